@@ -1,0 +1,41 @@
+"""Pure Python: the entities, vocabularies and rules of the practice. No Qt, no I/O."""
+
+from rbsw_desktop.domain.entities import (
+    ENTITY_TYPES,
+    Attachment,
+    BoardItem,
+    BoardMove,
+    Case,
+    Child,
+    DirectWorkActivity,
+    Person,
+    Pod,
+    Record,
+    Review,
+    Visit,
+    VisitAmendment,
+    Worker,
+    new_id,
+    utc_now,
+)
+from rbsw_desktop.domain.enums import (
+    CareArrangement,
+    CaseCategory,
+    DirectWorkTool,
+    RaisedBy,
+    Role,
+    SafetyCategory,
+    SyncState,
+    VisitStatus,
+    VisitType,
+    WithheldReason,
+    Zone,
+)
+
+__all__ = [
+    "ENTITY_TYPES", "Attachment", "BoardItem", "BoardMove", "CareArrangement", "Case",
+    "CaseCategory", "Child", "DirectWorkActivity", "DirectWorkTool", "Person", "Pod",
+    "RaisedBy", "Record", "Review", "Role", "SafetyCategory", "SyncState", "Visit",
+    "VisitAmendment", "VisitStatus", "VisitType", "WithheldReason", "Worker", "Zone",
+    "new_id", "utc_now",
+]

@@ -1,0 +1,1 @@
+"""The family board summary PDF. No Qt."""

@@ -1,0 +1,1 @@
+"""The reference council gateway: its own process, its own store. No Qt."""

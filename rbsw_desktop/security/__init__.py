@@ -1,0 +1,1 @@
+"""Keys, keyring access and lock policy. No Qt."""

@@ -1,0 +1,51 @@
+"""Opening SQLCipher connections with the raw data key.
+
+The key is a random 256-bit key, given as a raw key (`x'...'`), so SQLCipher runs no KDF on
+open. Temp storage is in memory so SQLite writes no temp files, and the write-ahead log is
+encrypted by SQLCipher like the database itself.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+import sqlite_utils
+
+from rbsw_desktop.errors import StoreDamaged
+
+DatabaseError = (sqlcipher3.DatabaseError, sqlite3.DatabaseError)
+
+DAMAGED = ("The store on this laptop is damaged or has been changed, so it cannot be opened. "
+           "Nothing has been changed or deleted. Ask IT support for help.")
+
+
+def connect(path: Path, key: bytes | bytearray | None) -> sqlite_utils.Database:
+    """A new connection. `key=None` gives a plain sqlite3 connection: benchmarks only."""
+    if key is None:
+        conn: Any = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    else:
+        conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.execute(f"PRAGMA key = \"x'{bytes(key).hex()}'\"")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")   # a saved note survives a power cut
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA busy_timeout = 10000")
+    except DatabaseError:
+        conn.close()
+        raise StoreDamaged(DAMAGED) from None
+    return sqlite_utils.Database(conn)
+
+
+def export_encrypted(db: sqlite_utils.Database, target: Path, key: bytes | bytearray) -> None:
+    """Copy the whole database to `target`, encrypted with the same key (sqlcipher_export)."""
+    target.unlink(missing_ok=True)
+    db.execute(f"ATTACH DATABASE ? AS backup KEY \"x'{bytes(key).hex()}'\"", [str(target)])
+    try:
+        db.execute("SELECT sqlcipher_export('backup')")
+    finally:
+        db.execute("DETACH DATABASE backup")

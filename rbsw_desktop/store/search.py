@@ -1,0 +1,63 @@
+"""Full-text search over visit notes, board items and direct work (FTS5).
+
+Whatever a worker types is turned into plain words before it reaches FTS5: quotes, brackets,
+`AND`, `NEAR`, `*`, `-` and emoji are never read as query syntax, so no syntax error can reach
+them. Each word matches as a prefix, for search as you type.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+MAX_WORDS = 12
+_WORD = re.compile(r"\w+", re.UNICODE)
+HIT_START, HIT_END = "\x02", "\x03"   # marks around matched words in a snippet
+
+
+def fts_query(text: str) -> str:
+    """A safe FTS5 query: every word quoted as a prefix phrase; "" when there is no word."""
+    words = _WORD.findall(text)[:MAX_WORDS]
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    entity: str
+    record_id: str
+    case_id: str
+    snippet: str      # with HIT_START / HIT_END around matches
+
+    def plain_snippet(self, start: str = "", end: str = "") -> str:
+        return self.snippet.replace(HIT_START, start).replace(HIT_END, end)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"entity": self.entity, "id": self.record_id, "case_id": self.case_id,
+                "snippet": self.plain_snippet()}
+
+
+class SearchMixin:
+    db: sqlite_utils.Database
+
+    def _check_open(self) -> None: ...  # pragma: no cover
+
+    def search(self, text: str, *, limit: int = 50, case_id: str | None = None) -> list[SearchHit]:
+        self._check_open()
+        query = fts_query(text)
+        if not query:
+            return []
+        sql = ("SELECT d.entity, d.record_id, d.case_id, "
+               f"snippet(search, 0, '{HIT_START}', '{HIT_END}', '…', 12) "
+               "FROM search JOIN search_doc d ON d.docid = search.rowid "
+               "WHERE search MATCH ?")
+        params: list[Any] = [query]
+        if case_id:
+            sql += " AND d.case_id = ?"
+            params.append(case_id)
+        sql += " ORDER BY rank LIMIT ?"
+        params.append(int(limit))
+        return [SearchHit(*row) for row in self.db.execute(sql, params).fetchall()]

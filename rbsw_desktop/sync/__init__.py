@@ -1,0 +1,1 @@
+"""The sync engine and its HTTP transport. No Qt."""

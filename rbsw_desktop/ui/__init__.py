@@ -1,0 +1,1 @@
+"""Everything Qt: windows, widgets, item models, background workers."""

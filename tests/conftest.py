@@ -1,0 +1,45 @@
+"""Shared fixtures: each test gets a fresh, real, encrypted store in its own tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from rbsw_desktop.domain import Case, CaseCategory, Child, Pod, Role, Worker
+from rbsw_desktop.security.keys import Argon2Params
+from rbsw_desktop.store import Store
+
+#: Real Argon2id, cheap parameters, so hundreds of tests can create stores. The default
+#: parameters are exercised by the security tests and the benchmark.
+FAST_KDF = Argon2Params(time_cost=1, memory_kib=8192, parallelism=1)
+PASSPHRASE = "fictional test passphrase"
+
+
+@pytest.fixture
+def passphrase() -> str:
+    return PASSPHRASE
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Iterator[Store]:
+    s = Store.create(data_dir, PASSPHRASE, kdf=FAST_KDF)
+    yield s
+    s.lock()
+
+
+@pytest.fixture
+def case(store: Store) -> Case:
+    """A fictional child protection case in a fictional pod."""
+    pod = store.save(Pod(name="Test Pod (fictional)", phone="01632 960000"))
+    worker = store.save(Worker(name="Sam Testworker", role=Role.SOCIAL_WORKER, pod_id=pod.id))
+    child = store.save(Child(name="Ada Fictional", date_of_birth="2017-03-04"))
+    return store.save(Case(child_id=child.id, pod_id=pod.id, worker_id=worker.id,
+                           family_name="The Fictional family",
+                           category=CaseCategory.CHILD_PROTECTION, started_on="2026-11-02"))
