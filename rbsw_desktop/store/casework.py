@@ -119,7 +119,11 @@ class CaseworkMixin:
         raise NotFound(f"No case with id {case_id} here. Run `rbsw cases` to see the ids.")
 
     def case(self: Store, case_id: str) -> Case:
-        return self.get(Case, case_id)
+        try:
+            return self.get(Case, case_id)
+        except NotFound:
+            raise NotFound(f"No case with id {case_id} on this laptop. `rbsw cases` lists the "
+                           "case ids.") from None
 
     def child_of(self: Store, case: Case) -> Child:
         return self.get(Child, case.child_id)

@@ -1,0 +1,289 @@
+"""`rbsw`: the scripting CLI for IT admins, business support and automation.
+
+Command names, flags, exit codes and JSON keys are a contract (README, "Scripting CLI").
+Errors go to stderr in plain words with a non-zero exit, never a traceback. `--json` prints
+exactly one JSON document on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from rbsw_desktop.domain import RaisedBy, WithheldReason, Zone
+from rbsw_desktop.errors import InvalidInput, RbswError
+from rbsw_desktop.logs import log_failure, setup_logging
+from rbsw_desktop.paths import resolve_data_dir
+from rbsw_desktop.security.keys import DEFAULT_PARAMS, Argon2Params
+from rbsw_desktop.store import Store
+from rbsw_desktop.store.codec import to_json
+
+log = logging.getLogger("rbsw.cli")
+
+ENV_PASSPHRASE = "RBSW_PASSPHRASE"  # noqa: S105 - the variable's name, not a secret
+#: Tests only: cheap (still real) Argon2id parameters for stores the tests create.
+ENV_TEST_FAST_KDF = "RBSW_TEST_FAST_KDF"
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+ZONES = [z.value for z in Zone]
+
+
+class CliError(RbswError):
+    """A refusal with its message, exit code 1."""
+
+
+# -- plumbing -----------------------------------------------------------------------------------
+
+def _kdf() -> Argon2Params:
+    if os.environ.get(ENV_TEST_FAST_KDF) == "1":
+        return Argon2Params(time_cost=1, memory_kib=8192, parallelism=1)
+    return DEFAULT_PARAMS
+
+
+def read_passphrase(*, confirm: bool = False) -> str:
+    env = os.environ.get(ENV_PASSPHRASE)
+    if env is not None:
+        return env
+    if not sys.stdin.isatty():
+        raise CliError(f"No passphrase given. Set {ENV_PASSPHRASE}, or run rbsw in a terminal "
+                       "to be asked for it.")
+    first = getpass.getpass("Passphrase: ")
+    if confirm and getpass.getpass("Passphrase again: ") != first:
+        raise CliError("The two passphrases are not the same. Nothing was created.")
+    return first
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    return Store.unlock(args.data_dir, read_passphrase())
+
+
+def emit(args: argparse.Namespace, data: Any, human: Callable[[], None]) -> None:
+    if getattr(args, "json", False):
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        human()
+
+
+def _zone(text: str) -> Zone:
+    try:
+        return Zone(text.lower())
+    except ValueError:
+        raise InvalidInput(f"The zone must be red, amber or green, not {text!r}.") from None
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+def cmd_init(args: argparse.Namespace) -> int:
+    store = Store.create(args.data_dir, read_passphrase(confirm=True), kdf=_kdf())
+    store.lock()
+    print(f"Created a new encrypted store in {args.data_dir}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from rbsw_desktop.store.demo import create_demo_store
+    store = create_demo_store(args.data_dir, read_passphrase(confirm=True), kdf=_kdf())
+    count = len(store.cases())
+    store.lock()
+    print(f"Created a demo store with {count} fictional families in {args.data_dir}")
+    return EXIT_OK
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    cases = store.cases()
+
+    def human() -> None:
+        if not cases:
+            print("No cases on this laptop yet.")
+        for c in cases:
+            due = c.next_visit_due.isoformat() if c.next_visit_due else "not known"
+            late = f"  OVERDUE by {c.days_overdue} days" if c.days_overdue else ""
+            print(f"{c.id}  {c.child_name:<24} {c.category.label:<17} visit due {due}{late}")
+    emit(args, [c.as_json() for c in cases], human)
+    return EXIT_OK
+
+
+def cmd_visit_add(args: argparse.Namespace) -> int:
+    if not args.text.strip():
+        raise InvalidInput("The visit note is empty. Give its text with --text.")
+    store = open_store(args)
+    visit = store.add_visit(args.case, observations=args.text,
+                            child_seen=args.child_seen_alone,
+                            child_seen_alone=args.child_seen_alone)
+    emit(args, to_json(visit), lambda: print(f"Added visit {visit.id}"))
+    return EXIT_OK
+
+
+def cmd_board_show(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    store.case(args.case)
+    items = store.board(args.case)
+
+    def human() -> None:
+        for zone in Zone:
+            print(f"{zone.label.upper()} ({zone.value})")
+            for item in (i for i in items if i.zone is zone):
+                private = "" if item.shareable else "  [professionals only]"
+                print(f"  {item.id}  {item.text}{private}")
+    emit(args, [to_json(i) for i in items], human)
+    return EXIT_OK
+
+
+def cmd_board_add(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    item = store.add_board_item(
+        args.case, _zone(args.zone), args.text, raised_by=RaisedBy.PROFESSIONAL,
+        shareable=not args.private,
+        withheld_reason=WithheldReason.PROFESSIONALS_ONLY if args.private else None)
+    emit(args, to_json(item), lambda: print(f"Added board item {item.id}"))
+    return EXIT_OK
+
+
+def cmd_board_move(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    item = store.move_board_item(args.item_id, _zone(args.zone))
+    emit(args, to_json(item), lambda: print(f"Moved to {item.zone.label}"))
+    return EXIT_OK
+
+
+def cmd_review_start(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    review = store.start_review(args.case)
+    moves = store.review_movement(review.id)
+
+    def human() -> None:
+        print(f"Review {review.id} taken on {review.held_on} with {len(review.snapshot)} items")
+        for m in moves:
+            print(f"  {m.text}: {m.describe()}")
+    emit(args, to_json(review), human)
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    hits = store.search(args.query)
+
+    def human() -> None:
+        if not hits:
+            print("Nothing found.")
+        for h in hits:
+            snippet = " ".join(h.plain_snippet("[", "]").split())
+            print(f"{h.entity:<22} {h.record_id}  {snippet}")
+    emit(args, [h.as_json() for h in hits], human)
+    return EXIT_OK
+
+
+# -- the parser ---------------------------------------------------------------------------------
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # plain words, exit 2, no traceback
+        self.print_usage(sys.stderr)
+        print(f"rbsw: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="rbsw", description="rbsw-desktop's scripting commands. The "
+                     f"passphrase comes from {ENV_PASSPHRASE}, else a prompt.")
+    parser.add_argument("--data-dir", help="the store's folder (default: RBSW_DATA_DIR, else the "
+                        "per-user data folder)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sub.add_parser("init", help="new empty encrypted store").set_defaults(fn=cmd_init)
+    sub.add_parser("demo", help="new store with a pod's worth of fictional families"
+                   ).set_defaults(fn=cmd_demo)
+    p = sub.add_parser("cases", help="the caseload")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_cases)
+
+    visit = sub.add_parser("visit", help="visit notes").add_subparsers(
+        dest="visit_command", required=True, parser_class=_Parser)
+    p = visit.add_parser("add", help="add a visit note")
+    p.add_argument("--case", required=True)
+    p.add_argument("--text", required=True)
+    p.add_argument("--child-seen-alone", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_visit_add)
+
+    board = sub.add_parser("board", help="the family's board").add_subparsers(
+        dest="board_command", required=True, parser_class=_Parser)
+    p = board.add_parser("show", help="list a case's board items")
+    p.add_argument("--case", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_board_show)
+    p = board.add_parser("add", help="add a board item")
+    p.add_argument("--case", required=True)
+    p.add_argument("--zone", required=True, choices=ZONES)
+    p.add_argument("--text", required=True)
+    p.add_argument("--private", action="store_true", help="professionals only, never printed "
+                   "for the family")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_board_add)
+    p = board.add_parser("move", help="move a board item to another zone")
+    p.add_argument("item_id")
+    p.add_argument("--zone", required=True, choices=ZONES)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_board_move)
+
+    review = sub.add_parser("review", help="reviews").add_subparsers(
+        dest="review_command", required=True, parser_class=_Parser)
+    p = review.add_parser("start", help="snapshot the board as a review")
+    p.add_argument("--case", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_review_start)
+
+    p = sub.add_parser("search", help="search notes, board items and direct work")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_search)
+
+    # Further commands register here: each adds its sub-parser with set_defaults(fn=...).
+    for register in EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+#: Functions `register(subparsers)` that add more commands (sync, export).
+EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.data_dir = resolve_data_dir(args.data_dir)
+    with contextlib.suppress(OSError):  # logging is a help, never a reason to refuse
+        setup_logging("rbsw")
+    try:
+        return int(args.fn(args))
+    except RbswError as exc:
+        print(f"rbsw: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("rbsw: stopped.", file=sys.stderr)
+        return EXIT_REFUSED
+    except BrokenPipeError:  # the reader went away (`| head`): not an error of ours
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return EXIT_OK
+    except OSError as exc:
+        log.error("command failed: %s", type(exc).__name__)
+        print(f"rbsw: the computer refused a file operation ({exc.strerror or 'unknown'}). "
+              "Nothing saved before this was lost.", file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the person
+        log_failure(log, f"unexpected failure in {args.command}", exc)
+        print("rbsw: something went wrong, and nothing was changed. The details are in the "
+              "log; tell IT support if it happens again.", file=sys.stderr)
+        return EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,128 @@
+"""The `rbsw` CLI as a script sees it: a real process, a real encrypted store, the JSON contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+PASS = "fictional cli passphrase"
+
+
+def rbsw(data_dir: Path, *args: str, passphrase: str | None = PASS) -> subprocess.CompletedProcess:
+    env = dict(os.environ, RBSW_TEST_FAST_KDF="1", RBSW_LOG_DIR=str(data_dir.parent / "logs"))
+    env.pop("RBSW_PASSPHRASE", None)
+    if passphrase is not None:
+        env["RBSW_PASSPHRASE"] = passphrase
+    return subprocess.run([sys.executable, "-m", "rbsw_desktop.cli", "--data-dir", str(data_dir),
+                           *args], capture_output=True, text=True, env=env, timeout=60,
+                          stdin=subprocess.DEVNULL)
+
+
+def ok_json(data_dir: Path, *args: str) -> Any:
+    done = rbsw(data_dir, *args, "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)  # exactly one JSON document
+
+
+def refused(done: subprocess.CompletedProcess, code: int = 1) -> str:
+    assert done.returncode == code, (done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    return done.stderr
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("cli") / "data"
+    done = rbsw(data_dir, "demo")
+    assert done.returncode == 0, done.stderr
+    assert "fictional families" in done.stdout
+    return data_dir
+
+
+def first_case(data_dir: Path, name_prefix: str = "Poppy") -> dict[str, Any]:
+    return next(c for c in ok_json(data_dir, "cases") if c["child_name"].startswith(name_prefix))
+
+
+def test_init_makes_an_empty_store_and_refuses_a_second(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    assert rbsw(data_dir, "init").returncode == 0
+    assert ok_json(data_dir, "cases") == []
+    assert "already a store" in refused(rbsw(data_dir, "init"))
+
+
+def test_cases_json_has_the_contract_keys(demo_dir: Path) -> None:
+    cases = ok_json(demo_dir, "cases")
+    assert len(cases) >= 8
+    for key in ("id", "child_name", "worker", "next_visit_due", "days_overdue", "category"):
+        assert key in cases[0]
+    assert any(c["days_overdue"] > 0 for c in cases), "the demo shows an overdue visit"
+    human = rbsw(demo_dir, "cases").stdout
+    assert "OVERDUE" in human and "Poppy Pretend" in human
+
+
+def test_visit_add_then_search_finds_it(demo_dir: Path) -> None:
+    case = first_case(demo_dir)
+    visit = ok_json(demo_dir, "visit", "add", "--case", case["id"], "--text",
+                    "Fictional note: we built a den out of cushions", "--child-seen-alone")
+    assert visit["id"] and visit["case_id"] == case["id"]
+    assert visit["child_seen_alone"] is True and visit["sync_state"] == "pending"
+    hits = ok_json(demo_dir, "search", "cushion")
+    assert [h["id"] for h in hits] == [visit["id"]]
+    assert "cushions" in hits[0]["snippet"]
+
+
+def test_board_add_move_show_and_review(demo_dir: Path) -> None:
+    case = first_case(demo_dir, "Mia")
+    item = ok_json(demo_dir, "board", "add", "--case", case["id"], "--zone", "red", "--text",
+                   "Fictional worry about the stairs")
+    assert item["zone"] == "red" and item["shareable"] is True
+    private = ok_json(demo_dir, "board", "add", "--case", case["id"], "--zone", "amber",
+                      "--text", "Fictional confidential concern", "--private")
+    assert private["shareable"] is False and private["withheld_reason"] == "professionals_only"
+    assert rbsw(demo_dir, "board", "move", item["id"], "--zone", "green").returncode == 0
+    board = {i["id"]: i for i in ok_json(demo_dir, "board", "show", "--case", case["id"])}
+    assert board[item["id"]]["zone"] == "green"
+    assert {"id", "zone", "text", "shareable"} <= set(board[item["id"]])
+    review = ok_json(demo_dir, "review", "start", "--case", case["id"])
+    assert {r["board_item_id"] for r in review["snapshot"]} == set(board)
+
+
+@pytest.mark.parametrize("query", ['"unbalanced', "(brackets", "AND", "OR NOT", "*", "🙂",
+                                   "NEAR(a b)", "body:den", "-", "^x", ""])
+def test_hostile_search_input_never_errors(demo_dir: Path, query: str) -> None:
+    done = rbsw(demo_dir, "search", query, "--json")
+    assert done.returncode == 0, done.stderr
+    assert isinstance(json.loads(done.stdout), list)
+
+
+def test_wrong_passphrase_is_refused_in_plain_words(demo_dir: Path, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    rbsw(data_dir, "init")
+    err = refused(rbsw(data_dir, "cases", passphrase="not the passphrase"))
+    assert "passphrase is not right" in err
+
+
+def test_no_passphrase_and_no_terminal_says_how(tmp_path: Path) -> None:
+    err = refused(rbsw(tmp_path / "data", "init", passphrase=None))
+    assert "RBSW_PASSPHRASE" in err
+
+
+def test_unknown_case_and_bad_zone_are_plain_refusals(demo_dir: Path) -> None:
+    err = refused(rbsw(demo_dir, "visit", "add", "--case", "no-such-case", "--text", "x"))
+    assert "rbsw cases" in err
+    err = refused(rbsw(demo_dir, "board", "add", "--case", "x", "--zone", "blue", "--text", "x"),
+                  code=2)
+    assert "red" in err and "green" in err
+    err = refused(rbsw(demo_dir, "board", "move", "no-such-item", "--zone", "red"))
+    assert "No board item" in err
+
+
+def test_a_missing_store_is_explained(tmp_path: Path) -> None:
+    err = refused(rbsw(tmp_path / "nothing-here", "cases"))
+    assert "no store" in err.lower()
