@@ -27,6 +27,10 @@ class StoreDamaged(RbswError):
     """The key file or database has been changed or damaged: refuse, overwrite nothing."""
 
 
+class DiskFull(RbswError):
+    pass
+
+
 class NoStore(RbswError):
     pass
 

@@ -14,12 +14,28 @@ from typing import Any
 import sqlcipher3
 import sqlite_utils
 
-from rbsw_desktop.errors import StoreDamaged
+from rbsw_desktop.errors import DiskFull, StoreDamaged
 
 DatabaseError = (sqlcipher3.DatabaseError, sqlite3.DatabaseError)
 
 DAMAGED = ("The store on this laptop is damaged or has been changed, so it cannot be opened. "
            "Nothing has been changed or deleted. Ask IT support for help.")
+
+
+DISK_FULL = ("The laptop's disk is full, so the last change could not be saved. Everything saved "
+             "before it is safe. Free some space (or ask IT support) and try again.")
+
+
+def plain_error(exc: BaseException) -> Exception | None:
+    """The person's version of a database error, or None when it is a programming error."""
+    if not isinstance(exc, DatabaseError):
+        return None
+    text = str(exc).lower()
+    if "disk is full" in text or "disk i/o" in text:
+        return DiskFull(DISK_FULL)
+    if "malformed" in text or "not a database" in text or "hmac" in text:
+        return StoreDamaged(DAMAGED)
+    return None
 
 
 def connect(path: Path, key: bytes | bytearray | None) -> sqlite_utils.Database:

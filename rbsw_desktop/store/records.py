@@ -12,6 +12,7 @@ from rbsw_desktop.domain.entities import Record, Visit, new_id, utc_now
 from rbsw_desktop.domain.enums import SyncState, VisitStatus
 from rbsw_desktop.errors import NotFound, RecordLocked
 from rbsw_desktop.store import codec
+from rbsw_desktop.store import db as dbmod
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -41,9 +42,15 @@ class RecordsMixin:
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         self._check_open()
-        cur = self.db.execute(sql, list(params))
-        names = [d[0] for d in cur.description]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        try:
+            cur = self.db.execute(sql, list(params))
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        except dbmod.DatabaseError as exc:
+            plain = dbmod.plain_error(exc)
+            if plain is None:
+                raise
+            raise plain from None
 
     def get(self, cls: type[R], record_id: str) -> R:
         rows = self._rows(f'SELECT * FROM "{cls.entity}" WHERE id = ?', [record_id])

@@ -29,6 +29,7 @@ from rbsw_desktop.store.casework import CaseworkMixin
 from rbsw_desktop.store.migrations import MIGRATIONS, Migration, latest
 from rbsw_desktop.store.records import RecordsMixin
 from rbsw_desktop.store.search import SearchMixin
+from rbsw_desktop.store.sync_state import SyncStateMixin
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def store_exists(data_dir: Path) -> bool:
     return (data_dir / KEYFILE_NAME).exists()
 
 
-class Store(RecordsMixin, SearchMixin, CaseworkMixin):
+class Store(RecordsMixin, SearchMixin, CaseworkMixin, SyncStateMixin):
     """One unlocked store. Use it from one thread at a time; `connect()` gives another thread
     its own connection with the same key."""
 
@@ -150,15 +151,22 @@ class Store(RecordsMixin, SearchMixin, CaseworkMixin):
                 finally:
                     self._depth -= 1
                 return
-            self.db.execute("BEGIN IMMEDIATE")
             self._depth = 1
             try:
-                yield self.db
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            else:
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.db
+                except BaseException:
+                    self.db.execute("ROLLBACK")
+                    raise
                 self.db.execute("COMMIT")
+            except dbmod.DatabaseError as exc:
+                if self.db.conn.in_transaction:
+                    self.db.execute("ROLLBACK")
+                plain = dbmod.plain_error(exc)
+                if plain is None:
+                    raise
+                raise plain from None
             finally:
                 self._depth = 0
 

@@ -1,0 +1,460 @@
+"""What the sync engine needs from the store: the outbox, conflicts, quarantine, pulled changes,
+the pull cursor and the sync clock. No HTTP here: the engine (rbsw_desktop/sync) calls these.
+
+Outbox states: `pending` (waiting to go), `conflict` (held until a person resolves the record's
+conflict), `quarantined` (the gateway refused it; kept with its reason, retry or export it).
+An acknowledged op (applied / duplicate) is deleted. Nothing is ever dropped silently.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from rbsw_desktop.domain.entities import ENTITY_TYPES, new_id, utc_now
+from rbsw_desktop.domain.enums import SyncState
+from rbsw_desktop.errors import InvalidInput, NotFound
+from rbsw_desktop.store import codec
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from rbsw_desktop.domain.entities import Record
+
+CURSOR_KEY = "sync_cursor"
+LAST_SYNC_KEY = "last_sync"
+SKEW_KEY = "clock_skew_seconds"
+GATEWAY_URL_KEY = "gateway_url"
+
+_OP_COLS = ("seq, op_id, entity, record_id, base_rev, fields, deleted, at, state, attempts, "
+            "last_error")
+
+
+@dataclass
+class OutboxOp:
+    seq: int
+    op_id: str
+    entity: str
+    record_id: str
+    base_rev: int | None
+    fields: dict[str, Any]
+    deleted: bool
+    at: str
+    state: str = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+    size: int = 0            # bytes of the fields' JSON, for batch bounds
+
+    def as_op(self) -> dict[str, Any]:
+        """The protocol's Op (rbsw_desktop.sync.protocol.Op) as JSON."""
+        return {"op_id": self.op_id, "entity": self.entity, "id": self.record_id,
+                "base_rev": self.base_rev, "fields": self.fields, "deleted": self.deleted,
+                "at": self.at}
+
+
+@dataclass
+class PushAck:
+    """What the gateway answered for one op (a protocol OpResult, decoded)."""
+
+    op_id: str
+    outcome: str                       # applied | duplicate | conflict | rejected
+    rev: int | None = None
+    reason: str = ""
+    theirs: dict[str, Any] | None = None
+
+
+@dataclass
+class PushTally:
+    pushed: int = 0
+    conflicts: int = 0
+    quarantined: int = 0
+    unanswered: int = 0
+
+
+@dataclass
+class PullTally:
+    applied: int = 0
+    conflicts: int = 0
+    skipped: int = 0                   # already had this revision (or newer)
+    unreadable: list[str] = field(default_factory=list)   # record ids we could not read
+
+    @property
+    def total(self) -> int:
+        return self.applied + self.conflicts + self.skipped + len(self.unreadable)
+
+
+@dataclass
+class ConflictRow:
+    id: str
+    entity: str
+    record_id: str
+    mine: dict[str, Any]
+    theirs: dict[str, Any]
+    their_rev: int | None
+    detected_at: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "entity": self.entity, "record_id": self.record_id,
+                "mine": self.mine, "theirs": self.theirs, "their_rev": self.their_rev,
+                "detected_at": self.detected_at}
+
+
+def _op(row: tuple[Any, ...]) -> OutboxOp:
+    seq, op_id, entity, record_id, base_rev, fields, deleted, at, state, attempts, err = row
+    return OutboxOp(seq, op_id, entity, record_id, base_rev, json.loads(fields), bool(deleted),
+                    at, state, attempts, err, len(fields))
+
+
+class SyncStateMixin:
+    db: sqlite_utils.Database
+    device_id: str
+
+    # Provided by Store / RecordsMixin.
+    def transaction(self) -> Any: ...  # pragma: no cover
+    def _check_open(self) -> None: ...  # pragma: no cover
+    def meta(self, key: str) -> str | None: ...  # pragma: no cover
+    def set_meta(self, key: str, value: str) -> None: ...  # pragma: no cover
+    def audit(self, action: str, entity: str, record_id: str) -> None: ...  # pragma: no cover
+    def _write_row(self, record: Record) -> None: ...  # pragma: no cover
+
+    # -- the outbox ---------------------------------------------------------------------------
+
+    def next_push_batch(self, max_ops: int, max_bytes: int) -> list[OutboxOp]:
+        """The oldest pending ops, at most one per record (a record's next op goes once the
+        one before it is answered, with the revision it got), bounded by count and bytes.
+        Attachments wait until their blob is uploaded. Always at least one op if any is ready."""
+        self._check_open()
+        held = {r[0] for r in self.db.execute(
+            "SELECT DISTINCT record_id FROM outbox WHERE state = 'conflict'").fetchall()}
+        waiting_blobs = {r[0] for r in self.db.execute(
+            "SELECT sha256 FROM blob WHERE uploaded = 0").fetchall()}
+        batch: list[OutboxOp] = []
+        seen: set[str] = set()
+        size = 0
+        cur = self.db.execute(f"SELECT {_OP_COLS} FROM outbox WHERE state = 'pending' "
+                              "ORDER BY seq")
+        while len(batch) < max_ops:
+            rows = cur.fetchmany(256)
+            if not rows:
+                break
+            for row in rows:
+                op = _op(row)
+                if op.record_id in seen or op.record_id in held:
+                    seen.add(op.record_id)
+                    continue
+                seen.add(op.record_id)
+                if op.entity == "attachment" and op.fields.get("sha256") in waiting_blobs:
+                    continue
+                if batch and (size + op.size > max_bytes or len(batch) >= max_ops):
+                    return batch
+                batch.append(op)
+                size += op.size
+        return batch
+
+    def mark_pushed(self, ops: list[OutboxOp], acks: list[PushAck]) -> PushTally:
+        """Record the gateway's answers, all in one transaction. Ops it did not answer stay
+        pending (they go again, and their op_id makes that safe)."""
+        by_id = {a.op_id: a for a in acks}
+        tally = PushTally()
+        with self.transaction():
+            for op in ops:
+                ack = by_id.get(op.op_id)
+                if ack is None:
+                    tally.unanswered += 1
+                elif ack.outcome in ("applied", "duplicate"):
+                    self._acknowledge(op, ack.rev)
+                    tally.pushed += 1
+                elif ack.outcome == "conflict":
+                    self._push_conflict(op, ack)
+                    tally.conflicts += 1
+                else:
+                    self.db.execute(
+                        "UPDATE outbox SET state = 'quarantined', last_error = ?, "
+                        "attempts = attempts + 1 WHERE op_id = ?",
+                        [ack.reason or "The council system refused this change.", op.op_id])
+                    tally.quarantined += 1
+        return tally
+
+    def _acknowledge(self, op: OutboxOp, rev: int | None) -> None:
+        self.db.execute("DELETE FROM outbox WHERE op_id = ?", [op.op_id])
+        if rev is None:
+            return
+        # The record's next op builds on the revision this one got.
+        self.db.execute("UPDATE outbox SET base_rev = ? WHERE record_id = ? AND state = 'pending'",
+                        [rev, op.record_id])
+        still = self.db.execute("SELECT count(*) FROM outbox WHERE record_id = ?",
+                                [op.record_id]).fetchone()[0]
+        table = self._table(op.entity)
+        if table is None:
+            return
+        state_sql = "sync_state" if still else (
+            "CASE WHEN sync_state = 'conflict' THEN sync_state ELSE 'synced' END")
+        self.db.execute(
+            f'UPDATE "{table}" SET rev = max(coalesce(rev, 0), ?), sync_state = {state_sql} '
+            "WHERE id = ?", [rev, op.record_id])
+
+    def _push_conflict(self, op: OutboxOp, ack: PushAck) -> None:
+        theirs = ack.theirs or {}
+        their_rev = theirs.get("rev")
+        mine = {"fields": op.fields, "deleted": op.deleted, "base_rev": op.base_rev,
+                "op_id": op.op_id}
+        self._keep_conflict(op.entity, op.record_id, mine, theirs, their_rev)
+
+    def _keep_conflict(self, entity: str, record_id: str, mine: dict[str, Any],
+                       theirs: dict[str, Any], their_rev: int | None) -> None:
+        """Both sides kept; the record's ops held until a person decides."""
+        self.db.execute(
+            "INSERT INTO conflict(id, entity, record_id, mine, theirs, their_rev, detected_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [new_id(), entity, record_id, json.dumps(mine, ensure_ascii=False),
+             json.dumps(theirs, ensure_ascii=False), their_rev, utc_now()])
+        self.db.execute("UPDATE outbox SET state = 'conflict' WHERE record_id = ? "
+                        "AND state = 'pending'", [record_id])
+        table = self._table(entity)
+        if table:
+            self.db.execute(f'UPDATE "{table}" SET sync_state = ? WHERE id = ?',
+                            [SyncState.CONFLICT.value, record_id])
+        self.audit("conflict", entity, record_id)
+
+    @staticmethod
+    def _table(entity: str) -> str | None:
+        return entity if entity in ENTITY_TYPES else None
+
+    # -- counts -------------------------------------------------------------------------------
+
+    def outbox_counts(self) -> dict[str, int]:
+        self._check_open()
+        out = {"pending": 0, "conflict": 0, "quarantined": 0}
+        for state, n in self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state"):
+            out[state] = int(n)
+        return out
+
+    def open_conflict_count(self) -> int:
+        self._check_open()
+        return int(self.db.execute(
+            "SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0])
+
+    # -- quarantine ---------------------------------------------------------------------------
+
+    def quarantined(self) -> list[OutboxOp]:
+        self._check_open()
+        return [_op(r) for r in self.db.execute(
+            f"SELECT {_OP_COLS} FROM outbox WHERE state = 'quarantined' ORDER BY seq")]
+
+    def retry_quarantined(self, op_ids: list[str] | None = None) -> int:
+        """Send refused changes again (after the cause is fixed)."""
+        with self.transaction():
+            if op_ids is None:
+                cur = self.db.execute("UPDATE outbox SET state = 'pending' "
+                                      "WHERE state = 'quarantined'")
+            else:
+                cur = self.db.execute(
+                    "UPDATE outbox SET state = 'pending' WHERE state = 'quarantined' AND "
+                    f"op_id IN ({', '.join('?' for _ in op_ids)})", op_ids)
+            return int(cur.rowcount)
+
+    def export_quarantined(self) -> list[dict[str, Any]]:
+        """The refused changes with their reasons, as JSON, for IT support or business
+        support. Contains case content: the caller chooses where it goes."""
+        return [{**op.as_op(), "reason": op.last_error or "", "attempts": op.attempts}
+                for op in self.quarantined()]
+
+    def quarantine(self, op_id: str, reason: str) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE outbox SET state = 'quarantined', last_error = ?, "
+                            "attempts = attempts + 1 WHERE op_id = ?", [reason, op_id])
+
+    # -- blobs --------------------------------------------------------------------------------
+
+    def blobs_to_upload(self) -> list[tuple[str, int]]:
+        """(sha256, size) of blobs cited by waiting attachments and not yet uploaded."""
+        self._check_open()
+        rows = self.db.execute(
+            "SELECT b.sha256, b.size FROM blob b WHERE b.uploaded = 0 AND EXISTS ("
+            "  SELECT 1 FROM outbox o WHERE o.entity = 'attachment' AND o.state = 'pending' "
+            "  AND json_extract(o.fields, '$.sha256') = b.sha256) ORDER BY b.created_at")
+        return [(r[0], int(r[1])) for r in rows]
+
+    def blob_chunk(self, sha256: str, offset: int, size: int) -> bytes:
+        self._check_open()
+        row = self.db.execute("SELECT substr(data, ?, ?) FROM blob WHERE sha256 = ?",
+                              [offset + 1, size, sha256]).fetchone()
+        return bytes(row[0]) if row and row[0] is not None else b""
+
+    def mark_blob_uploaded(self, sha256: str) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE blob SET uploaded = 1 WHERE sha256 = ?", [sha256])
+
+    def missing_blobs(self) -> list[tuple[str, str]]:
+        """(sha256, media_type) of blobs cited by attachments here that this laptop lacks."""
+        self._check_open()
+        return [(r[0], r[1]) for r in self.db.execute(
+            'SELECT a.sha256, min(a.media_type) FROM "attachment" a WHERE a.deleted = 0 '
+            "AND NOT EXISTS (SELECT 1 FROM blob b WHERE b.sha256 = a.sha256) GROUP BY a.sha256")]
+
+    def put_blob(self, sha256: str, media_type: str, data: bytes) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR IGNORE INTO blob(sha256, media_type, size, data, uploaded, created_at)"
+                " VALUES (?, ?, ?, ?, 1, ?)", [sha256, media_type, len(data), data, utc_now()])
+
+    # -- pulled changes -----------------------------------------------------------------------
+
+    def apply_pulled(self, changes: list[dict[str, Any]]) -> PullTally:
+        """Write one page of pulled changes in ONE transaction, through the same row-writing
+        code as local saves, with no outbox row. A change to a record with a local change
+        still waiting is a conflict (both kept), never an overwrite. Only an explicit
+        `deleted: true` deletes."""
+        tally = PullTally()
+        with self.transaction():
+            for change in changes:
+                self._apply_one(change, tally)
+        return tally
+
+    def _apply_one(self, change: dict[str, Any], tally: PullTally) -> None:
+        entity, record_id = change.get("entity", ""), change.get("id", "")
+        table = self._table(entity)
+        rev = change.get("rev")
+        if table is None or not record_id or not isinstance(rev, int):
+            tally.unreadable.append(str(record_id))
+            return
+        row = self.db.execute(f'SELECT rev FROM "{table}" WHERE id = ?', [record_id]).fetchone()
+        local_rev = row[0] if row else None
+        if local_rev is not None and local_rev >= rev:
+            tally.skipped += 1          # we have this revision already (often our own push)
+            return
+        deleted = change.get("deleted") is True
+        state = SyncState.FILED if change.get("filed") else SyncState.SYNCED
+        try:
+            record = codec.from_fields(entity, record_id, dict(change.get("fields") or {}),
+                                       rev=rev, sync_state=state.value, deleted=int(deleted))
+        except (TypeError, ValueError, KeyError):
+            tally.unreadable.append(record_id)
+            return
+        waiting = self.db.execute(
+            "SELECT count(*) FROM outbox WHERE record_id = ? AND state IN ('pending', 'conflict')",
+            [record_id]).fetchone()[0]
+        if waiting:
+            mine = self._current_fields(entity, record_id)
+            theirs = {"rev": rev, "fields": change.get("fields") or {}, "deleted": deleted}
+            self._keep_conflict(entity, record_id, mine, theirs, rev)
+            tally.conflicts += 1
+            return
+        self._write_row(record)
+        self.audit("pull", entity, record_id)
+        tally.applied += 1
+
+    def _current_fields(self, entity: str, record_id: str) -> dict[str, Any]:
+        cls = ENTITY_TYPES[entity]
+        cur = self.db.execute(f'SELECT * FROM "{entity}" WHERE id = ?', [record_id])
+        names = [d[0] for d in cur.description]
+        row = cur.fetchone()
+        if row is None:
+            return {"fields": {}, "deleted": False}
+        record = codec.from_row(cls, dict(zip(names, row, strict=True)))
+        return {"fields": codec.to_fields(record), "deleted": record.deleted,
+                "base_rev": record.rev}
+
+    def count_present(self, changes: list[dict[str, Any]]) -> int:
+        """How many of these changes the store now holds at (or past) their revision, or as
+        a kept conflict: the check made before the cursor moves."""
+        self._check_open()
+        n = 0
+        for change in changes:
+            table = self._table(change.get("entity", ""))
+            if table is None:
+                continue
+            row = self.db.execute(f'SELECT rev, sync_state FROM "{table}" WHERE id = ?',
+                                  [change.get("id")]).fetchone()
+            if row is None:
+                continue
+            at_rev = row[0] is not None and row[0] >= change.get("rev", 0)
+            if at_rev or row[1] == SyncState.CONFLICT.value:
+                n += 1
+        return n
+
+    # -- cursor and clock ---------------------------------------------------------------------
+
+    def sync_cursor(self) -> str:
+        return self.meta(CURSOR_KEY) or "0"
+
+    def set_sync_cursor(self, cursor: str) -> None:
+        self.set_meta(CURSOR_KEY, cursor)
+
+    def last_sync(self) -> str | None:
+        return self.meta(LAST_SYNC_KEY)
+
+    def set_last_sync(self, at: str | None = None) -> None:
+        self.set_meta(LAST_SYNC_KEY, at or utc_now())
+
+    def note_server_time(self, server_time: str, *, now: datetime | None = None) -> float | None:
+        """Remember how far this laptop's clock is from the gateway's (local minus server,
+        seconds). Reported, never used to rewrite a timestamp."""
+        try:
+            server = datetime.fromisoformat(server_time.replace("Z", "+00:00"))
+        except (ValueError, AttributeError):
+            return None
+        if server.tzinfo is None:
+            server = server.replace(tzinfo=UTC)
+        skew = ((now or datetime.now(UTC)) - server).total_seconds()
+        self.set_meta(SKEW_KEY, f"{skew:.1f}")
+        return skew
+
+    def clock_skew(self) -> float | None:
+        value = self.meta(SKEW_KEY)
+        return float(value) if value else None
+
+    # -- conflicts ----------------------------------------------------------------------------
+
+    def conflicts(self) -> list[ConflictRow]:
+        self._check_open()
+        rows = self.db.execute(
+            "SELECT id, entity, record_id, mine, theirs, their_rev, detected_at FROM conflict "
+            "WHERE resolved_at IS NULL ORDER BY detected_at")
+        return [ConflictRow(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), r[5], r[6])
+                for r in rows]
+
+    def resolve_conflict(self, conflict_id: str, choice: str,
+                         merged: dict[str, Any] | None = None) -> None:
+        """`mine`: my version goes to the gateway on top of theirs. `theirs`: their version
+        replaces mine here. `merge`: `merged` fields (e.g. joined text) go on top of theirs.
+        Either way both sides stay in the conflict table, marked resolved."""
+        if choice not in ("mine", "theirs", "merge"):
+            raise InvalidInput("Choose keep mine, keep theirs, or merge.")
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT entity, record_id, theirs, their_rev FROM conflict "
+                "WHERE id = ? AND resolved_at IS NULL", [conflict_id]).fetchone()
+            if row is None:
+                raise NotFound("That conflict has already been resolved.")
+            entity, record_id, theirs_json, their_rev = row
+            theirs = json.loads(theirs_json)
+            # Any other open conflicts on this record are settled by the same decision.
+            self.db.execute("UPDATE conflict SET resolved_at = ?, resolution = ? "
+                            "WHERE record_id = ? AND resolved_at IS NULL",
+                            [utc_now(), choice, record_id])
+            self.db.execute("DELETE FROM outbox WHERE record_id = ? AND state IN "
+                            "('pending', 'conflict')", [record_id])
+            if choice == "theirs":
+                record = codec.from_fields(entity, record_id, theirs.get("fields") or {},
+                                           rev=their_rev, sync_state=SyncState.SYNCED.value,
+                                           deleted=int(bool(theirs.get("deleted"))))
+                self._write_row(record)
+            else:
+                current = self._current_fields(entity, record_id)
+                fields = dict(current["fields"])
+                if choice == "merge":
+                    fields.update(merged or {})
+                record = codec.from_fields(entity, record_id, fields, rev=their_rev,
+                                           sync_state=SyncState.PENDING.value,
+                                           deleted=int(bool(fields.get("deleted"))))
+                self._write_row(record)
+                self.db.execute(
+                    "INSERT INTO outbox(op_id, entity, record_id, base_rev, fields, deleted, at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [new_id(), entity, record_id, their_rev,
+                     json.dumps(codec.to_fields(record), ensure_ascii=False),
+                     int(record.deleted), utc_now()])
+            self.audit(f"resolve-{choice}", entity, record_id)
