@@ -313,7 +313,7 @@ class CaseworkMixin:
             item = items.get(move.board_item_id)
             text = item.text if item else ""
             title = (f"Board: added to {move.to_zone.label}: {text}" if move.from_zone is None
-                     else f"Board: moved {move.from_zone.label} -> {move.to_zone.label}: {text}")
+                     else f"Board: moved {move.from_zone.label} → {move.to_zone.label}: {text}")
             entries.append(TimelineEntry(move.moved_at, "board_move", move.id, title))
         entries += [TimelineEntry(r.held_on, "review", r.id, "Review of the board")
                     for r in self.reviews(case_id)]

@@ -1,0 +1,103 @@
+"""One case: who the child is, when the next visit is due, and the work in tabs.
+
+The timeline is here; the visits, board and direct work tabs come from their own modules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QTabWidget, QVBoxLayout, QWidget
+
+from rbsw_desktop.store import CaseSummary, Store, TimelineEntry
+from rbsw_desktop.ui import style
+from rbsw_desktop.ui.caseload import due_text
+from rbsw_desktop.ui.taskman import Op, TaskManager
+
+TIMELINE_ENTITIES = frozenset({"visit", "visit_amendment", "board_item", "board_move", "review",
+                               "direct_work_activity"})
+
+
+@dataclass(frozen=True)
+class CaseHeader:
+    summary: CaseSummary
+    timeline: list[TimelineEntry]
+
+
+def load_case(store: Store, case_id: str) -> CaseHeader:
+    store.open_case(case_id)   # audited
+    return CaseHeader(store.case_summary(case_id), store.timeline(case_id))
+
+
+def when(entry: TimelineEntry) -> str:
+    return entry.at[:16].replace("T", " ") if "T" in entry.at else entry.at
+
+
+class TimelineTab(QListWidget):
+    def __init__(self, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Timeline")
+        self.setWordWrap(True)
+
+    def show_entries(self, entries: list[TimelineEntry]) -> None:
+        self.clear()
+        if not entries:
+            self.addItem("Nothing recorded yet.")
+        for entry in entries:
+            item = QListWidgetItem(f"{when(entry)}   {entry.title}")
+            item.setData(Qt.ItemDataRole.UserRole, (entry.entity, entry.record_id))
+            self.addItem(item)
+
+
+class CaseWorkspace(QWidget):
+    def __init__(self, *, taskman: TaskManager, case_id: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.taskman = taskman
+        self.case_id = case_id
+        self.heading = QLabel(objectName="title")
+        self.heading.setFont(style.scaled_font(self.font(), 1.4, bold=True))
+        self.heading.setAccessibleName("Case")
+        self.subheading = QLabel(objectName="hint")
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Case work")
+        self.timeline = TimelineTab()
+        self.tabs.addTab(self.timeline, "&Timeline")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.subheading)
+        layout.addWidget(self.tabs, 1)
+        taskman.sig_changes_applied.connect(self._changed)
+        self.reload()
+
+    def add_tab(self, widget: QWidget, title: str, *, first: bool = False) -> None:
+        if first:
+            self.tabs.insertTab(0, widget, title)
+            self.tabs.setCurrentIndex(0)
+        else:
+            self.tabs.addTab(widget, title)
+
+    def reload(self) -> None:
+        case_id = self.case_id
+        Op(self, lambda store: load_case(store, case_id), taskman=self.taskman
+           ).success(self._show).run_in_background()
+
+    def _show(self, header: CaseHeader) -> None:
+        s = header.summary
+        self.heading.setText(f"{s.child_name} — {s.family_name}")
+        self.subheading.setText(f"{s.category.label} · Next statutory visit: {due_text(s)}")
+        self.timeline.show_entries(header.timeline)
+
+    def _changed(self, changes: frozenset[str], initiator: object) -> None:
+        if changes & TIMELINE_ENTITIES:
+            self.reload()
+
+    def clear(self) -> None:
+        """Drop everything shown (before the app locks)."""
+        for i in range(self.tabs.count()):
+            tab = self.tabs.widget(i)
+            if hasattr(tab, "clear"):
+                tab.clear()
+        self.heading.clear()
+        self.subheading.clear()

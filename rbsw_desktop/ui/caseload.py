@@ -1,0 +1,126 @@
+"""The caseload: each child, the next statutory visit and whether it is overdue, at a glance."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+
+from rbsw_desktop.store import CaseSummary
+
+Index = QModelIndex | QPersistentModelIndex
+CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+DUE_COLUMN = 1
+
+
+def due_text(summary: CaseSummary) -> str:
+    if summary.next_visit_due is None:
+        return "No visit yet"
+    due = summary.next_visit_due.strftime("%a %d %b")
+    if summary.days_overdue:
+        days = "day" if summary.days_overdue == 1 else "days"
+        return f"⚠ Overdue by {summary.days_overdue} {days} (due {due})"
+    return f"Due {due}"
+
+
+class CaseloadModel(QAbstractTableModel):
+    COLUMNS = ("Child", "Next statutory visit", "Work", "Family", "Sync")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[CaseSummary] = []
+
+    def set_cases(self, rows: list[CaseSummary]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        case = self.rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return (case.child_name, due_text(case), case.category.label, case.family_name,
+                    case.sync_state.label)[col]
+        if role == CASE_ID_ROLE:
+            return case.id
+        if role == Qt.ItemDataRole.ToolTipRole and col == DUE_COLUMN and case.last_visit:
+            return f"Last statutory visit: {case.last_visit.strftime('%d %b %Y')}"
+        if role == Qt.ItemDataRole.ForegroundRole and col == DUE_COLUMN and case.days_overdue:
+            return QBrush(QColor("#8c1d18"))
+        if role == Qt.ItemDataRole.UserRole:   # sort key
+            if col == DUE_COLUMN:
+                return (-case.days_overdue, case.next_visit_due or date.max)
+            return str(self.data(index, Qt.ItemDataRole.DisplayRole)).lower()
+        return None
+
+
+class CaseloadProxy(QSortFilterProxyModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
+        self.setSortRole(Qt.ItemDataRole.UserRole)
+
+    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802
+        return bool(left.data(Qt.ItemDataRole.UserRole) < right.data(Qt.ItemDataRole.UserRole))
+
+
+class CaseloadView(QTableView):
+    """Enter or double-click opens a case (`sig_open_case(case_id)`)."""
+
+    sig_open_case = Signal(str)
+
+    def __init__(self, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model_ = CaseloadModel(self)
+        self.proxy = CaseloadProxy(self)
+        self.proxy.setSourceModel(self.model_)
+        self.setModel(self.proxy)
+        self.setAccessibleName("Caseload")
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSortingEnabled(True)
+        self.sortByColumn(DUE_COLUMN, Qt.SortOrder.AscendingOrder)
+        self.verticalHeader().hide()
+        self.setAlternatingRowColors(True)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.activated.connect(self._open)
+
+    def set_cases(self, rows: list[CaseSummary]) -> None:
+        self.model_.set_cases(rows)
+        self.resizeRowsToContents()
+
+    def set_filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+
+    def _open(self, index: QModelIndex) -> None:
+        case_id = index.data(CASE_ID_ROLE)
+        if case_id:
+            self.sig_open_case.emit(case_id)

@@ -1,0 +1,248 @@
+"""The main window: the lock screen, then the caseload and the open case.
+
+Locking (Ctrl+L, or after the idle time) first asks every open editor to autosave into the
+encrypted store (`sig_before_lock`), then drops the key and everything on screen.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rbsw_desktop.store import SearchHit, Store
+from rbsw_desktop.ui.case_workspace import CaseWorkspace
+from rbsw_desktop.ui.caseload import CaseloadView
+from rbsw_desktop.ui.lock_screen import LockScreen
+from rbsw_desktop.ui.taskman import Op, TaskManager
+
+log = logging.getLogger(__name__)
+
+SEARCH_DELAY_MS = 250
+USER_INPUT = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
+              QEvent.Type.Wheel, QEvent.Type.TouchBegin}
+CASE_ENTITIES = frozenset({"case", "child", "visit"})
+
+
+class IdleWatch(QObject):
+    """Restarts the idle timer on any user input anywhere in the app."""
+
+    def __init__(self, timer: QTimer, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = timer
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in USER_INPUT and self.timer.isActive():
+            self.timer.start()
+        return False
+
+
+class MainWindow(QMainWindow):
+    sig_before_lock = Signal()     # editors autosave what is being typed
+    sig_unlocked = Signal(object)  # the store
+
+    def __init__(self, *, taskman: TaskManager, data_dir: Path, idle_minutes: float = 5,
+                 demo_passphrase: str = "", store_factory=None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.taskman = taskman
+        self.data_dir = data_dir
+        self.setWindowTitle("rbsw-desktop" + (" — fictional demo" if demo_passphrase else ""))
+        self.workspace: CaseWorkspace | None = None
+
+        self.lock_screen = LockScreen(taskman=taskman, data_dir=data_dir,
+                                      demo_passphrase=demo_passphrase,
+                                      store_factory=store_factory)
+        self.lock_screen.sig_unlocked.connect(self.on_unlocked)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.lock_screen)
+        self.stack.addWidget(self._build_work_page())
+        self.setCentralWidget(self.stack)
+
+        self.status = QLabel()
+        self.status.setAccessibleName("Status")
+        self.statusBar().addWidget(self.status, 1)
+
+        self.idle_timer = QTimer(self, singleShot=True)
+        self.idle_timer.setInterval(int(idle_minutes * 60_000))
+        self.idle_timer.timeout.connect(self.lock)
+        self.idle_watch = IdleWatch(self.idle_timer, self)
+        QApplication.instance().installEventFilter(self.idle_watch)
+
+        self._add_action("&Lock now", QKeySequence("Ctrl+L"), self.lock)
+        self._add_action("&Find", QKeySequence.StandardKey.Find, self._focus_search)
+        self._add_action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        taskman.sig_changes_applied.connect(self._changed)
+        self.resize(1200, 780)
+        self.show_lock_screen()
+
+    # -- building -----------------------------------------------------------------------------
+
+    def _build_work_page(self) -> QWidget:
+        self.search = QLineEdit(placeholderText="Search children, notes, board and direct work "
+                                "(Ctrl+F)")
+        self.search.setAccessibleName("Search")
+        self.search.setClearButtonEnabled(True)
+        self.search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self.search_timer.timeout.connect(self._run_search)
+        self.search.textChanged.connect(self._search_changed)
+        self.caseload = CaseloadView()
+        self.caseload.sig_open_case.connect(self.open_case)
+        self.results = QListWidget()
+        self.results.setAccessibleName("Search results")
+        self.results.setWordWrap(True)
+        self.results.itemActivated.connect(self._open_hit)
+        self.results.hide()
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        caseload_label = QLabel("&Caseload", objectName="title")
+        caseload_label.setBuddy(self.caseload)
+        column.addWidget(caseload_label)
+        column.addWidget(self.caseload, 2)
+        column.addWidget(self.results, 1)
+        self.case_area = QStackedWidget()
+        self.empty_case = QLabel("Choose a child from the caseload (Enter opens it).",
+                                 alignment=Qt.AlignmentFlag.AlignCenter, objectName="hint")
+        self.case_area.addWidget(self.empty_case)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(self.case_area)
+        split.setStretchFactor(1, 1)
+        split.setSizes([620, 580])
+        page = QWidget(objectName="page")
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.search)
+        layout.addWidget(split, 1)
+        return page
+
+    def _add_action(self, text: str, keys: QKeySequence | QKeySequence.StandardKey,
+                    slot) -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        action.setShortcut(keys)
+        action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    # -- lock and unlock ----------------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return self.taskman.store is None
+
+    def show_lock_screen(self) -> None:
+        self.stack.setCurrentWidget(self.lock_screen)
+        self.lock_screen.reset()
+        self.status.setText("Locked")
+
+    def on_unlocked(self, store: Store) -> None:
+        self.taskman.store = store
+        self.stack.setCurrentIndex(1)
+        self.idle_timer.start()
+        self.refresh_caseload()
+        self.caseload.setFocus()
+        self.sig_unlocked.emit(store)
+        log.info("unlocked")
+
+    def lock(self) -> None:
+        if self.locked:
+            return
+        self.sig_before_lock.emit()          # autosave first, into the encrypted store
+        self.taskman.wait()
+        store = self.taskman.store
+        self.taskman.store = None
+        if self.workspace is not None:
+            self.workspace.clear()
+            self.case_area.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+            self.workspace = None
+        self.caseload.set_cases([])
+        self.results.clear()
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.idle_timer.stop()
+        if store is not None:
+            store.lock()
+        self.show_lock_screen()
+        log.info("locked")
+
+    # -- caseload, cases and search -----------------------------------------------------------
+
+    def refresh_caseload(self) -> None:
+        Op(self, lambda store: (store.cases(), store.pending_count()), taskman=self.taskman
+           ).success(self._show_caseload).run_in_background()
+
+    def _show_caseload(self, result) -> None:  # noqa: ANN001
+        cases, pending = result
+        self.caseload.set_cases(cases)
+        overdue = sum(1 for c in cases if c.days_overdue)
+        self.status.setText(f"{len(cases)} children · {overdue} overdue for a visit · "
+                            f"{pending} changes waiting to sync")
+
+    def open_case(self, case_id: str) -> None:
+        if self.workspace is not None:
+            self.case_area.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+        self.workspace = CaseWorkspace(taskman=self.taskman, case_id=case_id)
+        self.case_area.addWidget(self.workspace)
+        self.case_area.setCurrentWidget(self.workspace)
+        self.workspace.tabs.setFocus()
+
+    def _focus_search(self) -> None:
+        if not self.locked:
+            self.search.setFocus()
+            self.search.selectAll()
+
+    def _search_changed(self, text: str) -> None:
+        self.caseload.set_filter(text)
+        self.search_timer.start()
+
+    def _run_search(self) -> None:
+        text = self.search.text()
+        if not text.strip() or self.locked:
+            self.results.clear()
+            self.results.hide()
+            return
+        Op(self, lambda store: store.search(text, limit=30), taskman=self.taskman
+           ).success(self._show_hits).run_in_background()
+
+    def _show_hits(self, hits: list[SearchHit]) -> None:
+        self.results.clear()
+        for hit in hits:
+            snippet = " ".join(hit.plain_snippet("«", "»").split())
+            item = QListWidgetItem(f"{hit.entity.replace('_', ' ')}: {snippet}")
+            item.setData(Qt.ItemDataRole.UserRole, hit.case_id)
+            self.results.addItem(item)
+        if not hits:
+            self.results.addItem("Nothing found.")
+        self.results.show()
+
+    def _open_hit(self, item: QListWidgetItem) -> None:
+        case_id = item.data(Qt.ItemDataRole.UserRole)
+        if case_id:
+            self.open_case(case_id)
+
+    def _changed(self, changes: frozenset[str], initiator: object) -> None:
+        if changes & CASE_ENTITIES and not self.locked:
+            self.refresh_caseload()
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+        self.lock()
+        self.taskman.shutdown()
+        super().closeEvent(event)
