@@ -15,6 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rbsw_desktop.domain import RaisedBy, WithheldReason, Zone
@@ -182,6 +183,24 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export_pdf(args: argparse.Namespace) -> int:
+    from rbsw_desktop.export.family_summary import export_family_summary, plan_summary
+    password = None
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if not password:
+            raise InvalidInput(f"The password variable {args.password_env} is empty or not set.")
+    store = open_store(args)
+    plan = plan_summary(store, args.case, args.review)
+    for item in plan.left_out:
+        print(f"Left out ({item.reason}): {item.text}", file=sys.stderr)
+    result = export_family_summary(store, args.case, Path(args.out), review_id=args.review,
+                                   password=password, plan=plan)
+    emit(args, {"path": str(result.path), "items": result.items, "left_out": result.left_out},
+         lambda: print(result.path))
+    return EXIT_OK
+
+
 # -- the parser ---------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
@@ -245,6 +264,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_search)
+
+    p = sub.add_parser("export-pdf", help="the family's board summary as a PDF")
+    p.add_argument("--case", required=True)
+    p.add_argument("--out", required=True, help="the PDF file to write")
+    p.add_argument("--review", help="a review id (default: the latest review)")
+    p.add_argument("--password-env", metavar="VAR", help="protect the PDF with the password "
+                   "held in this environment variable (for a copy that will be emailed)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_export_pdf)
 
     # Further commands register here: each adds its sub-parser with set_defaults(fn=...).
     for register in EXTRA_COMMANDS:

@@ -126,3 +126,35 @@ def test_unknown_case_and_bad_zone_are_plain_refusals(demo_dir: Path) -> None:
 def test_a_missing_store_is_explained(tmp_path: Path) -> None:
     err = refused(rbsw(tmp_path / "nothing-here", "cases"))
     assert "no store" in err.lower()
+
+
+def test_export_pdf_writes_the_summary_and_names_what_is_left_out(demo_dir: Path,
+                                                                  tmp_path: Path) -> None:
+    import pypdf
+    case = first_case(demo_dir)
+    out = tmp_path / "family.pdf"
+    done = rbsw(demo_dir, "export-pdf", "--case", case["id"], "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(out)
+    assert "Left out (About another person (third party)): Information shared by a neighbour" \
+        in done.stderr
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(str(out)).pages)
+    assert "Nana Rose helps every day after school" in text
+    assert "Information shared by a neighbour" not in text
+
+
+def test_export_pdf_with_a_password(demo_dir: Path, tmp_path: Path) -> None:
+    import pypdf
+    case = first_case(demo_dir)
+    out = tmp_path / "locked.pdf"
+    env_done = subprocess.run(
+        [sys.executable, "-m", "rbsw_desktop.cli", "--data-dir", str(demo_dir), "export-pdf",
+         "--case", case["id"], "--out", str(out), "--password-env", "FAMILY_PDF_PASSWORD"],
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+        env=dict(os.environ, RBSW_PASSPHRASE=PASS, FAMILY_PDF_PASSWORD="fictional-42",
+                 RBSW_LOG_DIR=str(tmp_path / "logs")))
+    assert env_done.returncode == 0, env_done.stderr
+    assert pypdf.PdfReader(str(out)).is_encrypted
+    err = refused(rbsw(demo_dir, "export-pdf", "--case", case["id"], "--out", str(out),
+                       "--password-env", "NOT_SET_ANYWHERE"))
+    assert "NOT_SET_ANYWHERE" in err

@@ -1,0 +1,148 @@
+"""What goes into the family's board summary, and what is left out and why.
+
+`plan_summary` decides; `export_family_summary` writes the PDF. The plan holds only what a family
+may be given (DOMAIN.md, "What a family may be given"): items marked shareable, in the family's
+words; the movement since the last review; the pod's contacts. Never worker-only notes, internal
+ids, or the names of workers who are not the family's pod contacts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rbsw_desktop.domain.board import Change, Movement
+from rbsw_desktop.domain.entities import BoardItem, Review
+from rbsw_desktop.domain.enums import Role, WithheldReason, Zone
+from rbsw_desktop.errors import InvalidInput, NotFound
+from rbsw_desktop.store.store import Store
+
+
+@dataclass(frozen=True)
+class Contact:
+    role: str          # "Your social worker"
+    name: str
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    text: str          # shown to the worker before export, never printed
+    reason: str        # the WithheldReason's label
+
+
+@dataclass
+class SummaryPlan:
+    child_name: str
+    family_name: str
+    review_date: date | None
+    next_review: date | None
+    zones: dict[Zone, list[str]]
+    changes: list[Movement]                       # shareable movement only
+    contacts: list[Contact]
+    pod_name: str = ""
+    pod_phone: str = ""
+    pod_email: str = ""
+    left_out: list[LeftOut] = field(default_factory=list)
+    approved_by: str = ""
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(v) for v in self.zones.values())
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    items: int
+    left_out: int
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def _reason(item: BoardItem | None, row_shareable: bool) -> str:
+    if item is not None and item.withheld_reason is not None:
+        return item.withheld_reason.label
+    if not row_shareable or item is None or not item.shareable:
+        return WithheldReason.PROFESSIONALS_ONLY.label
+    return ""
+
+
+def plan_summary(store: Store, case_id: str, review_id: str | None = None) -> SummaryPlan:
+    case = store.case(case_id)
+    child = store.child_of(case)
+    reviews = store.reviews(case_id)
+    review: Review | None = None
+    if review_id:
+        review = next((r for r in reviews if r.id == review_id), None)
+        if review is None:
+            raise NotFound("That review is not one of this family's reviews.")
+    elif reviews:
+        review = reviews[-1]
+    current = {i.id: i for i in store.board(case_id)}
+    if review is not None:
+        rows = review.snapshot
+        movement = store.review_movement(review.id)
+    else:  # no review yet: the board as it stands
+        rows = [{"board_item_id": i.id, "zone": i.zone.value, "text": i.text,
+                 "shareable": i.shareable} for i in current.values()]
+        movement = []
+    if not rows:
+        raise InvalidInput("This family's board is empty, so there is nothing to print yet.")
+
+    zones: dict[Zone, list[str]] = {z: [] for z in Zone}
+    left_out: list[LeftOut] = []
+    shared_ids: set[str] = set()
+    for row in rows:
+        item = current.get(row["board_item_id"])
+        # Shareable at the review AND still shareable now: a later "not shareable" wins.
+        if row.get("shareable") and item is not None and item.shareable:
+            zones[Zone(row["zone"])].append(row["text"])
+            shared_ids.add(row["board_item_id"])
+        else:
+            left_out.append(LeftOut(row["text"], _reason(item, bool(row.get("shareable")))))
+    changes = [m for m in movement if m.board_item_id in shared_ids
+               and m.change in (Change.BETTER, Change.NEW, Change.WORSE)]
+    changes.sort(key=lambda m: {Change.BETTER: 0, Change.NEW: 1, Change.WORSE: 2}[m.change])
+
+    pod, workers = store.pod_contacts(case_id)
+    contacts: list[Contact] = []
+    for w in workers:
+        if w.id == case.worker_id:
+            contacts.insert(0, Contact("Your social worker", w.name, w.phone, w.email))
+    for role, title in ((Role.POD_MANAGER, "Pod manager"),
+                        (Role.BUSINESS_SUPPORT, "Business support officer")):
+        contacts += [Contact(title, w.name, w.phone, w.email) for w in workers if w.role is role]
+    first = (child.known_as or child.name).split()[0] if (child.known_as or child.name) else ""
+    return SummaryPlan(
+        child_name=first, family_name=case.family_name,
+        review_date=_day(review.held_on) if review else None,
+        next_review=_day((review.next_review_on if review else None) or case.next_review_on),
+        zones=zones, changes=changes, contacts=contacts,
+        pod_name=pod.name if pod else "", pod_phone=pod.phone if pod else "",
+        pod_email=pod.email if pod else "", left_out=left_out, approved_by=store.actor)
+
+
+def export_family_summary(store: Store, case_id: str, out_path: Path, *,
+                          review_id: str | None = None, password: str | None = None,
+                          plan: SummaryPlan | None = None) -> ExportResult:
+    """Write the PDF (atomically) and record the export in the audit log."""
+    from rbsw_desktop.export.pdf import render
+
+    plan = plan or plan_summary(store, case_id, review_id)
+    out_path = Path(out_path)
+    if out_path.is_dir():
+        raise InvalidInput(f"{out_path} is a folder. Give a file name ending in .pdf.")
+    tmp = out_path.with_name(out_path.name + ".part")
+    try:
+        render(plan, tmp, password=password)
+        tmp.replace(out_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    with store.transaction():
+        store.audit("export_family_summary", "case", case_id)
+    return ExportResult(out_path, plan.item_count, len(plan.left_out))
