@@ -8,7 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from rbsw_desktop.store import CaseSummary, Store, TimelineEntry
 from rbsw_desktop.ui import style
@@ -60,12 +69,18 @@ class CaseWorkspace(QWidget):
         self.heading.setFont(style.scaled_font(self.font(), 1.4, bold=True))
         self.heading.setAccessibleName("Case")
         self.subheading = QLabel(objectName="hint")
+        self.export_button = QPushButton("Family &summary (PDF)…")
+        self.export_button.setAccessibleName("Print the family's board summary")
+        self.export_button.clicked.connect(self.export_summary)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case work")
         self.timeline = TimelineTab()
         self.tabs.addTab(self.timeline, "&Timeline")
         layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.export_button)
+        layout.addLayout(top)
         layout.addWidget(self.subheading)
         layout.addWidget(self.tabs, 1)
         taskman.sig_changes_applied.connect(self._changed)
@@ -88,6 +103,10 @@ class CaseWorkspace(QWidget):
         self.heading.setText(f"{s.child_name} — {s.family_name}")
         self.subheading.setText(f"{s.category.label} · Next statutory visit: {due_text(s)}")
         self.timeline.show_entries(header.timeline)
+
+    def export_summary(self) -> None:
+        from rbsw_desktop.ui.export_dialog import ExportDialog
+        ExportDialog(taskman=self.taskman, case_id=self.case_id, parent=self).open()
 
     def _changed(self, changes: frozenset[str], initiator: object) -> None:
         if changes & TIMELINE_ENTITIES:
