@@ -27,6 +27,10 @@ from rbsw_desktop.export.family_summary import (
 from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 class ExportDialog(QDialog):
     def __init__(self, *, taskman: TaskManager, case_id: str, out_path: Path | None = None,
                  parent: QWidget | None = None) -> None:
@@ -78,10 +82,10 @@ class ExportDialog(QDialog):
     def _show_plan(self, plan: SummaryPlan) -> None:
         self.plan = plan
         changes = len(plan.changes)
+        moved = f", {plural(changes, 'change')} since the last review" if changes else ""
         self.summary.setText(
-            f"The summary will show {plan.item_count} board items in the family's words"
-            f"{f' and {changes} changes since the last review' if changes else ''}, "
-            f"and {len(plan.contacts)} pod contacts.")
+            f"The summary will show {plural(plan.item_count, 'board item')} in the family's "
+            f"words{moved}, and {plural(len(plan.contacts), 'pod contact')}.")
         self.left_out.clear()
         for item in plan.left_out:
             self.left_out.addItem(f"{item.reason}: {item.text}")
