@@ -23,6 +23,7 @@ from rbsw_desktop.store import CaseSummary, Store, TimelineEntry
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.caseload import due_text
 from rbsw_desktop.ui.taskman import Op, TaskManager
+from rbsw_desktop.ui.visits import VisitsTab
 
 TIMELINE_ENTITIES = frozenset({"visit", "visit_amendment", "board_item", "board_move", "review",
                                "direct_work_activity"})
@@ -74,6 +75,8 @@ class CaseWorkspace(QWidget):
         self.export_button.clicked.connect(self.export_summary)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case work")
+        self.visits = VisitsTab(taskman=taskman, case_id=case_id)
+        self.tabs.addTab(self.visits, "&Visits")
         self.timeline = TimelineTab()
         self.tabs.addTab(self.timeline, "&Timeline")
         layout = QVBoxLayout(self)

@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         split.addWidget(self.case_area)
         split.setStretchFactor(1, 1)
         split.setSizes([620, 580])
+        self.split = split
         page = QWidget(objectName="page")
         layout = QVBoxLayout(page)
         layout.addWidget(self.search)
@@ -162,15 +163,15 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         if self.locked:
             return
-        self.sig_before_lock.emit()          # autosave first, into the encrypted store
-        self.taskman.wait()
-        store = self.taskman.store
-        self.taskman.store = None
+        self.sig_before_lock.emit()
         if self.workspace is not None:
-            self.workspace.clear()
+            self.workspace.clear()            # editors save what is being typed first
             self.case_area.removeWidget(self.workspace)
             self.workspace.deleteLater()
             self.workspace = None
+        self.taskman.wait()                   # ... and those saves reach the encrypted store
+        store = self.taskman.store
+        self.taskman.store = None
         self.caseload.set_cases([])
         self.results.clear()
         self.search.blockSignals(True)
@@ -197,11 +198,14 @@ class MainWindow(QMainWindow):
 
     def open_case(self, case_id: str) -> None:
         if self.workspace is not None:
+            self.workspace.clear()
             self.case_area.removeWidget(self.workspace)
             self.workspace.deleteLater()
         self.workspace = CaseWorkspace(taskman=self.taskman, case_id=case_id)
         self.case_area.addWidget(self.workspace)
         self.case_area.setCurrentWidget(self.workspace)
+        total = sum(self.split.sizes())
+        self.split.setSizes([total * 3 // 10, total - total * 3 // 10])   # room for the case
         self.workspace.tabs.setFocus()
 
     def _focus_search(self) -> None:

@@ -1,0 +1,372 @@
+"""Visits: the list, and the editor with the statutory visit's structured fields.
+
+A draft saves itself every few seconds and whenever focus moves, so nothing typed is lost to a
+crash or an idle lock. Finalising locks the record (a legal record); corrections after that
+are amendments, shown beneath the original.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rbsw_desktop.domain import Visit, VisitAmendment, VisitStatus, VisitType
+from rbsw_desktop.store import Store
+from rbsw_desktop.ui.taskman import Op, TaskManager
+
+AUTOSAVE_MS = 3000
+TEXT_FIELDS = {"child_words": "The child's &own words", "observations": "&Observations",
+               "parents_views": "&Parents' views", "analysis": "&Analysis"}
+
+
+def people_to_text(rows: list[dict[str, str]]) -> str:
+    return "\n".join(f"{r.get('name', '')} — {r.get('role', '')}".rstrip(" —") for r in rows)
+
+
+def text_to_people(text: str) -> list[dict[str, str]]:
+    out = []
+    for line in text.splitlines():
+        if line.strip():
+            name, _, role = line.partition("—") if "—" in line else line.partition(" - ")
+            out.append({"name": name.strip(), "role": role.strip()})
+    return out
+
+
+def actions_to_text(rows: list[dict[str, str]]) -> str:
+    return "\n".join(" — ".join(x for x in (r.get("what", ""), r.get("who", ""),
+                                            r.get("by_when", "")) if x) for r in rows)
+
+
+def text_to_actions(text: str) -> list[dict[str, str]]:
+    out = []
+    for line in text.splitlines():
+        if line.strip():
+            parts = [p.strip() for p in line.split("—")] + ["", ""]
+            out.append({"what": parts[0], "who": parts[1], "by_when": parts[2]})
+    return out
+
+
+def visit_title(v: Visit) -> str:
+    when = v.visited_at[:16].replace("T", " ")
+    state = "Draft" if v.status is VisitStatus.DRAFT else "Finalised"
+    return f"{when}\n{v.visit_type.label} · {state}"
+
+
+class VisitEditor(QWidget):
+    sig_saved = Signal(str)          # a draft was saved (the visit id)
+    sig_changed = Signal(str)        # finalised or amended: show it afresh
+
+    def __init__(self, *, taskman: TaskManager, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.taskman = taskman
+        self.visit: Visit | None = None
+        self.dirty = False
+        self._loading = False
+
+        self.visited_at = QDateTimeEdit(calendarPopup=True)
+        self.visited_at.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        self.visit_type = QComboBox()
+        for t in VisitType:
+            self.visit_type.addItem(t.label, t.value)
+        self.announced = QCheckBox("Announced")
+        self.present = QPlainTextEdit(placeholderText="One per line: name — role")
+        self.absent = QPlainTextEdit(placeholderText="One per line: name — role")
+        self.child_seen = QCheckBox("Child seen")
+        self.seen_alone = QCheckBox("Seen alone")
+        self.not_alone_reason = QLineEdit(placeholderText="Why the child was not seen alone")
+        self.bedroom_seen = QCheckBox("Bedroom seen")
+        self.seen_awake = QComboBox()
+        for label, value in (("Not an infant", None), ("Infant seen awake", True),
+                             ("Infant not seen awake", False)):
+            self.seen_awake.addItem(label, value)
+        self.texts = {name: QPlainTextEdit() for name in TEXT_FIELDS}
+        self.actions = QPlainTextEdit(placeholderText="One per line: what — who — by when")
+        self.next_due = QLineEdit(placeholderText="YYYY-MM-DD")
+        self.status = QLabel(objectName="hint")
+        self.status.setAccessibleName("Save status")
+        self.finalise_button = QPushButton("&Finalise…")
+        self.amend_button = QPushButton("Add a&mendment…")
+        self.amendments = QListWidget()
+        self.amendments.setAccessibleName("Amendments")
+        self.amendments.setWordWrap(True)
+
+        for w, name in ((self.visited_at, "Date and time of the visit"),
+                        (self.visit_type, "Type of visit"), (self.present, "Who was present"),
+                        (self.absent, "Who was not present"), (self.seen_awake, "Infant awake"),
+                        (self.not_alone_reason, "Why not seen alone"),
+                        (self.actions, "Actions"), (self.next_due, "Next visit due")):
+            w.setAccessibleName(name)
+        for name, label in TEXT_FIELDS.items():
+            self.texts[name].setAccessibleName(label.replace("&", ""))
+
+        checks = QHBoxLayout()
+        for c in (self.announced, self.child_seen, self.seen_alone, self.bedroom_seen):
+            checks.addWidget(c)
+        form = QFormLayout()
+        form.addRow("&When", self.visited_at)
+        form.addRow("&Type", self.visit_type)
+        form.addRow(checks)
+        form.addRow("Not seen alone because", self.not_alone_reason)
+        form.addRow("Infants", self.seen_awake)
+        form.addRow("Prese&nt", self.present)
+        form.addRow("Not present", self.absent)
+        for name, label in TEXT_FIELDS.items():
+            form.addRow(label, self.texts[name])
+        form.addRow("A&ctions", self.actions)
+        form.addRow("Next visit d&ue", self.next_due)
+        body = QWidget()
+        body.setLayout(form)
+        body.setMinimumWidth(420)
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setWidget(body)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.amend_button)
+        buttons.addWidget(self.finalise_button)
+        self.amendments_label = QLabel("Amendments (the original is kept as written):")
+        self.amendments.setMaximumHeight(110)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 10)
+        layout.addWidget(self.amendments_label)
+        layout.addWidget(self.amendments)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+
+        self.timer = QTimer(self, interval=AUTOSAVE_MS)
+        self.timer.timeout.connect(self.save_if_dirty)
+        self.timer.start()
+        for w in self._inputs():
+            signal = getattr(w, "textChanged", None) or getattr(w, "toggled", None) \
+                or getattr(w, "currentIndexChanged", None) or w.dateTimeChanged
+            signal.connect(self._mark_dirty)
+        QApplication.instance().focusChanged.connect(self._focus_changed)
+        self.finalise_button.clicked.connect(self.finalise)
+        self.amend_button.clicked.connect(self.amend)
+        self.setEnabled(False)
+
+    def _inputs(self) -> list[QWidget]:
+        return [self.visited_at, self.visit_type, self.announced, self.present, self.absent,
+                self.child_seen, self.seen_alone, self.not_alone_reason, self.bedroom_seen,
+                self.seen_awake, *self.texts.values(), self.actions, self.next_due]
+
+    # -- showing ------------------------------------------------------------------------------
+
+    def show_visit(self, visit: Visit, amendments: list[VisitAmendment]) -> None:
+        self._loading = True
+        self.visit = visit
+        self.visited_at.setDateTime(QDateTime.fromString(visit.visited_at[:19],
+                                                         "yyyy-MM-ddTHH:mm:ss"))
+        self.visit_type.setCurrentIndex(self.visit_type.findData(visit.visit_type.value))
+        self.announced.setChecked(visit.announced)
+        self.present.setPlainText(people_to_text(visit.present))
+        self.absent.setPlainText(people_to_text(visit.absent))
+        self.child_seen.setChecked(visit.child_seen)
+        self.seen_alone.setChecked(visit.child_seen_alone)
+        self.not_alone_reason.setText(visit.not_seen_alone_reason)
+        self.bedroom_seen.setChecked(visit.bedroom_seen)
+        self.seen_awake.setCurrentIndex(self.seen_awake.findData(visit.seen_awake))
+        for name, edit in self.texts.items():
+            edit.setPlainText(getattr(visit, name))
+        self.actions.setPlainText(actions_to_text(visit.actions))
+        self.next_due.setText(visit.next_visit_due or "")
+        final = visit.status is VisitStatus.FINALISED
+        for w in self._inputs():
+            w.setEnabled(not final)
+        self.finalise_button.setEnabled(not final)
+        self.amend_button.setEnabled(final)
+        self.amendments.clear()
+        for a in amendments:
+            self.amendments.addItem(f"{a.amended_at[:16].replace('T', ' ')}: {a.text}"
+                                    + (f" (reason: {a.reason})" if a.reason else ""))
+        self.amendments.setVisible(bool(amendments))
+        self.amendments_label.setVisible(bool(amendments))
+        self.status.setText("Finalised: corrections are added as amendments." if final
+                            else "Draft: saves itself as you type.")
+        self.dirty = False
+        self._loading = False
+        self.setEnabled(True)
+
+    def clear(self) -> None:
+        self.save_if_dirty()
+        self._loading = True
+        self.visit = None
+        for w in (self.present, self.absent, self.actions, *self.texts.values()):
+            w.clear()
+        self.not_alone_reason.clear()
+        self.next_due.clear()
+        self.amendments.clear()
+        self._loading = False
+        self.setEnabled(False)
+
+    # -- saving -------------------------------------------------------------------------------
+
+    def _mark_dirty(self, *args: object) -> None:
+        if not self._loading and self.visit is not None \
+                and self.visit.status is VisitStatus.DRAFT:
+            self.dirty = True
+            self.status.setText("Not saved yet…")
+
+    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        if old is not None and self.isAncestorOf(old):
+            self.save_if_dirty()
+
+    def collect(self) -> Visit:
+        assert self.visit is not None
+        v = dataclasses.replace(self.visit)   # the copy goes to the store thread
+        self.visit = v
+        v.visited_at = self.visited_at.dateTime().toUTC().toString("yyyy-MM-ddTHH:mm:ss.zzzZ")
+        v.visit_type = VisitType(self.visit_type.currentData())
+        v.announced = self.announced.isChecked()
+        v.present = text_to_people(self.present.toPlainText())
+        v.absent = text_to_people(self.absent.toPlainText())
+        v.child_seen = self.child_seen.isChecked()
+        v.child_seen_alone = self.seen_alone.isChecked()
+        v.not_seen_alone_reason = self.not_alone_reason.text()
+        v.bedroom_seen = self.bedroom_seen.isChecked()
+        v.seen_awake = self.seen_awake.currentData()
+        for name, edit in self.texts.items():
+            setattr(v, name, edit.toPlainText())
+        v.actions = text_to_actions(self.actions.toPlainText())
+        v.next_visit_due = self.next_due.text().strip() or None
+        return v
+
+    def save_if_dirty(self) -> None:
+        if not self.dirty or self.visit is None or self.taskman.store is None:
+            return
+        visit = self.collect()
+        self.dirty = False
+        Op(self, lambda store: store.update_visit(visit), changes={"visit"},
+           taskman=self.taskman).success(self._saved).failure(self._save_failed
+                                                              ).run_in_background()
+
+    def _saved(self, visit: Visit) -> None:
+        self.status.setText(f"Saved {datetime.now(UTC).astimezone():%H:%M}")
+        self.sig_saved.emit(visit.id)
+
+    def _save_failed(self, exc: BaseException) -> None:
+        from rbsw_desktop.ui.taskman import plain_message
+        self.dirty = True            # keep trying: nothing typed is dropped
+        self.status.setText(f"Not saved: {plain_message(exc)}")
+
+    # -- finalising and amending --------------------------------------------------------------
+
+    def finalise(self) -> None:
+        if self.visit is None:
+            return
+        answer = QMessageBox.question(
+            self, "Finalise this visit?", "A finalised visit is a legal record and cannot be "
+            "changed afterwards; corrections are added as amendments. Finalise it now?")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.finalise_now()
+
+    def finalise_now(self) -> None:
+        self.save_if_dirty()
+        visit_id = self.visit.id if self.visit else ""
+        Op(self, lambda store: store.finalise_visit(visit_id), changes={"visit"},
+           taskman=self.taskman).success(lambda v: self.sig_changed.emit(v.id)
+                                         ).failure(self._save_failed).run_in_background()
+
+    def amend(self) -> None:
+        text, ok = QInputDialog.getMultiLineText(self, "Add an amendment",
+                                                 "What is the correction?")
+        if ok and text.strip():
+            reason, _ = QInputDialog.getText(self, "Add an amendment", "Why is it needed?")
+            self.amend_now(text, reason)
+
+    def amend_now(self, text: str, reason: str = "") -> None:
+        visit_id = self.visit.id if self.visit else ""
+        Op(self, lambda store: store.amend_visit(visit_id, text, reason=reason),
+           changes={"visit_amendment"}, taskman=self.taskman
+           ).success(lambda a: self.sig_changed.emit(visit_id)).run_in_background()
+
+
+class VisitsTab(QWidget):
+    def __init__(self, *, taskman: TaskManager, case_id: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.taskman = taskman
+        self.case_id = case_id
+        self.list = QListWidget()
+        self.list.setAccessibleName("Visits")
+        self.list.setWordWrap(True)
+        self.list.setSpacing(3)
+        self.new_button = QPushButton("&New visit")
+        self.editor = VisitEditor(taskman=taskman)
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.new_button)
+        column.addWidget(self.list, 1)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(self.editor)
+        split.setStretchFactor(1, 1)
+        split.setSizes([230, 800])
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+        self.new_button.clicked.connect(self.new_visit)
+        self.list.currentItemChanged.connect(self._chosen)
+        self.editor.sig_saved.connect(lambda visit_id: self.reload(select=visit_id, reopen=False))
+        self.editor.sig_changed.connect(lambda visit_id: self.reload(select=visit_id))
+        self.reload()
+
+    def reload(self, select: str | None = None, *, reopen: bool = True) -> None:
+        case_id = self.case_id
+        Op(self, lambda store: store.visits(case_id), taskman=self.taskman
+           ).success(lambda visits: self._show(visits, select, reopen)).run_in_background()
+
+    def _show(self, visits: list[Visit], select: str | None, reopen: bool) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for v in visits:
+            item = QListWidgetItem(visit_title(v))
+            item.setData(Qt.ItemDataRole.UserRole, v.id)
+            self.list.addItem(item)
+            if v.id == select:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+        if select and reopen:
+            self.open_visit(select)
+
+    def _chosen(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
+        if item is not None:
+            self.editor.save_if_dirty()
+            self.open_visit(item.data(Qt.ItemDataRole.UserRole))
+
+    def open_visit(self, visit_id: str) -> None:
+        def load(store: Store) -> tuple[Visit, list[VisitAmendment]]:
+            return store.get(Visit, visit_id), store.amendments(visit_id)
+        Op(self, load, taskman=self.taskman).success(
+            lambda result: self.editor.show_visit(*result)).run_in_background()
+
+    def new_visit(self) -> None:
+        self.editor.save_if_dirty()
+        case_id = self.case_id
+        Op(self, lambda store: store.add_visit(case_id), changes={"visit"}, taskman=self.taskman
+           ).success(lambda v: self.reload(select=v.id)).run_in_background()
+
+    def clear(self) -> None:
+        self.editor.clear()
+        self.list.clear()

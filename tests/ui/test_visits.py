@@ -1,0 +1,82 @@
+"""Writing a visit as a worker does: typing, autosave, an idle lock, finalising, amending."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from rbsw_desktop.domain import Visit, VisitStatus
+from tests.ui.test_app_shell import SHOTS, unlock, window  # noqa: F401 - fixture
+
+
+def open_poppy(qtbot, win) -> None:  # noqa: ANN001
+    unlock(qtbot, win)
+    poppy = next(r for r in win.caseload.model_.rows if r.child_name == "Poppy Pretend")
+    win.open_case(poppy.id)
+
+
+def test_write_a_visit_lock_when_idle_unlock_and_find_the_text(qtbot, window) -> None:  # noqa: F811
+    open_poppy(qtbot, window)
+    tab = window.workspace.visits
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    editor = tab.editor
+    assert editor.isEnabled() and editor.visit is not None
+    visit_id = editor.visit.id
+    qtbot.keyClicks(editor.texts["observations"], "Fictional: we baked flapjacks together")
+    qtbot.keyClicks(editor.texts["child_words"], "I like the crunchy bits")
+    assert editor.dirty
+    # No explicit save: the idle lock must not lose what was typed.
+    window.idle_timer.setInterval(30)
+    window.idle_timer.start()
+    qtbot.waitUntil(lambda: window.locked, timeout=3000)
+    unlock(qtbot, window)
+    store = window.taskman.store
+    visit = store.get(Visit, visit_id)
+    assert visit.observations == "Fictional: we baked flapjacks together"
+    assert visit.child_words == "I like the crunchy bits"
+    assert [h.record_id for h in store.search("flapjacks")] == [visit_id]
+
+
+def test_autosave_on_focus_change(qtbot, window) -> None:  # noqa: F811
+    open_poppy(qtbot, window)
+    tab = window.workspace.visits
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    editor = tab.editor
+    editor.texts["analysis"].setFocus()
+    qtbot.keyClicks(editor.texts["analysis"], "Fictional analysis words")
+    editor.save_if_dirty()          # what a focus change or the 3-second timer triggers
+    assert "Saved" in editor.status.text()
+    assert window.taskman.store.get(Visit, editor.visit.id).analysis == "Fictional analysis words"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(SHOTS / "visit-editor.png"))
+
+
+def test_finalise_locks_and_amendments_show_with_the_original(qtbot, window) -> None:  # noqa: F811
+    open_poppy(qtbot, window)
+    tab = window.workspace.visits
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    editor = tab.editor
+    qtbot.keyClicks(editor.texts["observations"], "Fictional original words")
+    editor.child_seen.setChecked(True)
+    editor.seen_alone.setChecked(True)
+    editor.finalise_now()
+    assert editor.visit.status is VisitStatus.FINALISED
+    assert not editor.texts["observations"].isEnabled()
+    assert editor.amend_button.isEnabled() and not editor.finalise_button.isEnabled()
+    editor.amend_now("Correction: it was Tuesday", "date")
+    assert editor.amendments.count() == 1
+    assert "Correction: it was Tuesday" in editor.amendments.item(0).text()
+    assert editor.texts["observations"].toPlainText() == "Fictional original words"
+    window.grab().save(str(SHOTS / "visit-finalised.png"))
+
+
+def test_finalise_is_refused_in_plain_words_without_a_reason(qtbot, window) -> None:  # noqa: F811
+    open_poppy(qtbot, window)
+    tab = window.workspace.visits
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    editor = tab.editor
+    editor.child_seen.setChecked(True)
+    editor.finalise_now()
+    assert "record why" in editor.status.text()
+    assert editor.visit.status is VisitStatus.DRAFT
+
+
