@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from rbsw_desktop.store import CaseSummary, Store, TimelineEntry
 from rbsw_desktop.ui import style
+from rbsw_desktop.ui.board import BoardTab
 from rbsw_desktop.ui.caseload import due_text
 from rbsw_desktop.ui.taskman import Op, TaskManager
 from rbsw_desktop.ui.visits import VisitsTab
@@ -77,6 +78,8 @@ class CaseWorkspace(QWidget):
         self.tabs.setAccessibleName("Case work")
         self.visits = VisitsTab(taskman=taskman, case_id=case_id)
         self.tabs.addTab(self.visits, "&Visits")
+        self.board = BoardTab(taskman=taskman, case_id=case_id)
+        self.tabs.addTab(self.board, "&Board")
         self.timeline = TimelineTab()
         self.tabs.addTab(self.timeline, "&Timeline")
         layout = QVBoxLayout(self)

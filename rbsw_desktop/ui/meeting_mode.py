@@ -1,0 +1,65 @@
+"""Meeting mode: the board on a wall or a laptop turned to the family.
+
+Full screen, large type, high contrast, and only what the family may see: shareable items in
+their words. No worker notes, no withheld items, no ids, no names of other children. Esc leaves.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from rbsw_desktop.domain import BoardItem, Zone
+from rbsw_desktop.domain.board import Change, Movement
+from rbsw_desktop.ui import style
+
+FAMILY_TITLES = {Zone.GREEN: "What is going well", Zone.AMBER: "Worries for the future",
+                 Zone.RED: "Big worries now"}
+
+
+class MeetingMode(QWidget):
+    def __init__(self, *, items: list[BoardItem], movement: list[Movement],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Our board")
+        self.setAccessibleName("Meeting mode: the family's board")
+        self.setStyleSheet("QWidget { background: #000000; color: #ffffff; }")
+        shared = [i for i in items if i.shareable and not i.deleted]
+        shared_ids = {i.id for i in shared}
+        big = style.scaled_font(self.font(), 2.0, bold=True)
+        body = style.scaled_font(self.font(), 1.7)
+        layout = QVBoxLayout(self)
+        proud = [m for m in movement if m.board_item_id in shared_ids
+                 and m.change is Change.BETTER and m.to_zone is Zone.GREEN]
+        if proud:
+            banner = QLabel("★ " + "   ★ ".join(f"{m.text}: now a strength" for m in proud),
+                            wordWrap=True)
+            banner.setFont(body)
+            banner.setStyleSheet("color: #ffe066;")
+            layout.addWidget(banner)
+        columns = QHBoxLayout()
+        for zone in (Zone.RED, Zone.AMBER, Zone.GREEN):
+            col = QVBoxLayout()
+            heading = QLabel(f"{style.ZONE_SHAPES[zone]} {FAMILY_TITLES[zone]}", wordWrap=True)
+            heading.setFont(big)
+            heading.setStyleSheet(f"background: {style.ZONE_COLOURS[zone]}; padding: 12px;")
+            col.addWidget(heading)
+            for item in (i for i in shared if i.zone is zone):
+                note = QLabel(f"{style.ZONE_SHAPES[zone]} {item.text}", wordWrap=True)
+                note.setFont(body)
+                note.setStyleSheet("background: #fff8c4; color: #000000; padding: 14px;"
+                                   "border-radius: 6px;")
+                note.setAccessibleName(item.text)
+                col.addWidget(note)
+            col.addStretch(1)
+            columns.addLayout(col, 1)
+        layout.addLayout(columns, 1)
+        leave = QLabel("Press Esc to leave meeting mode", alignment=Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(leave)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802
+        if event.key() == Qt.Key.Key_Escape:
+            self.close()
+            return
+        super().keyPressEvent(event)
