@@ -23,6 +23,7 @@ from rbsw_desktop.store import CaseSummary, Store, TimelineEntry
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.board import BoardTab
 from rbsw_desktop.ui.caseload import due_text
+from rbsw_desktop.ui.direct_work import DirectWorkTab
 from rbsw_desktop.ui.taskman import Op, TaskManager
 from rbsw_desktop.ui.visits import VisitsTab
 
@@ -80,6 +81,8 @@ class CaseWorkspace(QWidget):
         self.tabs.addTab(self.visits, "&Visits")
         self.board = BoardTab(taskman=taskman, case_id=case_id)
         self.tabs.addTab(self.board, "&Board")
+        self.direct_work = DirectWorkTab(taskman=taskman, case_id=case_id)
+        self.tabs.addTab(self.direct_work, "&Direct work")
         self.timeline = TimelineTab()
         self.tabs.addTab(self.timeline, "&Timeline")
         layout = QVBoxLayout(self)

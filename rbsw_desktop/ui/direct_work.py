@@ -1,0 +1,272 @@
+"""Direct work with a child: pick a tool, record the child's words verbatim and what they tell
+us about the child's lived experience, and attach photos or scans of their drawings (kept
+encrypted in the store, shown as thumbnails)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rbsw_desktop.domain import Attachment, DirectWorkActivity, DirectWorkTool
+from rbsw_desktop.errors import InvalidInput
+from rbsw_desktop.store import Store
+from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
+
+THUMB = 160
+MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".webp": "image/webp", ".bmp": "image/bmp",
+               ".tif": "image/tiff", ".tiff": "image/tiff", ".pdf": "application/pdf"}
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    attachment: Attachment
+    image: QImage | None        # decoded off the UI thread; None for a PDF scan
+
+
+def media_type_of(path: Path) -> str:
+    kind = MEDIA_TYPES.get(path.suffix.lower())
+    if kind is None:
+        raise InvalidInput("Only photos and scans can be attached (PNG, JPEG, GIF, WebP, BMP, "
+                           "TIFF or PDF).")
+    return kind
+
+
+def load_thumbnails(store: Store, activity_id: str) -> list[Thumbnail]:
+    out = []
+    for a in store.attachments(activity_id):
+        data = store.blob(a.sha256) or b""
+        image = None
+        if a.media_type.startswith("image/"):
+            decoded = QImage.fromData(data)
+            if not decoded.isNull():
+                image = decoded.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
+                                       Qt.TransformationMode.SmoothTransformation)
+        out.append(Thumbnail(a, image))
+    return out
+
+
+def attach_file(store: Store, activity: DirectWorkActivity, path: Path) -> Attachment:
+    kind = media_type_of(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"That file could not be read ({exc.strerror}).") from None
+    return store.attach(activity.id, activity.case_id, data, kind, filename=path.name,
+                        consent=activity.consent)
+
+
+class DirectWorkTab(QWidget):
+    def __init__(self, *, taskman: TaskManager, case_id: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.taskman = taskman
+        self.case_id = case_id
+        self.activity: DirectWorkActivity | None = None
+        self.list = QListWidget()
+        self.list.setAccessibleName("Direct work sessions")
+        self.list.setWordWrap(True)
+        self.new_button = QPushButton("&New session")
+        self.tool = QComboBox()
+        for t in DirectWorkTool:
+            self.tool.addItem(t.label, t.value)
+        self.tool.setAccessibleName("Tool")
+        self.title = QLineEdit()
+        self.title.setAccessibleName("Title")
+        self.parts_box = QWidget()
+        self.parts_form = QFormLayout(self.parts_box)
+        self.parts: dict[str, QPlainTextEdit] = {}
+        self.child_words = QPlainTextEdit(placeholderText="Exactly as the child said it")
+        self.child_words.setAccessibleName("The child's own words")
+        self.lived = QPlainTextEdit()
+        self.lived.setAccessibleName("What it tells us about the child's lived experience")
+        self.consent = QLineEdit(placeholderText="Who the child agreed may see it")
+        self.consent.setAccessibleName("Consent")
+        self.shareable = QCheckBox("May be shared with the family")
+        self.save_button = QPushButton("&Save")
+        self.attach_button = QPushButton("Attach a &photo or scan…")
+        self.thumbs = QListWidget()
+        self.thumbs.setAccessibleName("Photos and scans")
+        self.thumbs.setViewMode(QListView.ViewMode.IconMode)
+        self.thumbs.setIconSize(QSize(THUMB, THUMB))
+        self.thumbs.setMinimumHeight(THUMB + 40)
+        self.message = QLabel(objectName="hint", wordWrap=True)
+
+        form = QFormLayout()
+        form.addRow("&Tool", self.tool)
+        form.addRow("T&itle", self.title)
+        form.addRow(self.parts_box)
+        form.addRow("The child's &own words", self.child_words)
+        form.addRow("What it tells us about their &lived experience", self.lived)
+        form.addRow("&Consent", self.consent)
+        form.addRow(self.shareable)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.attach_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        editor = QWidget()
+        column = QVBoxLayout(editor)
+        column.addLayout(form)
+        column.addWidget(self.thumbs)
+        column.addWidget(self.message)
+        column.addLayout(buttons)
+        left = QWidget()
+        left_col = QVBoxLayout(left)
+        left_col.setContentsMargins(0, 0, 0, 0)
+        left_col.addWidget(self.new_button)
+        left_col.addWidget(self.list, 1)
+        split = QSplitter()
+        split.addWidget(left)
+        split.addWidget(editor)
+        split.setStretchFactor(1, 1)
+        split.setSizes([230, 800])
+        QVBoxLayout(self).addWidget(split)
+
+        self.tool.currentIndexChanged.connect(lambda _i: self._build_parts({}))
+        self.new_button.clicked.connect(self.new_session)
+        self.save_button.clicked.connect(self.save)
+        self.attach_button.clicked.connect(self.choose_file)
+        self.list.currentItemChanged.connect(self._chosen)
+        self._build_parts({})
+        self._set_editing(False)
+        self.reload()
+
+    def _set_editing(self, on: bool) -> None:
+        for w in (self.tool, self.title, self.parts_box, self.child_words, self.lived,
+                  self.consent, self.shareable, self.save_button, self.attach_button):
+            w.setEnabled(on)
+
+    def _build_parts(self, values: dict[str, str]) -> None:
+        while self.parts_form.rowCount():
+            self.parts_form.removeRow(0)
+        self.parts = {}
+        for prompt in DirectWorkTool(self.tool.currentData()).prompts:
+            edit = QPlainTextEdit(values.get(prompt, ""))
+            edit.setAccessibleName(prompt)
+            edit.setMaximumHeight(70)
+            self.parts[prompt] = edit
+            label = QLabel(prompt)
+            label.setBuddy(edit)
+            self.parts_form.addRow(label, edit)
+            label.show()   # added after the tab was shown: Qt leaves new children hidden
+            edit.show()
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def reload(self, select: str | None = None) -> None:
+        case_id = self.case_id
+        Op(self, lambda store: store.direct_work(case_id), taskman=self.taskman
+           ).success(lambda rows: self._show_list(rows, select)).run_in_background()
+
+    def _show_list(self, rows: list[DirectWorkActivity], select: str | None) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for a in rows:
+            title = f": {a.title}" if a.title else ""
+            item = QListWidgetItem(f"{a.held_on}\n{a.tool.label}{title}")
+            item.setData(Qt.ItemDataRole.UserRole, a)
+            self.list.addItem(item)
+            if a.id == select:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+        if select:
+            self.show_activity(next(a for a in rows if a.id == select))
+
+    def _chosen(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
+        if item is not None:
+            self.show_activity(item.data(Qt.ItemDataRole.UserRole))
+
+    def show_activity(self, a: DirectWorkActivity) -> None:
+        self.activity = a
+        self.tool.blockSignals(True)
+        self.tool.setCurrentIndex(self.tool.findData(a.tool.value))
+        self.tool.blockSignals(False)
+        self._build_parts(a.parts)
+        self.title.setText(a.title)
+        self.child_words.setPlainText(a.child_words)
+        self.lived.setPlainText(a.lived_experience)
+        self.consent.setText(a.consent)
+        self.shareable.setChecked(a.shareable)
+        self._set_editing(True)
+        activity_id = a.id
+        Op(self, lambda store: load_thumbnails(store, activity_id), taskman=self.taskman
+           ).success(self._show_thumbs).run_in_background()
+
+    def _show_thumbs(self, thumbs: list[Thumbnail]) -> None:
+        self.thumbs.clear()
+        for t in thumbs:
+            icon = QIcon(QPixmap.fromImage(t.image)) if t.image is not None else QIcon()
+            item = QListWidgetItem(icon, t.attachment.filename or t.attachment.media_type)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                         f"Attachment: {t.attachment.filename or 'scan'}")
+            self.thumbs.addItem(item)
+
+    # -- saving -------------------------------------------------------------------------------
+
+    def new_session(self) -> None:
+        case_id = self.case_id
+        tool = DirectWorkTool(self.tool.currentData())
+        Op(self, lambda store: store.add_direct_work(case_id, tool,
+                                                     held_on=date.today().isoformat()),
+           changes={"direct_work_activity"}, taskman=self.taskman
+           ).success(lambda a: self.reload(select=a.id)).run_in_background()
+
+    def save(self) -> None:
+        if self.activity is None:
+            return
+        a = self.activity
+        a.tool = DirectWorkTool(self.tool.currentData())
+        a.title = self.title.text()
+        a.parts = {k: e.toPlainText() for k, e in self.parts.items() if e.toPlainText()}
+        a.child_words = self.child_words.toPlainText()
+        a.lived_experience = self.lived.toPlainText()
+        a.consent = self.consent.text()
+        a.shareable = self.shareable.isChecked()
+        Op(self, lambda store: store.save(a), changes={"direct_work_activity"},
+           taskman=self.taskman).success(lambda saved: self.message.setText("Saved.")
+                                         ).run_in_background()
+
+    def choose_file(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Attach a photo or scan", "",
+            "Photos and scans (*.png *.jpg *.jpeg *.gif *.webp *.bmp *.tif *.tiff *.pdf)")
+        if name:
+            self.attach(Path(name))
+
+    def attach(self, path: Path) -> None:
+        if self.activity is None:
+            return
+        activity = self.activity
+        Op(self, lambda store: attach_file(store, activity, path),
+           changes={"attachment"}, taskman=self.taskman
+           ).success(lambda _a: self.show_activity(activity)).failure(
+            lambda exc: self.message.setText(plain_message(exc))).run_in_background()
+
+    def clear(self) -> None:
+        self.activity = None
+        self.list.clear()
+        self.thumbs.clear()
+        for w in (self.child_words, self.lived):
+            w.clear()
+        self._set_editing(False)
