@@ -20,7 +20,11 @@ from rbsw_desktop.store import Store
 CACHE = Path(os.environ.get("RBSW_BENCH_CACHE", "/tmp/rbsw-bench-ui"))
 PASS = "fictional benchmark passphrase"
 CASES, NOTES = 300, 100_000
-WORDS = ["home", "warm", "tidy", "kitchen", "school", "reading", "bedroom", "garden", "nana", "dad", "mum", "cat", "football", "homework", "breakfast", "calm", "worried", "happy", "visit", "spoke", "alone", "drawing", "routine"]
+WORDS = (
+    "home", "warm", "tidy", "kitchen", "school", "reading", "bedroom", "garden", "nana",
+    "dad", "mum", "cat", "football", "homework", "breakfast", "calm", "worried", "happy",
+    "visit", "spoke", "alone", "drawing", "routine",
+)
 
 CHILD = r"""
 import json, sys, time
