@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import logging
 import sys
 from pathlib import Path
@@ -24,14 +23,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def idle_minutes() -> float:
-    """The idle lock time: the IT team's deployment policy where one exists, else 5 minutes."""
-    if importlib.util.find_spec("rbsw_desktop.deployment") is not None:
-        from rbsw_desktop.deployment import load_policy
-        return float(load_policy().idle_lock_minutes)
-    return 5.0
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if "--self-test" in argv:
@@ -42,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from rbsw_desktop import APP_NAME
+    from rbsw_desktop.deployment import load_policy
     from rbsw_desktop.logs import setup_logging
     from rbsw_desktop.paths import demo_data_dir, resolve_data_dir
     from rbsw_desktop.ui import style
@@ -63,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName(APP_NAME)
     style.apply(app)
     taskman = TaskManager()
-    window = MainWindow(taskman=taskman, data_dir=Path(data_dir), idle_minutes=idle_minutes(),
+    policy = load_policy()
+    window = MainWindow(taskman=taskman, data_dir=Path(data_dir),
+                        idle_minutes=policy.effective_idle_minutes(None),
                         demo_passphrase=demo_passphrase, store_factory=store_factory)
     if args.demo:
         # The demo store is created on first unlock with its (shown) passphrase.
