@@ -4,6 +4,7 @@
     python3 installers/dev.py app [APP ARGS...]     launch rbsw-desktop (demo store if none yet)
     python3 installers/dev.py test [PYTEST ARGS...] run the whole test suite
     python3 installers/dev.py bench [NAME]          run the benchmarks (their own command)
+    python3 installers/dev.py bundle                build this OS's app bundle into dist/
 
 Only the standard library is used here: this runs before anything is installed. The virtual
 environment lives in `.venv/` beside this checkout and is refreshed whenever `pyproject.toml`
@@ -162,8 +163,20 @@ def run_bench(args: list[str]) -> int:
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
+def run_bundle(args: list[str]) -> int:
+    """The PyInstaller one-folder bundle (installers/rbsw-desktop.spec) into dist/."""
+    ensure_python()
+    ensure_debs(APP_DEBS)
+    ensure_venv()
+    cmd = [str(venv_python()), "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN",
+           "--distpath", str(ROOT / "dist"), "--workpath", str(ROOT / "build" / "pyinstaller"),
+           str(ROOT / "installers" / "rbsw-desktop.spec"), *args]
+    return subprocess.run(cmd, cwd=ROOT).returncode
+
+
 def main(argv: list[str]) -> int:
-    commands = {"app": run_app, "test": run_tests, "bench": run_bench, "_in-session": in_session}
+    commands = {"app": run_app, "test": run_tests, "bench": run_bench, "bundle": run_bundle,
+                "_in-session": in_session}
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2

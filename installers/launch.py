@@ -1,0 +1,5 @@
+"""Entry point for the bundled app (PyInstaller starts here)."""
+
+from rbsw_desktop.app import main
+
+raise SystemExit(main())

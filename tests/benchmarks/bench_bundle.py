@@ -1,0 +1,38 @@
+"""The Linux bundle: its size on disk and the cold start of its --self-test."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "PyInstaller", "--noconfirm", "--log-level",
+                        "ERROR", "--distpath", f"{tmp}/dist", "--workpath", f"{tmp}/work",
+                        str(ROOT / "installers" / "rbsw-desktop.spec")], check=True, cwd=ROOT)
+        built = time.perf_counter() - start
+        folder = Path(tmp) / "dist" / "rbsw-desktop"
+        size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            subprocess.run([str(folder / "rbsw-desktop"), "--self-test", "--offscreen"],
+                           check=True, capture_output=True, env=env)
+            times.append(time.perf_counter() - t)
+        print(f"bundle build: {built:.0f} s; size on disk: {size / 2**20:.0f} MiB; "
+              f"--self-test cold start: median {statistics.median(times):.2f} s, "
+              f"first {times[0]:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
