@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # Qt tests never need a screen
 from collections.abc import Iterator
 from pathlib import Path
 

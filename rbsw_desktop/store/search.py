@@ -2,7 +2,7 @@
 
 Whatever a worker types is turned into plain words before it reaches FTS5: quotes, brackets,
 `AND`, `NEAR`, `*`, `-` and emoji are never read as query syntax, so no syntax error can reach
-them. Each word matches as a prefix, for search as you type.
+them. Each word matches as a prefix, for search as you type. Results come newest first.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ class SearchMixin:
         if case_id:
             sql += " AND d.case_id = ?"
             params.append(case_id)
-        sql += " ORDER BY rank LIMIT ?"
+        # Newest first, by the index's own order: FTS5 stops after `limit` hits instead of
+        # ranking every match (a common word matches most of a 100,000-note store).
+        sql += " ORDER BY search.rowid DESC LIMIT ?"
         params.append(int(limit))
         return [SearchHit(*row) for row in self.db.execute(sql, params).fetchall()]

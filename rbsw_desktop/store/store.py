@@ -53,11 +53,14 @@ class Store(RecordsMixin, SearchMixin, CaseworkMixin, SyncStateMixin):
         self._key: bytearray | None = key
         self._mutex = threading.RLock()
         self._depth = 0
-        self.db: sqlite_utils.Database = dbmod.connect(self.path, key)
+        self.db: sqlite_utils.Database = self._open_connection(key)
         self._migrate(migrations)
         self.device_id = self.meta("device_id") or self._new_device_id()
 
     # -- opening ------------------------------------------------------------------------------
+
+    def _open_connection(self, key: bytearray) -> sqlite_utils.Database:
+        return dbmod.connect(self.path, key)
 
     @property
     def path(self) -> Path:
@@ -107,7 +110,7 @@ class Store(RecordsMixin, SearchMixin, CaseworkMixin, SyncStateMixin):
 
     def connect(self) -> sqlite_utils.Database:
         """A new connection for another thread, with the same key."""
-        return dbmod.connect(self.path, self.raw_key())
+        return self._open_connection(bytearray(self.raw_key()))
 
     def change_passphrase(self, old: str, new: str) -> None:
         KeyFile(self.data_dir / KEYFILE_NAME).change_passphrase(old, new)
