@@ -10,18 +10,12 @@ from rbsw_desktop.domain import BoardItem, Case, RaisedBy, WithheldReason, Zone
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.board import BoardTab
 from rbsw_desktop.ui.meeting_mode import MeetingMode
-from rbsw_desktop.ui.taskman import TaskManager
+from tests.ui.conftest import open_tab
 from tests.ui.test_app_shell import SHOTS
 
 
 def make_tab(qtbot, store: Store, case: Case) -> BoardTab:  # noqa: ANN001
-    taskman = TaskManager(synchronous=True)
-    taskman.store = store
-    tab = BoardTab(taskman=taskman, case_id=case.id)
-    qtbot.addWidget(tab)
-    tab.resize(1100, 700)
-    tab.show()
-    return tab
+    return open_tab(qtbot, BoardTab, store, case.id)
 
 
 def zone_texts(tab: BoardTab, zone: Zone) -> list[str]:

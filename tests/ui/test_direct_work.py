@@ -11,19 +11,13 @@ from rbsw_desktop.domain import Case, DirectWorkActivity
 from rbsw_desktop.store import Store
 from rbsw_desktop.store.demo import demo_drawing_png
 from rbsw_desktop.ui.direct_work import DirectWorkTab
-from rbsw_desktop.ui.taskman import TaskManager
 from tests.conftest import PASSPHRASE
+from tests.ui.conftest import open_tab
 from tests.ui.test_app_shell import SHOTS
 
 
 def make_tab(qtbot, store: Store, case: Case) -> DirectWorkTab:  # noqa: ANN001
-    taskman = TaskManager(synchronous=True)
-    taskman.store = store
-    tab = DirectWorkTab(taskman=taskman, case_id=case.id)
-    qtbot.addWidget(tab)
-    tab.resize(1000, 760)
-    tab.show()
-    return tab
+    return open_tab(qtbot, DirectWorkTab, store, case.id)
 
 
 def test_record_words_attach_a_drawing_and_see_it_after_restart(qtbot, store: Store, case: Case,
