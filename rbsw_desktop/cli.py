@@ -201,6 +201,43 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_enrol(args: argparse.Namespace) -> int:
+    from rbsw_desktop.sync.device import enrol
+    store = open_store(args)
+    enrolment = enrol(store, args.gateway, args.code)
+    emit(args, {"device_id": enrolment.device_id, "gateway_url": enrolment.gateway_url,
+                "worker": enrolment.worker.get("name", "")},
+         lambda: print(f"This laptop is enrolled with {enrolment.gateway_url} "
+                       f"(device {enrolment.device_id})."))
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from rbsw_desktop.sync.device import engine_for
+    store = open_store(args)
+    report = engine_for(store).sync_once()
+
+    def human() -> None:
+        print(f"Sent {report.pushed}, received {report.pulled}; {report.pending} waiting, "
+              f"{report.open_conflicts} needing a decision, {report.quarantined_total} refused.")
+        for line in report.errors + report.warnings:
+            print(line, file=sys.stderr)
+    emit(args, report.as_json(), human)
+    return EXIT_OK if report.ok else EXIT_REFUSED
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from rbsw_desktop.sync.device import sync_status
+    status = sync_status(open_store(args))
+
+    def human() -> None:
+        print(f"Device {status['device_id']}: {status['pending']} waiting to sync, "
+              f"{status['conflicts']} conflicts, {status['quarantined']} refused; last sync "
+              f"{status['last_sync'] or 'never'}.")
+    emit(args, status, human)
+    return EXIT_OK
+
+
 # -- the parser ---------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
@@ -273,6 +310,19 @@ def build_parser() -> argparse.ArgumentParser:
                    "held in this environment variable (for a copy that will be emailed)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_export_pdf)
+
+    p = sub.add_parser("enrol", help="set this laptop up to sync, with a one-time code")
+    p.add_argument("--gateway", required=True, help="the council gateway's address")
+    p.add_argument("--code", required=True, help="the one-time code from business support")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_enrol)
+    p = sub.add_parser("sync", help="send and receive changes now (exit 0 only when "
+                       "everything is pushed and pulled)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_sync)
+    p = sub.add_parser("status", help="what is waiting, in conflict or refused")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_status)
 
     # Further commands register here: each adds its sub-parser with set_defaults(fn=...).
     for register in EXTRA_COMMANDS:

@@ -333,12 +333,22 @@ class SyncStateMixin:
         except (TypeError, ValueError, KeyError):
             tally.unreadable.append(record_id)
             return
+        theirs = {"rev": rev, "fields": change.get("fields") or {}, "deleted": deleted}
+        held = self.db.execute(
+            "SELECT id, their_rev FROM conflict WHERE record_id = ? AND resolved_at IS NULL",
+            [record_id]).fetchone()
+        if held is not None:
+            # Already waiting for a person: keep the newest of their versions, one conflict.
+            if held[1] is None or rev > held[1]:
+                self.db.execute("UPDATE conflict SET theirs = ?, their_rev = ? WHERE id = ?",
+                                [json.dumps(theirs, ensure_ascii=False), rev, held[0]])
+            tally.skipped += 1
+            return
         waiting = self.db.execute(
             "SELECT count(*) FROM outbox WHERE record_id = ? AND state IN ('pending', 'conflict')",
             [record_id]).fetchone()[0]
         if waiting:
             mine = self._current_fields(entity, record_id)
-            theirs = {"rev": rev, "fields": change.get("fields") or {}, "deleted": deleted}
             self._keep_conflict(entity, record_id, mine, theirs, rev)
             tally.conflicts += 1
             return

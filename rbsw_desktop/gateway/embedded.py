@@ -1,0 +1,140 @@
+"""A gateway on loopback for `rbsw-desktop --demo`: its own process, started and stopped by the
+app, holding a fictional demo pod so sync and the business support view work on first launch.
+
+    url, stop = start_local_gateway(data_dir, seed_demo=True)
+    code = demo_enrol_code(data_dir, "social_worker")      # or "business_support", ...
+    ...
+    stop()
+
+The process exits by itself if the app that started it dies (`--exit-with-parent`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from rbsw_desktop.errors import RbswError
+from rbsw_desktop.gateway.sqlite_store import SqliteRepository
+
+log = logging.getLogger(__name__)
+
+DEMO_POD = "Demo Pod (fictional)"
+DEMO_PEOPLE = (
+    ("Sam Demoworker (fictional)", "social_worker", ("Ada Fictional", "Ben Example")),
+    ("Nia Newqualified (fictional)", "nqsw", ("Cara Sample",)),
+    ("Pat Podmanager (fictional)", "pod_manager", ()),
+    ("Bea Business (fictional)", "business_support", ()),
+)
+START_TIMEOUT = 20.0
+
+
+def seed_demo_pod(data_dir: Path) -> bool:
+    """Create the demo pod once (False when the store already holds a pod), with a few records
+    already sent from the demo worker's laptop so business support has something to file."""
+    from rbsw_desktop.gateway.service import GatewayService
+
+    repo = SqliteRepository(data_dir)
+    try:
+        if any(r.entity == "pod" for r in repo.records()):
+            return False
+        service = GatewayService(repo)
+        pod = service.add_pod(DEMO_POD)
+        first_case = ""
+        worker_id = ""
+        for name, role, children in DEMO_PEOPLE:
+            wid = service.add_worker(pod, name, role)
+            for child in children:
+                case_id, _ = service.add_case(wid, child)
+                if not first_case:
+                    first_case, worker_id = case_id, wid
+        enrolled = service.enrol({"code": service.enrol_code(worker_id),
+                                  "device_name": "Demo laptop (fictional)"})
+        caller = service.authenticate("Bearer " + enrolled["token"])
+        ops = [{"op_id": str(uuid.uuid4()), "entity": "board_item", "id": str(uuid.uuid4()),
+                "base_rev": None, "deleted": False, "at": "2026-11-20T10:00:00.000Z",
+                "fields": {"case_id": first_case, "zone": zone, "text": text,
+                           "raised_by": "family", "shareable": True, "position": i,
+                           "updated_at": "2026-11-20T10:00:00.000Z"}}
+               for i, (zone, text) in enumerate((
+                   ("green", "Grandma does the school run on Tuesdays (fictional)"),
+                   ("amber", "Rent arrears since the summer (fictional)"),
+                   ("red", "Dad missed two contact visits (fictional)")))]
+        service.push(caller, {"ops": ops}, pending=0)
+        log.info("demo pod seeded (%d records)", len(ops))
+        return True
+    finally:
+        repo.close()
+
+
+def demo_enrol_code(data_dir: Path, role: str = "social_worker") -> str:
+    """A fresh one-time code for the demo pod's first worker with this role."""
+    from rbsw_desktop.gateway.service import GatewayService
+
+    repo = SqliteRepository(data_dir)
+    try:
+        pods = [r for r in repo.records() if r.entity == "pod"]
+        for pod in pods:
+            for worker in repo.workers_in_pod(pod.id):
+                if worker["role"] == role:
+                    return GatewayService(repo).enrol_code(worker["id"], 3600)
+    finally:
+        repo.close()
+    raise RbswError("The demo council system has nobody in that role.")
+
+
+def start_local_gateway(data_dir: Path, *, seed_demo: bool = True,
+                        ) -> tuple[str, Callable[[], None]]:
+    """Start the gateway process on 127.0.0.1 (a free port); return its URL and a stop
+    function. Raises RbswError in plain words if it does not come up."""
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if seed_demo:
+        seed_demo_pod(data_dir)
+    log_file = open(data_dir / "gateway.log", "ab")  # noqa: SIM115 (handed to the process)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rbsw_desktop.gateway.cli", "--data-dir", str(data_dir),
+         "serve", "--host", "127.0.0.1", "--port", "0", "--exit-with-parent"],
+        stdout=subprocess.PIPE, stderr=log_file, stdin=subprocess.DEVNULL)
+    log_file.close()
+
+    def stop() -> None:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+    try:
+        url = _read_url(proc)
+    except RbswError:
+        stop()
+        raise
+    log.info("local gateway started")
+    return url, stop
+
+
+def _read_url(proc: subprocess.Popen[bytes]) -> str:
+    """The `{"url": ...}` line the server prints once it listens (a thread: pipes cannot be
+    select()ed on Windows)."""
+    assert proc.stdout is not None
+    stdout = proc.stdout
+    lines: queue.Queue[bytes] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(stdout.readline()), daemon=True).start()
+    try:
+        line = lines.get(timeout=START_TIMEOUT)
+        return str(json.loads(line)["url"])
+    except (queue.Empty, ValueError, KeyError, TypeError):
+        raise RbswError("The demo council system could not be started. The app works "
+                        "without it; sync will not be available.") from None

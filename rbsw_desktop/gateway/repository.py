@@ -1,0 +1,122 @@
+"""The gateway's storage seam: what the service needs from a database, and nothing more.
+
+`GatewayRepository` is the interface; `sqlite_store.SqliteRepository` is the embedded default
+(stdlib sqlite3, one file in the data directory). A council running several gateway instances
+adds a PostgreSQL implementation of this same Protocol (psycopg, one connection per thread,
+`SERIALIZABLE` transactions or a `SELECT ... FOR UPDATE` on the sequence row for `next_seq`), and
+picks it in `cli.open_repository` from a `--database postgresql://...` option. Nothing above this
+module writes SQL.
+
+Rules every implementation keeps:
+- `transaction()` is exclusive for writers: `next_seq()` values are handed out and committed in
+  order, so a pull that has read up to sequence N never later misses a change numbered <= N.
+- Tokens and enrolment codes are stored as SHA-256 hex digests only.
+- Audit rows hold who, what and when (ids, counts, status), never record content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+#: Roles whose scope is the whole pod; the others see their own caseload and their pod.
+POD_WIDE_ROLES = frozenset({"pod_manager", "business_support"})
+ROLES = ("social_worker", "senior_social_worker", "nqsw", "pod_manager", "business_support")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a request comes from: a device, its worker, their pod and role."""
+
+    device_id: str
+    worker_id: str
+    pod_id: str
+    role: str
+
+    @property
+    def pod_wide(self) -> bool:
+        return self.role in POD_WIDE_ROLES
+
+
+@dataclass
+class StoredRecord:
+    entity: str
+    id: str
+    rev: int
+    seq: int
+    pod_id: str
+    case_id: str | None
+    fields: dict[str, Any]
+    deleted: bool = False
+    updated_at: str = ""
+    origin_device: str | None = None
+    received_at: str = ""
+    filed: bool = False
+    case_system_ref: str = ""
+    filed_at: str | None = None
+    filed_by: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class GatewayRepository(Protocol):
+    # -- transactions and the change sequence --
+    def transaction(self) -> AbstractContextManager[None]: ...
+    def next_seq(self) -> int: ...
+
+    # -- pods, workers, cases --
+    def add_pod(self, pod_id: str, name: str, at: str) -> None: ...
+    def add_worker(self, worker_id: str, pod_id: str, name: str, role: str, at: str) -> None: ...
+    def worker(self, worker_id: str) -> dict[str, Any] | None: ...
+    def pod(self, pod_id: str) -> dict[str, Any] | None: ...
+    def workers_in_pod(self, pod_id: str) -> list[dict[str, Any]]: ...
+    def add_case(self, case_id: str, child_id: str, child_name: str, worker_id: str,
+                 pod_id: str, at: str) -> None: ...
+    def case(self, case_id: str) -> dict[str, Any] | None: ...
+
+    # -- devices and enrolment --
+    def add_enrol_code(self, code_sha256: str, worker_id: str, at: str,
+                       expires_at: str) -> None: ...
+    def take_enrol_code(self, code_sha256: str, device_id: str, now: str) -> str | None: ...
+    def add_device(self, device_id: str, worker_id: str, name: str, token_sha256: str,
+                   at: str, expires_at: str) -> None: ...
+    def device_by_token(self, token_sha256: str) -> dict[str, Any] | None: ...
+    def device(self, device_id: str) -> dict[str, Any] | None: ...
+    def revoke_device(self, device_id: str, at: str) -> bool: ...
+    def touch_device(self, device_id: str, at: str, *, pushed: bool = False,
+                     pulled: bool = False, pending: int | None = None) -> None: ...
+    def devices_in_pod(self, pod_id: str) -> list[dict[str, Any]]: ...
+
+    # -- records --
+    def record(self, record_id: str) -> StoredRecord | None: ...
+    def put_record(self, rec: StoredRecord) -> None: ...
+    def changes_since(self, caller: Caller, since: int, limit: int) -> list[StoredRecord]: ...
+    def records(self, pod_id: str | None = None) -> Iterator[StoredRecord]: ...
+    def unfiled(self, pod_id: str, entities: frozenset[str], limit: int) -> list[StoredRecord]: ...
+    def attachment_in_scope(self, caller: Caller, sha256: str) -> bool: ...
+
+    # -- idempotency, conflicts, failures --
+    def applied_op(self, op_id: str) -> tuple[str, int] | None: ...
+    def add_applied_op(self, op_id: str, device_id: str, record_id: str, rev: int,
+                       at: str) -> None: ...
+    def add_conflict(self, caller: Caller, op_id: str, entity: str, record_id: str,
+                     base_rev: int | None, server_rev: int, at: str) -> None: ...
+    def add_failure(self, caller: Caller, op_id: str, entity: str, record_id: str,
+                    reason: str, at: str) -> None: ...
+    def problems(self, pod_id: str, limit: int) -> dict[str, list[dict[str, Any]]]: ...
+
+    # -- blobs (metadata; bytes live in files beside the database) --
+    def blob(self, sha256: str) -> dict[str, Any] | None: ...
+    def put_blob(self, sha256: str, received: int, complete: bool, pod_id: str,
+                 device_id: str, at: str) -> None: ...
+
+    # -- audit and the test fault plan --
+    def audit(self, at: str, device_id: str | None, worker_id: str | None, action: str,
+              target: str, count: int, status: int) -> None: ...
+    def audit_rows(self, limit: int) -> list[dict[str, Any]]: ...
+    def set_fault(self, status: int, count: int, retry_after: float | None) -> None: ...
+    def take_fault(self) -> tuple[int, float | None] | None: ...
+    def close(self) -> None: ...

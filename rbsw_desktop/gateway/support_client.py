@@ -1,0 +1,63 @@
+"""The business support officer's calls to the gateway (no Qt): what the pod's view shows, and
+marking a record filed. Each call makes its own connection, so it can run on any thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from rbsw_desktop.errors import RbswError
+from rbsw_desktop.sync.transport import HttpTransport, Refused
+
+
+@dataclass
+class PodOverview:
+    devices: list[dict[str, Any]] = field(default_factory=list)
+    workers: list[dict[str, Any]] = field(default_factory=list)
+    unfiled: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    server_time: str = ""
+
+
+class SupportClient:
+    def __init__(self, base_url: str, token: str, *, timeout: float = 10.0) -> None:
+        self.base_url = base_url
+        self.token = token
+        self.timeout = timeout
+
+    def _transport(self) -> HttpTransport:
+        return HttpTransport(self.base_url, self.token, timeout=self.timeout)
+
+    def overview(self) -> PodOverview:
+        transport = self._transport()
+        try:
+            devices = transport.call("GET", "/pod/devices")
+            out = PodOverview(
+                devices=list(devices.json().get("devices", [])),
+                workers=list(transport.call("GET", "/pod/workers").json().get("workers", [])),
+                unfiled=list(transport.call("GET", "/pod/unfiled").json().get("records", [])))
+            problems = transport.call("GET", "/pod/problems").json()
+            out.conflicts = list(problems.get("conflicts", []))
+            out.failures = list(problems.get("failures", []))
+            out.server_time = devices.headers.get("date", "")
+            return out
+        except Refused as exc:
+            if exc.status == 403:
+                raise RbswError("This view is for the pod's business support officer. Sign in "
+                                "with a business support laptop to use it.") from None
+            raise
+        finally:
+            transport.close()
+
+    def file_record(self, record_id: str, case_system_ref: str) -> dict[str, Any]:
+        ref = case_system_ref.strip()
+        if not ref:
+            raise RbswError("Type the case-system reference before marking it filed.")
+        transport = self._transport()
+        try:
+            return dict(transport.call("POST", f"/pod/records/{quote(record_id, safe='')}/filed",
+                                       {"case_system_ref": ref}).json())
+        finally:
+            transport.close()

@@ -1,0 +1,133 @@
+"""Enrolment and the device's credentials. The token lives in the OS keyring, never in a file;
+the gateway's address is also kept in the store's meta (it is not a secret).
+
+    enrol(store, "https://gateway.example", "CODE")   -> Enrolment
+    engine_for(store)                                 -> SyncEngine, or NotEnrolled
+"""
+
+from __future__ import annotations
+
+import logging
+import platform
+from dataclasses import dataclass
+from typing import Any
+
+from rbsw_desktop.domain.enums import SyncState
+from rbsw_desktop.errors import RbswError
+from rbsw_desktop.security import keyring_access
+from rbsw_desktop.store import codec
+from rbsw_desktop.store.sync_state import GATEWAY_URL_KEY
+from rbsw_desktop.sync.engine import SyncEngine
+from rbsw_desktop.sync.transport import HttpTransport, Refused
+
+log = logging.getLogger(__name__)
+
+TOKEN = "device_token"  # noqa: S105 (a keyring entry name)
+URL = "gateway_url"
+DEVICE = "device_id"
+
+
+class NotEnrolled(RbswError):
+    def __init__(self) -> None:
+        super().__init__("This laptop is not set up to sync yet. Ask business support for an "
+                         "enrolment code, then run `rbsw enrol --gateway URL --code CODE`.")
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    device_id: str
+    token: str
+    gateway_url: str
+    worker: dict[str, Any]
+    pod: dict[str, Any]
+
+
+def register_device(gateway_url: str, code: str, device_name: str = "") -> Enrolment:
+    """Ask the gateway for a device token with a one-time code (stores nothing)."""
+    transport = HttpTransport(gateway_url)
+    try:
+        answer = transport.enrol(code.strip(), device_name or platform.node() or "laptop")
+    except Refused as exc:
+        raise RbswError(f"That enrolment code did not work: {exc} Ask business support for a "
+                        "new one.") from None
+    finally:
+        transport.close()
+    try:
+        return Enrolment(str(answer["device_id"]), str(answer["token"]), transport.base_url,
+                         dict(answer.get("worker") or {}), dict(answer.get("pod") or {}))
+    except (KeyError, TypeError):
+        raise RbswError("The council system's answer to enrolment could not be read.") from None
+
+
+def save_enrolment(store: Any, enrolment: Enrolment) -> None:
+    """Token, address and device id to the keyring; the rest into the store."""
+    data_dir = store.data_dir
+    keyring_access.set_secret(data_dir, TOKEN, enrolment.token)
+    keyring_access.set_secret(data_dir, URL, enrolment.gateway_url)
+    keyring_access.set_secret(data_dir, DEVICE, enrolment.device_id)
+    remember(store, enrolment)
+
+
+def remember(store: Any, enrolment: Enrolment) -> None:
+    """The store's side of enrolment (no secrets): the gateway's address, this device's id,
+    the worker using it, and their worker and pod records."""
+    with store.transaction():
+        store.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                         [GATEWAY_URL_KEY, enrolment.gateway_url])
+        store.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('device_id', ?)",
+                         [enrolment.device_id])
+        if enrolment.worker.get("id"):
+            store.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('worker_id', ?)",
+                             [str(enrolment.worker["id"])])
+        for entity, data in (("worker", enrolment.worker), ("pod", enrolment.pod)):
+            _write_reference(store, entity, data)
+        store.audit("enrol", "device", enrolment.device_id)
+    store.device_id = enrolment.device_id
+    log.info("device enrolled")
+
+
+def _write_reference(store: Any, entity: str, data: dict[str, Any]) -> None:
+    if not data.get("id"):
+        return
+    try:
+        rev = data.get("rev")
+        record = codec.from_fields(entity, str(data["id"]), data,
+                                   rev=rev if isinstance(rev, int) else None,
+                                   sync_state=SyncState.SYNCED.value)
+    except (TypeError, ValueError):
+        return          # a newer gateway's shape: the pull brings it anyway
+    store._write_row(record)
+
+
+def enrol(store: Any, gateway_url: str, code: str, device_name: str = "") -> Enrolment:
+    enrolment = register_device(gateway_url, code, device_name)
+    save_enrolment(store, enrolment)
+    return enrolment
+
+
+def credentials(store: Any) -> tuple[str, str]:
+    """(gateway_url, token) from the keyring; NotEnrolled when there are none."""
+    token = keyring_access.get_secret(store.data_dir, TOKEN)
+    url = keyring_access.get_secret(store.data_dir, URL) or store.meta(GATEWAY_URL_KEY)
+    if not token or not url:
+        raise NotEnrolled()
+    return url, token
+
+
+def enrolled(store: Any) -> bool:
+    return bool(store.meta(GATEWAY_URL_KEY))
+
+
+def engine_for(store: Any, **options: Any) -> SyncEngine:
+    url, token = credentials(store)
+    return SyncEngine(store, HttpTransport(url, token), **options)
+
+
+def sync_status(store: Any) -> dict[str, Any]:
+    """What `rbsw status` and the status bar show: counts only, no content."""
+    counts = store.outbox_counts()
+    return {"device_id": store.device_id, "enrolled": enrolled(store),
+            "gateway_url": store.meta(GATEWAY_URL_KEY), "pending": counts["pending"],
+            "held": counts["conflict"], "conflicts": store.open_conflict_count(),
+            "quarantined": counts["quarantined"], "last_sync": store.last_sync(),
+            "clock_skew_seconds": store.clock_skew()}

@@ -1,0 +1,345 @@
+"""The sync engine: blobs up, outbox up in bounded batches, changes down by cursor. No Qt.
+
+    engine = SyncEngine(store, transport)
+    report = engine.sync_once(cancel=event, progress=callback)
+
+Idempotent end to end: every op carries its op_id, so an op sent twice (a cut connection, a
+killed app) is applied once. One bad record never blocks the rest: a batch the gateway refuses
+is split until the one op it refuses is found, and that op is quarantined with the reason.
+A pulled page is applied in one transaction and counted before the cursor moves. A revoked
+laptop wipes its store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from rbsw_desktop.errors import RbswError
+from rbsw_desktop.store.sync_state import OutboxOp, PushAck
+from rbsw_desktop.sync.backoff import Backoff
+from rbsw_desktop.sync.protocol import (
+    CLOCK_SKEW_WARN_SECONDS,
+    MAX_BATCH_OPS,
+    MAX_BLOB_CHUNK,
+    MAX_BODY_BYTES,
+    MAX_PULL_LIMIT,
+)
+from rbsw_desktop.sync.transport import (
+    DeviceRevoked,
+    HttpTransport,
+    NotAuthorised,
+    Refused,
+    ServerBusy,
+    TransportError,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+REVOKED = ("This laptop has been signed out by the council, so its store has been wiped. "
+           "Ask business support to set it up again.")
+Progress = Callable[[str, int, int], None]     # (stage, done, total)
+
+
+class Cancelled(RbswError):
+    def __init__(self) -> None:
+        super().__init__("Sync was stopped. Nothing was lost; it will carry on next time.")
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    quarantined: int = 0
+    blobs_uploaded: int = 0
+    blobs_downloaded: int = 0
+    pending: int = 0              # left waiting when the sync ended
+    open_conflicts: int = 0
+    quarantined_total: int = 0
+    pull_finished: bool = False
+    revoked: bool = False
+    clock_skew_seconds: float | None = None
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Everything pushed and everything pulled: nothing waiting, held or refused."""
+        return (not self.errors and self.pull_finished and self.pending == 0
+                and self.open_conflicts == 0 and self.quarantined_total == 0)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "pushed": self.pushed, "pulled": self.pulled,
+                "conflicts": self.conflicts, "quarantined": self.quarantined,
+                "blobs_uploaded": self.blobs_uploaded, "blobs_downloaded": self.blobs_downloaded,
+                "pending": self.pending, "open_conflicts": self.open_conflicts,
+                "quarantined_total": self.quarantined_total, "revoked": self.revoked,
+                "clock_skew_seconds": self.clock_skew_seconds, "errors": self.errors,
+                "warnings": self.warnings}
+
+
+class SyncEngine:
+    def __init__(self, store: Any, transport: HttpTransport, *, batch_ops: int = MAX_BATCH_OPS,
+                 batch_bytes: int = MAX_BODY_BYTES // 4, pull_limit: int = MAX_PULL_LIMIT,
+                 max_attempts: int = 6, backoff: Backoff | None = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 wipe: Callable[[Any], None] | None = None) -> None:
+        self.store = store
+        self.transport = transport
+        self.batch_ops = batch_ops
+        self.batch_bytes = batch_bytes
+        self.pull_limit = pull_limit
+        self.max_attempts = max_attempts
+        self.backoff = backoff or Backoff()
+        self._sleep = sleep
+        self._wipe = wipe
+        self._cancel: Callable[[], bool] = lambda: False
+        self._progress: Progress = lambda stage, done, total: None
+
+    # -- one sync -----------------------------------------------------------------------------
+
+    def sync_once(self, cancel: threading.Event | Callable[[], bool] | None = None,
+                  progress: Progress | None = None) -> SyncReport:
+        if isinstance(cancel, threading.Event):
+            self._cancel = cancel.is_set
+        else:
+            self._cancel = cancel or (lambda: False)
+        self._progress = progress or (lambda stage, done, total: None)
+        report = SyncReport()
+        try:
+            self._upload_blobs(report)
+            pushed_all = self._push(report)
+            if pushed_all:
+                self._pull(report)
+                self._download_blobs(report)
+            if report.pull_finished and not report.errors:
+                self.store.set_last_sync()
+        except DeviceRevoked:
+            self._revoked(report)
+            return report
+        except (NotAuthorised, Refused, TransportError, Cancelled) as exc:
+            report.errors.append(str(exc))
+        finally:
+            self.transport.close()
+        self._tally(report)
+        log.info("sync: pushed %d pulled %d conflicts %d quarantined %d errors %d",
+                 report.pushed, report.pulled, report.conflicts, report.quarantined,
+                 len(report.errors))
+        return report
+
+    def _tally(self, report: SyncReport) -> None:
+        counts = self.store.outbox_counts()
+        report.pending = counts["pending"]
+        report.quarantined_total = counts["quarantined"]
+        report.open_conflicts = self.store.open_conflict_count()
+        skew = self.store.clock_skew()
+        report.clock_skew_seconds = skew
+        if skew is not None and abs(skew) > CLOCK_SKEW_WARN_SECONDS:
+            way = "ahead of" if skew > 0 else "behind"
+            report.warnings.append(
+                f"This laptop's clock is about {abs(skew) / 60:.0f} minutes {way} the council's. "
+                "Times you record are kept as this laptop shows them; please ask IT support to "
+                "set the clock.")
+
+    def _revoked(self, report: SyncReport) -> None:
+        report.revoked = True
+        report.errors.append(REVOKED)
+        log.warning("device revoked: wiping the store")
+        self.transport.close()
+        if self._wipe is not None:
+            self._wipe(self.store)
+        else:
+            from rbsw_desktop.security.wipe import wipe_store
+            wipe_store(self.store)
+
+    # -- retries ------------------------------------------------------------------------------
+
+    def _retrying(self, call: Callable[[], T]) -> T:
+        """Run one request, retrying network failures and busy answers with back-off."""
+        self.backoff.reset()
+        for attempt in range(1, self.max_attempts + 1):
+            self._check_cancel()
+            try:
+                return call()
+            except ServerBusy as exc:
+                if attempt == self.max_attempts:
+                    raise
+                delay = self.backoff.next_delay(exc.retry_after)
+            except TransportError:
+                if attempt == self.max_attempts:
+                    raise
+                delay = self.backoff.next_delay()
+            log.info("sync: retry %d in %.2fs", attempt, delay)
+            self._wait(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while True:
+            self._check_cancel()
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            self._sleep(min(left, 0.1))
+
+    def _check_cancel(self) -> None:
+        if self._cancel():
+            raise Cancelled()
+
+    def _server_time(self, answer: dict[str, Any]) -> None:
+        if isinstance(answer, dict) and isinstance(answer.get("server_time"), str):
+            self.store.note_server_time(answer["server_time"])
+
+    # -- push ---------------------------------------------------------------------------------
+
+    def _push(self, report: SyncReport) -> bool:
+        """Push until nothing is ready; True when every ready op got an answer."""
+        total = self.store.outbox_counts()["pending"]
+        done = 0
+        for _ in range(total + 10):         # each round answers at least one op
+            self._check_cancel()
+            batch = self.store.next_push_batch(self.batch_ops, self.batch_bytes)
+            if not batch:
+                return True
+            answered = self._push_batch(batch, report)
+            if answered == 0:
+                report.errors.append("The council system did not answer for the changes sent. "
+                                     "They are still waiting here and will go next time.")
+                return False
+            done += answered
+            self._progress("push", done, total)
+        return not self.store.next_push_batch(1, self.batch_bytes)
+
+    def _push_batch(self, batch: list[OutboxOp], report: SyncReport) -> int:
+        """Send one batch; a refused batch is split until the refused op is found."""
+        try:
+            answer = self._retrying(lambda: self.transport.push([op.as_op() for op in batch]))
+        except Refused as exc:
+            if len(batch) > 1:
+                half = len(batch) // 2
+                return (self._push_batch(batch[:half], report)
+                        + self._push_batch(batch[half:], report))
+            self.store.quarantine(batch[0].op_id, str(exc))
+            report.quarantined += 1
+            return 1
+        self._server_time(answer)
+        acks = _acks(answer)
+        tally = self.store.mark_pushed(batch, acks)
+        report.pushed += tally.pushed
+        report.conflicts += tally.conflicts
+        report.quarantined += tally.quarantined
+        return len(batch) - tally.unanswered
+
+    # -- pull ---------------------------------------------------------------------------------
+
+    def _pull(self, report: SyncReport) -> None:
+        cursor = self.store.sync_cursor()
+        for _ in range(100_000):
+            self._check_cancel()
+            answer = self._retrying(lambda c=cursor: self.transport.changes(c, self.pull_limit))
+            changes = answer.get("changes") if isinstance(answer, dict) else None
+            if not isinstance(changes, list) or "cursor" not in answer:
+                report.errors.append("The council system sent an answer this app cannot read. "
+                                     "Nothing was changed here.")
+                return
+            changes = [c for c in changes if isinstance(c, dict)]
+            tally = self.store.apply_pulled(changes)
+            expected = tally.applied + tally.conflicts + tally.skipped
+            present = self.store.count_present(changes)
+            if present < expected:
+                report.errors.append("Some changes from the council did not save on this laptop. "
+                                     "They will be fetched again next time.")
+                return
+            if tally.unreadable:
+                report.errors.append(f"{len(tally.unreadable)} change(s) from the council could "
+                                     "not be read by this version of the app. Please update it.")
+            self.store.set_sync_cursor(str(answer["cursor"]))   # only after commit + count
+            self._server_time(answer)
+            report.pulled += tally.applied
+            report.conflicts += tally.conflicts
+            self._progress("pull", report.pulled, report.pulled + (1 if answer.get("more") else 0))
+            if not answer.get("more"):
+                report.pull_finished = True
+                return
+            cursor = str(answer["cursor"])
+
+    # -- blobs --------------------------------------------------------------------------------
+
+    def _upload_blobs(self, report: SyncReport) -> None:
+        todo = self.store.blobs_to_upload()
+        total = sum(size for _, size in todo)
+        sent_before = 0
+        for sha256, size in todo:
+            try:
+                self._upload_one(sha256, size, sent_before, total)
+            except Refused as exc:
+                report.errors.append(f"A photo or scan could not be sent ({exc}). The record "
+                                     "that cites it is waiting here.")
+                continue
+            sent_before += size
+            report.blobs_uploaded += 1
+
+    def _upload_one(self, sha256: str, size: int, before: int, total: int) -> None:
+        received = self._retrying(lambda: self.transport.blob_received(sha256))
+        complete = received >= size          # the gateway already holds all of it
+        for _ in range(size // MAX_BLOB_CHUNK + 50):
+            if complete:
+                break
+            chunk = self.store.blob_chunk(sha256, received, MAX_BLOB_CHUNK)
+            try:
+                answer = self._retrying(
+                    lambda off=received, data=chunk: self.transport.blob_put(sha256, off, data))
+                received = int(answer.get("received", received + len(chunk)))
+                complete = bool(answer.get("complete"))
+                if received >= size and not complete:
+                    # Every byte arrived but the gateway's SHA-256 check failed: start again.
+                    received = self._retrying(lambda: self.transport.blob_received(sha256))
+                    complete = received >= size   # held whole by now (another device's upload)
+            except Refused as exc:
+                if exc.status not in (409, 416):
+                    raise
+                received = self._retrying(lambda: self.transport.blob_received(sha256))
+            self._progress("blobs", before + min(received, size), total)
+        if not complete:
+            raise TransportError("A photo or scan could not be sent completely. It will resume "
+                                 "where it stopped next time.")
+        self.store.mark_blob_uploaded(sha256)
+
+    def _download_blobs(self, report: SyncReport) -> None:
+        for sha256, media_type in self.store.missing_blobs():
+            try:
+                data = self._retrying(lambda s=sha256: self.transport.blob_get(s))
+            except (Refused, TransportError):
+                report.warnings.append("A photo or scan from the council is not here yet; it "
+                                       "will be fetched next time.")
+                continue
+            if hashlib.sha256(data).hexdigest() != sha256:
+                report.warnings.append("A photo or scan arrived damaged; it will be fetched "
+                                       "again next time.")
+                continue
+            self.store.put_blob(sha256, media_type, data)
+            report.blobs_downloaded += 1
+
+
+def _acks(answer: Any) -> list[PushAck]:
+    results = answer.get("results") if isinstance(answer, dict) else None
+    acks: list[PushAck] = []
+    for r in results if isinstance(results, list) else []:
+        if not isinstance(r, dict) or not isinstance(r.get("op_id"), str):
+            continue
+        outcome = r.get("outcome")
+        if outcome not in ("applied", "duplicate", "conflict", "rejected"):
+            continue
+        rev = r.get("rev")
+        theirs = r.get("theirs")
+        acks.append(PushAck(r["op_id"], outcome, rev if isinstance(rev, int) else None,
+                            str(r.get("reason") or ""),
+                            theirs if isinstance(theirs, dict) else None))
+    return acks

@@ -1,0 +1,207 @@
+"""The HTTP client the engine talks to the gateway with (stdlib http.client, one kept-alive
+connection). gzip request bodies, gzip responses, a timeout on every socket operation, and
+errors sorted into what the engine does about them:
+
+    TransportError   the network failed (cut, stalled, refused): try again later
+    ServerBusy       429/5xx: try again, after Retry-After if given
+    DeviceRevoked    401 device_revoked: wipe this laptop's store
+    NotAuthorised    401 otherwise: enrol again
+    Refused          another 4xx: this request will never work as it is
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import ssl
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from rbsw_desktop.errors import RbswError
+from rbsw_desktop.sync.backoff import parse_retry_after
+from rbsw_desktop.sync.protocol import API_PREFIX, ErrorCode
+
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+UNREACHABLE = ("Could not reach the council system. Your work is safe on this laptop and will "
+               "sync when the connection is back.")
+
+
+class TransportError(RbswError):
+    """The connection failed; nothing about the request itself is wrong."""
+
+
+class ServerBusy(TransportError):
+    def __init__(self, message: str, retry_after: float | None = None, status: int = 503) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.status = status
+
+
+class DeviceRevoked(RbswError):
+    pass
+
+
+class NotAuthorised(RbswError):
+    pass
+
+
+class Refused(RbswError):
+    def __init__(self, message: str, status: int, code: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8")) if self.body else {}
+
+
+class HttpTransport:
+    """Talks protocol v1 to one gateway. Not thread-safe: one per sync thread."""
+
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 15.0,
+                 compress: bool = True) -> None:
+        parts = urlsplit(base_url.rstrip("/"))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise RbswError("The gateway address should look like https://gateway.example "
+                            "(ask business support for it).")
+        self.base_url = base_url.rstrip("/")
+        self._scheme, self._host, self._port = parts.scheme, parts.hostname, parts.port
+        self._prefix = parts.path.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.compress = compress
+        self._conn: http.client.HTTPConnection | None = None
+        # Bytes of request/response bodies: as sent on the wire, and as raw JSON.
+        self.wire_sent = self.wire_received = self.raw_sent = self.raw_received = 0
+
+    # -- the protocol's calls -----------------------------------------------------------------
+
+    def enrol(self, code: str, device_name: str) -> dict[str, Any]:
+        return self.call("POST", "/devices", {"code": code, "device_name": device_name},
+                         auth=False).json()
+
+    def push(self, ops: list[dict[str, Any]]) -> dict[str, Any]:
+        return self.call("POST", "/sync/push", {"ops": ops}).json()
+
+    def changes(self, since: str, limit: int) -> dict[str, Any]:
+        return self.call("GET", f"/sync/changes?since={quote(since)}&limit={int(limit)}").json()
+
+    def blob_received(self, sha256: str) -> int:
+        """Bytes of this blob the gateway already holds (0 when none)."""
+        try:
+            resp = self.call("HEAD", f"/blobs/{sha256}")
+        except Refused as exc:
+            if exc.status == 404:
+                return 0
+            raise
+        return int(resp.headers.get("x-received", "0") or 0)
+
+    def blob_put(self, sha256: str, offset: int, data: bytes) -> dict[str, Any]:
+        return self.call("PUT", f"/blobs/{sha256}?offset={int(offset)}", data,
+                         content_type="application/octet-stream").json()
+
+    def blob_get(self, sha256: str) -> bytes:
+        return self.call("GET", f"/blobs/{sha256}").body
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # -- one request --------------------------------------------------------------------------
+
+    def call(self, method: str, path: str, body: dict[str, Any] | bytes | None = None, *,
+             auth: bool = True, content_type: str = "application/json") -> Response:
+        headers = {"Accept": "application/json", "Accept-Encoding": "gzip",
+                   "User-Agent": "rbsw-desktop/1"}
+        if auth and self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        payload: bytes | None = None
+        if body is not None:
+            raw = body if isinstance(body, bytes) else json.dumps(
+                body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            self.raw_sent += len(raw)
+            payload = raw
+            if self.compress and content_type == "application/json" and len(raw) > 256:
+                payload = gzip.compress(raw, compresslevel=5)
+                headers["Content-Encoding"] = "gzip"
+            headers["Content-Type"] = content_type
+            self.wire_sent += len(payload)
+        resp = self._send(method, self._prefix + API_PREFIX + path, payload, headers)
+        if resp.status >= 400:
+            self._raise_for(resp)
+        return resp
+
+    def _connection(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            if self._scheme == "https":
+                self._conn = http.client.HTTPSConnection(
+                    self._host, self._port, timeout=self.timeout,
+                    context=ssl.create_default_context())
+            else:
+                self._conn = http.client.HTTPConnection(self._host, self._port,
+                                                        timeout=self.timeout)
+        return self._conn
+
+    def _send(self, method: str, url: str, payload: bytes | None,
+              headers: dict[str, str]) -> Response:
+        conn = self._connection()
+        try:
+            conn.request(method, url, body=payload, headers=headers)
+            raw = conn.getresponse()
+            data = raw.read(MAX_RESPONSE_BYTES + 1)     # b"" for HEAD; frees the connection
+            status, resp_headers = raw.status, {k.lower(): v for k, v in raw.getheaders()}
+            if raw.will_close:
+                self.close()
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise TransportError(UNREACHABLE + f" ({type(exc).__name__})") from None
+        if len(data) > MAX_RESPONSE_BYTES:
+            self.close()
+            raise TransportError("The council system sent far more than expected. "
+                                 "Please tell IT support.")
+        if "content-length" in resp_headers and method != "HEAD":
+            try:
+                expected = int(resp_headers["content-length"])
+            except ValueError:
+                expected = len(data)
+            if expected != len(data):
+                self.close()
+                raise TransportError(UNREACHABLE + " (the answer was cut short)")
+        self.wire_received += len(data)
+        if resp_headers.get("content-encoding") == "gzip" and data:
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError):
+                self.close()
+                raise TransportError(UNREACHABLE + " (the answer was damaged)") from None
+        self.raw_received += len(data)
+        return Response(status, resp_headers, data)
+
+    def _raise_for(self, resp: Response) -> None:
+        try:
+            info = resp.json()
+        except (ValueError, UnicodeDecodeError):
+            info = {}
+        if not isinstance(info, dict):
+            info = {}
+        code = str(info.get("error", ""))
+        message = str(info.get("message", "")) or f"The council system answered {resp.status}."
+        if resp.status == 401 and code == ErrorCode.DEVICE_REVOKED:
+            raise DeviceRevoked(message)
+        if resp.status == 401:
+            raise NotAuthorised("This laptop is not signed in to the council system any more. "
+                                "Ask business support for a new enrolment code.")
+        if resp.status == 429 or resp.status >= 500:
+            raise ServerBusy("The council system is busy. Sync will try again shortly.",
+                             parse_retry_after(resp.headers.get("retry-after")), resp.status)
+        raise Refused(message, resp.status, code)

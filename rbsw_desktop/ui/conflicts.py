@@ -1,0 +1,157 @@
+"""The conflict view: a record changed in two places, shown side by side, for a person to
+resolve: keep mine, keep theirs, or merge the text. Both versions stay in the store's conflict
+table whatever is chosen (nothing is silently dropped).
+
+    view = ConflictsView(store_call, parent=window)   # store_call(fn) runs fn(store)
+    view.reload()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+#: Bookkeeping that differs between any two versions and means nothing to a worker.
+_HIDDEN = {"updated_at", "updated_by", "device_id", "position"}
+_NAMES = {"board_item": "Board item", "visit": "Visit", "review": "Review",
+          "direct_work_activity": "Direct work", "visit_amendment": "Amendment",
+          "board_move": "Board move", "attachment": "Photo or scan", "case": "Case"}
+
+StoreCall = Callable[[Callable[[Any], Any]], Any]
+
+
+def differing_fields(mine: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
+    names = sorted(set(mine) | set(theirs))
+    return [n for n in names if n not in _HIDDEN and mine.get(n) != theirs.get(n)]
+
+
+def merged_text(mine: Any, theirs: Any) -> str:
+    a, b = str(mine or "").strip(), str(theirs or "").strip()
+    if not a or a == b:
+        return b
+    if not b:
+        return a
+    return f"{a}\n\n{b}"
+
+
+def _words(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value in (None, ""):
+        return "(empty)"
+    return str(value)
+
+
+class ConflictsView(QWidget):
+    """A list of open conflicts, the two versions of the selected one, and three choices."""
+
+    sig_resolved = Signal(str)      # the record id
+
+    def __init__(self, store_call: StoreCall, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store_call = store_call
+        self._conflicts: list[Any] = []
+        self.list = QListWidget()
+        self.list.setAccessibleName("Records that need a decision")
+        self.list.currentRowChanged.connect(self._show)
+        self.heading = QLabel("Nothing needs a decision.")
+        self.heading.setWordWrap(True)
+        self.mine = QPlainTextEdit()
+        self.mine.setReadOnly(True)
+        self.mine.setAccessibleName("My version")
+        self.theirs = QPlainTextEdit()
+        self.theirs.setReadOnly(True)
+        self.theirs.setAccessibleName("Their version")
+        self.merge_edit = QPlainTextEdit()
+        self.merge_edit.setAccessibleName("Merged text")
+        self.keep_mine = QPushButton("Keep mine")
+        self.keep_theirs = QPushButton("Keep theirs")
+        self.merge = QPushButton("Merge text")
+        self.keep_mine.clicked.connect(lambda: self._resolve("mine"))
+        self.keep_theirs.clicked.connect(lambda: self._resolve("theirs"))
+        self.merge.clicked.connect(lambda: self._resolve("merge"))
+        sides = QHBoxLayout()
+        for title, box in (("On this laptop", self.mine), ("From the council system",
+                                                           self.theirs)):
+            col = QVBoxLayout()
+            col.addWidget(QLabel(f"<b>{title}</b>"))
+            col.addWidget(box)
+            sides.addLayout(col)
+        buttons = QHBoxLayout()
+        for b in (self.keep_mine, self.keep_theirs, self.merge):
+            buttons.addWidget(b)
+        right = QVBoxLayout()
+        right.addWidget(self.heading)
+        right.addLayout(sides)
+        right.addWidget(QLabel("Merged text (edit before choosing Merge text):"))
+        right.addWidget(self.merge_edit)
+        right.addLayout(buttons)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(right, 3)
+        self._show(-1)
+
+    def reload(self) -> None:
+        self._conflicts = self.store_call(lambda store: store.conflicts())
+        self.list.clear()
+        for c in self._conflicts:
+            fields = c.mine.get("fields") or {}
+            label = fields.get("text") or fields.get("title") or fields.get("visited_at") or ""
+            QListWidgetItem(f"{_NAMES.get(c.entity, c.entity)}: {str(label)[:40]}", self.list)
+        if self._conflicts:
+            self.list.setCurrentRow(0)
+        else:
+            self._show(-1)
+
+    def _current(self) -> Any:
+        row = self.list.currentRow()
+        return self._conflicts[row] if 0 <= row < len(self._conflicts) else None
+
+    @Slot(int)
+    def _show(self, row: int) -> None:
+        conflict = self._conflicts[row] if 0 <= row < len(self._conflicts) else None
+        for b in (self.keep_mine, self.keep_theirs, self.merge):
+            b.setEnabled(conflict is not None)
+        if conflict is None:
+            self.heading.setText("Nothing needs a decision.")
+            for box in (self.mine, self.theirs, self.merge_edit):
+                box.setPlainText("")
+            return
+        mine = conflict.mine.get("fields") or {}
+        theirs = conflict.theirs.get("fields") or {}
+        names = differing_fields(mine, theirs)
+        self.heading.setText(
+            f"This {_NAMES.get(conflict.entity, conflict.entity).lower()} was changed on this "
+            "laptop and somewhere else. Choose which version to keep, or merge the text.")
+        self.mine.setPlainText("\n".join(f"{n}: {_words(mine.get(n))}" for n in names)
+                               or "(the same)")
+        self.theirs.setPlainText("\n".join(f"{n}: {_words(theirs.get(n))}" for n in names)
+                                 or "(the same)")
+        text_names = [n for n in names if isinstance(mine.get(n) or theirs.get(n), str)]
+        self._merge_field = text_names[0] if text_names else ""
+        self.merge.setEnabled(bool(self._merge_field))
+        self.merge_edit.setEnabled(bool(self._merge_field))
+        self.merge_edit.setPlainText(merged_text(mine.get(self._merge_field),
+                                                 theirs.get(self._merge_field))
+                                     if self._merge_field else "")
+
+    def _resolve(self, choice: str) -> None:
+        conflict = self._current()
+        if conflict is None:
+            return
+        merged = {self._merge_field: self.merge_edit.toPlainText()} if choice == "merge" else None
+        self.store_call(lambda store: store.resolve_conflict(conflict.id, choice, merged))
+        self.sig_resolved.emit(conflict.record_id)
+        self.reload()

@@ -1,0 +1,284 @@
+"""Sync in the app: a controller that runs the engine off the UI thread when the connection
+returns (Qt's QNetworkInformation plus a probe of the gateway), on a timer, or by hand; and the
+status-bar widget that shows offline / syncing with progress / synced at HH:MM / N waiting /
+needs attention.
+
+    controller = SyncController(engine_factory, status_reader, parent=window)
+    window.statusBar().addPermanentWidget(SyncStatusWidget(controller, parent=window))
+
+`engine_factory()` runs on the worker thread and returns a SyncEngine over the worker's own
+store connection (`Store.open_with_key(data_dir, key)`); `status_reader()` runs there too and
+returns the counts to show (`pending`, `conflicts`, `quarantined`, `last_sync`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from rbsw_desktop.errors import RbswError
+
+log = logging.getLogger(__name__)
+
+PROBE_TIMEOUT = 3.0
+
+
+class SyncPhase(StrEnum):
+    OFFLINE = "offline"
+    SYNCING = "syncing"
+    SYNCED = "synced"
+    WAITING = "waiting"
+    ATTENTION = "attention"
+
+
+@dataclass(frozen=True)
+class SyncView:
+    """What the status bar shows."""
+
+    phase: SyncPhase
+    text: str
+    done: int = 0
+    total: int = 0
+    detail: str = ""
+
+
+def describe(status: dict[str, Any], *, online: bool, report: Any = None) -> SyncView:
+    """Plain words for the status bar from the store's counts and the last report."""
+    errors = list(getattr(report, "errors", []) or [])
+    if status.get("conflicts") or status.get("quarantined"):
+        n = int(status.get("conflicts") or 0) + int(status.get("quarantined") or 0)
+        return SyncView(SyncPhase.ATTENTION, f"Needs attention ({n})",
+                        detail="Some records need a decision or were refused. Open Sync "
+                               "problems to see them.")
+    if not online or (errors and report is not None and not report.pull_finished):
+        waiting = int(status.get("pending") or 0)
+        text = "Offline" + (f" - {waiting} waiting" if waiting else "")
+        return SyncView(SyncPhase.OFFLINE, text, detail=errors[0] if errors else
+                        "No connection to the council system. Your work is safe here.")
+    if status.get("pending"):
+        return SyncView(SyncPhase.WAITING, f"{status['pending']} waiting")
+    last = status.get("last_sync")
+    if last:
+        try:
+            when = datetime.fromisoformat(str(last).replace("Z", "+00:00")).astimezone()
+            return SyncView(SyncPhase.SYNCED, f"Synced at {when:%H:%M}")
+        except ValueError:
+            pass
+    return SyncView(SyncPhase.WAITING, "Not synced yet")
+
+
+class _Signals(QObject):
+    sig_progress = Signal(str, int, int)
+    sig_done = Signal(object, object, object)   # (report, status, error message)
+    sig_probe = Signal(bool)
+
+
+class _SyncJob(QRunnable):
+    def __init__(self, engine_factory: Callable[[], Any], status_reader: Callable[[], dict],
+                 cancel: threading.Event, signals: _Signals) -> None:
+        super().__init__()
+        self.engine_factory, self.status_reader = engine_factory, status_reader
+        self.cancel, self.signals = cancel, signals
+
+    def run(self) -> None:
+        report, status, error = None, {}, ""
+        try:
+            engine = self.engine_factory()
+            report = engine.sync_once(cancel=self.cancel,
+                                      progress=lambda s, d, t: self.signals.sig_progress.emit(
+                                          s, d, t))
+            if not report.revoked:
+                status = self.status_reader()
+        except RbswError as exc:
+            error = str(exc)
+        except Exception as exc:  # noqa: BLE001 - the UI must hear about every failure
+            log.error("sync job failed: %s", type(exc).__name__)
+            error = "Sync stopped unexpectedly. Your work is safe here; it will try again."
+        self.signals.sig_done.emit(report, status, error)
+
+
+class _ProbeJob(QRunnable):
+    def __init__(self, url: str, signals: _Signals) -> None:
+        super().__init__()
+        self.url, self.signals = url, signals
+
+    def run(self) -> None:
+        ok = False
+        try:
+            with urllib.request.urlopen(self.url, timeout=PROBE_TIMEOUT) as resp:  # noqa: S310
+                ok = resp.status < 500
+        except Exception:  # noqa: BLE001 - any failure means "not reachable"
+            ok = False
+        self.signals.sig_probe.emit(ok)
+
+
+class SyncController(QObject):
+    """Starts sync by hand, on a timer, and when the connection returns; never blocks the UI."""
+
+    sig_view_changed = Signal(object)          # SyncView
+    sig_finished = Signal(object)              # SyncReport or None
+    sig_revoked = Signal(str)                  # the message; the store is wiped
+
+    def __init__(self, engine_factory: Callable[[], Any], status_reader: Callable[[], dict], *,
+                 gateway_url: str = "", interval_ms: int = 5 * 60 * 1000,
+                 pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine_factory, self.status_reader = engine_factory, status_reader
+        self.gateway_url = gateway_url.rstrip("/")
+        self.online = True
+        self.running = False
+        self.view = SyncView(SyncPhase.WAITING, "Not synced yet")
+        self._cancel = threading.Event()
+        self._pool = pool or QThreadPool(self)
+        if pool is None:
+            self._pool.setMaxThreadCount(1)
+        self._signals = _Signals(self)
+        self._signals.sig_progress.connect(self._on_progress)
+        self._signals.sig_done.connect(self._on_done)
+        self._signals.sig_probe.connect(self._on_probe)
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.sync_now)
+        self._timer.start()
+        self._watch_network()
+
+    # -- connectivity -------------------------------------------------------------------------
+
+    def _watch_network(self) -> None:
+        try:
+            from PySide6.QtNetwork import QNetworkInformation
+        except ImportError:      # pragma: no cover - QtNetwork ships with PySide6-Essentials
+            return
+        if not QNetworkInformation.loadBackendByFeatures(
+                QNetworkInformation.Feature.Reachability):
+            return
+        info = QNetworkInformation.instance()
+        if info is not None:
+            info.reachabilityChanged.connect(self._on_reachability)
+
+    @Slot(object)
+    def _on_reachability(self, reachability: Any) -> None:
+        from PySide6.QtNetwork import QNetworkInformation
+        reachable = reachability in (QNetworkInformation.Reachability.Online,
+                                     QNetworkInformation.Reachability.Site,
+                                     QNetworkInformation.Reachability.Local)
+        if reachable:
+            self.probe()
+        else:
+            self._set_online(False)
+
+    def probe(self) -> None:
+        """Ask the gateway if it is there; sync when it is."""
+        if not self.gateway_url:
+            self.sync_now()
+            return
+        self._pool.start(_ProbeJob(self.gateway_url + "/api/v1/openapi.json", self._signals))
+
+    @Slot(bool)
+    def _on_probe(self, ok: bool) -> None:
+        self._set_online(ok)
+        if ok:
+            self.sync_now()
+
+    def _set_online(self, online: bool) -> None:
+        if online != self.online:
+            self.online = online
+            if not online and not self.running:
+                self._show(SyncView(SyncPhase.OFFLINE, "Offline", detail=(
+                    "No connection to the council system. Your work is safe here.")))
+
+    # -- running ------------------------------------------------------------------------------
+
+    @Slot()
+    def sync_now(self) -> bool:
+        """Start a sync unless one is running. Returns whether it started."""
+        if self.running:
+            return False
+        self.running = True
+        self._cancel.clear()
+        self._show(SyncView(SyncPhase.SYNCING, "Syncing..."))
+        self._pool.start(_SyncJob(self.engine_factory, self.status_reader, self._cancel,
+                                  self._signals))
+        return True
+
+    def stop(self, msecs: int = 10_000) -> None:
+        """At exit: ask the sync to stop between batches and wait for it."""
+        self._timer.stop()
+        self._cancel.set()
+        self._pool.waitForDone(msecs)
+
+    @Slot(str, int, int)
+    def _on_progress(self, stage: str, done: int, total: int) -> None:
+        words = {"blobs": "Sending photos", "push": "Sending", "pull": "Receiving"}
+        self._show(SyncView(SyncPhase.SYNCING, f"{words.get(stage, 'Syncing')}...", done,
+                            max(total, done)))
+
+    @Slot(object, object, object)
+    def _on_done(self, report: Any, status: dict, error: str) -> None:
+        self.running = False
+        if report is not None and report.revoked:
+            self._show(SyncView(SyncPhase.ATTENTION, "Signed out", detail=report.errors[0]))
+            self.sig_revoked.emit(report.errors[0])
+            self.sig_finished.emit(report)
+            return
+        if error:
+            self._show(SyncView(SyncPhase.OFFLINE, "Not synced", detail=error))
+        else:
+            online = not (report and report.errors and not report.pull_finished)
+            self.online = online
+            self._show(describe(status, online=online, report=report))
+        self.sig_finished.emit(report)
+
+    def _show(self, view: SyncView) -> None:
+        self.view = view
+        self.sig_view_changed.emit(view)
+
+
+class SyncStatusWidget(QWidget):
+    """The status-bar indicator: words, a progress bar while syncing, and "Sync now"."""
+
+    sig_show_problems = Signal()
+
+    def __init__(self, controller: SyncController, *, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.label = QLabel(controller.view.text)
+        self.label.setAccessibleName("Sync status")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(120)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        self.button = QPushButton("Sync now")
+        self.button.setAccessibleName("Sync now")
+        self.button.clicked.connect(controller.sync_now)
+        self.problems = QPushButton("Show")
+        self.problems.setAccessibleName("Show sync problems")
+        self.problems.clicked.connect(self.sig_show_problems)
+        self.problems.hide()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        for w in (self.label, self.progress, self.problems, self.button):
+            layout.addWidget(w)
+        controller.sig_view_changed.connect(self.show_view)
+        self.show_view(controller.view)
+
+    @Slot(object)
+    def show_view(self, view: SyncView) -> None:
+        self.label.setText(view.text)
+        self.setToolTip(view.detail or view.text)
+        syncing = view.phase is SyncPhase.SYNCING
+        self.progress.setVisible(syncing)
+        if syncing:
+            self.progress.setRange(0, view.total or 0)
+            self.progress.setValue(view.done)
+        self.button.setEnabled(not syncing)
+        self.problems.setVisible(view.phase is SyncPhase.ATTENTION)

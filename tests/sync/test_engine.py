@@ -1,0 +1,197 @@
+"""The engine against the real gateway process on 127.0.0.1, with real stores on both ends."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from rbsw_desktop.domain import Zone
+from rbsw_desktop.domain.entities import BoardItem, Case
+from rbsw_desktop.domain.enums import SyncState, VisitType
+from rbsw_desktop.sync.transport import HttpTransport
+from tests.sync.faultproxy import Fault, FaultProxy
+from tests.sync.laptops import (  # noqa: F401 (fixtures)
+    Laptop,
+    Pod,
+    manager_laptop_fixture,
+    pod_fixture,
+    saved_here,
+    worker_laptop_fixture,
+)
+
+
+def _on_gateway(gateway: Any, pod: Pod) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for rec in gateway.records(pod=pod.id):
+        out.setdefault(rec["id"], []).append(rec)
+    return out
+
+
+def test_a_workers_and_their_pod_managers_laptops_converge(
+        gateway: Any, pod: Pod, worker_laptop: Laptop, manager_laptop: Laptop) -> None:
+    first = worker_laptop.sync()
+    assert first.ok, first.as_json()
+    (case,) = worker_laptop.store.cases()           # the council's case arrived by pull
+    assert case.id == pod.case and case.child_name == "Ada Fictional"
+    store = worker_laptop.store
+    item = store.add_board_item(case.id, Zone.GREEN, "Grandma does the school run (fictional)")
+    store.add_visit(case.id, visit_type=VisitType.STATUTORY,
+                    visited_at="2026-11-20T10:00", child_words="I like my new bed")
+    report = worker_laptop.sync()
+    assert report.ok and report.pushed >= 3, report.as_json()
+    assert store.get(BoardItem, item.id).sync_state is SyncState.SYNCED
+
+    assert manager_laptop.sync().ok
+    mstore = manager_laptop.store
+    seen = mstore.get(BoardItem, item.id)
+    assert (seen.text, seen.sync_state) == ("Grandma does the school run (fictional)",
+                                            SyncState.SYNCED)
+    assert mstore.visits(case.id)[0].child_words == "I like my new bed"
+    # And back: the manager's board item reaches the worker.
+    theirs = mstore.add_board_item(case.id, Zone.RED, "Dad missed two contact visits (fictional)")
+    assert manager_laptop.sync().ok
+    assert worker_laptop.sync().ok
+    assert store.get(BoardItem, theirs.id).text == "Dad missed two contact visits (fictional)"
+
+    on_gateway = _on_gateway(gateway, pod)
+    for laptop in (worker_laptop, manager_laptop):
+        for rid, (_entity, rev) in saved_here(laptop.store).items():
+            assert len(on_gateway[rid]) == 1 and on_gateway[rid][0]["rev"] == rev
+
+
+def test_the_same_op_replayed_is_applied_once(gateway: Any, pod: Pod,
+                                              worker_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    store = worker_laptop.store
+    item = store.add_board_item(pod.case, Zone.AMBER, "Rent arrears (fictional)")
+    (op,) = [o for o in store.next_push_batch(500, 10**7) if o.record_id == item.id]
+    transport = HttpTransport(gateway.url, worker_laptop.token)
+    first = transport.push([op.as_op()])["results"][0]
+    again = transport.push([op.as_op()])["results"][0]
+    assert first["outcome"] == "applied"
+    assert (again["outcome"], again["rev"]) == ("duplicate", first["rev"])
+    report = worker_laptop.sync()                      # the engine sends it a third time
+    assert report.ok and report.conflicts == 0
+    assert store.get(BoardItem, item.id).rev == first["rev"]
+    assert [r["rev"] for r in _on_gateway(gateway, pod)[item.id]] == [first["rev"]]
+
+
+def test_a_conflict_keeps_both_versions_until_a_person_decides(
+        gateway: Any, pod: Pod, worker_laptop: Laptop, manager_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    item = worker_laptop.store.add_board_item(pod.case, Zone.RED, "School attendance (fictional)")
+    assert worker_laptop.sync().ok
+    assert manager_laptop.sync().ok
+    mine = worker_laptop.store.get(BoardItem, item.id)
+    theirs = manager_laptop.store.get(BoardItem, item.id)
+    mine.text = "Attendance 80%, worker's view (fictional)"
+    theirs.text = "Attendance improving, manager's view (fictional)"
+    worker_laptop.store.update_board_item(mine)
+    manager_laptop.store.update_board_item(theirs)
+    assert manager_laptop.sync().ok
+    report = worker_laptop.sync()
+    assert report.conflicts == 1 and not report.ok
+    (conflict,) = worker_laptop.store.conflicts()
+    assert conflict.mine["fields"]["text"] == "Attendance 80%, worker's view (fictional)"
+    assert conflict.theirs["fields"]["text"] == "Attendance improving, manager's view (fictional)"
+    assert worker_laptop.store.get(BoardItem, item.id).sync_state is SyncState.CONFLICT
+    assert worker_laptop.store.outbox_counts()["conflict"] == 1
+    # Nothing was dropped on the gateway either: it still holds the manager's version.
+    assert manager_laptop.sync().ok
+    assert manager_laptop.store.get(BoardItem, item.id).text.startswith("Attendance improving")
+
+    worker_laptop.store.resolve_conflict(conflict.id, "merge", {
+        "text": "Attendance 80% and improving (fictional)"})
+    assert worker_laptop.sync().ok
+    assert manager_laptop.sync().ok
+    assert manager_laptop.store.get(BoardItem, item.id).text == \
+        "Attendance 80% and improving (fictional)"
+
+
+def test_a_refused_record_is_quarantined_and_the_rest_still_go(
+        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    store = worker_laptop.store
+    good = [store.add_board_item(pod.case, Zone.GREEN, f"Good {i} (fictional)") for i in range(5)]
+    # A board item on a case this worker does not hold: the gateway must refuse it.
+    stray = BoardItem(case_id="no-such-case", zone=Zone.RED, text="Stray (fictional)")
+    store.save(stray)
+    report = worker_laptop.sync(batch_ops=3)
+    assert report.quarantined == 1 and not report.ok
+    (refused,) = store.export_quarantined()
+    assert refused["id"] == stray.id and refused["reason"]
+    on_gateway = _on_gateway(gateway, pod)
+    assert all(item.id in on_gateway for item in good)
+    assert stray.id not in on_gateway
+
+
+def test_pull_pages_by_cursor_and_never_reads_absence_as_a_delete(
+        gateway: Any, pod: Pod, worker_laptop: Laptop, manager_laptop: Laptop) -> None:
+    assert manager_laptop.sync().ok
+    items = [manager_laptop.store.add_board_item(pod.case, Zone.AMBER, f"Item {i} (fictional)")
+             for i in range(7)]
+    assert manager_laptop.sync().ok
+    report = worker_laptop.sync(pull_limit=2)
+    assert report.ok and report.pulled >= 7
+    cursor = worker_laptop.store.sync_cursor()
+    assert cursor != "0"
+    again = worker_laptop.sync(pull_limit=2)           # nothing new: nothing disappears
+    assert again.ok and again.pulled == 0
+    assert {i.id for i in worker_laptop.store.board(pod.case)} >= {i.id for i in items}
+    manager_laptop.store.delete(manager_laptop.store.get(BoardItem, items[0].id))
+    assert manager_laptop.sync().ok
+    assert worker_laptop.sync().ok
+    assert items[0].id not in {i.id for i in worker_laptop.store.board(pod.case)}
+
+
+def test_a_photo_uploads_in_chunks_resumes_after_a_cut_and_reaches_the_other_laptop(
+        gateway: Any, pod: Pod, worker_laptop: Laptop, manager_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    store = worker_laptop.store
+    data = bytes(range(256)) * 10_000            # 2.5 MB: three chunks
+    activity_id = store.add_board_item(pod.case, Zone.GREEN, "Drawing (fictional)").id
+    attachment = store.attach(activity_id, pod.case, data, "image/png", filename="drawing.png")
+    # The first connection is cut after about 1.5 MB of the upload.
+    faults = iter([Fault("cut_request", 1_500_000)])
+    with FaultProxy(gateway.port, lambda n: next(faults, Fault())) as proxy:
+        report = worker_laptop.sync(proxy.url, max_attempts=4)
+    assert report.ok and report.blobs_uploaded == 1, report.as_json()
+    assert "cut_request" in proxy.seen
+    assert manager_laptop.sync().ok
+    assert manager_laptop.store.blob(attachment.sha256) == data
+    assert hashlib.sha256(manager_laptop.store.blob(attachment.sha256)).hexdigest() == \
+        attachment.sha256
+
+
+def test_a_busy_gateway_is_waited_for_as_it_asks(gateway: Any, pod: Pod,
+                                                 worker_laptop: Laptop) -> None:
+    waited: list[float] = []
+    gateway.fail_next(503, count=2, retry_after=1)
+    import time as _time
+
+    def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        _time.sleep(seconds)
+    report = worker_laptop.sync(sleep=sleep)
+    assert report.ok, report.as_json()
+    assert sum(waited) >= 1.9                   # Retry-After: 1, twice
+
+
+def test_a_revoked_laptop_wipes_its_store(gateway: Any, pod: Pod,
+                                          worker_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    data_dir = worker_laptop.store.data_dir
+    gateway.revoke(worker_laptop.enrolment.device_id)
+    report = worker_laptop.sync()
+    assert report.revoked and "wiped" in report.errors[0]
+    assert worker_laptop.store.locked
+    assert not [p for p in Path(data_dir).rglob("*") if p.is_file()]
+
+
+def test_cases_come_from_the_council_and_are_not_pushed_back(
+        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    case = worker_laptop.store.get(Case, pod.case)
+    assert case.rev is not None and case.sync_state is SyncState.SYNCED
+    assert worker_laptop.store.outbox_counts()["pending"] == 0

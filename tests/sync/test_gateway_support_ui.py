@@ -1,0 +1,72 @@
+"""The business support view, driven as a person does, against the real gateway process: it
+shows the pod's laptops and records to file, and "Mark filed" sends the reference, which flows
+back to the worker's laptop as filed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+from rbsw_desktop.gateway.support_client import SupportClient  # noqa: E402
+from rbsw_desktop.ui.business_support import BusinessSupportView  # noqa: E402
+from rbsw_desktop.ui.taskman import TaskManager  # noqa: E402
+from tests.sync.gw_world import World, board_item_op, pull_all, push  # noqa: E402
+
+
+@pytest.fixture
+def view(qtbot: Any, world: World) -> BusinessSupportView:
+    taskman = TaskManager()                          # real threads: the UI thread never waits
+    widget = BusinessSupportView(SupportClient(world.url, world.support.token), taskman=taskman)
+    qtbot.addWidget(widget)
+    widget.resize(900, 420)
+    yield widget
+    taskman.shutdown()
+
+
+def test_the_view_shows_the_pod_and_files_a_record(qtbot: Any, qtmodeltester: Any, world: World,
+                                                   view: BusinessSupportView,
+                                                   tmp_path: Path) -> None:
+    op = board_item_op(world.sw.case_id, "Grandma does the school run (fictional)")
+    push(world.url, world.sw.token, op)
+    with qtbot.waitSignal(view.sig_refreshed, timeout=10_000):
+        qtbot.mouseClick(view.refresh_button, Qt.MouseButton.LeftButton)
+    qtmodeltester.check(view.unfiled.model())
+    laptops = {view.devices.item(r, 1).text() for r in range(view.devices.rowCount())}
+    assert "social_worker-laptop" in laptops and "Active" in view.devices.item(0, 4).text()
+    assert all(view.devices.item(r, 0).text() != "Olu Otherpod (fictional)"
+               for r in range(view.devices.rowCount()))
+    row = next(r for r in range(view.unfiled.rowCount())
+               if view.unfiled.item(r, 4).text() == "Grandma does the school run (fictional)")
+    assert view.unfiled.item(row, 0).text() == "Ada Fictional"
+    assert view.unfiled.item(row, 1).text() == "Board item"
+    assert not view.file_button.isEnabled()
+
+    view.tabs.setCurrentIndex(2)
+    view.show()
+    view.unfiled.selectRow(row)
+    qtbot.keyClicks(view.reference, "LCS-000123")
+    assert view.file_button.isEnabled()
+    view.grab().save(str(tmp_path / "business_support.png"))
+    with qtbot.waitSignal(view.sig_refreshed, timeout=10_000):
+        qtbot.mouseClick(view.file_button, Qt.MouseButton.LeftButton)
+    texts = {view.unfiled.item(r, 4).text() for r in range(view.unfiled.rowCount())}
+    assert "Grandma does the school run (fictional)" not in texts
+    change = pull_all(world.url, world.sw.token)[op["id"]]
+    assert change["filed"] is True and change["case_system_ref"] == "LCS-000123"
+
+
+def test_a_social_worker_gets_plain_words_not_the_pod(qtbot: Any, world: World) -> None:
+    taskman = TaskManager()
+    widget = BusinessSupportView(SupportClient(world.url, world.sw.token), taskman=taskman)
+    qtbot.addWidget(widget)
+    with qtbot.waitSignal(widget.sig_failed, timeout=10_000) as blocker:
+        widget.refresh()
+    assert "business support" in blocker.args[0]
+    assert widget.devices.rowCount() == 0 and widget.refresh_button.isEnabled()
+    taskman.shutdown()
