@@ -37,7 +37,7 @@ def describe_item(item: BoardItem, *, for_family: bool = False) -> str:
     else:
         reason = item.withheld_reason.label if item.withheld_reason else "Professionals only"
         shared = f"🔒 Not shared: {reason}"
-    return f"{item.text}\n{raised} · {shared}"
+    return f"{item.text}\n{raised} · {shared} · {item.sync_state.label}"
 
 
 class ZoneModel(QAbstractListModel):

@@ -24,10 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rbsw_desktop.errors import RbswError
 from rbsw_desktop.store import SearchHit, Store
 from rbsw_desktop.ui.case_workspace import CaseWorkspace
 from rbsw_desktop.ui.caseload import CaseloadView
 from rbsw_desktop.ui.lock_screen import LockScreen
+from rbsw_desktop.ui.sync_panel import SyncPanel
 from rbsw_desktop.ui.taskman import Op, TaskManager
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,7 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.setWindowTitle("rbsw-desktop" + (" — fictional demo" if demo_passphrase else ""))
         self.workspace: CaseWorkspace | None = None
+        self.sync_panel: SyncPanel | None = None
 
         self.lock_screen = LockScreen(taskman=taskman, data_dir=data_dir,
                                       demo_passphrase=demo_passphrase,
@@ -155,6 +158,7 @@ class MainWindow(QMainWindow):
         self.taskman.store = store
         self.stack.setCurrentIndex(1)
         self.idle_timer.start()
+        self._start_sync(store)
         self.refresh_caseload()
         self.caseload.setFocus()
         self.sig_unlocked.emit(store)
@@ -169,6 +173,9 @@ class MainWindow(QMainWindow):
             self.case_area.removeWidget(self.workspace)
             self.workspace.deleteLater()
             self.workspace = None
+        if self.sync_panel is not None:
+            self.sync_panel.stop()
+            self.sync_panel = None
         self.taskman.wait()                   # ... and those saves reach the encrypted store
         store = self.taskman.store
         self.taskman.store = None
@@ -182,6 +189,23 @@ class MainWindow(QMainWindow):
             store.lock()
         self.show_lock_screen()
         log.info("locked")
+
+    def _start_sync(self, store: Store) -> None:
+        """The sync indicator and controller, once this laptop is enrolled."""
+        if not SyncPanel.wanted(store):
+            self.status.setToolTip("Not set up to sync yet: `rbsw enrol` with a code from "
+                                   "business support.")
+            return
+        try:
+            self.sync_panel = SyncPanel(store, on_changes=self._synced, parent=self)
+        except RbswError as exc:   # e.g. no keyring on this computer
+            self.status.setToolTip(str(exc))
+            return
+        self.statusBar().addPermanentWidget(self.sync_panel.widget)
+
+    def _synced(self) -> None:
+        self.taskman.changes_applied({"case", "child", "visit", "board_item", "review",
+                                      "direct_work_activity"}, self)
 
     # -- caseload, cases and search -----------------------------------------------------------
 

@@ -71,7 +71,7 @@ def text_to_actions(text: str) -> list[dict[str, str]]:
 def visit_title(v: Visit) -> str:
     when = v.visited_at[:16].replace("T", " ")
     state = "Draft" if v.status is VisitStatus.DRAFT else "Finalised"
-    return f"{when}\n{v.visit_type.label} · {state}"
+    return f"{when}\n{v.visit_type.label} · {state} · {v.sync_state.label}"
 
 
 class VisitEditor(QWidget):
