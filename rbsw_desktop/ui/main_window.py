@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("rbsw-desktop" + (" — fictional demo" if demo_passphrase else ""))
         self.workspace: CaseWorkspace | None = None
         self.sync_panel: SyncPanel | None = None
+        self.pod_view: QWidget | None = None    # business support: the pod's records
 
         self.lock_screen = LockScreen(taskman=taskman, data_dir=data_dir,
                                       demo_passphrase=demo_passphrase,
@@ -89,6 +90,8 @@ class MainWindow(QMainWindow):
         self._add_action("&Lock now", QKeySequence("Ctrl+L"), self.lock)
         self._add_action("&Find", QKeySequence.StandardKey.Find, self._focus_search)
         self._add_action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        self._add_action("&Pod view (business support)", QKeySequence("Ctrl+P"),
+                         self.show_pod_view)
         taskman.sig_changes_applied.connect(self._changed)
         self.resize(1200, 780)
         self.show_lock_screen()
@@ -173,6 +176,10 @@ class MainWindow(QMainWindow):
             self.case_area.removeWidget(self.workspace)
             self.workspace.deleteLater()
             self.workspace = None
+        if self.pod_view is not None:
+            self.case_area.removeWidget(self.pod_view)
+            self.pod_view.deleteLater()
+            self.pod_view = None
         if self.sync_panel is not None:
             self.sync_panel.stop()
             self.sync_panel = None
@@ -202,6 +209,16 @@ class MainWindow(QMainWindow):
             self.status.setToolTip(str(exc))
             return
         self.statusBar().addPermanentWidget(self.sync_panel.widget)
+        if self.sync_panel.is_business_support():
+            self.pod_view = self.sync_panel.business_support_view(self.taskman)
+            self.case_area.addWidget(self.pod_view)
+            self.case_area.setCurrentWidget(self.pod_view)
+            self.pod_view.refresh()
+
+    def show_pod_view(self) -> None:
+        if self.pod_view is not None:
+            self.case_area.setCurrentWidget(self.pod_view)
+            self.pod_view.refresh()
 
     def _synced(self) -> None:
         self.taskman.changes_applied({"case", "child", "visit", "board_item", "review",

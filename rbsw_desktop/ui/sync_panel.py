@@ -12,10 +12,14 @@ from typing import Any
 
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
+from rbsw_desktop.domain import Role, Worker
+from rbsw_desktop.gateway.support_client import SupportClient
 from rbsw_desktop.store import Store
 from rbsw_desktop.sync.device import credentials, engine_for, enrolled, sync_status
+from rbsw_desktop.ui.business_support import BusinessSupportView
 from rbsw_desktop.ui.conflicts import ConflictsView
 from rbsw_desktop.ui.sync_status import SyncController, SyncStatusWidget
+from rbsw_desktop.ui.taskman import TaskManager
 
 
 class SyncPanel:
@@ -47,6 +51,18 @@ class SyncPanel:
 
     def _status(self) -> dict:
         return sync_status(self._store())
+
+    def is_business_support(self) -> bool:
+        worker_id = self.ui_store.meta("worker_id")
+        if not worker_id:
+            return False
+        workers = self.ui_store.find(Worker, "id = ?", [worker_id])
+        return bool(workers) and workers[0].role is Role.BUSINESS_SUPPORT
+
+    def business_support_view(self, taskman: TaskManager) -> BusinessSupportView:
+        """The pod's devices, what is waiting, what to file: read from the gateway."""
+        url, token = credentials(self.ui_store)
+        return BusinessSupportView(SupportClient(url, token), taskman=taskman)
 
     def show_conflicts(self) -> None:
         dialog = QDialog(self.parent)

@@ -48,3 +48,28 @@ def test_sync_from_the_window_brings_the_caseload(qtbot, gateway, tmp_path: Path
     assert "Waiting to sync" in window.workspace.visits.list.item(0).text()
     window.lock()
     assert window.sync_panel is None
+
+
+def test_business_support_signs_in_to_the_pod_view(qtbot, gateway, tmp_path: Path) -> None:
+    pod = gateway.pod_add("Support Pod (fictional)")
+    social_worker = gateway.worker_add(pod, "Sam Podworker (fictional)", "social_worker")
+    gateway.case_add(social_worker, "Ada Podchild")
+    officer = gateway.worker_add(pod, "Morgan Officer (fictional)", "business_support")
+    data_dir = tmp_path / "bso-laptop"
+    store = Store.create(data_dir, PASSPHRASE, kdf=FAST_KDF)
+    enrol(store, gateway.url, gateway.enrol_code(officer))
+    store.lock()
+
+    window = MainWindow(taskman=TaskManager(synchronous=True), data_dir=data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.keyClicks(window.lock_screen.passphrase, PASSPHRASE)
+    with qtbot.waitSignal(window.sig_unlocked, timeout=10_000):
+        qtbot.keyClick(window.lock_screen.passphrase, Qt.Key.Key_Return)
+    view = window.pod_view
+    assert view is not None and window.case_area.currentWidget() is view
+    qtbot.waitUntil(lambda: view.devices.rowCount() >= 1, timeout=15_000)
+    laptops = {view.devices.item(r, 0).text() for r in range(view.devices.rowCount())}
+    assert "Morgan Officer (fictional)" in laptops
+    window.lock()
+    assert window.pod_view is None
