@@ -48,7 +48,10 @@ def venv_python() -> Path:
 
 
 def ensure_python() -> None:
-    pass
+    if sys.version_info < (3, 11):  # noqa: UP036 (this file runs on whatever python3 is)
+        found = ".".join(map(str, sys.version_info[:3]))
+        fail(f"rbsw-desktop needs Python 3.11 or newer; this is Python {found}. Run this command "
+             "again with a newer python3 (e.g. python3.11 installers/dev.py ...).")
 
 
 def missing_debs(names: list[str]) -> list[str]:
