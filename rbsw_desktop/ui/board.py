@@ -1,17 +1,23 @@
 """The family's board: red (key risks), amber (worries about the future), green (strengths).
 
 Items move between zones by mouse (drag and drop) or keyboard (Ctrl+Left / Ctrl+Right, or
-Ctrl+1/2/3). Every zone shows its label and shape as well as its colour. "Start review" takes a
-dated snapshot, and the review history shows what moved, with reds that became greens first.
+Ctrl+1/2/3). Enter, F2 or a double-click edits the selected item. Every zone shows its label and
+shape as well as its colour. "Start review" takes a dated snapshot, and the review history shows
+what moved at any review, with reds that became greens first.
+
+An item being typed when the app locks is kept as a draft in the encrypted store's autosave
+table and comes back the next time that item (or a new item) is opened.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,10 +40,16 @@ from rbsw_desktop.domain.board import Change, Movement
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.board_model import ITEM_ID_ROLE, ZoneModel
-from rbsw_desktop.ui.taskman import Op, TaskManager
+from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
 
 ZONES = (Zone.RED, Zone.AMBER, Zone.GREEN)
 BOARD_ENTITIES = frozenset({"board_item", "board_move", "review"})
+EDIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)
+
+
+def draft_key(case_id: str, item_id: str | None) -> str:
+    """Where a board item being typed at a lock is kept until it is saved or cancelled."""
+    return f"board_item:{item_id}" if item_id else f"board_item:new:{case_id}"
 
 
 def zone_title(zone: Zone) -> str:
@@ -56,19 +68,22 @@ def movement_line(m: Movement) -> str:
 class BoardData:
     items: list[BoardItem]
     reviews: list[Review]
-    movement: list[Movement]
+    movement: list[Movement]          # at the latest review
+    new_item_draft: bool = False      # a new item was being typed when the app locked
 
 
 def load_board(store: Store, case_id: str) -> BoardData:
     reviews = store.reviews(case_id)
     movement = store.review_movement(reviews[-1].id) if reviews else []
-    return BoardData(store.board(case_id), reviews, movement)
+    draft = store.autosaved(draft_key(case_id, None)) is not None
+    return BoardData(store.board(case_id), reviews, movement, draft)
 
 
 class ZoneView(QListView):
     """One zone's sticky notes. Ctrl+Left/Right or Ctrl+1/2/3 move the selected item."""
 
     sig_move_requested = Signal(str, object, int)
+    sig_edit_requested = Signal()
 
     def __init__(self, model: ZoneModel, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +91,8 @@ class ZoneView(QListView):
         self.setAccessibleName(f"{model.zone.label} ({model.zone.value} zone)")
         self.setWordWrap(True)
         self.setSpacing(6)
+        self.setResizeMode(QListView.ResizeMode.Adjust)      # notes wrap to the zone's width
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(True)
@@ -107,6 +124,9 @@ class ZoneView(QListView):
         if target is not None and target is not zone:
             self.sig_move_requested.emit(item_id, target, -1)
             return
+        if item_id and not ctrl and event.key() in EDIT_KEYS:
+            self.sig_edit_requested.emit()
+            return
         super().keyPressEvent(event)
 
 
@@ -114,8 +134,9 @@ class ItemDialog(QDialog):
     """Add or edit a board item, in the family's words."""
 
     def __init__(self, *, item: BoardItem | None = None, zone: Zone = Zone.RED,
-                 parent: QWidget | None = None) -> None:
+                 draft: dict | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.item = item
         self.setWindowTitle("Board item")
         self.text = QPlainTextEdit(item.text if item else "")
         self.text.setAccessibleName("In the family's words")
@@ -138,6 +159,10 @@ class ItemDialog(QDialog):
         self.shareable.toggled.connect(lambda on: self.reason.setEnabled(not on))
         self.reason.setEnabled(not self.shareable.isChecked())
         form = QFormLayout(self)
+        if draft:
+            self.restore(draft)
+            form.addRow(QLabel("This is what you were typing before the app locked.",
+                               objectName="hint", wordWrap=True))
         form.addRow("In the family's &words", self.text)
         form.addRow("&Zone", self.zone)
         form.addRow(self.family)
@@ -149,6 +174,8 @@ class ItemDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self.text.moveCursor(QTextCursor.MoveOperation.End)   # carry on typing at the end
+        self.text.setFocus()
 
     def values(self) -> dict:
         shareable = self.shareable.isChecked()
@@ -159,6 +186,22 @@ class ItemDialog(QDialog):
                 "withheld_reason": None if shareable else WithheldReason(self.reason.currentData()),
                 "worker_note": self.note.toPlainText().strip()}
 
+    def draft(self) -> str:
+        """Everything typed, as it is on screen (kept in the encrypted autosave table)."""
+        return json.dumps({"text": self.text.toPlainText(), "zone": self.zone.currentData(),
+                           "family": self.family.isChecked(),
+                           "shareable": self.shareable.isChecked(),
+                           "reason": self.reason.currentData(),
+                           "note": self.note.toPlainText()}, ensure_ascii=False)
+
+    def restore(self, draft: dict) -> None:
+        self.text.setPlainText(draft.get("text", ""))
+        self.zone.setCurrentIndex(max(0, self.zone.findData(draft.get("zone"))))
+        self.family.setChecked(bool(draft.get("family", True)))
+        self.shareable.setChecked(bool(draft.get("shareable", True)))
+        self.reason.setCurrentIndex(max(0, self.reason.findData(draft.get("reason"))))
+        self.note.setPlainText(draft.get("note", ""))
+
 
 class BoardTab(QWidget):
     def __init__(self, *, taskman: TaskManager, case_id: str,
@@ -167,6 +210,8 @@ class BoardTab(QWidget):
         self.taskman = taskman
         self.case_id = case_id
         self.data: BoardData | None = None
+        self.dialog: ItemDialog | None = None
+        self.meeting: QWidget | None = None
         self.models = {z: ZoneModel(z, parent=self) for z in ZONES}
         self.views = {z: ZoneView(self.models[z]) for z in ZONES}
         columns = QHBoxLayout()
@@ -182,15 +227,20 @@ class BoardTab(QWidget):
             self.models[z].sig_move_requested.connect(self.move_item)
             self.views[z].sig_move_requested.connect(self.move_item)
             self.views[z].doubleClicked.connect(lambda _i, z=z: self.edit_selected(z))
+            self.views[z].sig_edit_requested.connect(lambda z=z: self.edit_selected(z))
         self.add_button = QPushButton("&Add item…")
         self.review_button = QPushButton("Start &review")
         self.meeting_button = QPushButton("&Meeting mode")
         self.hint = QLabel("Drag notes between zones, or select one and press Ctrl+Left / "
-                           "Ctrl+Right. Double-click to edit.", objectName="hint", wordWrap=True)
+                           "Ctrl+Right. Enter, F2 or double-click edits.", objectName="hint",
+                           wordWrap=True)
         self.announce = QLabel(objectName="hint")
         self.announce.setAccessibleName("Board announcements")
+        self.review_pick = QComboBox()
+        self.review_pick.setAccessibleName("Which review")
+        self.review_pick.currentIndexChanged.connect(self._review_chosen)
         self.history = QListWidget()
-        self.history.setAccessibleName("What moved since the last review")
+        self.history.setAccessibleName("What moved at the review")
         self.history.setWordWrap(True)
         self.history.setMaximumHeight(150)
         bar = QHBoxLayout()
@@ -202,7 +252,12 @@ class BoardTab(QWidget):
         layout.addLayout(columns, 1)
         layout.addWidget(self.announce)
         self.history_label = QLabel("Since the last review:", objectName="title")
-        layout.addWidget(self.history_label)
+        self.history_label.setBuddy(self.review_pick)
+        pick = QHBoxLayout()
+        pick.addWidget(self.history_label)
+        pick.addWidget(self.review_pick)
+        pick.addStretch(1)
+        layout.addLayout(pick)
         layout.addWidget(self.history)
         self.add_button.clicked.connect(self.add_item)
         self.review_button.clicked.connect(self.start_review)
@@ -222,28 +277,73 @@ class BoardTab(QWidget):
         self.data = data
         for z in ZONES:
             self.models[z].set_items(data.items)
-        self.history.clear()
+        if data.new_item_draft and not self.announce.text():
+            self.announce.setText("A new item you were typing before the app locked is kept: "
+                                  "press Add item to carry on.")
+        self.review_pick.blockSignals(True)
+        self.review_pick.clear()
+        for i, review in enumerate(reversed(data.reviews)):      # newest first
+            self.review_pick.addItem(review.held_on + (" (latest)" if i == 0 else ""), review.id)
+        self.review_pick.setVisible(len(data.reviews) > 1)
+        self.review_pick.blockSignals(False)
         if data.reviews:
-            self.history_label.setText(f"At the review on {data.reviews[-1].held_on}:")
-            moved = sorted(data.movement, key=lambda m: (m.change is not Change.BETTER,
-                                                         m.change is Change.SAME))
-            for m in moved:
-                if m.change is not Change.SAME:
-                    self.history.addItem(movement_line(m))
-            if self.history.count() == 0:
-                self.history.addItem("Nothing moved at this review.")
+            self.history_label.setText("At the review on:" if len(data.reviews) > 1
+                                       else f"At the review on {data.reviews[-1].held_on}:")
+            self._show_movement(data.movement)
         else:
             self.history_label.setText("Reviews:")
+            self.history.clear()
             self.history.addItem("No review yet. Press Start review to take the first snapshot.")
+
+    def _show_movement(self, movement: list[Movement]) -> None:
+        self.history.clear()
+        moved = sorted(movement, key=lambda m: (m.change is not Change.BETTER,
+                                                m.change is Change.SAME))
+        for m in moved:
+            if m.change is not Change.SAME:
+                self.history.addItem(movement_line(m))
+        if self.history.count() == 0:
+            self.history.addItem("Nothing moved at this review.")
+
+    def _review_chosen(self, index: int) -> None:
+        review_id = self.review_pick.itemData(index)
+        if review_id:
+            Op(self, lambda store: store.review_movement(review_id), taskman=self.taskman
+               ).success(self._show_movement).run_in_background()
 
     def _changed(self, changes: frozenset[str], initiator: object) -> None:
         if changes & BOARD_ENTITIES and initiator is not self:
             self.reload()
 
+    def save_before_lock(self) -> None:
+        """Before the app locks: keep an item being typed as a draft, and close the item
+        window and meeting mode so nothing stays on screen behind the lock."""
+        if self.dialog is not None:
+            dialog = self.dialog
+            key, payload = draft_key(self.case_id, dialog.item.id if dialog.item else None), \
+                dialog.draft()
+            if dialog.text.toPlainText().strip() or dialog.note.toPlainText().strip():
+                Op(self, lambda store: store.autosave(key, payload), taskman=self.taskman
+                   ).run_in_background()
+        self._close_windows()
+
+    def _close_windows(self) -> None:
+        if self.dialog is not None:
+            dialog, self.dialog = self.dialog, None
+            dialog.finished.disconnect()
+            dialog.close()
+            dialog.deleteLater()
+        if self.meeting is not None:
+            self.meeting.close()
+            self.meeting.deleteLater()
+            self.meeting = None
+
     def clear(self) -> None:
+        self._close_windows()
         for z in ZONES:
             self.models[z].set_items([])
         self.history.clear()
+        self.review_pick.clear()
         self.data = None
 
     # -- actions ------------------------------------------------------------------------------
@@ -259,35 +359,72 @@ class BoardTab(QWidget):
         self.reload()
 
     def add_item(self, zone: Zone = Zone.RED) -> None:
-        dialog = ItemDialog(zone=zone, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.add_from(dialog.values())
+        self._open_dialog(None, zone if isinstance(zone, Zone) else Zone.RED)
 
-    def add_from(self, values: dict) -> None:
+    def _open_dialog(self, item: BoardItem | None, zone: Zone = Zone.RED) -> None:
+        """The item window, with a draft kept at a lock if there is one. Not modal-blocking
+        (`open`, not `exec`), so the idle lock can still close it."""
+        if self.dialog is not None:
+            self.dialog.raise_()
+            return
+        key = draft_key(self.case_id, item.id if item else None)
+
+        def show(draft: str | None) -> None:
+            if self.dialog is not None:
+                return
+            dialog = ItemDialog(item=item, zone=zone, draft=json.loads(draft) if draft else None,
+                                parent=self)
+            self.dialog = dialog
+            dialog.finished.connect(lambda result: self._dialog_done(dialog, key, result))
+            dialog.open()
+        Op(self, lambda store: store.autosaved(key), taskman=self.taskman
+           ).success(show).run_in_background()
+
+    def _dialog_done(self, dialog: ItemDialog, key: str, result: int) -> None:
+        self.dialog = None
+        dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted:    # cancelled: the worker dropped it
+            Op(self, lambda store: store.clear_autosave(key), taskman=self.taskman
+               ).run_in_background()
+        elif dialog.item is None:
+            self.add_from(dialog.values(), draft=key)
+        else:
+            self.save_edit(dialog.item, dialog.values(), draft=key)
+
+    def add_from(self, values: dict, *, draft: str | None = None) -> None:
         case_id = self.case_id
         v = dict(values)
-        Op(self, lambda store: store.add_board_item(case_id, v.pop("zone"), v.pop("text"), **v),
-           changes={"board_item", "board_move"}, taskman=self.taskman
-           ).success(lambda item: self._moved(item)).run_in_background()
+
+        def add(store: Store) -> BoardItem:
+            item = store.add_board_item(case_id, v.pop("zone"), v.pop("text"), **v)
+            if draft:
+                store.clear_autosave(draft)
+            return item
+        Op(self, add, changes={"board_item", "board_move"}, taskman=self.taskman
+           ).success(lambda item: self._moved(item)).failure(
+            lambda exc: self.announce.setText(plain_message(exc))).run_in_background()
 
     def edit_selected(self, zone: Zone) -> None:
         item_id = self.views[zone].selected_id()
         item = next((i for i in self.models[zone].items if i.id == item_id), None)
-        if item is None:
-            return
-        dialog = ItemDialog(item=item, parent=self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            values = dialog.values()
-            new_zone = values.pop("zone")
-            for key, value in values.items():
-                setattr(item, key, value)
+        if item is not None:
+            self._open_dialog(item)
 
-            def save(store: Store) -> BoardItem:
-                store.update_board_item(item)
-                return store.move_board_item(item.id, new_zone) if new_zone is not item.zone \
-                    else item
-            Op(self, save, changes={"board_item"}, taskman=self.taskman
-               ).success(lambda i: self.reload()).run_in_background()
+    def save_edit(self, item: BoardItem, values: dict, *, draft: str | None = None) -> None:
+        values = dict(values)
+        new_zone = values.pop("zone")
+        edited = dataclasses.replace(item, **values)   # the copy goes to the store thread
+
+        def save(store: Store) -> BoardItem:
+            store.update_board_item(edited)
+            saved = store.move_board_item(edited.id, new_zone) \
+                if new_zone is not edited.zone else edited
+            if draft:
+                store.clear_autosave(draft)
+            return saved
+        Op(self, save, changes={"board_item", "board_move"}, taskman=self.taskman
+           ).success(lambda i: self.reload()).failure(
+            lambda exc: self.announce.setText(plain_message(exc))).run_in_background()
 
     def start_review(self, held_on: date | None = None) -> None:
         case_id = self.case_id
@@ -299,5 +436,7 @@ class BoardTab(QWidget):
         from rbsw_desktop.ui.meeting_mode import MeetingMode
         if self.data is None:
             return
+        if self.meeting is not None:
+            self.meeting.close()
         self.meeting = MeetingMode(items=self.data.items, movement=self.data.movement)
         self.meeting.showFullScreen()

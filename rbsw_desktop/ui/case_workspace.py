@@ -38,7 +38,13 @@ class CaseHeader:
 
 
 def load_case(store: Store, case_id: str) -> CaseHeader:
-    store.open_case(case_id)   # audited
+    """Opening the case: audited once, as a "view"."""
+    store.open_case(case_id)
+    return CaseHeader(store.case_summary(case_id), store.timeline(case_id))
+
+
+def refresh_case(store: Store, case_id: str) -> CaseHeader:
+    """The header and timeline afresh after a change the worker made: not a new "view"."""
     return CaseHeader(store.case_summary(case_id), store.timeline(case_id))
 
 
@@ -79,6 +85,8 @@ class CaseWorkspace(QWidget):
         self.tabs.setAccessibleName("Case work")
         self.visits = VisitsTab(taskman=taskman, case_id=case_id)
         self.tabs.addTab(self.visits, "&Visits")
+        # Finalising or amending may change when the next visit is due: the header follows.
+        self.visits.editor.sig_changed.connect(lambda _visit_id: self.refresh())
         self.board = BoardTab(taskman=taskman, case_id=case_id)
         self.tabs.addTab(self.board, "&Board")
         self.direct_work = DirectWorkTab(taskman=taskman, case_id=case_id)
@@ -92,6 +100,8 @@ class CaseWorkspace(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.subheading)
         layout.addWidget(self.tabs, 1)
+        self._stale = False           # a change arrived while the timeline was not shown
+        self.tabs.currentChanged.connect(self._tab_shown)
         taskman.sig_changes_applied.connect(self._changed)
         self.reload()
 
@@ -103,8 +113,17 @@ class CaseWorkspace(QWidget):
             self.tabs.addTab(widget, title)
 
     def reload(self) -> None:
+        """Open the case (audited as a view)."""
         case_id = self.case_id
+        self._stale = False
         Op(self, lambda store: load_case(store, case_id), taskman=self.taskman
+           ).success(self._show).run_in_background()
+
+    def refresh(self) -> None:
+        """Show the header and timeline afresh, without auditing another view."""
+        case_id = self.case_id
+        self._stale = False
+        Op(self, lambda store: refresh_case(store, case_id), taskman=self.taskman
            ).success(self._show).run_in_background()
 
     def _show(self, header: CaseHeader) -> None:
@@ -118,8 +137,26 @@ class CaseWorkspace(QWidget):
         ExportDialog(taskman=self.taskman, case_id=self.case_id, parent=self).open()
 
     def _changed(self, changes: frozenset[str], initiator: object) -> None:
-        if changes & TIMELINE_ENTITIES:
-            self.reload()
+        """A save refreshes the timeline only when it is on screen (else when it is next
+        shown): a draft saving itself every few seconds does not reload the case."""
+        if not changes & TIMELINE_ENTITIES:
+            return
+        if self.tabs.currentWidget() is self.timeline:
+            self.refresh()
+        else:
+            self._stale = True
+
+    def _tab_shown(self, _index: int) -> None:
+        if self._stale and self.tabs.currentWidget() is self.timeline:
+            self.refresh()
+
+    def save_before_lock(self) -> None:
+        """The app is about to lock: every tab saves what is being typed (drafts of open
+        dialogs too) and closes anything it has open."""
+        for i in range(self.tabs.count()):
+            tab = self.tabs.widget(i)
+            if hasattr(tab, "save_before_lock"):
+                tab.save_before_lock()
 
     def clear(self) -> None:
         """Drop everything shown (before the app locks)."""

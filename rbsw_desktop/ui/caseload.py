@@ -33,6 +33,12 @@ def due_text(summary: CaseSummary) -> str:
     return f"Due {due}"
 
 
+def due_lines(summary: CaseSummary) -> str:
+    """The caseload cell: when overdue, the days on one line and the due date on the next, so
+    the words still read in a narrow caseload beside an open case."""
+    return due_text(summary).replace(" (due ", "\n(due ")
+
+
 class CaseloadModel(QAbstractTableModel):
     COLUMNS = ("Child", "Next statutory visit", "Work", "Family", "Sync")
 
@@ -63,6 +69,8 @@ class CaseloadModel(QAbstractTableModel):
             return None
         case = self.rows[index.row()]
         col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole and col == DUE_COLUMN:
+            return due_lines(case)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return (case.child_name, due_text(case), case.category.label, case.family_name,
                     case.sync_state.label)[col]
@@ -108,6 +116,7 @@ class CaseloadView(QTableView):
         self.sortByColumn(DUE_COLUMN, Qt.SortOrder.AscendingOrder)
         self.verticalHeader().hide()
         self.setAlternatingRowColors(True)
+        self.setWordWrap(True)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(True)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

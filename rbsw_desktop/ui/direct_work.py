@@ -4,13 +4,15 @@ encrypted in the store, shown as thumbnails)."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -34,6 +36,7 @@ from rbsw_desktop.store import Store
 from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
 
 THUMB = 160
+AUTOSAVE_MS = 3000      # a session saves itself this long after typing stops
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp", ".bmp": "image/bmp",
                ".tif": "image/tiff", ".tiff": "image/tiff", ".pdf": "application/pdf"}
@@ -77,6 +80,10 @@ def attach_file(store: Store, activity: DirectWorkActivity, path: Path) -> Attac
                         consent=activity.consent)
 
 
+def session_title(a: DirectWorkActivity) -> str:
+    return f"{a.held_on}\n{a.tool.label}" + (f": {a.title}" if a.title else "")
+
+
 class DirectWorkTab(QWidget):
     def __init__(self, *, taskman: TaskManager, case_id: str,
                  parent: QWidget | None = None) -> None:
@@ -84,6 +91,8 @@ class DirectWorkTab(QWidget):
         self.taskman = taskman
         self.case_id = case_id
         self.activity: DirectWorkActivity | None = None
+        self.dirty = False
+        self._loading = False
         self.list = QListWidget()
         self.list.setAccessibleName("Direct work sessions")
         self.list.setWordWrap(True)
@@ -112,6 +121,7 @@ class DirectWorkTab(QWidget):
         self.thumbs.setIconSize(QSize(THUMB, THUMB))
         self.thumbs.setMinimumHeight(THUMB + 40)
         self.message = QLabel(objectName="hint", wordWrap=True)
+        self.message.setAccessibleName("Save status")
 
         form = QFormLayout()
         form.addRow("&Tool", self.tool)
@@ -143,9 +153,20 @@ class DirectWorkTab(QWidget):
         split.setSizes([230, 800])
         QVBoxLayout(self).addWidget(split)
 
-        self.tool.currentIndexChanged.connect(lambda _i: self._build_parts({}))
+        self.tool.currentIndexChanged.connect(self._tool_changed)
         self.new_button.clicked.connect(self.new_session)
         self.save_button.clicked.connect(self.save)
+        # Nothing typed is lost: a dirty session saves itself a few seconds after typing
+        # stops, when focus leaves the editor, when another session is chosen, and before
+        # the app locks (`save_before_lock`, and `clear`).
+        self.autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.save_if_dirty)
+        for edit in (self.title, self.consent):
+            edit.textChanged.connect(self._mark_dirty)
+        for text in (self.child_words, self.lived):
+            text.textChanged.connect(self._mark_dirty)
+        self.shareable.toggled.connect(self._mark_dirty)
+        QApplication.instance().focusChanged.connect(self._focus_changed)
         self.attach_button.clicked.connect(self.choose_file)
         self.list.currentItemChanged.connect(self._chosen)
         self._build_parts({})
@@ -163,6 +184,7 @@ class DirectWorkTab(QWidget):
         self.parts = {}
         for prompt in DirectWorkTool(self.tool.currentData()).prompts:
             edit = QPlainTextEdit(values.get(prompt, ""))
+            edit.textChanged.connect(self._mark_dirty)
             edit.setAccessibleName(prompt)
             edit.setMaximumHeight(70)
             self.parts[prompt] = edit
@@ -183,8 +205,7 @@ class DirectWorkTab(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for a in rows:
-            title = f": {a.title}" if a.title else ""
-            item = QListWidgetItem(f"{a.held_on}\n{a.tool.label}{title}")
+            item = QListWidgetItem(session_title(a))
             item.setData(Qt.ItemDataRole.UserRole, a)
             self.list.addItem(item)
             if a.id == select:
@@ -195,9 +216,11 @@ class DirectWorkTab(QWidget):
 
     def _chosen(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
         if item is not None:
+            self.save_if_dirty()
             self.show_activity(item.data(Qt.ItemDataRole.UserRole))
 
     def show_activity(self, a: DirectWorkActivity) -> None:
+        self._loading = True
         self.activity = a
         self.tool.blockSignals(True)
         self.tool.setCurrentIndex(self.tool.findData(a.tool.value))
@@ -209,6 +232,8 @@ class DirectWorkTab(QWidget):
         self.consent.setText(a.consent)
         self.shareable.setChecked(a.shareable)
         self._set_editing(True)
+        self.dirty = False
+        self._loading = False
         activity_id = a.id
         Op(self, lambda store: load_thumbnails(store, activity_id), taskman=self.taskman
            ).success(self._show_thumbs).run_in_background()
@@ -224,7 +249,45 @@ class DirectWorkTab(QWidget):
 
     # -- saving -------------------------------------------------------------------------------
 
+    def _tool_changed(self, _index: int) -> None:
+        self._build_parts({})
+        self._mark_dirty()
+
+    def _mark_dirty(self, *_args: object) -> None:
+        if self._loading or self.activity is None:
+            return
+        self.dirty = True
+        self.message.setText("Not saved yet…")
+        self.autosave_timer.start()     # restarted by each key: saves once typing stops
+
+    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
+        if old is not None and self.isAncestorOf(old) \
+                and (new is None or not self.isAncestorOf(new)):
+            self.save_if_dirty()
+
+    def collect(self) -> DirectWorkActivity:
+        """A copy of the session as it is on screen (the copy goes to the store thread)."""
+        assert self.activity is not None
+        a = dataclasses.replace(self.activity)
+        self.activity = a
+        a.tool = DirectWorkTool(self.tool.currentData())
+        a.title = self.title.text()
+        a.parts = {k: e.toPlainText() for k, e in self.parts.items() if e.toPlainText()}
+        a.child_words = self.child_words.toPlainText()
+        a.lived_experience = self.lived.toPlainText()
+        a.consent = self.consent.text()
+        a.shareable = self.shareable.isChecked()
+        return a
+
+    def save_if_dirty(self) -> None:
+        if self.dirty:
+            self.save()
+
+    def save_before_lock(self) -> None:
+        self.save_if_dirty()
+
     def new_session(self) -> None:
+        self.save_if_dirty()
         case_id = self.case_id
         tool = DirectWorkTool(self.tool.currentData())
         Op(self, lambda store: store.add_direct_work(case_id, tool,
@@ -233,19 +296,26 @@ class DirectWorkTab(QWidget):
            ).success(lambda a: self.reload(select=a.id)).run_in_background()
 
     def save(self) -> None:
-        if self.activity is None:
+        if self.activity is None or self.taskman.store is None:
             return
-        a = self.activity
-        a.tool = DirectWorkTool(self.tool.currentData())
-        a.title = self.title.text()
-        a.parts = {k: e.toPlainText() for k, e in self.parts.items() if e.toPlainText()}
-        a.child_words = self.child_words.toPlainText()
-        a.lived_experience = self.lived.toPlainText()
-        a.consent = self.consent.text()
-        a.shareable = self.shareable.isChecked()
+        a = self.collect()
+        self.dirty = False
+        self.autosave_timer.stop()
         Op(self, lambda store: store.save(a), changes={"direct_work_activity"},
-           taskman=self.taskman).success(lambda saved: self.message.setText("Saved.")
-                                         ).run_in_background()
+           taskman=self.taskman).success(self._saved).failure(self._save_failed
+                                                              ).run_in_background()
+
+    def _saved(self, saved: DirectWorkActivity) -> None:
+        self.message.setText(f"Saved {datetime.now(UTC).astimezone():%H:%M}")
+        for row in range(self.list.count()):     # refresh only this session's line
+            item = self.list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole).id == saved.id:
+                item.setText(session_title(saved))
+                item.setData(Qt.ItemDataRole.UserRole, saved)
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self.dirty = True            # keep trying: nothing typed is dropped
+        self.message.setText(f"Not saved: {plain_message(exc)}")
 
     def choose_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -257,6 +327,7 @@ class DirectWorkTab(QWidget):
     def attach(self, path: Path) -> None:
         if self.activity is None:
             return
+        self.save_if_dirty()    # showing the session afresh must not drop what was typed
         activity = self.activity
         Op(self, lambda store: attach_file(store, activity, path),
            changes={"attachment"}, taskman=self.taskman
@@ -264,9 +335,15 @@ class DirectWorkTab(QWidget):
             lambda exc: self.message.setText(plain_message(exc))).run_in_background()
 
     def clear(self) -> None:
+        """Drop what is shown (before the app locks), saving what is being typed first."""
+        self.save_if_dirty()
+        self.autosave_timer.stop()
+        self._loading = True
         self.activity = None
         self.list.clear()
         self.thumbs.clear()
-        for w in (self.child_words, self.lived):
+        for w in (self.child_words, self.lived, self.title, self.consent, *self.parts.values()):
             w.clear()
+        self.dirty = False
+        self._loading = False
         self._set_editing(False)

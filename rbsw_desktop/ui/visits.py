@@ -8,17 +8,20 @@ are amendments, shown beneath the original.
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -28,13 +31,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from rbsw_desktop.domain import Visit, VisitAmendment, VisitStatus, VisitType
 from rbsw_desktop.store import Store
-from rbsw_desktop.ui.taskman import Op, TaskManager
+from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
 
 AUTOSAVE_MS = 3000
 TEXT_FIELDS = {"child_words": "The child's &own words", "observations": "&Observations",
@@ -68,6 +72,43 @@ def text_to_actions(text: str) -> list[dict[str, str]]:
     return out
 
 
+def amendment_draft_key(visit_id: str) -> str:
+    """Where an amendment being typed when the app locked is kept (the encrypted store's
+    autosave table) until it is added or cancelled."""
+    return f"amendment:{visit_id}"
+
+
+class AmendDialog(QDialog):
+    """The correction and why it is needed, in one window (so a lock can keep both)."""
+
+    def __init__(self, *, text: str = "", reason: str = "", restored: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add an amendment")
+        self.text = QPlainTextEdit(text)
+        self.text.setAccessibleName("What is the correction?")
+        self.reason = QLineEdit(reason)
+        self.reason.setAccessibleName("Why is it needed?")
+        form = QFormLayout(self)
+        if restored:
+            form.addRow(QLabel("This is what you were typing before the app locked.",
+                               objectName="hint", wordWrap=True))
+        form.addRow("What is the &correction?", self.text)
+        form.addRow("&Why is it needed?", self.reason)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Add amendment")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        form.addRow(self.buttons)
+        self.text.moveCursor(QTextCursor.MoveOperation.End)
+        self.text.setFocus()
+
+    def draft(self) -> str:
+        return json.dumps({"text": self.text.toPlainText(), "reason": self.reason.text()},
+                          ensure_ascii=False)
+
+
 def visit_title(v: Visit) -> str:
     when = v.visited_at[:16].replace("T", " ")
     state = "Draft" if v.status is VisitStatus.DRAFT else "Finalised"
@@ -75,7 +116,7 @@ def visit_title(v: Visit) -> str:
 
 
 class VisitEditor(QWidget):
-    sig_saved = Signal(str)          # a draft was saved (the visit id)
+    sig_saved = Signal(object)       # a draft was saved (the Visit as saved)
     sig_changed = Signal(str)        # finalised or amended: show it afresh
 
     def __init__(self, *, taskman: TaskManager, parent: QWidget | None = None) -> None:
@@ -111,6 +152,7 @@ class VisitEditor(QWidget):
         self.amendments = QListWidget()
         self.amendments.setAccessibleName("Amendments")
         self.amendments.setWordWrap(True)
+        self.dialog: QDialog | None = None       # the open amend or finalise question
 
         for w, name in ((self.visited_at, "Date and time of the visit"),
                         (self.visit_type, "Type of visit"), (self.present, "Who was present"),
@@ -136,23 +178,36 @@ class VisitEditor(QWidget):
             form.addRow(label, self.texts[name])
         form.addRow("A&ctions", self.actions)
         form.addRow("Next visit d&ue", self.next_due)
-        body = QWidget()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        body = QWidget(objectName="visitForm")
         body.setLayout(form)
-        body.setMinimumWidth(420)
         scroll = QScrollArea(widgetResizable=True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
+        buttons.addWidget(self.status, 1)
         buttons.addWidget(self.amend_button)
         buttons.addWidget(self.finalise_button)
         self.amendments_label = QLabel("Amendments (the original is kept as written):")
         self.amendments.setMaximumHeight(110)
+        self.form_page = QWidget()
+        page = QVBoxLayout(self.form_page)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(scroll, 1)
+        page.addWidget(self.amendments_label)
+        page.addWidget(self.amendments)
+        page.addLayout(buttons)
+        self.placeholder = QLabel("Choose a visit or start a new one.",
+                                  alignment=Qt.AlignmentFlag.AlignCenter, objectName="hint")
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.placeholder)
+        self.pages.addWidget(self.form_page)
         layout = QVBoxLayout(self)
-        layout.addWidget(scroll, 10)
-        layout.addWidget(self.amendments_label)
-        layout.addWidget(self.amendments)
-        layout.addWidget(self.status)
-        layout.addLayout(buttons)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+        self.amendments.hide()
+        self.amendments_label.hide()
 
         self.timer = QTimer(self, interval=AUTOSAVE_MS)
         self.timer.timeout.connect(self.save_if_dirty)
@@ -164,7 +219,11 @@ class VisitEditor(QWidget):
         QApplication.instance().focusChanged.connect(self._focus_changed)
         self.finalise_button.clicked.connect(self.finalise)
         self.amend_button.clicked.connect(self.amend)
-        self.setEnabled(False)
+        self._show_placeholder()
+
+    def _show_placeholder(self) -> None:
+        self.pages.setCurrentWidget(self.placeholder)
+        self.form_page.setEnabled(False)
 
     def _inputs(self) -> list[QWidget]:
         return [self.visited_at, self.visit_type, self.announced, self.present, self.absent,
@@ -206,10 +265,13 @@ class VisitEditor(QWidget):
                             else "Draft: saves itself as you type.")
         self.dirty = False
         self._loading = False
+        self.form_page.setEnabled(True)
+        self.pages.setCurrentWidget(self.form_page)
         self.setEnabled(True)
 
     def clear(self) -> None:
         self.save_if_dirty()
+        self.close_dialog()
         self._loading = True
         self.visit = None
         for w in (self.present, self.absent, self.actions, *self.texts.values()):
@@ -218,7 +280,25 @@ class VisitEditor(QWidget):
         self.next_due.clear()
         self.amendments.clear()
         self._loading = False
-        self.setEnabled(False)
+        self._show_placeholder()
+
+    def save_before_lock(self) -> None:
+        """Before the app locks: the draft visit, and an amendment being typed, are saved;
+        an open question is closed so nothing stays on screen behind the lock."""
+        self.save_if_dirty()
+        if isinstance(self.dialog, AmendDialog) and self.visit is not None \
+                and self.dialog.text.toPlainText().strip():
+            key, payload = amendment_draft_key(self.visit.id), self.dialog.draft()
+            Op(self, lambda store: store.autosave(key, payload), taskman=self.taskman
+               ).run_in_background()
+        self.close_dialog()
+
+    def close_dialog(self) -> None:
+        if self.dialog is not None:
+            dialog, self.dialog = self.dialog, None
+            dialog.finished.disconnect()
+            dialog.close()
+            dialog.deleteLater()
 
     # -- saving -------------------------------------------------------------------------------
 
@@ -263,22 +343,32 @@ class VisitEditor(QWidget):
 
     def _saved(self, visit: Visit) -> None:
         self.status.setText(f"Saved {datetime.now(UTC).astimezone():%H:%M}")
-        self.sig_saved.emit(visit.id)
+        self.sig_saved.emit(visit)
 
     def _save_failed(self, exc: BaseException) -> None:
-        from rbsw_desktop.ui.taskman import plain_message
         self.dirty = True            # keep trying: nothing typed is dropped
         self.status.setText(f"Not saved: {plain_message(exc)}")
 
     # -- finalising and amending --------------------------------------------------------------
 
     def finalise(self) -> None:
-        if self.visit is None:
+        if self.visit is None or self.dialog is not None:
             return
-        answer = QMessageBox.question(
-            self, "Finalise this visit?", "A finalised visit is a legal record and cannot be "
-            "changed afterwards; corrections are added as amendments. Finalise it now?")
-        if answer == QMessageBox.StandardButton.Yes:
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "Finalise this visit?", "A finalised visit is a legal "
+            "record and cannot be changed afterwards; corrections are added as amendments. "
+            "Finalise it now?", QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        self.dialog = box
+        box.finished.connect(lambda _r: self._finalise_answered(box))
+        box.open()
+
+    def _finalise_answered(self, box: QMessageBox) -> None:
+        yes = box.standardButton(box.clickedButton()) == QMessageBox.StandardButton.Yes
+        self.dialog = None
+        box.deleteLater()
+        if yes:
             self.finalise_now()
 
     def finalise_now(self) -> None:
@@ -289,17 +379,46 @@ class VisitEditor(QWidget):
                                          ).failure(self._save_failed).run_in_background()
 
     def amend(self) -> None:
-        text, ok = QInputDialog.getMultiLineText(self, "Add an amendment",
-                                                 "What is the correction?")
-        if ok and text.strip():
-            reason, _ = QInputDialog.getText(self, "Add an amendment", "Why is it needed?")
+        """Ask for the correction; an amendment typed before a lock comes back."""
+        if self.visit is None or self.dialog is not None:
+            return
+        key = amendment_draft_key(self.visit.id)
+        Op(self, lambda store: store.autosaved(key), taskman=self.taskman
+           ).success(self._open_amend).run_in_background()
+
+    def _open_amend(self, draft: str | None) -> None:
+        if self.visit is None or self.dialog is not None:
+            return
+        saved = json.loads(draft) if draft else {}
+        dialog = AmendDialog(text=saved.get("text", ""), reason=saved.get("reason", ""),
+                             restored=bool(draft), parent=self)
+        self.dialog = dialog
+        dialog.finished.connect(lambda result: self._amend_answered(dialog, result))
+        dialog.open()
+
+    def _amend_answered(self, dialog: AmendDialog, result: int) -> None:
+        self.dialog = None
+        dialog.deleteLater()
+        text, reason = dialog.text.toPlainText(), dialog.reason.text()
+        if result == QDialog.DialogCode.Accepted and text.strip():
             self.amend_now(text, reason)
+        elif self.visit is not None:     # cancelled: the worker chose to drop it
+            key = amendment_draft_key(self.visit.id)
+            Op(self, lambda store: store.clear_autosave(key), taskman=self.taskman
+               ).run_in_background()
 
     def amend_now(self, text: str, reason: str = "") -> None:
         visit_id = self.visit.id if self.visit else ""
-        Op(self, lambda store: store.amend_visit(visit_id, text, reason=reason),
-           changes={"visit_amendment"}, taskman=self.taskman
-           ).success(lambda a: self.sig_changed.emit(visit_id)).run_in_background()
+        key = amendment_draft_key(visit_id)
+
+        def add(store: Store) -> VisitAmendment:
+            amendment = store.amend_visit(visit_id, text, reason=reason)
+            store.clear_autosave(key)
+            return amendment
+        Op(self, add, changes={"visit_amendment"}, taskman=self.taskman
+           ).success(lambda a: self.sig_changed.emit(visit_id)).failure(
+            lambda exc: self.status.setText(f"Not added: {plain_message(exc)}")
+        ).run_in_background()
 
 
 class VisitsTab(QWidget):
@@ -328,7 +447,7 @@ class VisitsTab(QWidget):
         layout.addWidget(split)
         self.new_button.clicked.connect(self.new_visit)
         self.list.currentItemChanged.connect(self._chosen)
-        self.editor.sig_saved.connect(lambda visit_id: self.reload(select=visit_id, reopen=False))
+        self.editor.sig_saved.connect(self._saved)
         self.editor.sig_changed.connect(lambda visit_id: self.reload(select=visit_id))
         self.reload()
 
@@ -350,6 +469,14 @@ class VisitsTab(QWidget):
         if select and reopen:
             self.open_visit(select)
 
+    def _saved(self, visit: Visit) -> None:
+        """A draft saved itself: only its line in the list changes (no reload)."""
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == visit.id:
+                item.setText(visit_title(visit))
+                return
+
     def _chosen(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
         if item is not None:
             self.editor.save_if_dirty()
@@ -366,6 +493,9 @@ class VisitsTab(QWidget):
         case_id = self.case_id
         Op(self, lambda store: store.add_visit(case_id), changes={"visit"}, taskman=self.taskman
            ).success(lambda v: self.reload(select=v.id)).run_in_background()
+
+    def save_before_lock(self) -> None:
+        self.editor.save_before_lock()
 
     def clear(self) -> None:
         self.editor.clear()

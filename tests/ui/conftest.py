@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from rbsw_desktop.store import Store
+from rbsw_desktop.ui import style
 from rbsw_desktop.ui.taskman import TaskManager
+
+
+@pytest.fixture(autouse=True, scope="session")
+def app_style(qapp: Any) -> None:
+    """The app's own look and bundled fonts for every UI test, whatever order they run in."""
+    style.apply(qapp)
 
 
 def open_tab(qtbot: Any, cls: type, store: Store, case_id: str, size=(1100, 720)) -> Any:  # noqa: ANN001

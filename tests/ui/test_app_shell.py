@@ -9,7 +9,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from rbsw_desktop.store.demo import DEMO_PASSPHRASE, create_demo_store
-from rbsw_desktop.ui import style
 from rbsw_desktop.ui.main_window import MainWindow
 from rbsw_desktop.ui.taskman import TaskManager
 from tests.conftest import FAST_KDF
@@ -19,7 +18,6 @@ SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 
 @pytest.fixture
 def window(qtbot, qapp, tmp_path: Path):
-    style.apply(qapp)
     taskman = TaskManager(synchronous=True)
     win = MainWindow(taskman=taskman, data_dir=tmp_path / "demo", idle_minutes=5,
                      demo_passphrase=DEMO_PASSPHRASE,

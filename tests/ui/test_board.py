@@ -3,8 +3,11 @@ and meeting mode showing nothing worker-only."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 from rbsw_desktop.domain import BoardItem, Case, RaisedBy, WithheldReason, Zone
 from rbsw_desktop.store import Store
@@ -42,7 +45,7 @@ def test_add_an_item_in_the_familys_words(qtbot, store: Store, case: Case) -> No
 
 def test_drag_red_to_green_then_review_shows_the_proud_moment(qtbot, store: Store,
                                                               case: Case) -> None:
-    item = store.add_board_item(case.id, Zone.RED, "Dad shouts when he drinks")
+    item = store.add_board_item(case.id, Zone.RED, "Bedtimes are calm now")
     store.start_review(case.id)
     tab = make_tab(qtbot, store, case)
     red, green = tab.models[Zone.RED], tab.models[Zone.GREEN]
@@ -50,16 +53,14 @@ def test_drag_red_to_green_then_review_shows_the_proud_moment(qtbot, store: Stor
     mime = red.mimeData([red.index(0)])
     assert green.canDropMimeData(mime, Qt.DropAction.MoveAction, -1, 0, QModelIndex())
     green.dropMimeData(mime, Qt.DropAction.MoveAction, -1, 0, QModelIndex())
-    assert zone_texts(tab, Zone.GREEN) == ["Dad shouts when he drinks"]
+    assert zone_texts(tab, Zone.GREEN) == ["Bedtimes are calm now"]
     assert zone_texts(tab, Zone.RED) == []
     assert store.get(BoardItem, item.id).zone is Zone.GREEN
     assert "Moved to Strengths" in tab.announce.text()
     qtbot.mouseClick(tab.review_button, Qt.MouseButton.LeftButton)
     lines = [tab.history.item(i).text() for i in range(tab.history.count())]
-    assert lines[0].startswith("★ Moved to strengths: Dad shouts when he drinks")
+    assert lines[0].startswith("★ Moved to strengths: Bedtimes are calm now")
     assert "This was a big worry, now it is a strength." in lines[0]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    tab.grab().save(str(SHOTS / "board.png"))
 
 
 def test_move_with_the_keyboard(qtbot, store: Store, case: Case) -> None:
@@ -77,7 +78,7 @@ def test_move_with_the_keyboard(qtbot, store: Store, case: Case) -> None:
 
 
 def test_meeting_mode_shows_nothing_worker_only(qtbot, store: Store, case: Case) -> None:
-    shared = store.add_board_item(case.id, Zone.RED, "Poppy missed school",
+    shared = store.add_board_item(case.id, Zone.RED, "Poppy goes to school every day",
                                   worker_note="WORKER ONLY NOTE")
     store.add_board_item(case.id, Zone.AMBER, "Neighbour's report", shareable=False,
                          withheld_reason=WithheldReason.THIRD_PARTY)
@@ -90,7 +91,7 @@ def test_meeting_mode_shows_nothing_worker_only(qtbot, store: Store, case: Case)
     meeting: MeetingMode = tab.meeting
     qtbot.addWidget(meeting)
     texts = " ".join(label.text() for label in meeting.findChildren(QLabel))
-    assert "Poppy missed school" in texts and "Nana helps every day" in texts
+    assert "Poppy goes to school every day" in texts and "Nana helps every day" in texts
     assert "now a strength" in texts
     for secret in ("WORKER ONLY", "Neighbour", "Raised by", "Not shared", shared.id, case.id):
         assert secret not in texts
@@ -98,3 +99,73 @@ def test_meeting_mode_shows_nothing_worker_only(qtbot, store: Store, case: Case)
     meeting.grab().save(str(SHOTS / "meeting-mode.png"))
     qtbot.keyClick(meeting, Qt.Key.Key_Escape)
     assert not meeting.isVisible()
+
+
+def ok_button(tab: BoardTab):  # noqa: ANN201
+    return tab.dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_F2])
+def test_enter_or_f2_edits_the_selected_item(qtbot, store: Store, case: Case, key) -> None:  # noqa: ANN001
+    item = store.add_board_item(case.id, Zone.AMBER, "Money is tight")
+    tab = make_tab(qtbot, store, case)
+    view = tab.views[Zone.AMBER]
+    view.setFocus()
+    view.setCurrentIndex(tab.models[Zone.AMBER].index(0))
+    qtbot.keyClick(view, key)
+    qtbot.waitUntil(lambda: tab.dialog is not None and tab.dialog.isVisible())
+    assert tab.dialog.text.toPlainText() == "Money is tight"
+    qtbot.keyClicks(tab.dialog.text, " since Dad lost his job")
+    qtbot.mouseClick(ok_button(tab), Qt.MouseButton.LeftButton)
+    assert tab.dialog is None
+    assert store.get(BoardItem, item.id).text == "Money is tight since Dad lost his job"
+    assert zone_texts(tab, Zone.AMBER) == ["Money is tight since Dad lost his job"]
+
+
+def test_pick_an_earlier_review_and_see_what_moved_at_it(qtbot, store: Store,
+                                                         case: Case) -> None:
+    school = store.add_board_item(case.id, Zone.RED, "Fictional: Ada misses school")
+    nana = store.add_board_item(case.id, Zone.AMBER, "Fictional: Nana is unwell")
+    store.start_review(case.id, held_on=date(2026, 9, 1))
+    store.move_board_item(school.id, Zone.AMBER)
+    store.start_review(case.id, held_on=date(2026, 10, 1))
+    store.move_board_item(nana.id, Zone.GREEN)
+    store.start_review(case.id, held_on=date(2026, 11, 1))
+    tab = make_tab(qtbot, store, case)
+    history = lambda: [tab.history.item(i).text() for i in range(tab.history.count())]  # noqa: E731
+    assert tab.review_pick.isVisible() and tab.review_pick.count() == 3
+    assert tab.review_pick.currentText().startswith("2026-11-01")
+    assert any("Nana is unwell" in line for line in history())
+    assert not any("misses school" in line for line in history())
+    tab.review_pick.setFocus()
+    qtbot.keyClick(tab.review_pick, Qt.Key.Key_Down)          # the review before
+    assert tab.review_pick.currentText() == "2026-10-01"
+    assert any("misses school" in line for line in history())
+    assert not any("Nana is unwell" in line for line in history())
+    qtbot.keyClick(tab.review_pick, Qt.Key.Key_Down)          # the first: all were added
+    assert history() == ["Nothing moved at this review."] or \
+        not any("misses school" in line and "→" in line for line in history())
+
+
+def test_a_believable_board_screenshot(qtbot, store: Store, case: Case) -> None:
+    """What a worker sees half way through the work: items in all three zones, one withheld,
+    and one that moved from red to green at the latest review."""
+    drinking = store.add_board_item(case.id, Zone.RED, "Dad's drinking (fictional)")
+    store.add_board_item(case.id, Zone.RED, "Mum and Dad argue loudly at night")
+    store.add_board_item(case.id, Zone.RED, "School say Ada is often hungry in the morning",
+                         raised_by=RaisedBy.PROFESSIONAL)
+    store.add_board_item(case.id, Zone.AMBER, "Money is tight since Dad lost his job")
+    store.add_board_item(case.id, Zone.AMBER, "A neighbour's report about shouting",
+                         raised_by=RaisedBy.PROFESSIONAL, shareable=False,
+                         withheld_reason=WithheldReason.THIRD_PARTY)
+    store.add_board_item(case.id, Zone.GREEN, "Nana picks Ada up from school every day")
+    store.add_board_item(case.id, Zone.GREEN, "Ada loves her swimming club")
+    store.start_review(case.id, held_on=date(2026, 10, 1))
+    store.move_board_item(drinking.id, Zone.GREEN)
+    store.start_review(case.id, held_on=date(2026, 11, 1))
+    tab = make_tab(qtbot, store, case)
+    assert len(zone_texts(tab, Zone.RED)) == 2 and len(zone_texts(tab, Zone.AMBER)) == 2
+    assert zone_texts(tab, Zone.GREEN)[-1] == "Dad's drinking (fictional)"
+    assert tab.history.item(0).text().startswith("★ Moved to strengths: Dad's drinking")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tab.grab().save(str(SHOTS / "board.png"))

@@ -58,10 +58,18 @@ def test_finalise_locks_and_amendments_show_with_the_original(qtbot, window) -> 
     qtbot.keyClicks(editor.texts["observations"], "Fictional original words")
     editor.child_seen.setChecked(True)
     editor.seen_alone.setChecked(True)
+    assert editor.finalise_button.isEnabled() and not editor.amend_button.isEnabled()  # draft
     editor.finalise_now()
     assert editor.visit.status is VisitStatus.FINALISED
     assert not editor.texts["observations"].isEnabled()
     assert editor.amend_button.isEnabled() and not editor.finalise_button.isEnabled()
+    # Visibly so: a finalised field and a disabled button do not look like live ones.
+    observations = editor.texts["observations"]
+    assert observations.grab().toImage().pixelColor(5, 5) != \
+        tab.list.grab().toImage().pixelColor(5, 5)
+    assert editor.finalise_button.grab().toImage().pixelColor(
+        editor.finalise_button.width() // 2, 3) != editor.amend_button.grab().toImage(
+    ).pixelColor(editor.amend_button.width() // 2, 3)
     editor.amend_now("Correction: it was Tuesday", "date")
     assert editor.amendments.count() == 1
     assert "Correction: it was Tuesday" in editor.amendments.item(0).text()
@@ -80,3 +88,41 @@ def test_finalise_is_refused_in_plain_words_without_a_reason(qtbot, window) -> N
     assert editor.visit.status is VisitStatus.DRAFT
 
 
+
+def view_audits(store) -> int:  # noqa: ANN001
+    return store.db.execute("SELECT count(*) FROM audit WHERE action = 'view'").fetchone()[0]
+
+
+def test_autosaves_refresh_only_the_visits_line_and_audit_no_views(qtbot, window) -> None:  # noqa: F811
+    open_poppy(qtbot, window)
+    store = window.taskman.store
+    tab = window.workspace.visits
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    editor = tab.editor
+    views = view_audits(store)
+    line = tab.list.currentItem()
+    timeline_first = window.workspace.timeline.item(0)
+    for words in ("Fictional: ", "we played ", "snap"):
+        qtbot.keyClicks(editor.texts["observations"], words)
+        editor.save_if_dirty()          # what the 3-second timer does
+        assert editor.status.text().startswith("Saved")
+    editor.announced.setChecked(False)
+    editor.save_if_dirty()
+    assert store.get(Visit, editor.visit.id).observations == "Fictional: we played snap"
+    assert view_audits(store) == views                       # no "view" per autosave
+    assert tab.list.currentItem() is line                     # the list was not rebuilt...
+    assert window.workspace.timeline.item(0) is timeline_first   # ...nor the case reloaded
+    assert "Draft" in line.text()
+
+
+def test_no_visit_chosen_says_so_instead_of_a_blank_form(qtbot, window) -> None:  # noqa: F811
+    open_poppy(qtbot, window)
+    editor = window.workspace.visits.editor
+    assert editor.placeholder.isVisible()
+    assert "Choose a visit or start a new one" in editor.placeholder.text()
+    assert not editor.visited_at.isVisible()       # no "Sat 1 Jan 2000 00:00"
+    qtbot.mouseClick(window.workspace.visits.new_button, Qt.MouseButton.LeftButton)
+    assert editor.visited_at.isVisible() and not editor.placeholder.isVisible()
+    scroll = editor.texts["observations"].parentWidget().parentWidget().parentWidget()
+    assert not scroll.horizontalScrollBar().isVisible()
+    assert scroll.height() > editor.height() * 0.6      # the form takes the height
