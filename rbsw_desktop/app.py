@@ -1,6 +1,13 @@
 """`rbsw-desktop`: builds the application and wires the services.
 
     rbsw-desktop [--data-dir DIR] [--demo] [--self-test ...]
+    rbsw-desktop --run-gateway ARGS...     is `rbsw-gateway ARGS...` (how the frozen build runs
+                                           the demo's gateway: it has no Python to `-m` with)
+
+`--demo` opens the fictional demo store and also starts the reference gateway on loopback (its
+own process, started off the UI thread, stopped at quit, and gone by itself if the app dies),
+holding the demo store's pod and cases; the demo laptop enrols itself after unlock, so the
+status-bar sync and the business support view (Ctrl+P) work with nothing to set up.
 """
 
 from __future__ import annotations
@@ -9,7 +16,9 @@ import argparse
 import contextlib
 import logging
 import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("rbsw.app")
 
@@ -25,11 +34,99 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--run-gateway"]:
+        from rbsw_desktop.gateway.cli import main as gateway_main
+        return gateway_main(argv[1:])
     if "--self-test" in argv:
         from rbsw_desktop.selftest import run
         return run(argv)
-    args = parse_args(argv)
+    app, _window, _demo = build(parse_args(argv))
+    log.info("window shown")
+    return app.exec()
 
+
+class DemoGateway:
+    """The demo's gateway process: started on a plain thread (never the UI thread), stopped
+    at quit, bounded by embedded.START_TIMEOUT. No Qt here."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.url = ""
+        self.error = ""
+        self._stop: Any = None
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self._stopped = False
+
+    def start(self) -> DemoGateway:
+        threading.Thread(target=self._run, name="demo-gateway", daemon=True).start()
+        return self
+
+    def _run(self) -> None:
+        from rbsw_desktop.errors import RbswError
+        from rbsw_desktop.gateway.embedded import start_local_gateway
+
+        try:
+            url, stop = start_local_gateway(self.data_dir, seed_demo=False)
+        except RbswError as exc:
+            self.error = str(exc)
+        except OSError:
+            self.error = "The demo council system could not be started."
+        else:
+            with self._lock:
+                self.url, self._stop = url, stop
+                if self._stopped:                     # quit while it was starting
+                    stop()
+        finally:
+            self._ready.set()
+
+    def wait(self, timeout: float = 30.0) -> str:
+        """The URL once it listens (call off the UI thread); RbswError in plain words if not."""
+        from rbsw_desktop.errors import RbswError
+
+        if not self._ready.wait(timeout) or not self.url:
+            raise RbswError(self.error or "The demo council system did not start in time. "
+                            "The app works without it; sync will not be available.")
+        return self.url
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            stop, self._stop = self._stop, None
+        if stop is not None:
+            stop()
+
+
+def _link_demo(window: Any, taskman: Any, demo: DemoGateway) -> None:
+    """After each unlock of the demo store: wait for the gateway (pool), enrol or re-address
+    the store (store thread), then start sync and make the pod view available."""
+    from rbsw_desktop.gateway.support_client import SupportClient
+    from rbsw_desktop.sync.demo_link import link_demo
+    from rbsw_desktop.ui.taskman import Op
+
+    def linked(login: Any) -> None:
+        if login is not None:
+            window.pod_client = SupportClient(login.url, login.token)
+        if window.sync_panel is not None:      # enrolled before: the gateway's new address
+            window.sync_panel.controller.gateway_url = demo.url
+            window.sync_panel.controller.sync_now()
+        else:
+            window._enrolled(None)
+
+    def failed(exc: BaseException) -> None:
+        from rbsw_desktop.ui.taskman import plain_message
+        window.status.setToolTip(plain_message(exc))
+        log.warning("demo gateway not linked: %s", type(exc).__name__)
+
+    def ready(url: str) -> None:
+        Op(window, lambda store: link_demo(store, demo.data_dir, url), taskman=taskman
+           ).success(linked).failure(failed).run_in_background()
+
+    taskman.run_in_pool(demo.wait, ready, failed)
+
+
+def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
+    """The QApplication and the main window (shown), and the demo's gateway when --demo."""
     from PySide6.QtWidgets import QApplication
 
     from rbsw_desktop import APP_NAME
@@ -63,9 +160,13 @@ def main(argv: list[str] | None = None) -> int:
         # The demo store is created on first unlock with its (shown) passphrase.
         window.lock_screen.passphrase.setText(demo_passphrase)
         window.lock_screen.confirm.setText(demo_passphrase)
+    demo = None
+    if args.demo:
+        demo = DemoGateway(Path(data_dir) / "demo-gateway").start()
+        app.aboutToQuit.connect(demo.stop)
+        window.sig_unlocked.connect(lambda _store: _link_demo(window, taskman, demo))
     window.show()
-    log.info("window shown")
-    return app.exec()
+    return app, window, demo
 
 
 if __name__ == "__main__":

@@ -3,6 +3,11 @@
 Bytes live in files under `DATA_DIR/blobs/` (`<sha>.part` while arriving, `<sha>` once the
 SHA-256 of what arrived matches its name); the repository holds progress and who sent it.
 A blob is read back only by a caller with an attachment in their scope that cites it.
+
+Uploads are scoped by pod: each pod's upload of a blob has its own progress row and its own
+part file, so a device only learns about (HEAD) and continues (PUT) its own pod's uploads; another
+pod's upload, partial or whole, is answered as if absent (404 / start at byte 0), and nothing a
+device sends can truncate another pod's bytes. The finished file is shared (same name, same bytes).
 """
 
 from __future__ import annotations
@@ -37,12 +42,14 @@ class BlobStore:
         self.root = data_dir / "blobs"
         self.root.mkdir(parents=True, exist_ok=True)
 
-    def _paths(self, sha256: str) -> tuple[Path, Path]:
-        return self.root / sha256, self.root / f"{sha256}.part"
+    def _paths(self, sha256: str, pod_id: str) -> tuple[Path, Path]:
+        pod = hashlib.sha256(pod_id.encode("utf-8")).hexdigest()[:24]
+        return self.root / sha256, self.root / f"{sha256}.{pod}.part"
 
     def received(self, caller: Caller, sha256: str) -> int:
-        """HEAD: bytes held so far (404 when none)."""
-        row = self.repo.blob(_check(sha256))
+        """HEAD: bytes of this pod's upload held so far (404 when none, whatever other pods
+        hold)."""
+        row = self.repo.blob(_key(_check(sha256), caller.pod_id))
         if row is None:
             raise _not_found()
         return int(row["received"])
@@ -60,9 +67,10 @@ class BlobStore:
                            f"Send files in pieces of at most {MAX_BLOB_CHUNK} bytes.")
         if offset < 0 or offset + len(data) > MAX_BLOB_BYTES:
             raise ApiError(413, ErrorCode.TOO_LARGE.value, "That file is too large to keep.")
-        final, part = self._paths(sha256)
+        final, part = self._paths(sha256, caller.pod_id)
+        key = _key(sha256, caller.pod_id)
         with self.repo.transaction():          # one writer per blob at a time
-            row = self.repo.blob(sha256)
+            row = self.repo.blob(key)
             received = int(row["received"]) if row else 0
             if row and row["complete"]:
                 return {"received": received, "complete": True}
@@ -80,16 +88,21 @@ class BlobStore:
             complete = _digest(part) == sha256
             if complete:
                 os.replace(part, final)
-            self.repo.put_blob(sha256, received, complete, caller.pod_id, caller.device_id,
+            self.repo.put_blob(key, received, complete, caller.pod_id, caller.device_id,
                                now_iso())
         return {"received": received, "complete": complete}
 
     def get(self, caller: Caller, sha256: str) -> bytes:
         _check(sha256)
-        final, _ = self._paths(sha256)
+        final = self.root / sha256
         if not self.repo.attachment_in_scope(caller, sha256) or not final.exists():
             raise _not_found()
         return final.read_bytes()
+
+
+def _key(sha256: str, pod_id: str) -> str:
+    """The progress row of one pod's upload of one blob."""
+    return f"{sha256}@{pod_id}"
 
 
 def _digest(path: Path) -> str:

@@ -20,6 +20,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rbsw_desktop.errors import RbswError
 from rbsw_desktop.gateway.sqlite_store import SqliteRepository
@@ -34,6 +35,8 @@ DEMO_PEOPLE = (
     ("Bea Business (fictional)", "business_support", ()),
 )
 START_TIMEOUT = 20.0
+#: `rbsw-desktop --run-gateway ARGS...` is `rbsw-gateway ARGS...` (for the frozen build).
+GATEWAY_SUBCOMMAND = "--run-gateway"
 
 
 def seed_demo_pod(data_dir: Path) -> bool:
@@ -74,6 +77,71 @@ def seed_demo_pod(data_dir: Path) -> bool:
         repo.close()
 
 
+def seed_council_records(data_dir: Path, records: list[dict[str, Any]]) -> bool:
+    """Hold the demo laptop's council-side records (its pod, workers, children, cases and
+    people) under the same ids, at rev 1, so the demo store and the demo gateway agree.
+    `records`: [{"entity", "id", "pod_id", "case_id", "fields"}]. False when already held."""
+    from rbsw_desktop.gateway.repository import StoredRecord
+    from rbsw_desktop.gateway.service import now_iso
+
+    repo = SqliteRepository(data_dir)
+    try:
+        pods = [r for r in records if r["entity"] == "pod"]
+        if not pods or repo.pod(pods[0]["id"]) is not None:
+            return False
+        at = now_iso()
+        children = {r["id"]: r["fields"] for r in records if r["entity"] == "child"}
+        with repo.transaction():
+            for r in pods:
+                repo.add_pod(r["id"], r["fields"].get("name", ""), at)
+            for r in records:
+                f = r["fields"]
+                if r["entity"] == "worker":
+                    repo.add_worker(r["id"], r["pod_id"], f.get("name", ""), f.get("role", ""), at)
+            for r in records:
+                f = r["fields"]
+                if r["entity"] == "case":
+                    child = children.get(f.get("child_id", ""), {})
+                    repo.add_case(r["id"], f["child_id"], child.get("name", ""), f["worker_id"],
+                                  r["pod_id"], at)
+            for r in records:
+                repo.put_record(StoredRecord(r["entity"], r["id"], 1, repo.next_seq(),
+                                             r["pod_id"], r["case_id"], r["fields"], False, at,
+                                             None, at))
+        log.info("demo gateway holds the demo store's %d council records", len(records))
+        return True
+    finally:
+        repo.close()
+
+
+def enrol_code_for(data_dir: Path, worker_id: str) -> str:
+    """A fresh one-time code for one worker (the demo laptop enrols itself with it)."""
+    from rbsw_desktop.gateway.service import GatewayService
+
+    repo = SqliteRepository(data_dir)
+    try:
+        return GatewayService(repo).enrol_code(worker_id, 3600)
+    finally:
+        repo.close()
+
+
+def device_known(data_dir: Path, device_id: str) -> bool:
+    repo = SqliteRepository(data_dir)
+    try:
+        device = repo.device(device_id)
+        return device is not None and device.get("revoked_at") is None
+    finally:
+        repo.close()
+
+
+def gateway_command() -> list[str]:
+    """How to run `rbsw-gateway`: the module from source; in a frozen (PyInstaller) build,
+    the app's own executable with the `--run-gateway` sub-command (app.main hands it over)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, GATEWAY_SUBCOMMAND]
+    return [sys.executable, "-m", "rbsw_desktop.gateway.cli"]
+
+
 def demo_enrol_code(data_dir: Path, role: str = "social_worker") -> str:
     """A fresh one-time code for the demo pod's first worker with this role."""
     from rbsw_desktop.gateway.service import GatewayService
@@ -100,7 +168,7 @@ def start_local_gateway(data_dir: Path, *, seed_demo: bool = True,
         seed_demo_pod(data_dir)
     log_file = open(data_dir / "gateway.log", "ab")  # noqa: SIM115 (handed to the process)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rbsw_desktop.gateway.cli", "--data-dir", str(data_dir),
+        [*gateway_command(), "--data-dir", str(data_dir),
          "serve", "--host", "127.0.0.1", "--port", "0", "--exit-with-parent"],
         stdout=subprocess.PIPE, stderr=log_file, stdin=subprocess.DEVNULL)
     log_file.close()

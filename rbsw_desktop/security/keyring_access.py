@@ -7,7 +7,9 @@ stores on one login never share secrets.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import logging
 from pathlib import Path
 
 import keyring
@@ -17,6 +19,10 @@ from keyring.backends import fail
 from rbsw_desktop.errors import KeyringUnavailable
 
 SERVICE = "rbsw-desktop"
+DATA_KEY = "data_key"        # the store's data key, kept only where the IT policy allows
+DATA_KEY_BYTES = 32
+
+log = logging.getLogger(__name__)
 
 NO_BACKEND = ("This computer has no password store (keyring) the app can use, so it cannot keep "
               "secrets there. Unlock with your passphrase instead; IT support can set up the "
@@ -35,9 +41,14 @@ def available() -> bool:
     return getattr(backend, "priority", 1) > 0
 
 
-def _backend() -> keyring.backend.KeyringBackend:
+def require() -> None:
+    """KeyringUnavailable (in plain words) when there is no backend to keep secrets in."""
     if not available():
         raise KeyringUnavailable(NO_BACKEND)
+
+
+def _backend() -> keyring.backend.KeyringBackend:
+    require()
     return keyring.get_keyring()
 
 
@@ -62,3 +73,48 @@ def delete_secret(data_dir: Path, name: str) -> None:
         pass
     except keyring.errors.KeyringError as exc:
         raise KeyringUnavailable(f"{NO_BACKEND} ({type(exc).__name__})") from None
+
+
+# -- the data key, for unlock-with-login (only where the IT policy allows it) ------------------
+
+def remember_data_key(data_dir: Path, key: bytes) -> None:
+    """Keep the store's data key in the OS keyring, so the computer login unlocks the app.
+    KeyringUnavailable (plain words) when there is no keyring: never a file fallback."""
+    if len(key) != DATA_KEY_BYTES:
+        raise ValueError("not a data key")
+    set_secret(data_dir, DATA_KEY, bytes(key).hex())
+    log.info("data key kept in the keyring")
+
+
+def recall_data_key(data_dir: Path) -> bytes | None:
+    """The data key kept in the keyring, or None (none kept, no keyring, or a damaged entry,
+    which is removed)."""
+    if not available():
+        return None
+    try:
+        text = get_secret(data_dir, DATA_KEY)
+    except KeyringUnavailable:
+        return None
+    if text is None:
+        return None
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        key = b""
+    if len(key) != DATA_KEY_BYTES:
+        forget_data_key(data_dir)
+        return None
+    return key
+
+
+def forget_data_key(data_dir: Path) -> None:
+    """Remove the kept data key, if any. No keyring means there is nothing kept there."""
+    with contextlib.suppress(KeyringUnavailable):
+        if available():
+            delete_secret(data_dir, DATA_KEY)
+
+
+def apply_keyring_policy(data_dir: Path, allowed: bool) -> None:
+    """Where the IT policy does not (or no longer) allows keyring unlock, no key stays there."""
+    if not allowed:
+        forget_data_key(data_dir)

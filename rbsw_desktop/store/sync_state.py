@@ -222,6 +222,20 @@ class SyncStateMixin:
     def _table(entity: str) -> str | None:
         return entity if entity in ENTITY_TYPES else None
 
+    def adopt_council_records(self, entities: frozenset[str], rev: int = 1) -> int:
+        """The fictional demo only: its council-side records (pod, workers, children, cases,
+        people) were written on this laptop; once the demo gateway holds them under the same
+        ids they count as synced at `rev`, and their outbox rows (never pushable) go."""
+        names = sorted(e for e in entities if self._table(e))
+        with self.transaction():
+            for entity in names:
+                self.db.execute(f'UPDATE "{entity}" SET rev = ?, sync_state = ? '  # noqa: S608
+                                "WHERE rev IS NULL", [rev, SyncState.SYNCED.value])
+            marks = ", ".join("?" for _ in names)
+            cur = self.db.execute(f"DELETE FROM outbox WHERE entity IN ({marks})",  # noqa: S608
+                                  names)
+            return int(cur.rowcount)
+
     # -- counts -------------------------------------------------------------------------------
 
     def outbox_counts(self) -> dict[str, int]:

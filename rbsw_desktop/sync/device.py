@@ -100,6 +100,7 @@ def _write_reference(store: Any, entity: str, data: dict[str, Any]) -> None:
 
 
 def enrol(store: Any, gateway_url: str, code: str, device_name: str = "") -> Enrolment:
+    keyring_access.require()          # before the one-time code is spent on the gateway
     enrolment = register_device(gateway_url, code, device_name)
     save_enrolment(store, enrolment)
     return enrolment

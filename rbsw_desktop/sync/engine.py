@@ -114,6 +114,7 @@ class SyncEngine:
         self._progress = progress or (lambda stage, done, total: None)
         report = SyncReport()
         try:
+            self._note_pending()
             self._upload_blobs(report)
             pushed_all = self._push(report)
             if pushed_all:
@@ -193,6 +194,10 @@ class SyncEngine:
         if self._cancel():
             raise Cancelled()
 
+    def _note_pending(self) -> None:
+        """Tell the gateway how much waits here (business support's "waiting on laptop")."""
+        self.transport.pending_ops = self.store.outbox_counts()["pending"]
+
     def _server_time(self, answer: dict[str, Any]) -> None:
         if isinstance(answer, dict) and isinstance(answer.get("server_time"), str):
             self.store.note_server_time(answer["server_time"])
@@ -214,6 +219,7 @@ class SyncEngine:
                                      "They are still waiting here and will go next time.")
                 return False
             done += answered
+            self._note_pending()
             self._progress("push", done, total)
         return not self.store.next_push_batch(1, self.batch_bytes)
 

@@ -79,6 +79,9 @@ class HttpTransport:
         self.token = token
         self.timeout = timeout
         self.compress = compress
+        #: This laptop's outbox count, sent as `X-Pending-Ops` so business support sees what
+        #: each worker has waiting (None: not sent).
+        self.pending_ops: int | None = None
         self._conn: http.client.HTTPConnection | None = None
         # Bytes of request/response bodies: as sent on the wire, and as raw JSON.
         self.wire_sent = self.wire_received = self.raw_sent = self.raw_received = 0
@@ -125,6 +128,8 @@ class HttpTransport:
                    "User-Agent": "rbsw-desktop/1"}
         if auth and self.token:
             headers["Authorization"] = f"Bearer {self.token}"
+            if self.pending_ops is not None:
+                headers["X-Pending-Ops"] = str(max(0, int(self.pending_ops)))
         payload: bytes | None = None
         if body is not None:
             raw = body if isinstance(body, bytes) else json.dumps(

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -25,9 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.errors import RbswError
+from rbsw_desktop.gateway.support_client import SupportClient
 from rbsw_desktop.store import SearchHit, Store
+from rbsw_desktop.ui.business_support import BusinessSupportView
 from rbsw_desktop.ui.case_workspace import CaseWorkspace
 from rbsw_desktop.ui.caseload import CaseloadView
+from rbsw_desktop.ui.enrol_dialog import EnrolDialog
 from rbsw_desktop.ui.lock_screen import LockScreen
 from rbsw_desktop.ui.sync_panel import SyncPanel
 from rbsw_desktop.ui.taskman import Op, TaskManager
@@ -41,21 +45,30 @@ CASE_ENTITIES = frozenset({"case", "child", "visit"})
 
 
 class IdleWatch(QObject):
-    """Restarts the idle timer on any user input anywhere in the app."""
+    """Restarts the idle timer on any user input anywhere in the app; and Ctrl+L locks even
+    while a dialog is open (Qt blocks the window's own shortcut behind a modal dialog)."""
 
     def __init__(self, timer: QTimer, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.timer = timer
+        self.lock = getattr(parent, "lock", None)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() in USER_INPUT and self.timer.isActive():
             self.timer.start()
+        if event.type() == QEvent.Type.KeyPress and self.lock is not None \
+                and event.key() == Qt.Key.Key_L \
+                and event.modifiers() == Qt.KeyboardModifier.ControlModifier \
+                and QApplication.activeModalWidget() is not None:
+            self.lock()
+            return True
         return False
 
 
 class MainWindow(QMainWindow):
     sig_before_lock = Signal()     # editors autosave what is being typed
     sig_unlocked = Signal(object)  # the store
+    sig_revoked = Signal(str)      # signed out by the council; the store is wiped
 
     def __init__(self, *, taskman: TaskManager, data_dir: Path, idle_minutes: float = 5,
                  demo_passphrase: str = "", store_factory=None,
@@ -67,6 +80,9 @@ class MainWindow(QMainWindow):
         self.workspace: CaseWorkspace | None = None
         self.sync_panel: SyncPanel | None = None
         self.pod_view: QWidget | None = None    # business support: the pod's records
+        self.enrol_button: QPushButton | None = None
+        self.enrol_dialog: EnrolDialog | None = None
+        self.pod_client: SupportClient | None = None  # the demo's business support login
 
         self.lock_screen = LockScreen(taskman=taskman, data_dir=data_dir,
                                       demo_passphrase=demo_passphrase,
@@ -170,7 +186,10 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         if self.locked:
             return
-        self.sig_before_lock.emit()
+        self.sig_before_lock.emit()           # editors save; open dialogs keep a draft, close
+        for window in QApplication.topLevelWidgets():   # nothing stays on screen behind it
+            if window is not self and window.isVisible():
+                window.close()
         if self.workspace is not None:
             self.workspace.clear()            # editors save what is being typed first
             self.case_area.removeWidget(self.workspace)
@@ -198,13 +217,17 @@ class MainWindow(QMainWindow):
         log.info("locked")
 
     def _start_sync(self, store: Store) -> None:
-        """The sync indicator and controller, once this laptop is enrolled."""
+        """The sync indicator and controller, once this laptop is enrolled; until then a
+        "Set up sync" button that opens the enrolment dialog."""
         if not SyncPanel.wanted(store):
-            self.status.setToolTip("Not set up to sync yet: `rbsw enrol` with a code from "
-                                   "business support.")
+            self.status.setToolTip("Not set up to sync yet: choose Set up sync and type the "
+                                   "code from business support.")
+            self._show_enrol_button(True)
             return
+        self._show_enrol_button(False)
         try:
-            self.sync_panel = SyncPanel(store, on_changes=self._synced, parent=self)
+            self.sync_panel = SyncPanel(store, on_changes=self._synced, parent=self,
+                                        on_revoked=self.on_revoked)
         except RbswError as exc:   # e.g. no keyring on this computer
             self.status.setToolTip(str(exc))
             return
@@ -215,7 +238,74 @@ class MainWindow(QMainWindow):
             self.case_area.setCurrentWidget(self.pod_view)
             self.pod_view.refresh()
 
+    # -- enrolment and revocation -------------------------------------------------------------
+
+    def _show_enrol_button(self, visible: bool) -> None:
+        if self.enrol_button is None and visible:
+            self.enrol_button = QPushButton("Set up sync…")
+            self.enrol_button.setAccessibleName("Set up sync")
+            self.enrol_button.clicked.connect(self.show_enrol_dialog)
+            self.statusBar().addPermanentWidget(self.enrol_button)
+        if self.enrol_button is not None:
+            self.enrol_button.setVisible(visible)
+
+    def show_enrol_dialog(self) -> EnrolDialog | None:
+        """Set up sync from the app (what `rbsw enrol` does), then start it."""
+        if self.locked or self.sync_panel is not None:
+            return None
+        dialog = EnrolDialog(taskman=self.taskman, parent=self)
+        dialog.sig_enrolled.connect(self._enrolled)
+        dialog.open()
+        self.enrol_dialog = dialog
+        return dialog
+
+    def _enrolled(self, _enrolment: object) -> None:
+        if self.taskman.store is not None and self.sync_panel is None:
+            self._start_sync(self.taskman.store)
+            if self.sync_panel is not None:
+                self.sync_panel.controller.sync_now()
+
+    def on_revoked(self, message: str) -> None:
+        """The council signed this laptop out and the sync thread has wiped its store. Leave
+        every case screen and drop the store connection without saving anything (there is no
+        store to save into any more), and say so plainly on the first screen."""
+        log.warning("signed out by the council: leaving the case screens")
+        for window in QApplication.topLevelWidgets():     # dialogs showing case content
+            if window is not self and window.isVisible():
+                window.close()
+        if self.workspace is not None:
+            self.case_area.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+            self.workspace = None
+        if self.pod_view is not None:
+            self.case_area.removeWidget(self.pod_view)
+            self.pod_view.deleteLater()
+            self.pod_view = None
+        if self.sync_panel is not None:
+            self.sync_panel.stop()
+            self.sync_panel = None
+        self.taskman.wait()
+        store, self.taskman.store = self.taskman.store, None
+        self.caseload.set_cases([])
+        self.results.clear()
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.idle_timer.stop()
+        if store is not None:
+            try:
+                store.lock()
+            except Exception:  # noqa: BLE001 - its files are already gone
+                log.info("the wiped store's connection closed with an error")
+        self.show_lock_screen()
+        self.lock_screen.error.setText(message)
+        self.status.setText("Signed out by the council")
+        self.sig_revoked.emit(message)
+
     def show_pod_view(self) -> None:
+        if self.pod_view is None and self.pod_client is not None and not self.locked:
+            self.pod_view = BusinessSupportView(self.pod_client, taskman=self.taskman)
+            self.case_area.addWidget(self.pod_view)
         if self.pod_view is not None:
             self.case_area.setCurrentWidget(self.pod_view)
             self.pod_view.refresh()
@@ -243,6 +333,7 @@ class MainWindow(QMainWindow):
             self.case_area.removeWidget(self.workspace)
             self.workspace.deleteLater()
         self.workspace = CaseWorkspace(taskman=self.taskman, case_id=case_id)
+        self.sig_before_lock.connect(self.workspace.save_before_lock)
         self.case_area.addWidget(self.workspace)
         self.case_area.setCurrentWidget(self.workspace)
         total = sum(self.split.sizes())

@@ -23,7 +23,8 @@ from rbsw_desktop.ui.taskman import TaskManager
 
 
 class SyncPanel:
-    def __init__(self, store: Store, *, on_changes: Any, parent: QWidget) -> None:
+    def __init__(self, store: Store, *, on_changes: Any, parent: QWidget,
+                 on_revoked: Any = None) -> None:
         self.parent = parent
         self.ui_store = store
         self._data_dir, self._key = store.data_dir, store.raw_key()
@@ -33,6 +34,8 @@ class SyncPanel:
         self.controller = SyncController(self._engine, self._status, gateway_url=url,
                                          parent=parent)
         self.controller.sig_finished.connect(lambda _report: on_changes())
+        if on_revoked is not None:        # the window leaves the case screens (store wiped)
+            self.controller.sig_revoked.connect(on_revoked)
         self.widget = SyncStatusWidget(self.controller, parent=parent)
         self.widget.sig_show_problems.connect(self.show_conflicts)
 
@@ -66,8 +69,9 @@ class SyncPanel:
 
     def show_conflicts(self) -> None:
         dialog = QDialog(self.parent)
-        dialog.setWindowTitle("Records that need a decision")
+        dialog.setWindowTitle("Sync problems")
         view = ConflictsView(lambda fn: fn(self.ui_store), parent=dialog)
+        view.reload()                     # conflicts, and the changes the council refused
         QVBoxLayout(dialog).addWidget(view)
         dialog.resize(900, 560)
         dialog.open()

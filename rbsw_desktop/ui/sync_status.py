@@ -52,7 +52,19 @@ class SyncView:
 
 
 def describe(status: dict[str, Any], *, online: bool, report: Any = None) -> SyncView:
-    """Plain words for the status bar from the store's counts and the last report."""
+    """Plain words for the status bar from the store's counts and the last report; a warning
+    (e.g. this laptop's clock far out of step with the council's) is added to the words and
+    the tooltip."""
+    view = _describe(status, online=online, report=report)
+    warnings = [str(w) for w in (getattr(report, "warnings", None) or []) if w]
+    if not warnings:
+        return view
+    clock = any("clock" in w for w in warnings)
+    return SyncView(view.phase, view.text + (" - check the clock" if clock else " - see note"),
+                    view.done, view.total, " ".join([view.detail or view.text, *warnings]))
+
+
+def _describe(status: dict[str, Any], *, online: bool, report: Any = None) -> SyncView:
     errors = list(getattr(report, "errors", []) or [])
     if status.get("conflicts") or status.get("quarantined"):
         n = int(status.get("conflicts") or 0) + int(status.get("quarantined") or 0)

@@ -1,5 +1,6 @@
 """A laptop in a child process, for the SIGKILL fault tests: unlock the store, save some board
-items, sync, repeat, until killed. Prints nothing personal.
+items, sync, repeat, until killed. Prints only markers (`sync N` as a sync starts, `synced N`
+as it ends), so the test can tell a kill that landed mid-sync; nothing personal.
 
     python -m tests.sync.sync_child DATA_DIR GATEWAY_URL TOKEN CASE_ID SEED
 """
@@ -28,7 +29,9 @@ def main(argv: list[str]) -> int:
         for i in range(rng.randint(1, 15)):
             store.add_board_item(case_id, rng.choice(list(Zone)),
                                  f"Child-process item {seed}-{round_}-{i} (fictional)")
+        print(f"sync {round_}", flush=True)
         engine.sync_once()
+        print(f"synced {round_}", flush=True)
     return 0
 
 

@@ -3,6 +3,7 @@ UI, and the council's case arrives in the caseload; each record shows where it s
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -73,3 +74,100 @@ def test_business_support_signs_in_to_the_pod_view(qtbot, gateway, tmp_path: Pat
     assert "Morgan Officer (fictional)" in laptops
     window.lock()
     assert window.pod_view is None
+
+
+def _unlocked_window(qtbot, data_dir: Path) -> MainWindow:
+    window = MainWindow(taskman=TaskManager(synchronous=True), data_dir=data_dir)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.keyClicks(window.lock_screen.passphrase, PASSPHRASE)
+    with qtbot.waitSignal(window.sig_unlocked, timeout=10_000):
+        qtbot.keyClick(window.lock_screen.passphrase, Qt.Key.Key_Return)
+    return window
+
+
+def test_a_worker_sets_up_sync_in_the_app_with_a_code(qtbot, gateway, tmp_path: Path,
+                                                       monkeypatch) -> None:
+    """No `rbsw` CLI on a deployed laptop: "Set up sync" takes the IT policy's address and
+    the one-time code, and sync starts; a used code is refused in plain words."""
+    from rbsw_desktop.security import keyring_access
+
+    pod = gateway.pod_add("Enrol Pod (fictional)")
+    worker = gateway.worker_add(pod, "Sam Enrolworker (fictional)", "social_worker")
+    case_id = gateway.case_add(worker, "Ada Enrolchild")
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"gateway_url": gateway.url}), encoding="utf-8")
+    monkeypatch.setenv("RBSW_POLICY_FILE", str(policy))
+    data_dir = tmp_path / "laptop"
+    Store.create(data_dir, PASSPHRASE, kdf=FAST_KDF).lock()
+
+    window = _unlocked_window(qtbot, data_dir)
+    assert window.sync_panel is None and window.enrol_button.isVisible()
+    assert "rbsw enrol" not in window.status.toolTip()
+    qtbot.mouseClick(window.enrol_button, Qt.MouseButton.LeftButton)
+    dialog = window.enrol_dialog
+    assert dialog is not None and dialog.url.text() == gateway.url      # from the IT policy
+    code = gateway.enrol_code(worker)
+    qtbot.keyClicks(dialog.code, "WRONG-CODE-0000")
+    qtbot.mouseClick(dialog.setup_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.setup_button.isEnabled(), timeout=10_000)
+    assert "code did not work" in dialog.message.text() and window.sync_panel is None
+    dialog.code.clear()
+    qtbot.keyClicks(dialog.code, code.lower())           # read over the phone: any case
+    with qtbot.waitSignal(dialog.sig_enrolled, timeout=10_000):
+        qtbot.mouseClick(dialog.setup_button, Qt.MouseButton.LeftButton)
+    assert window.sync_panel is not None and not window.enrol_button.isVisible()
+    qtbot.waitUntil(lambda: window.caseload.model_.rowCount() == 1, timeout=20_000)
+    assert window.caseload.model_.rows[0].id == case_id
+    assert keyring_access.get_secret(data_dir, "device_token")          # in the keyring ...
+    assert not any(b"device_token" in p.read_bytes() or code.encode() in p.read_bytes()
+                   for p in data_dir.rglob("*") if p.is_file())        # ... never in a file
+    window.lock()
+
+    # The same code again, on another laptop: refused, plainly.
+    other_dir = tmp_path / "other"
+    Store.create(other_dir, PASSPHRASE, kdf=FAST_KDF).lock()
+    other = _unlocked_window(qtbot, other_dir)
+    dialog = other.show_enrol_dialog()
+    qtbot.keyClicks(dialog.code, code)
+    qtbot.mouseClick(dialog.setup_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.setup_button.isEnabled(), timeout=10_000)
+    assert "used already" in dialog.message.text() and other.sync_panel is None
+    dialog.url.setText("not an address")
+    qtbot.mouseClick(dialog.setup_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.setup_button.isEnabled(), timeout=10_000)
+    assert "should look like https://" in dialog.message.text()
+    other.lock()
+
+
+def test_a_revoked_laptop_leaves_the_case_screens_and_its_store_is_gone(
+        qtbot, gateway, tmp_path: Path) -> None:
+    from rbsw_desktop.security import keyring_access
+
+    pod = gateway.pod_add("Revoke Pod (fictional)")
+    worker = gateway.worker_add(pod, "Sam Revokedworker (fictional)", "social_worker")
+    case_id = gateway.case_add(worker, "Ada Revokechild")
+    data_dir = tmp_path / "laptop"
+    store = Store.create(data_dir, PASSPHRASE, kdf=FAST_KDF)
+    device_id = enrol(store, gateway.url, gateway.enrol_code(worker)).device_id
+    store.lock()
+    window = _unlocked_window(qtbot, data_dir)
+    panel = window.sync_panel
+    qtbot.mouseClick(panel.widget.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.caseload.model_.rowCount() == 1, timeout=20_000)
+    qtbot.waitUntil(lambda: not panel.controller.running, timeout=20_000)
+    window.open_case(case_id)
+    assert window.workspace is not None
+
+    gateway.revoke(device_id)                               # `rbsw-gateway revoke --device`
+    with qtbot.waitSignal(window.sig_revoked, timeout=20_000) as revoked:
+        qtbot.mouseClick(panel.widget.button, Qt.MouseButton.LeftButton)
+    assert "signed out by the council" in revoked.args[0]
+    assert window.stack.currentWidget() is window.lock_screen
+    assert window.workspace is None and window.sync_panel is None and window.locked
+    assert window.caseload.model_.rowCount() == 0
+    assert "wiped" in window.lock_screen.error.text()
+    assert window.lock_screen.creating                      # nothing left to unlock
+    assert not (data_dir / "store.db").exists() and not (data_dir / "keyfile.json").exists()
+    assert keyring_access.get_secret(data_dir, "device_token") is None
+    window.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -54,6 +55,29 @@ def _settle(laptop: Laptop) -> Any:
     raise AssertionError(report.as_json() if report else "no sync")
 
 
+#: Local audit actions that write a change to the outbox (one op each).
+WRITE_ACTIONS = {"save", "create", "update", "delete", "finalise", "amend", "resolve-mine",
+                 "resolve-merge"}
+
+
+def _ops_made(store: Any) -> dict[str, int]:
+    """{record id: how many changes the laptop made to it} (its audit log)."""
+    marks = ", ".join("?" for _ in WRITE_ACTIONS)
+    return {rid: int(n) for rid, n in store.db.execute(
+        f"SELECT record_id, count(*) FROM audit WHERE action IN ({marks}) "  # noqa: S608
+        "GROUP BY record_id", sorted(WRITE_ACTIONS))}
+
+
+def _ops_applied(gateway: Any) -> dict[str, int]:
+    """{record id: how many distinct ops the gateway applied to it} (its idempotency table)."""
+    db = sqlite3.connect(gateway.data_dir / "gateway.sqlite3", timeout=10)
+    try:
+        return {rid: int(n) for rid, n in db.execute(
+            "SELECT record_id, count(*) FROM applied_ops GROUP BY record_id")}
+    finally:
+        db.close()
+
+
 def assert_nothing_lost_nothing_duplicated(gateway: Any, pod: Pod, laptops: list[Laptop],
                                            council_ids: set[str]) -> None:
     on_gateway: dict[str, list[dict]] = {}
@@ -61,6 +85,11 @@ def assert_nothing_lost_nothing_duplicated(gateway: Any, pod: Pod, laptops: list
         on_gateway.setdefault(rec["id"], []).append(rec)
     dupes = {rid: len(recs) for rid, recs in on_gateway.items() if len(recs) != 1}
     assert not dupes, f"records on the gateway more than once: {dupes}"
+    applied = _ops_applied(gateway)
+    made: dict[str, int] = {}                 # changes made, summed over every laptop
+    for laptop in laptops:
+        for rid, n in _ops_made(laptop.store).items():
+            made[rid] = made.get(rid, 0) + n
     for laptop in laptops:
         store = laptop.store
         assert store.outbox_counts() == {"pending": 0, "conflict": 0, "quarantined": 0}
@@ -70,6 +99,13 @@ def assert_nothing_lost_nothing_duplicated(gateway: Any, pod: Pod, laptops: list
         assert not missing, f"{len(missing)} records saved on a laptop never reached the gateway"
         for rid, (_entity, rev) in here.items():
             assert on_gateway[rid][0]["rev"] == rev
+        # Each change made here was applied exactly once: the gateway applied as many distinct
+        # ops to the record as the laptop made, and its revision moved once per op (an op
+        # applied twice, or one lost, would break one of these).
+        wrong = {rid: (made.get(rid, 0), applied.get(rid, 0), rev)
+                 for rid, (_entity, rev) in here.items()
+                 if not made.get(rid, 0) == applied.get(rid, 0) == rev}
+        assert not wrong, f"changes applied other than once (made, applied, rev): {wrong}"
         everything = all_records(store)
         not_pulled = [rid for rid in council_ids if rid not in everything]
         assert not not_pulled, f"{len(not_pulled)} changes from the council never arrived"
@@ -116,7 +152,7 @@ def test_a_laptop_killed_mid_sync_loses_and_duplicates_nothing(
     _settle(manager_laptop)
     council: set[str] = set()
     data_dir = worker_laptop.store.data_dir
-    kills = 0
+    kills = mid_sync = 0
     for trial in range(20):                                  # 20 SIGKILL trials
         if trial % 4 == 0:
             council.update(_add(manager_laptop, pod.case, rng, f"Office item {trial}"))
@@ -125,16 +161,20 @@ def test_a_laptop_killed_mid_sync_loses_and_duplicates_nothing(
         proc = subprocess.Popen(
             [sys.executable, "-m", "tests.sync.sync_child", str(data_dir), gateway.url,
              worker_laptop.token, pod.case, str(trial)], cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         time.sleep(rng.uniform(0.4, 1.6))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
-        _, err = proc.communicate(timeout=30)
+        out, err = proc.communicate(timeout=30)
         assert proc.returncode in (0, -signal.SIGKILL), err.decode()[-2000:]
+        marks = out.decode().split()
+        if proc.returncode == -signal.SIGKILL and marks[-2:-1] == ["sync"]:
+            mid_sync += 1                    # killed after `sync N`, before `synced N`
         worker_laptop.reopen()
         assert worker_laptop.store.verify() == []            # the store survived the kill
     assert kills >= 15
+    assert mid_sync >= 5, f"only {mid_sync} of {kills} kills landed during a sync"
     _settle(worker_laptop)
     _settle(manager_laptop)
     assert_nothing_lost_nothing_duplicated(gateway, pod, [worker_laptop, manager_laptop],

@@ -173,3 +173,39 @@ def test_an_expired_device_token_is_refused(world: World, module_gateway: Any) -
     answer = call(world.url, "GET", "/sync/changes", token=laptop["token"])
     assert answer.status == 401 and answer.json()["error"] == "unauthorized"
     assert answer.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_another_pods_upload_of_a_photo_is_invisible_and_untouchable(world: World) -> None:
+    """HEAD never tells a device whether (or how much of) another pod's photo arrived, and a
+    PUT from another pod cannot cut short a partial upload: it starts its own."""
+    import hashlib
+
+    from rbsw_desktop.sync.protocol import MAX_BLOB_CHUNK
+
+    data = bytes(range(251)) * 6000                 # ~1.5 MB: two chunks
+    sha = hashlib.sha256(data).hexdigest()
+    octets = {"Content-Type": "application/octet-stream"}
+    first = call(world.url, "PUT", f"/blobs/{sha}?offset=0", raw=data[:MAX_BLOB_CHUNK],
+                 token=world.sw.token, headers=octets)
+    assert first.json() == {"received": MAX_BLOB_CHUNK, "complete": False}
+    # Same pod (the pod manager's laptop) may see and continue the pod's upload ...
+    same = call(world.url, "HEAD", f"/blobs/{sha}", token=world.manager.token)
+    assert same.status == 200 and same.headers["x-received"] == str(MAX_BLOB_CHUNK)
+    # ... another pod is told there is nothing, as for a photo nobody sent.
+    assert call(world.url, "HEAD", f"/blobs/{sha}", token=world.other.token).status == 404
+    assert call(world.url, "HEAD", f"/blobs/{'1' * 64}", token=world.other.token).status == 404
+    # Another pod writing at byte 0 starts its own upload; the first pod's part is untouched.
+    other = call(world.url, "PUT", f"/blobs/{sha}?offset=0", raw=b"junk", token=world.other.token,
+                 headers=octets)
+    assert other.status == 200 and other.json() == {"received": 4, "complete": False}
+    still = call(world.url, "HEAD", f"/blobs/{sha}", token=world.sw.token)
+    assert still.headers["x-received"] == str(MAX_BLOB_CHUNK)
+    rest = call(world.url, "PUT", f"/blobs/{sha}?offset={MAX_BLOB_CHUNK}",
+                raw=data[MAX_BLOB_CHUNK:], token=world.sw.token, headers=octets)
+    assert rest.json() == {"received": len(data), "complete": True}
+    # Whole in pod A: still absent for pod B (it would have to send the bytes itself).
+    assert call(world.url, "HEAD", f"/blobs/{sha}", token=world.other.token).headers[
+        "x-received"] == "4"
+    resumed = call(world.url, "PUT", f"/blobs/{sha}?offset=4", raw=b"more",
+                   token=world.other.token, headers=octets)
+    assert resumed.json() == {"received": 8, "complete": False}

@@ -70,3 +70,48 @@ def test_a_social_worker_gets_plain_words_not_the_pod(qtbot: Any, world: World) 
     assert "business support" in blocker.args[0]
     assert widget.devices.rowCount() == 0 and widget.refresh_button.isEnabled()
     taskman.shutdown()
+
+
+def test_the_view_shows_what_each_laptop_has_waiting(qtbot: Any, world: World,
+                                                     module_gateway: Any,
+                                                     view: BusinessSupportView,
+                                                     tmp_path: Path) -> None:
+    """The engine tells the gateway its outbox count (X-Pending-Ops); business support sees it
+    per laptop and per worker, and it goes back to 0 once everything is sent."""
+    import threading
+
+    from rbsw_desktop.domain import Zone
+    from tests.sync.laptops import new_laptop
+
+    name = "Rae Waitingworker (fictional)"
+    worker = module_gateway.worker_add(world.pod_a, name, "social_worker")
+    case_id = module_gateway.case_add(worker, "Dee Fictional")
+    laptop = new_laptop(tmp_path / "rae", world.url, module_gateway.enrol_code(worker),
+                        "rae-laptop")
+    try:
+        assert laptop.sync().pull_finished                # the case arrives
+        for i in range(3):
+            laptop.store.add_board_item(case_id, Zone.GREEN, f"Strength {i} (fictional)")
+        before = laptop.store.outbox_counts()["pending"]
+        assert before >= 3
+        stop = threading.Event()
+        report = laptop.engine(batch_ops=1).sync_once(
+            cancel=stop, progress=lambda stage, done, total: stop.set())
+        assert report.errors and laptop.store.outbox_counts()["pending"] == before - 1
+
+        def waiting(table: Any, column: int, key: str) -> str:
+            with qtbot.waitSignal(view.sig_refreshed, timeout=10_000):
+                qtbot.mouseClick(view.refresh_button, Qt.MouseButton.LeftButton)
+            rows = [r for r in range(table.rowCount())
+                    if key in (table.item(r, 0).text(), table.item(r, 1).text())]
+            assert len(rows) == 1
+            return table.item(rows[0], column).text()
+
+        # What waited when it last spoke; the cancelled sync's push said so.
+        assert waiting(view.devices, 3, "rae-laptop") == str(before)
+        assert waiting(view.workers, 3, name) == str(before)
+        assert laptop.sync().ok
+        assert waiting(view.devices, 3, "rae-laptop") == "0"
+        assert waiting(view.workers, 3, name) == "0"
+    finally:
+        laptop.store.lock()

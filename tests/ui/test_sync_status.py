@@ -80,3 +80,23 @@ def test_the_conflict_view_shows_both_versions_and_merging_keeps_both_words(
     assert "Mum worried" in saved.text and "Rent plan agreed" in saved.text
     assert saved.sync_state is SyncState.PENDING and saved.rev == 6
     assert view.list.count() == 0 and not view.keep_mine.isEnabled()
+
+
+def test_a_clock_far_out_of_step_is_shown_in_plain_words(qtbot) -> None:
+    from rbsw_desktop.sync.engine import SyncReport
+
+    report = SyncReport(pull_finished=True, clock_skew_seconds=3600, warnings=[
+        "This laptop's clock is about 60 minutes ahead of the council's. Times you record are "
+        "kept as this laptop shows them; please ask IT support to set the clock."])
+    view = describe({"pending": 0, "last_sync": "2026-11-24T10:05:00.000Z"}, online=True,
+                    report=report)
+    assert view.text.startswith("Synced at") and "check the clock" in view.text
+    assert "60 minutes ahead" in view.detail
+    controller = SyncController(lambda: None, lambda: {}, interval_ms=3_600_000)
+    widget = SyncStatusWidget(controller)
+    qtbot.addWidget(widget)
+    widget.show_view(view)
+    assert "check the clock" in widget.label.text() and "IT support" in widget.toolTip()
+    plain = describe({"pending": 0, "last_sync": "2026-11-24T10:05:00.000Z"}, online=True,
+                     report=SyncReport(pull_finished=True))
+    assert "clock" not in plain.text + plain.detail
