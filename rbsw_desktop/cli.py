@@ -2,7 +2,8 @@
 
 Command names, flags, exit codes and JSON keys are a contract (README, "Scripting CLI").
 Errors go to stderr in plain words with a non-zero exit, never a traceback. `--json` prints
-exactly one JSON document on stdout.
+exactly one JSON document on stdout. stdout and stderr are always UTF-8, whatever the locale or
+pipe (a Windows pipe, LC_ALL=C, PYTHONIOENCODING=ascii), so any name or emoji comes through.
 """
 
 from __future__ import annotations
@@ -323,18 +324,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="what is waiting, in conflict or refused")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_status)
-
-    # Further commands register here: each adds its sub-parser with set_defaults(fn=...).
-    for register in EXTRA_COMMANDS:
-        register(sub)
     return parser
 
 
-#: Functions `register(subparsers)` that add more commands (sync, export).
-EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+def use_utf8_output() -> None:
+    """Make stdout and stderr UTF-8 (the contract), not the locale's or the pipe's encoding."""
+    for name, errors in (("stdout", "strict"), ("stderr", "backslashreplace")):
+        stream = getattr(sys, name)
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                stream.flush()
+                reconfigure(encoding="utf-8", errors=errors)
 
 
 def main(argv: list[str] | None = None) -> int:
+    use_utf8_output()
     args = build_parser().parse_args(argv)
     args.data_dir = resolve_data_dir(args.data_dir)
     with contextlib.suppress(OSError):  # logging is a help, never a reason to refuse

@@ -7,8 +7,14 @@
     {"gateway_url": "https://rbsw.council.example/", "idle_lock_minutes": 5,
      "allow_keyring_unlock": false}
 
-A user's own settings can only make things stricter. A missing file gives the defaults; a
-damaged one gives the safest settings and a plain warning, never a crash. It holds no secret.
+The machine file's place is fixed per OS: user-set variables (XDG_CONFIG_DIRS, the
+RBSW_POLICY_FILE below) never move it. A missing file gives the defaults; a damaged one gives
+the safest settings and a plain warning, never a crash. It holds no secret.
+
+RBSW_POLICY_FILE may name a second, user-level file (tests, an IT trial, a worker who wants it
+stricter). It can only tighten the machine policy, never loosen it: the shorter idle time wins,
+keyring unlock needs both to allow it, and its gateway_url counts only when the machine policy
+names none. Settings it does not state are left as the machine policy has them.
 """
 
 from __future__ import annotations
@@ -16,15 +22,18 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import platformdirs
 
 log = logging.getLogger(__name__)
 
-ENV_POLICY_FILE = "RBSW_POLICY_FILE"     # tests and IT trials only
+ENV_POLICY_FILE = "RBSW_POLICY_FILE"     # a user-level file that can only tighten
 DEFAULT_IDLE_MINUTES = 5
 MAX_IDLE_MINUTES = 15                    # the most any guidance allows (DOMAIN.md)
 MIN_IDLE_MINUTES = 1
@@ -46,30 +55,38 @@ class Policy:
 
 
 def policy_path() -> Path:
-    override = os.environ.get(ENV_POLICY_FILE)
-    if override:
-        return Path(override)
-    return Path(platformdirs.site_config_dir("rbsw-desktop", appauthor=False)) / "policy.json"
+    """The machine-wide policy file: a fixed place per OS that no user setting can move."""
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support/rbsw-desktop/policy.json")
+    if sys.platform == "win32":   # C:\ProgramData, from the Known Folders API, not the env
+        return Path(platformdirs.site_config_dir("rbsw-desktop", appauthor=False)) / "policy.json"
+    # Linux and other Unix: /etc/xdg, not platformdirs, which follows a user's XDG_CONFIG_DIRS.
+    return Path("/etc/xdg/rbsw-desktop/policy.json")
 
 
-def _damaged(path: Path, why: str) -> Policy:
+Settings = dict[str, Any]
+_SAFEST: Settings = {"idle_lock_minutes": MIN_IDLE_MINUTES, "allow_keyring_unlock": False}
+
+
+def _damaged(path: Path, why: str) -> tuple[Settings, list[str]]:
     message = (f"The IT policy file {path} could not be used ({why}), so the safest settings "
                "apply: lock after 1 minute, no keyring unlock. Tell IT support.")
     log.warning("policy file unusable: %s", why)
-    return Policy(idle_lock_minutes=MIN_IDLE_MINUTES, allow_keyring_unlock=False,
-                  source=str(path), warnings=(message,))
+    return dict(_SAFEST), [message]
 
 
-def load_policy() -> Policy:
-    path = policy_path()
+def read_policy_file(path: Path) -> tuple[Settings, list[str]] | None:
+    """The settings a file states (only those it states), checked, with any warnings; None when
+    there is no file. A damaged file states the safest settings."""
     if not path.exists():
-        return Policy()
+        return None
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         return _damaged(path, type(exc).__name__)
     if not isinstance(doc, dict):
         return _damaged(path, "not a JSON object")
+    settings: Settings = {}
     warnings: list[str] = []
     url = doc.get("gateway_url")
     if url is not None:
@@ -78,15 +95,66 @@ def load_policy() -> Policy:
             return _damaged(path, "gateway_url is not a web address")
         if parsed.scheme == "http" and parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
             warnings.append("The gateway address does not use https; ask IT support to fix it.")
-    minutes = doc.get("idle_lock_minutes", DEFAULT_IDLE_MINUTES)
-    if isinstance(minutes, bool) or not isinstance(minutes, int | float):
-        return _damaged(path, "idle_lock_minutes is not a number")
-    if not MIN_IDLE_MINUTES <= minutes <= MAX_IDLE_MINUTES:
-        warnings.append(f"idle_lock_minutes {minutes} is outside {MIN_IDLE_MINUTES}-"
-                        f"{MAX_IDLE_MINUTES}; using {MAX_IDLE_MINUTES if minutes > 1 else 1}.")
-        minutes = min(max(minutes, MIN_IDLE_MINUTES), MAX_IDLE_MINUTES)
-    allow = doc.get("allow_keyring_unlock", False)
-    if not isinstance(allow, bool):
-        return _damaged(path, "allow_keyring_unlock is not true or false")
-    return Policy(gateway_url=str(url) if url else None, idle_lock_minutes=int(minutes),
-                  allow_keyring_unlock=allow, source=str(path), warnings=tuple(warnings))
+        settings["gateway_url"] = str(url)
+    if "idle_lock_minutes" in doc:
+        minutes = doc["idle_lock_minutes"]
+        if isinstance(minutes, bool) or not isinstance(minutes, int | float):
+            return _damaged(path, "idle_lock_minutes is not a number")
+        if not MIN_IDLE_MINUTES <= minutes <= MAX_IDLE_MINUTES:
+            warnings.append(f"idle_lock_minutes {minutes} is outside {MIN_IDLE_MINUTES}-"
+                            f"{MAX_IDLE_MINUTES}; using {MAX_IDLE_MINUTES if minutes > 1 else 1}.")
+            minutes = min(max(minutes, MIN_IDLE_MINUTES), MAX_IDLE_MINUTES)
+        settings["idle_lock_minutes"] = int(minutes)
+    if "allow_keyring_unlock" in doc:
+        if not isinstance(doc["allow_keyring_unlock"], bool):
+            return _damaged(path, "allow_keyring_unlock is not true or false")
+        settings["allow_keyring_unlock"] = doc["allow_keyring_unlock"]
+    return settings, warnings
+
+
+def _writable_by_others(path: Path) -> bool:
+    if sys.platform == "win32":   # the installer makes the folder read-only to users
+        return False
+    try:
+        return bool(path.stat().st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+    except OSError:
+        return False
+
+
+def tighten(policy: Policy, settings: Settings, warnings: list[str], source: str) -> Policy:
+    """`policy` with a user-level file's settings applied where they are stricter only."""
+    notes = list(policy.warnings) + warnings
+    minutes = settings.get("idle_lock_minutes", policy.idle_lock_minutes)
+    if minutes > policy.idle_lock_minutes:
+        notes.append(f"{source} asks to lock after {minutes} minutes, but IT's policy says "
+                     f"{policy.idle_lock_minutes}: a user's file can only make it shorter.")
+    allow = settings.get("allow_keyring_unlock", policy.allow_keyring_unlock)
+    if allow and not policy.allow_keyring_unlock:
+        notes.append(f"{source} asks for keyring unlock, which IT's policy does not allow.")
+    url = policy.gateway_url or settings.get("gateway_url")
+    if policy.gateway_url and settings.get("gateway_url", url) != url:
+        notes.append(f"{source} names another gateway; IT's policy's gateway is used.")
+    return Policy(gateway_url=url, idle_lock_minutes=min(minutes, policy.idle_lock_minutes),
+                  allow_keyring_unlock=bool(allow and policy.allow_keyring_unlock),
+                  source=f"{policy.source}, tightened by {source}", warnings=tuple(notes))
+
+
+def load_policy() -> Policy:
+    path = policy_path()
+    policy = Policy()
+    machine = read_policy_file(path)
+    if machine is not None:
+        settings, warnings = machine
+        if _writable_by_others(path):
+            warnings.append(f"Users can change the IT policy file {path}; IT support should "
+                            "make it read-only to them.")
+        policy = Policy(gateway_url=settings.get("gateway_url"),
+                        idle_lock_minutes=settings.get("idle_lock_minutes", DEFAULT_IDLE_MINUTES),
+                        allow_keyring_unlock=settings.get("allow_keyring_unlock", False),
+                        source=str(path), warnings=tuple(warnings))
+    override = os.environ.get(ENV_POLICY_FILE)
+    if override:
+        user = read_policy_file(Path(override))
+        if user is not None:
+            policy = tighten(policy, *user, source=override)
+    return policy

@@ -1,8 +1,13 @@
-"""`rbsw-desktop --self-test [--offscreen] [--json]`: can this laptop run the app?
+"""`rbsw-desktop --self-test [--offscreen] [--json] [--report FILE]`: can this laptop run the app?
 
 Checks Qt, SQLCipher (with FTS5), the keyring, the bundled fonts and the policy's gateway, and
 prints one line per check (OK / WARNING / FAILED and why) for an IT team. Exit 0 when nothing
-FAILED. Writes nothing but a temporary encrypted database, deleted at once.
+FAILED. The same report is always written to a file too: FILE, else `self-test.txt` in the
+per-user log folder (`RBSW_LOG_DIR` if set). A Windows GUI build has no console (sys.stdout is
+None), so the file is where its report lands. Otherwise it writes nothing but a temporary
+encrypted database, deleted at once.
+
+Qt is imported only inside `check_qt`: the rest runs, and is tested, without Qt.
 """
 
 from __future__ import annotations
@@ -106,19 +111,69 @@ def run_checks() -> list[Check]:
     return results
 
 
+REPORT_NAME = "self-test.txt"
+
+
+def report_path(argv: list[str]) -> Path:
+    """`--report FILE` (or `--report=FILE`), else self-test.txt in the per-user log folder."""
+    for i, arg in enumerate(argv):
+        if arg == "--report" and i + 1 < len(argv):
+            return Path(argv[i + 1]).expanduser()
+        if arg.startswith("--report="):
+            return Path(arg.removeprefix("--report=")).expanduser()
+    from rbsw_desktop.logs import log_dir
+    return log_dir() / REPORT_NAME
+
+
+def format_report(results: list[Check], *, as_json: bool) -> str:
+    failed = any(outcome == FAILED for _, outcome, _ in results)
+    if as_json:
+        return json.dumps({"ok": not failed, "checks": [
+            {"name": n, "outcome": o, "detail": d} for n, o, d in results]}, indent=1) + "\n"
+    from rbsw_desktop import __version__
+    lines = [f"rbsw-desktop {__version__} self-test"]
+    lines += [f"{outcome:<8} {name:<10} {detail}" for name, outcome, detail in results]
+    lines.append("Result: " + ("FAILED: see the lines above." if failed else "ready to use."))
+    return "\n".join(lines) + "\n"
+
+
+def _write_report(path: Path, text: str) -> str | None:
+    """Write the report file; returns a plain-words problem, or None."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        return (f"The self-test report could not be saved to {path} "
+                f"({exc.strerror or type(exc).__name__}).")
+    return None
+
+
+def _say(text: str, stream: object) -> None:
+    """Print when there is somewhere to print: a Windows GUI build has no console at all."""
+    if stream is None:
+        return
+    for attempt in (text, text.encode("ascii", "replace").decode("ascii")):
+        try:
+            stream.write(attempt)  # type: ignore[attr-defined]
+            stream.flush()  # type: ignore[attr-defined]
+            return
+        except UnicodeEncodeError:   # a console that cannot show some character: say it plainly
+            continue
+        except (OSError, ValueError, AttributeError):   # closed or broken: the file has it
+            return
+
+
 def run(argv: list[str]) -> int:
     if "--offscreen" in argv:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     results = run_checks()
     failed = any(outcome == FAILED for _, outcome, _ in results)
-    if "--json" in argv:
-        print(json.dumps({"ok": not failed, "checks": [
-            {"name": n, "outcome": o, "detail": d} for n, o, d in results]}, indent=1))
-    else:
-        from rbsw_desktop import __version__
-        print(f"rbsw-desktop {__version__} self-test")
-        for name, outcome, detail in results:
-            print(f"{outcome:<8} {name:<10} {detail}")
-        print("Result: " + ("FAILED: see the lines above." if failed else "ready to use."))
-    sys.stdout.flush()
+    text = format_report(results, as_json="--json" in argv)
+    path = report_path(argv)
+    _say(text, sys.stdout)
+    problem = _write_report(path, text)
+    if problem:
+        _say(problem + "\n", sys.stderr)
     return 1 if failed else 0

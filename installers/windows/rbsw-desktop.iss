@@ -39,4 +39,9 @@ Name: "{commonappdata}\rbsw-desktop"; Permissions: users-readexec
 Name: "{commonprograms}\rbsw-desktop"; Filename: "{app}\rbsw-desktop.exe"
 
 [Run]
-Filename: "{app}\rbsw-desktop.exe"; Parameters: "--self-test --offscreen"; Flags: runhidden waituntilterminated; StatusMsg: "Checking the installation..."
+; The app is a GUI build with no console: the self-test's report goes to the --report file,
+; which IT can read (or collect) after a silent install. Its exit code is 0 when nothing FAILED.
+Filename: "{app}\rbsw-desktop.exe"; Parameters: "--self-test --offscreen --report ""{commonappdata}\rbsw-desktop\self-test.txt"""; Flags: runhidden waituntilterminated; StatusMsg: "Checking the installation..."
+
+[UninstallDelete]
+Type: files; Name: "{commonappdata}\rbsw-desktop\self-test.txt"

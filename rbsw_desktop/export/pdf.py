@@ -20,7 +20,6 @@ from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics, ttfonts
@@ -30,6 +29,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 from rbsw_desktop.domain.board import Change
 from rbsw_desktop.domain.enums import Zone
 from rbsw_desktop.export.family_summary import SummaryPlan
+from rbsw_desktop.export.pdf_crypt import Aes256Encryption
 from rbsw_desktop.resources import font_path
 
 # Never fetch anything named in a document: no scheme is trusted.
@@ -123,9 +123,12 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _zone_heading(zone: Zone, count: int, styles: dict[str, ParagraphStyle]) -> Paragraph:
+    # Reportlab collapses the space between two flowables to the larger of the two, and the
+    # padded boxes reach outside it: these spaces leave a clear gap between the boxes, and the
+    # heading's box lines up with the item boxes under it.
     style = ParagraphStyle(f"zone-{zone}", parent=styles["h2"], textColor=colors.white,
-                           backColor=ZONE_INK[zone], borderPadding=(6, 8, 6, 8), spaceBefore=18,
-                           spaceAfter=12)
+                           backColor=ZONE_INK[zone], borderPadding=(6, 8, 6, 8), spaceBefore=22,
+                           spaceAfter=26, leftIndent=8, rightIndent=8)
     things = "" if count == 0 else f" ({count} thing{'' if count == 1 else 's'})"
     return Paragraph(f"{ZONE_SHAPES[zone]}  {ZONE_TITLES[zone]}{things}", style)
 
@@ -133,7 +136,7 @@ def _zone_heading(zone: Zone, count: int, styles: dict[str, ParagraphStyle]) -> 
 def _item(zone: Zone, text: str, styles: dict[str, ParagraphStyle]) -> Paragraph:
     style = ParagraphStyle(f"item-{zone}", parent=styles["body"], backColor=ZONE_TINT[zone],
                            borderColor=ZONE_INK[zone], borderWidth=1.5, borderPadding=8,
-                           leftIndent=8, rightIndent=8, spaceBefore=6, spaceAfter=14)
+                           leftIndent=8, rightIndent=8, spaceBefore=12, spaceAfter=28)
     shape = f'<font color="{ZONE_HEX[zone]}">{ZONE_SHAPES[zone]}</font>'
     return Paragraph(f"{shape}  {markup(text)}", style)
 
@@ -206,8 +209,8 @@ def _footer(canvas, doc) -> None:  # noqa: ANN001
 def render(plan: SummaryPlan, out: Path, *, password: str | None = None) -> None:
     encrypt = None
     if password:
-        encrypt = StandardEncryption(password, ownerPassword=secrets.token_urlsafe(24),
-                                     canModify=0, canAnnotate=0, strength=128)
+        # AES-256 (revision 6), never reportlab's RC4 (strength 40/128), which is broken.
+        encrypt = Aes256Encryption(password, secrets.token_urlsafe(24))
     doc = SimpleDocTemplate(
         str(out), pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
         bottomMargin=22 * mm, title=TITLE, author="Children's services", subject="",

@@ -2,6 +2,13 @@
 
 The key derivation (Argon2id, about half a second) runs off the UI thread; wrong passphrases
 and the growing wait are said in plain words.
+
+Unlock with the computer login: where the IT policy allows it (`allow_keyring_unlock`), the
+worker may tick "Unlock with my computer login"; their next passphrase unlock keeps the data key
+in the OS keyring, and at the next start of the app it opens from there with no passphrase.
+Only at start: a lock (Ctrl+L or the idle time) always asks for the passphrase. Unticking it,
+or a policy that does not allow it, removes the kept key. No keyring: a plain note, and the
+passphrase as always.
 """
 
 from __future__ import annotations
@@ -9,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -19,6 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rbsw_desktop.errors import KeyringUnavailable
+from rbsw_desktop.security import keyring_access
 from rbsw_desktop.security.keys import MIN_PASSPHRASE
 from rbsw_desktop.store import Store, store_exists
 from rbsw_desktop.ui import style
@@ -32,6 +42,7 @@ class LockScreen(QWidget):
 
     def __init__(self, *, taskman: TaskManager, data_dir: Path, demo_passphrase: str = "",
                  store_factory: Callable[[Path, str], Store] | None = None,
+                 allow_keyring_unlock: bool | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("page")
@@ -53,6 +64,9 @@ class LockScreen(QWidget):
         self.error.setAccessibleName("Unlock message")
         self.demo_note = QLabel(objectName="hint", wordWrap=True)
         self.demo_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.remember = QCheckBox("Unlock with my computer &login when rbsw-desktop starts")
+        self.remember.setAccessibleName("Unlock with my computer login")
+        self.keyring_note = QLabel(objectName="hint", wordWrap=True)
 
         form = QFormLayout()
         form.addRow("&Passphrase", self.passphrase)
@@ -66,6 +80,8 @@ class LockScreen(QWidget):
         for w in (self.title, self.hint):
             inner.addWidget(w)
         inner.addLayout(form)
+        inner.addWidget(self.remember)
+        inner.addWidget(self.keyring_note)
         inner.addWidget(self.button)
         inner.addWidget(self.error)
         inner.addWidget(self.demo_note)
@@ -81,7 +97,63 @@ class LockScreen(QWidget):
         self.button.clicked.connect(self.submit)
         self.passphrase.returnPressed.connect(self.submit)
         self.confirm.returnPressed.connect(self.submit)
+        self._setup_keyring_unlock(allow_keyring_unlock)
         self.refresh()
+        if self.keyring_allowed and not self.creating:
+            QTimer.singleShot(0, self.unlock_from_keyring)   # once, at start
+
+    # -- unlock with the computer login --------------------------------------------------------
+
+    def _setup_keyring_unlock(self, allowed: bool | None) -> None:
+        if allowed is None:
+            from rbsw_desktop.deployment import load_policy
+            allowed = load_policy().allow_keyring_unlock
+        self.keyring_allowed = bool(allowed)
+        keyring_access.apply_keyring_policy(self.data_dir, self.keyring_allowed)
+        usable = self.keyring_usable = self.keyring_allowed and keyring_access.available()
+        self.remember.setVisible(self.keyring_allowed)
+        self.remember.setEnabled(usable)
+        self.remember.setChecked(usable and
+                                 keyring_access.recall_data_key(self.data_dir) is not None)
+        self.keyring_note.setText(keyring_access.NO_BACKEND
+                                  if self.keyring_allowed and not usable else "")
+        self.keyring_note.setVisible(bool(self.keyring_note.text()))
+
+    def unlock_from_keyring(self) -> bool:
+        """Open the store with the data key kept in the keyring, if the policy allows and one
+        is kept. Returns whether it tried."""
+        if not self.keyring_allowed or self.creating:
+            return False
+        key = keyring_access.recall_data_key(self.data_dir)
+        if key is None:
+            return False
+        self.error.setText("Unlocking with your computer login…")
+        self.setEnabled(False)
+        data_dir = self.data_dir
+        self.taskman.run_in_pool(lambda: Store.open_with_key(data_dir, key), self._opened,
+                                 self._keyring_refused)
+        return True
+
+    def _keyring_refused(self, exc: BaseException) -> None:
+        keyring_access.forget_data_key(self.data_dir)   # it no longer fits this store
+        self.remember.setChecked(False)
+        self.setEnabled(True)
+        self.error.setText("Your computer login could not unlock rbsw-desktop this time. "
+                           "Type your passphrase.")
+        self.passphrase.setFocus()
+
+    def _keep_or_forget_key(self, store: Store) -> None:
+        if not self.keyring_usable:
+            return
+        try:
+            if self.remember.isChecked():
+                keyring_access.remember_data_key(self.data_dir, store.raw_key())
+            else:
+                keyring_access.forget_data_key(self.data_dir)
+        except KeyringUnavailable as exc:
+            self.keyring_note.setText(str(exc))
+            self.keyring_note.setVisible(True)
+            self.remember.setChecked(False)
 
     def refresh(self) -> None:
         self.creating = not store_exists(self.data_dir)
@@ -130,6 +202,8 @@ class LockScreen(QWidget):
         self.taskman.run_in_pool(open_store, self._opened, self._refused)
 
     def _opened(self, store: Store) -> None:
+        if self.passphrase.text():          # a passphrase unlock: keep or drop the login key
+            self._keep_or_forget_key(store)
         self.passphrase.clear()
         self.confirm.clear()
         self.error.clear()

@@ -35,14 +35,16 @@ def test_the_bundle_self_test_passes_offscreen(dist: Path, tmp_path: Path) -> No
     exe = dist / "rbsw-desktop" / "rbsw-desktop"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
     env["RBSW_POLICY_FILE"] = str(tmp_path / "no-policy.json")
-    done = subprocess.run([str(exe), "--self-test", "--offscreen"], capture_output=True,
-                          text=True, timeout=120, env=env, cwd=tmp_path)
+    report = tmp_path / "it" / "self-test.txt"
+    done = subprocess.run([str(exe), "--self-test", "--offscreen", "--report", str(report)],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].startswith("rbsw-desktop ") and lines[-1] == "Result: ready to use."
     assert any(line.startswith("OK       Qt ") for line in lines)
     assert any(line.startswith("OK       SQLCipher  4.") for line in lines)
     assert any(line.startswith("OK       Fonts") for line in lines)
+    assert report.read_text(encoding="utf-8") == done.stdout      # the report file, for IT
 
 
 def test_the_deb_installs_to_opt_with_a_launcher(dist: Path) -> None:

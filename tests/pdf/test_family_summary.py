@@ -32,6 +32,37 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+FOOTER = re.compile(r"This is your family's copy\. Please keep it safe\.\s*Page \d+")
+
+
+def body_text_of(path: Path) -> str:
+    """The text of every page without its footer, so a long item reads on across a page."""
+    pages = [page.extract_text() or "" for page in pypdf.PdfReader(str(path)).pages]
+    assert all(FOOTER.search(p) for p in pages), "a page lost its footer"
+    return "\n".join(FOOTER.sub("", p) for p in pages)
+
+
+def words_off_the_page(path: Path) -> list[str]:
+    """Words poppler finds outside the printable area (18 mm side margins, 10 mm top/bottom)."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                          text=True, check=True, timeout=60).stdout
+    mm = 72 / 25.4
+    off: list[str] = []
+    for page in re.finditer(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', html,
+                            re.S):
+        width, height = float(page[1]), float(page[2])
+        words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                           r'yMax="([\d.]+)">(.*?)</word>', page[3])
+        assert words, "a page with no words"
+        for x0, y0, x1, y1, word in words:
+            if not (18 * mm - 0.5 <= float(x0) and float(x1) <= width - 18 * mm + 0.5
+                    and 10 * mm <= float(y0) and float(y1) <= height - 10 * mm):
+                off.append(f"{word[:20]} at ({x0}, {y0})-({x1}, {y1})")
+    return off
+
+
 @pytest.fixture
 def board(store: Store, case: Case) -> Case:
     store.save(Worker(name="Priya Podmanager", role=Role.POD_MANAGER, pod_id=case.pod_id,
@@ -39,7 +70,7 @@ def board(store: Store, case: Case) -> Case:
     store.save(Worker(name="Morgan Supportofficer", role=Role.BUSINESS_SUPPORT,
                       pod_id=case.pod_id, email="bso@example.org"))
     store.save(Worker(name="Vic Notacontact", role=Role.SENIOR_SOCIAL_WORKER, pod_id=case.pod_id))
-    red = store.add_board_item(case.id, Zone.RED, "Dad shouts when he drinks")
+    red = store.add_board_item(case.id, Zone.RED, "Bedtimes are calm now")
     store.add_board_item(case.id, Zone.GREEN, "Nana helps after school",
                          worker_note="WORKER ONLY: check Nana's DBS")
     store.add_board_item(case.id, Zone.AMBER, "Neighbour reported a fight", shareable=False,
@@ -56,7 +87,7 @@ def test_prints_the_family_words_and_the_movement(store: Store, board: Case,
     out = tmp_path / "summary.pdf"
     result = export_family_summary(store, board.id, out)
     text = flat(text_of(out))
-    for words in ("Dad shouts when he drinks", "Nana helps after school", "Money is tight",
+    for words in ("Bedtimes are calm now", "Nana helps after school", "Money is tight",
                   "Strengths", "Worries for the future", "Big worries now",
                   "This was a big worry, now it is a strength", "Well done!",
                   "Sam Testworker", "Priya Podmanager", "Morgan Supportofficer",
@@ -119,6 +150,13 @@ def test_hostile_and_unusual_text_prints_literally(store: Store, case: Case,
     assert "Emoji" in text and "🙂" in text
     assert text.replace(" ", "").count("x" * 200) >= 1            # the long word wrapped
     assert "עוזר" in text or "רזוע" in text
+    # Every item comes back whole, in order (modulo line breaks and the page footers), and
+    # the 5,000-character word is all there: wrapped, never cut short or run off the page.
+    body = "".join(body_text_of(out).split())
+    for typed in HOSTILE:
+        assert f"●{''.join(typed.split())}" in body, typed[:40]
+    assert "●" + "x" * 5000 + "●" in body
+    assert words_off_the_page(out) == []
 
 
 def test_two_hundred_items_paginate(store: Store, case: Case, tmp_path: Path) -> None:
@@ -130,6 +168,9 @@ def test_two_hundred_items_paginate(store: Store, case: Case, tmp_path: Path) ->
     assert len(reader.pages) > 5
     text = flat(text_of(out))
     assert all(f"Fictional item number {i}" in text for i in (0, 99, 199))
+    body = flat(body_text_of(out))
+    assert all(f"Fictional item number {i} " in body for i in range(200))
+    assert words_off_the_page(out) == []
 
 
 def test_typed_image_and_link_urls_are_never_fetched(store: Store, case: Case,
@@ -170,6 +211,20 @@ def test_password_copy_needs_the_password(store: Store, board: Case, tmp_path: P
     assert "Nana helps after school" not in out.read_bytes().decode("latin-1")
     assert reader.decrypt("wrong") == 0
     assert "Nana helps after school" in flat(text_of(out, "fictional-pass-42"))
+
+
+def test_password_copy_uses_aes_256_not_rc4(store: Store, board: Case, tmp_path: Path) -> None:
+    out = tmp_path / "locked.pdf"
+    export_family_summary(store, board.id, out, password="fictional-pass-42")
+    reader = pypdf.PdfReader(str(out))
+    encrypt = reader.trailer["/Encrypt"].get_object()
+    assert encrypt["/Filter"] == "/Standard"
+    assert encrypt["/V"] == 5 and encrypt["/R"] == 6 and encrypt["/Length"] == 256
+    assert encrypt["/CF"]["/StdCF"]["/CFM"] == "/AESV3"          # AES-256, never /V2 RC4
+    assert encrypt["/StmF"] == "/StdCF" and encrypt["/StrF"] == "/StdCF"
+    assert reader.decrypt("fictional-pass-42") != 0
+    assert "Money is tight" in flat(" ".join(p.extract_text() for p in reader.pages))
+    assert reader.metadata.title == "Our family board"          # strings decrypt too
 
 
 def test_an_empty_board_is_a_plain_refusal(store: Store, case: Case, tmp_path: Path) -> None:

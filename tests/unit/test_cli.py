@@ -158,3 +158,26 @@ def test_export_pdf_with_a_password(demo_dir: Path, tmp_path: Path) -> None:
     err = refused(rbsw(demo_dir, "export-pdf", "--case", case["id"], "--out", str(out),
                        "--password-env", "NOT_SET_ANYWHERE"))
     assert "NOT_SET_ANYWHERE" in err
+
+
+@pytest.mark.parametrize("encoding_env", [
+    {"PYTHONIOENCODING": "ascii"},
+    {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0",
+     "PYTHONIOENCODING": ""}])
+def test_json_is_utf8_whatever_the_locale_or_pipe(demo_dir: Path,
+                                                  encoding_env: dict[str, str]) -> None:
+    case = first_case(demo_dir)
+    text = "Ffion’s 🙂 party, ÿ and עברית"
+    item = ok_json(demo_dir, "board", "add", "--case", case["id"], "--zone", "green",
+                   "--text", text)
+    env = dict(os.environ, RBSW_TEST_FAST_KDF="1", RBSW_PASSPHRASE=PASS,
+               RBSW_LOG_DIR=str(demo_dir.parent / "logs"), **encoding_env)
+    base = [sys.executable, "-m", "rbsw_desktop.cli", "--data-dir", str(demo_dir)]
+    done = subprocess.run([*base, "board", "show", "--case", case["id"], "--json"],
+                          capture_output=True, env=env, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    board = json.loads(done.stdout.decode("utf-8"))           # exactly one UTF-8 document
+    assert {i["id"]: i["text"] for i in board}[item["id"]] == text
+    human = subprocess.run([*base, "board", "show", "--case", case["id"]], capture_output=True,
+                           env=env, timeout=60, stdin=subprocess.DEVNULL)
+    assert human.returncode == 0 and text in human.stdout.decode("utf-8")

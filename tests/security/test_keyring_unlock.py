@@ -1,0 +1,155 @@
+"""Unlock with the computer login: the data key in the real OS keyring (gnome-keyring in a
+private D-Bus session, started by the test command) only where the IT policy allows it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from rbsw_desktop.domain import Zone
+from rbsw_desktop.errors import KeyringUnavailable
+from rbsw_desktop.security import keyring_access
+from rbsw_desktop.store import Store
+from tests.conftest import PASSPHRASE
+
+needs_real_keyring = pytest.mark.skipif(
+    os.environ.get("RBSW_TEST_KEYRING") != "secret-service",
+    reason="run through `python3 installers/dev.py test`, which starts a private keyring")
+
+
+@pytest.fixture
+def no_keyring():
+    import keyring
+    from keyring.backends import fail
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@needs_real_keyring
+def test_the_kept_data_key_opens_the_store(store: Store, data_dir: Path, case) -> None:
+    store.add_board_item(case.id, Zone.GREEN, "Nana helps after school")
+    keyring_access.remember_data_key(data_dir, store.raw_key())
+    store.lock()
+    key = keyring_access.recall_data_key(data_dir)
+    assert key is not None and len(key) == 32
+    reopened = Store.open_with_key(data_dir, key)
+    assert [i.text for i in reopened.board(case.id)] == ["Nana helps after school"]
+    reopened.lock()
+    keyring_access.forget_data_key(data_dir)
+    assert keyring_access.recall_data_key(data_dir) is None
+
+
+@needs_real_keyring
+def test_a_policy_that_forbids_it_removes_the_kept_key(store: Store, data_dir: Path) -> None:
+    keyring_access.remember_data_key(data_dir, store.raw_key())
+    keyring_access.apply_keyring_policy(data_dir, allowed=True)
+    assert keyring_access.recall_data_key(data_dir) == store.raw_key()
+    keyring_access.apply_keyring_policy(data_dir, allowed=False)
+    assert keyring_access.recall_data_key(data_dir) is None
+    assert keyring_access.get_secret(data_dir, keyring_access.DATA_KEY) is None
+
+
+@needs_real_keyring
+def test_a_damaged_kept_key_is_dropped(data_dir: Path) -> None:
+    keyring_access.set_secret(data_dir, keyring_access.DATA_KEY, "not hex at all")
+    assert keyring_access.recall_data_key(data_dir) is None
+    assert keyring_access.get_secret(data_dir, keyring_access.DATA_KEY) is None
+
+
+def test_no_keyring_is_a_plain_message_and_nothing_on_disk(tmp_path: Path, no_keyring) -> None:
+    with pytest.raises(KeyringUnavailable, match="passphrase"):
+        keyring_access.remember_data_key(tmp_path, bytes(32))
+    assert keyring_access.recall_data_key(tmp_path) is None
+    keyring_access.apply_keyring_policy(tmp_path, allowed=False)   # no crash
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- the lock screen (pytest-qt) ---------------------------------------------------------------
+
+def _lock_screen(qtbot, data_dir: Path, allowed: bool):  # noqa: ANN001, ANN202
+    from rbsw_desktop.ui.lock_screen import LockScreen
+    from rbsw_desktop.ui.taskman import TaskManager
+    screen = LockScreen(taskman=TaskManager(), data_dir=data_dir, allow_keyring_unlock=allowed)
+    qtbot.addWidget(screen)
+    screen.show()
+    return screen
+
+
+@needs_real_keyring
+def test_the_worker_opts_in_and_the_next_start_opens_with_the_login(
+        qtbot, store: Store, data_dir: Path, case) -> None:  # noqa: ANN001
+    store.lock()
+    screen = _lock_screen(qtbot, data_dir, allowed=True)
+    assert screen.remember.isVisible() and not screen.remember.isChecked()
+    qtbot.mouseClick(screen.remember, _left())
+    assert screen.remember.isChecked()
+    qtbot.keyClicks(screen.passphrase, PASSPHRASE)
+    with qtbot.waitSignal(screen.sig_unlocked, timeout=10_000) as opened:
+        qtbot.mouseClick(screen.button, _left())
+    opened.args[0].lock()
+    assert keyring_access.recall_data_key(data_dir) is not None
+
+    # The next start: no passphrase typed, the login's keyring opens the store.
+    again = _lock_screen(qtbot, data_dir, allowed=True)
+    with qtbot.waitSignal(again.sig_unlocked, timeout=10_000) as reopened:
+        pass
+    assert reopened.args[0].case(case.id).family_name == "The Fictional family"
+    reopened.args[0].lock()
+    assert again.passphrase.text() == "" and again.remember.isChecked()
+
+    # IT withdraws it: the kept key goes, and the passphrase is asked.
+    forbidden = _lock_screen(qtbot, data_dir, allowed=False)
+    assert not forbidden.remember.isVisible()
+    assert keyring_access.recall_data_key(data_dir) is None
+    with qtbot.assertNotEmitted(forbidden.sig_unlocked, wait=300):
+        pass
+
+
+@needs_real_keyring
+def test_unticking_removes_the_kept_key(qtbot, store: Store, data_dir: Path) -> None:  # noqa: ANN001
+    keyring_access.remember_data_key(data_dir, store.raw_key())
+    store.lock()
+    screen = _lock_screen(qtbot, data_dir, allowed=True)
+    with qtbot.waitSignal(screen.sig_unlocked, timeout=10_000) as opened:
+        pass
+    opened.args[0].lock()
+    assert screen.remember.isChecked()
+    qtbot.mouseClick(screen.remember, _left())
+    qtbot.keyClicks(screen.passphrase, PASSPHRASE)
+    with qtbot.waitSignal(screen.sig_unlocked, timeout=10_000) as opened:
+        qtbot.mouseClick(screen.button, _left())
+    opened.args[0].lock()
+    assert keyring_access.recall_data_key(data_dir) is None
+
+
+@needs_real_keyring
+def test_a_kept_key_that_no_longer_fits_asks_for_the_passphrase(
+        qtbot, store: Store, data_dir: Path) -> None:  # noqa: ANN001
+    store.lock()
+    keyring_access.remember_data_key(data_dir, bytes(range(32)))   # not this store's key
+    screen = _lock_screen(qtbot, data_dir, allowed=True)
+    qtbot.waitUntil(lambda: "Type your passphrase" in screen.error.text(), timeout=10_000)
+    assert screen.isEnabled() and not screen.remember.isChecked()
+    assert keyring_access.recall_data_key(data_dir) is None
+
+
+def test_no_keyring_on_the_lock_screen_says_so_and_the_passphrase_works(
+        qtbot, store: Store, data_dir: Path, no_keyring) -> None:  # noqa: ANN001
+    store.lock()
+    screen = _lock_screen(qtbot, data_dir, allowed=True)
+    assert not screen.remember.isEnabled()
+    assert screen.keyring_note.isVisible() and "passphrase" in screen.keyring_note.text()
+    qtbot.keyClicks(screen.passphrase, PASSPHRASE)
+    with qtbot.waitSignal(screen.sig_unlocked, timeout=10_000) as opened:
+        qtbot.mouseClick(screen.button, _left())
+    opened.args[0].lock()
+    assert list(data_dir.glob("*key*")) == [data_dir / "keyfile.json"]
+
+
+def _left():  # noqa: ANN202
+    from PySide6.QtCore import Qt
+    return Qt.MouseButton.LeftButton
