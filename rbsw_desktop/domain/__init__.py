@@ -2,6 +2,7 @@
 
 from rbsw_desktop.domain.entities import (
     ENTITY_TYPES,
+    RECORD_NAMES,
     Attachment,
     BoardItem,
     BoardMove,
@@ -16,6 +17,7 @@ from rbsw_desktop.domain.entities import (
     VisitAmendment,
     Worker,
     new_id,
+    record_name,
     utc_now,
 )
 from rbsw_desktop.domain.enums import (
@@ -33,9 +35,9 @@ from rbsw_desktop.domain.enums import (
 )
 
 __all__ = [
-    "ENTITY_TYPES", "Attachment", "BoardItem", "BoardMove", "CareArrangement", "Case",
-    "CaseCategory", "Child", "DirectWorkActivity", "DirectWorkTool", "Person", "Pod",
+    "Attachment", "BoardItem", "BoardMove", "CareArrangement", "Case", "CaseCategory", "Child",
+    "DirectWorkActivity", "DirectWorkTool", "ENTITY_TYPES", "Person", "Pod", "RECORD_NAMES",
     "RaisedBy", "Record", "Review", "Role", "SafetyCategory", "SyncState", "Visit",
-    "VisitAmendment", "VisitStatus", "VisitType", "WithheldReason", "Worker", "Zone",
-    "new_id", "utc_now",
+    "VisitAmendment", "VisitStatus", "VisitType", "WithheldReason", "Worker", "Zone", "new_id",
+    "record_name", "utc_now",
 ]

@@ -234,5 +234,18 @@ ENTITY_TYPES: dict[str, type[Record]] = {
               Review, DirectWorkActivity, Attachment)
 }
 
+#: Each kind of record in a worker's words (sync problems, the pod view).
+RECORD_NAMES: dict[str, str] = {
+    "pod": "Pod", "worker": "Worker", "child": "Child", "person": "Person", "case": "Case",
+    "visit": "Visit note", "visit_amendment": "Amendment", "board_item": "Board item",
+    "board_move": "Board move", "review": "Review", "direct_work_activity": "Direct work",
+    "attachment": "Photo or scan",
+}
+
+
+def record_name(entity: str) -> str:
+    return RECORD_NAMES.get(entity, entity.replace("_", " ").capitalize())
+
+
 #: Bookkeeping that is the store's business, not the record's content.
 BOOKKEEPING = ("id", "rev", "sync_state")

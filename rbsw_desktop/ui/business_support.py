@@ -28,12 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rbsw_desktop.domain import record_name
 from rbsw_desktop.gateway.support_client import PodOverview, SupportClient
 from rbsw_desktop.ui.taskman import TaskManager, plain_message
 
-KINDS = {"board_item": "Board item", "visit": "Visit", "review": "Review",
-         "direct_work_activity": "Direct work", "visit_amendment": "Amendment",
-         "board_move": "Board move", "attachment": "Photo or scan"}
 ROLES = {"social_worker": "Social worker", "senior_social_worker": "Senior social worker",
          "nqsw": "Newly qualified social worker", "pod_manager": "Pod manager",
          "business_support": "Business support officer"}
@@ -167,14 +165,14 @@ class BusinessSupportView(QWidget):
                               "not known" if w.get("pending") is None else str(w["pending"]),
                               str(w.get("unfiled", 0)), when(w.get("last_sync"))]
                              for w in ov.workers])
-        _fill(self.unfiled, [[r.get("child_name", ""), KINDS.get(r.get("entity", ""), ""),
+        _fill(self.unfiled, [[r.get("child_name", ""), record_name(r.get("entity", "")),
                               r.get("worker_name", ""), when(r.get("received_at")), summary(r)]
                              for r in ov.unfiled], [str(r["id"]) for r in ov.unfiled])
-        problems = [[when(c.get("at")), c.get("worker_name") or "", KINDS.get(
-                        c.get("entity") or "", ""), "Changed in two places: both versions kept "
+        problems = [[when(c.get("at")), c.get("worker_name") or "", record_name(
+                        c.get("entity") or ""), "Changed in two places: both versions kept "
                      "on the laptop until the worker decides"] for c in ov.conflicts]
         problems += [[when(f.get("at")), f.get("worker_name") or "",
-                      KINDS.get(f.get("entity") or "", f.get("entity") or ""),
+                      record_name(f.get("entity") or ""),
                       f"Refused: {f.get('reason', '')}"] for f in ov.failures]
         _fill(self.problems, problems)
         self.tabs.setTabText(2, f"To file ({len(ov.unfiled)})")

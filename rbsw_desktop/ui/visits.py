@@ -252,7 +252,14 @@ class VisitEditor(QWidget):
         self.next_due.setText(visit.next_visit_due or "")
         final = visit.status is VisitStatus.FINALISED
         for w in self._inputs():
-            w.setEnabled(not final)
+            if isinstance(w, QPlainTextEdit | QLineEdit):
+                # The record stays readable: scroll, select and copy, but never typed into.
+                w.setEnabled(True)
+                w.setReadOnly(final)
+                w.style().unpolish(w)        # the read-only look follows the property
+                w.style().polish(w)
+            else:
+                w.setEnabled(not final)
         self.finalise_button.setEnabled(not final)
         self.amend_button.setEnabled(final)
         self.amendments.clear()

@@ -16,7 +16,8 @@ from rbsw_desktop.domain import Case, Zone
 from rbsw_desktop.domain.enums import VisitType
 from rbsw_desktop.store import Store
 from rbsw_desktop.store.sync_state import PushAck
-from rbsw_desktop.ui.conflicts import ConflictsView, plain_reason
+from rbsw_desktop.ui.conflicts import ConflictsView
+from rbsw_desktop.ui.refused import plain_reason
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 #: Reasons exactly as the reference gateway words them (rbsw_desktop/gateway/service.py).
@@ -50,7 +51,7 @@ def _view(qtbot, store: Store) -> ConflictsView:  # noqa: ANN001
 
 
 def _row_text(view: ConflictsView, row: int) -> str:
-    return str(view.refused_list.item(row).data(Qt.ItemDataRole.AccessibleTextRole))
+    return str(view.refused.list.item(row).data(Qt.ItemDataRole.AccessibleTextRole))
 
 
 def test_a_refused_change_says_what_and_why_and_try_again_puts_only_it_back_in_the_outbox(
@@ -64,8 +65,8 @@ def test_a_refused_change_says_what_and_why_and_try_again_puts_only_it_back_in_t
     assert _pending_op_ids(store) & {visit_op, item_op} == set()
 
     view = _view(qtbot, store)
-    assert view.refused_list.count() == 2
-    assert "refused 2 changes" in view.refused_heading.text()
+    assert view.refused.list.count() == 2
+    assert "refused 2 changes" in view.refused.heading.text()
     first, second = _row_text(view, 0), _row_text(view, 1)
     assert first.startswith("Visit note, changed ")
     assert "not in your caseload on the council system" in first
@@ -73,16 +74,16 @@ def test_a_refused_change_says_what_and_why_and_try_again_puts_only_it_back_in_t
     assert "missing or not in the form the council system expects" in second
     assert "`" not in second and "case_id" not in second      # no field names for a worker
     assert "Home warm" not in first and "rent" not in second   # no case content in the list
-    buttons = view.retry_buttons()
+    buttons = view.refused.retry_buttons()
     assert [b.text() for b in buttons] == ["Try again", "Try again"]
     assert buttons[1].accessibleName().startswith("Try again: Board item, changed ")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     assert view.grab().save(str(SCREENSHOTS / "sync-problems.png"))
 
     qtbot.mouseClick(buttons[1], Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.refused_list.count() == 1)
+    qtbot.waitUntil(lambda: view.refused.list.count() == 1)
     assert _row_text(view, 0).startswith("Visit note")          # the other one stays refused
-    assert "next sync" in view.refused_message.text()
+    assert "next sync" in view.refused.message.text()
     assert [o.op_id for o in store.quarantined()] == [visit_op]
     pending = _pending_op_ids(store)
     assert item_op in pending and visit_op not in pending       # goes at the next sync
@@ -93,10 +94,10 @@ def test_with_nothing_refused_the_view_says_so_and_export_is_off(
         qtbot, store: Store, case: Case) -> None:
     _everything_synced(store)
     view = _view(qtbot, store)
-    assert view.refused_heading.text() == "Nothing was refused."
-    assert not view.refused_list.isVisible()
-    assert not view.export_button.isEnabled()
-    assert view.retry_buttons() == []
+    assert view.refused.heading.text() == "Nothing was refused."
+    assert not view.refused.list.isVisible()
+    assert not view.refused.export_button.isEnabled()
+    assert view.refused.retry_buttons() == []
 
 
 def test_try_again_is_reachable_from_the_keyboard(qtbot, store: Store, case: Case) -> None:
@@ -105,14 +106,14 @@ def test_try_again_is_reachable_from_the_keyboard(qtbot, store: Store, case: Cas
     op_id = _refuse(store, item.id, NOT_IN_CASELOAD)
     view = _view(qtbot, store)
     view.activateWindow()
-    view.refused_list.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.refused_list)
-    assert view.refused_list.accessibleName() == "Changes the council system refused"
-    qtbot.keyClick(view.refused_list, Qt.Key.Key_Tab)
-    (button,) = view.retry_buttons()
+    view.refused.list.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.refused.list)
+    assert view.refused.list.accessibleName() == "Changes the council system refused"
+    qtbot.keyClick(view.refused.list, Qt.Key.Key_Tab)
+    (button,) = view.refused.retry_buttons()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is button)
     qtbot.keyClick(button, Qt.Key.Key_Space)
-    qtbot.waitUntil(lambda: view.refused_list.count() == 0)
+    qtbot.waitUntil(lambda: view.refused.list.count() == 0)
     assert op_id in _pending_op_ids(store)
     assert store.quarantined() == []
 
@@ -123,9 +124,10 @@ def test_export_warns_in_the_save_dialog_and_writes_only_where_the_worker_chose(
     item = store.add_board_item(case.id, Zone.AMBER, "Nan helps after school (fictional)")
     op_id = _refuse(store, item.id, NOT_IN_CASELOAD)
     view = _view(qtbot, store)
-    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.export_dialog is not None and view.export_dialog.isVisible())
-    dialog = view.export_dialog
+    qtbot.mouseClick(view.refused.export_button, Qt.MouseButton.LeftButton)
+    refused = view.refused
+    qtbot.waitUntil(lambda: refused.export_dialog is not None and refused.export_dialog.isVisible())
+    dialog = refused.export_dialog
     assert dialog.warning.isVisible() and "not encrypted" in dialog.warning.text()
     assert not dialog.save_button.isEnabled()                  # nothing written until chosen
     chosen = tmp_path / "for-it" / "refused.json"
@@ -141,7 +143,7 @@ def test_export_warns_in_the_save_dialog_and_writes_only_where_the_worker_chose(
         (op_id, "board_item", NOT_IN_CASELOAD)]
     if sys.platform != "win32":
         assert stat.S_IMODE(chosen.stat().st_mode) == 0o600     # only this user can read it
-    assert "not encrypted" in view.refused_message.text()
+    assert "not encrypted" in view.refused.message.text()
     assert set(tmp_path.rglob("*")) - before == {chosen}        # nothing written elsewhere
     assert [o.op_id for o in store.quarantined()] == [op_id]     # exporting retries nothing
 

@@ -61,10 +61,12 @@ def test_finalise_locks_and_amendments_show_with_the_original(qtbot, window) -> 
     assert editor.finalise_button.isEnabled() and not editor.amend_button.isEnabled()  # draft
     editor.finalise_now()
     assert editor.visit.status is VisitStatus.FINALISED
-    assert not editor.texts["observations"].isEnabled()
+    observations = editor.texts["observations"]
+    assert observations.isReadOnly() and not editor.child_seen.isEnabled()
+    qtbot.keyClicks(observations, " typed after finalising")     # a legal record: no edits
+    assert observations.toPlainText() == "Fictional original words"
     assert editor.amend_button.isEnabled() and not editor.finalise_button.isEnabled()
     # Visibly so: a finalised field and a disabled button do not look like live ones.
-    observations = editor.texts["observations"]
     assert observations.grab().toImage().pixelColor(5, 5) != \
         tab.list.grab().toImage().pixelColor(5, 5)
     assert editor.finalise_button.grab().toImage().pixelColor(
