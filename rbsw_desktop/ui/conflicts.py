@@ -3,8 +3,8 @@ a person to resolve: keep mine, keep theirs, or merge the text. Both versions st
 conflict table whatever is chosen (nothing is silently dropped). Below it, the changes the
 council system refused (`refused.RefusedView`).
 
-    view = ConflictsView(store_call, parent=window)   # store_call(fn) runs fn(store)
-    view.reload()
+    view = ConflictsView(taskman=taskman, parent=window)
+    view.reload()                 # every store call is an Op on the task manager's store thread
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.domain import record_name
-from rbsw_desktop.ui.refused import RefusedView, StoreCall
+from rbsw_desktop.ui.refused import RefusedView
+from rbsw_desktop.ui.taskman import Op, TaskManager
 
 #: Bookkeeping that differs between any two versions and means nothing to a worker.
 _HIDDEN = {"updated_at", "updated_by", "device_id", "position"}
@@ -58,9 +59,9 @@ class ConflictsView(QWidget):
 
     sig_resolved = Signal(str)      # the record id
 
-    def __init__(self, store_call: StoreCall, *, parent: QWidget | None = None) -> None:
+    def __init__(self, *, taskman: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store_call = store_call
+        self.taskman = taskman
         self._conflicts: list[Any] = []
         self.list = QListWidget()
         self.list.setAccessibleName("Records that need a decision")
@@ -103,7 +104,7 @@ class ConflictsView(QWidget):
         decisions.addWidget(self.list, 1)
         decisions.addLayout(right, 3)
         self.no_conflicts = QLabel("Nothing needs a decision.")
-        self.refused = RefusedView(store_call)
+        self.refused = RefusedView(taskman=taskman)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<b>Changed in two places</b>"))
         layout.addWidget(self.no_conflicts)
@@ -114,7 +115,12 @@ class ConflictsView(QWidget):
         self._show(-1)
 
     def reload(self) -> None:
-        self._conflicts = self.store_call(lambda store: store.conflicts())
+        Op(self, lambda store: store.conflicts(), taskman=self.taskman
+           ).success(self._show_conflicts).run_in_background()
+        self.refused.reload()
+
+    def _show_conflicts(self, conflicts: list[Any]) -> None:
+        self._conflicts = conflicts
         self.list.clear()
         for c in self._conflicts:
             fields = c.mine.get("fields") or {}
@@ -126,7 +132,6 @@ class ConflictsView(QWidget):
             self._show(-1)
         self.decisions.setVisible(bool(self._conflicts))
         self.no_conflicts.setVisible(not self._conflicts)
-        self.refused.reload()
 
     def _current(self) -> Any:
         row = self.list.currentRow()
@@ -165,6 +170,10 @@ class ConflictsView(QWidget):
         if conflict is None:
             return
         merged = {self._merge_field: self.merge_edit.toPlainText()} if choice == "merge" else None
-        self.store_call(lambda store: store.resolve_conflict(conflict.id, choice, merged))
-        self.sig_resolved.emit(conflict.record_id)
+        Op(self, lambda store: store.resolve_conflict(conflict.id, choice, merged),
+           taskman=self.taskman).success(lambda _: self._resolved(conflict.record_id)
+                                         ).run_in_background()
+
+    def _resolved(self, record_id: str) -> None:
+        self.sig_resolved.emit(record_id)
         self.reload()

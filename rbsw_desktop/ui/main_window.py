@@ -226,14 +226,14 @@ class MainWindow(QMainWindow):
             return
         self._show_enrol_button(False)
         try:
-            self.sync_panel = SyncPanel(store, on_changes=self._synced, parent=self,
-                                        on_revoked=self.on_revoked)
+            self.sync_panel = SyncPanel(store, taskman=self.taskman, on_changes=self._synced,
+                                        parent=self, on_revoked=self.on_revoked)
         except RbswError as exc:   # e.g. no keyring on this computer
             self.status.setToolTip(str(exc))
             return
         self.statusBar().addPermanentWidget(self.sync_panel.widget)
         if self.sync_panel.is_business_support():
-            self.pod_view = self.sync_panel.business_support_view(self.taskman)
+            self.pod_view = self.sync_panel.business_support_view()
             self.case_area.addWidget(self.pod_view)
             self.case_area.setCurrentWidget(self.pod_view)
             self.pod_view.refresh()

@@ -3,8 +3,8 @@ each with what it is (never its content) and the reason in plain words, "Try aga
 the outbox for the next sync), and "Export for IT support..." (a JSON file the worker chooses;
 it is NOT encrypted, and the export dialog says so before saving).
 
-    view = RefusedView(store_call, parent=window)   # store_call(fn) runs fn(store)
-    view.reload()
+    view = RefusedView(taskman=taskman, parent=window)
+    view.reload()                 # every store call is an Op on the task manager's store thread
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,8 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.domain import record_name
-
-StoreCall = Callable[[Callable[[Any], Any]], Any]
+from rbsw_desktop.ui.taskman import Op, TaskManager, show_error
 
 #: The gateway's reasons (rbsw_desktop/gateway/service.py, validate.py) in a worker's words.
 _REASONS = (
@@ -77,6 +75,16 @@ def refused_title(op: Any) -> str:
     except ValueError:
         return f"{what}, {action} on this laptop"
     return f"{what}, {action} {when:%d %b %Y at %H:%M}"
+
+
+def write_refused(store: Any, name: str) -> int:
+    """The refused changes, as JSON, to the file the worker chose (readable by them only)."""
+    records = store.export_quarantined()
+    text = json.dumps({"refused_changes": records}, indent=2, ensure_ascii=False)
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    return len(records)
 
 
 class ExportRefusedDialog(QDialog):
@@ -134,9 +142,9 @@ class RefusedView(QWidget):
 
     sig_retried = Signal(str)       # the op id, back in the outbox
 
-    def __init__(self, store_call: StoreCall, *, parent: QWidget | None = None) -> None:
+    def __init__(self, *, taskman: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store_call = store_call
+        self.taskman = taskman
         self._refused: list[Any] = []
         self.export_dialog: ExportRefusedDialog | None = None
         self.heading = QLabel("Nothing was refused.")
@@ -161,7 +169,11 @@ class RefusedView(QWidget):
         box.addLayout(foot)
 
     def reload(self) -> None:
-        self._refused = self.store_call(lambda store: store.quarantined())
+        Op(self, lambda store: store.quarantined(), taskman=self.taskman
+           ).success(self._show_refused).run_in_background()
+
+    def _show_refused(self, refused: list[Any]) -> None:
+        self._refused = refused
         self.list.clear()
         for op in self._refused:
             title, reason = refused_title(op), plain_reason(op.last_error)
@@ -200,11 +212,18 @@ class RefusedView(QWidget):
         return [r.findChild(QPushButton) for r in rows if r is not None]
 
     def _retry(self, op_id: str) -> None:
-        sent = self.store_call(lambda store: store.retry_quarantined([op_id]))
+        Op(self, lambda store: store.retry_quarantined([op_id]), taskman=self.taskman
+           ).success(lambda sent: self._retried(op_id, sent)).run_in_background()
+
+    def _retried(self, op_id: str, sent: Any) -> None:
         self.message.setText("It will be sent again at the next sync." if sent else
-                                     "That change was already sent back.")
+                             "That change was already sent back.")
         self.sig_retried.emit(op_id)
-        self.reload()
+        Op(self, lambda store: store.quarantined(), taskman=self.taskman
+           ).success(self._show_refused_keep_focus).run_in_background()
+
+    def _show_refused_keep_focus(self, refused: list[Any]) -> None:
+        self._show_refused(refused)
         buttons = self.retry_buttons()
         (buttons[0] if buttons else self.export_button).setFocus()
 
@@ -216,17 +235,18 @@ class RefusedView(QWidget):
         dialog.open()
 
     def _export_to(self, name: str) -> None:
-        records = self.store_call(lambda store: store.export_quarantined())
-        text = json.dumps({"refused_changes": records}, indent=2, ensure_ascii=False)
-        try:
-            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-        except OSError as exc:
-            self.message.setText(f"Could not save the file ({exc.strerror}). Nothing "
-                                         "was changed; try another place.")
+        Op(self, lambda store: write_refused(store, name), taskman=self.taskman
+           ).success(lambda n: self._exported(name, n)).failure(self._export_failed
+                                                                ).run_in_background()
+
+    def _export_failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, OSError):
+            show_error(self, exc)
             return
-        n = len(records)
+        self.message.setText(f"Could not save the file ({exc.strerror}). Nothing was changed; "
+                             "try another place.")
+
+    def _exported(self, name: str, n: int) -> None:
         self.message.setText(
             f"Saved {n} refused change{'' if n == 1 else 's'} to {Path(name).name}. The file "
             "is not encrypted: delete it once IT support has it.")

@@ -23,9 +23,10 @@ from rbsw_desktop.ui.taskman import TaskManager
 
 
 class SyncPanel:
-    def __init__(self, store: Store, *, on_changes: Any, parent: QWidget,
+    def __init__(self, store: Store, *, taskman: TaskManager, on_changes: Any, parent: QWidget,
                  on_revoked: Any = None) -> None:
         self.parent = parent
+        self.taskman = taskman
         self.ui_store = store
         self._data_dir, self._key = store.data_dir, store.raw_key()
         self._worker_store: Store | None = None
@@ -62,15 +63,15 @@ class SyncPanel:
         workers = self.ui_store.find(Worker, "id = ?", [worker_id])
         return bool(workers) and workers[0].role is Role.BUSINESS_SUPPORT
 
-    def business_support_view(self, taskman: TaskManager) -> BusinessSupportView:
+    def business_support_view(self) -> BusinessSupportView:
         """The pod's devices, what is waiting, what to file: read from the gateway."""
         url, token = credentials(self.ui_store)
-        return BusinessSupportView(SupportClient(url, token), taskman=taskman)
+        return BusinessSupportView(SupportClient(url, token), taskman=self.taskman)
 
     def show_conflicts(self) -> None:
         dialog = QDialog(self.parent)
         dialog.setWindowTitle("Sync problems")
-        view = ConflictsView(lambda fn: fn(self.ui_store), parent=dialog)
+        view = ConflictsView(taskman=self.taskman, parent=dialog)
         view.reload()                     # conflicts, and the changes the council refused
         QVBoxLayout(dialog).addWidget(view)
         dialog.resize(900, 560)

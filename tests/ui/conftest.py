@@ -18,9 +18,15 @@ def app_style(qapp: Any) -> None:
     style.apply(qapp)
 
 
-def open_tab(qtbot: Any, cls: type, store: Store, case_id: str, size=(1100, 720)) -> Any:  # noqa: ANN001
+def store_taskman(store: Store) -> TaskManager:
+    """A synchronous task manager over the test's store: each Op runs at once."""
     manager = TaskManager(synchronous=True)
     manager.store = store
+    return manager
+
+
+def open_tab(qtbot: Any, cls: type, store: Store, case_id: str, size=(1100, 720)) -> Any:  # noqa: ANN001
+    manager = store_taskman(store)
     tab = cls(taskman=manager, case_id=case_id)
     qtbot.addWidget(tab)
     tab.resize(*size)

@@ -18,6 +18,7 @@ from rbsw_desktop.store import Store
 from rbsw_desktop.store.sync_state import PushAck
 from rbsw_desktop.ui.conflicts import ConflictsView
 from rbsw_desktop.ui.refused import plain_reason
+from tests.ui.conftest import store_taskman
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 #: Reasons exactly as the reference gateway words them (rbsw_desktop/gateway/service.py).
@@ -41,7 +42,7 @@ def _pending_op_ids(store: Store) -> set[str]:
 
 
 def _view(qtbot, store: Store) -> ConflictsView:  # noqa: ANN001
-    view = ConflictsView(lambda fn: fn(store))
+    view = ConflictsView(taskman=store_taskman(store))
     qtbot.addWidget(view)
     view.resize(900, 620)
     view.reload()

@@ -16,6 +16,7 @@ from rbsw_desktop.sync.engine import SyncEngine
 from rbsw_desktop.sync.transport import HttpTransport
 from rbsw_desktop.ui.conflicts import ConflictsView, merged_text
 from rbsw_desktop.ui.sync_status import SyncController, SyncPhase, SyncStatusWidget, describe
+from tests.ui.conftest import store_taskman
 
 
 def _closed_port() -> int:
@@ -67,7 +68,7 @@ def test_the_conflict_view_shows_both_versions_and_merging_keeps_both_words(
               "fields": {**op.fields, "text": "Rent plan agreed at the office (fictional)"}}
     store.mark_pushed([op], [PushAck(op.op_id, "conflict", theirs=theirs)])
 
-    view = ConflictsView(lambda fn: fn(store))
+    view = ConflictsView(taskman=store_taskman(store))
     qtbot.addWidget(view)
     view.reload()
     assert view.list.count() == 1
