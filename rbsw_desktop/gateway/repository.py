@@ -1,11 +1,11 @@
 """The gateway's storage seam: what the service needs from a database, and nothing more.
 
 `GatewayRepository` is the interface; `sqlite_store.SqliteRepository` is the embedded default
-(stdlib sqlite3, one file in the data directory). A council running several gateway instances
-adds a PostgreSQL implementation of this same Protocol (psycopg, one connection per thread,
-`SERIALIZABLE` transactions or a `SELECT ... FOR UPDATE` on the sequence row for `next_seq`), and
-picks it in `cli.open_repository` from a `--database postgresql://...` option. Nothing above this
-module writes SQL.
+(stdlib sqlite3, one file in the data directory), and the only one so far. A council running
+several gateway instances would add a PostgreSQL implementation of this same Protocol (psycopg,
+one connection per thread, `SERIALIZABLE` transactions or a `SELECT ... FOR UPDATE` on the
+sequence row for `next_seq`) and a `--database postgresql://...` option in
+`cli.open_repository` to choose it; neither exists yet. Nothing above this module writes SQL.
 
 Rules every implementation keeps:
 - `transaction()` is exclusive for writers: `next_seq()` values are handed out and committed in

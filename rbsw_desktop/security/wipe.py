@@ -20,7 +20,7 @@ from rbsw_desktop.security import keyring_access
 log = logging.getLogger(__name__)
 
 #: Keyring entries a data directory may have.
-SECRET_NAMES = ("device_token", "gateway_url", "device_id", "data_key")
+SECRET_NAMES = ("device_token", "gateway_url", "device_id", keyring_access.DATA_KEY)
 _CHUNK = 1024 * 1024
 
 

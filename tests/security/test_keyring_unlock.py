@@ -153,3 +153,13 @@ def test_no_keyring_on_the_lock_screen_says_so_and_the_passphrase_works(
 def _left():  # noqa: ANN202
     from PySide6.QtCore import Qt
     return Qt.MouseButton.LeftButton
+
+
+@needs_real_keyring
+def test_a_wipe_takes_the_kept_key_too(store: Store, data_dir: Path) -> None:
+    """A revoked (or lost) laptop keeps no way back in: the login-unlock key goes with the store."""
+    from rbsw_desktop.security.wipe import wipe_store
+    keyring_access.remember_data_key(data_dir, store.raw_key())
+    wipe_store(store)
+    assert keyring_access.recall_data_key(data_dir) is None
+    assert not (data_dir / "store.db").exists()
