@@ -187,11 +187,22 @@ class MainWindow(QMainWindow):
         if self.locked:
             return
         self.sig_before_lock.emit()           # editors save; open dialogs keep a draft, close
+        store = self._leave_work(save=True)
+        if store is not None:
+            store.lock()
+        self.show_lock_screen()
+        log.info("locked")
+
+    def _leave_work(self, *, save: bool) -> Store | None:
+        """Close every window and case screen, stop sync, and detach the store (returned, for
+        the caller to lock): nothing of a case stays on screen. With `save`, the editors save
+        what is being typed first, and those saves reach the store before it is detached."""
         for window in QApplication.topLevelWidgets():   # nothing stays on screen behind it
             if window is not self and window.isVisible():
                 window.close()
         if self.workspace is not None:
-            self.workspace.clear()            # editors save what is being typed first
+            if save:
+                self.workspace.clear()        # editors save what is being typed first
             self.case_area.removeWidget(self.workspace)
             self.workspace.deleteLater()
             self.workspace = None
@@ -203,18 +214,14 @@ class MainWindow(QMainWindow):
             self.sync_panel.stop()
             self.sync_panel = None
         self.taskman.wait()                   # ... and those saves reach the encrypted store
-        store = self.taskman.store
-        self.taskman.store = None
+        store, self.taskman.store = self.taskman.store, None
         self.caseload.set_cases([])
         self.results.clear()
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
         self.idle_timer.stop()
-        if store is not None:
-            store.lock()
-        self.show_lock_screen()
-        log.info("locked")
+        return store
 
     def _start_sync(self, store: Store) -> None:
         """The sync indicator and controller, once this laptop is enrolled; until then a
@@ -270,28 +277,7 @@ class MainWindow(QMainWindow):
         every case screen and drop the store connection without saving anything (there is no
         store to save into any more), and say so plainly on the first screen."""
         log.warning("signed out by the council: leaving the case screens")
-        for window in QApplication.topLevelWidgets():     # dialogs showing case content
-            if window is not self and window.isVisible():
-                window.close()
-        if self.workspace is not None:
-            self.case_area.removeWidget(self.workspace)
-            self.workspace.deleteLater()
-            self.workspace = None
-        if self.pod_view is not None:
-            self.case_area.removeWidget(self.pod_view)
-            self.pod_view.deleteLater()
-            self.pod_view = None
-        if self.sync_panel is not None:
-            self.sync_panel.stop()
-            self.sync_panel = None
-        self.taskman.wait()
-        store, self.taskman.store = self.taskman.store, None
-        self.caseload.set_cases([])
-        self.results.clear()
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
-        self.idle_timer.stop()
+        store = self._leave_work(save=False)
         if store is not None:
             try:
                 store.lock()
