@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         split.addWidget(left)
         split.addWidget(self.case_area)
         split.setStretchFactor(1, 1)
-        split.setSizes([620, 580])
+        split.setSizes([840, 360])      # the caseload has the room until a case opens
         self.split = split
         page = QWidget(objectName="page")
         layout = QVBoxLayout(page)
