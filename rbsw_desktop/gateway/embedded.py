@@ -125,13 +125,16 @@ def enrol_code_for(data_dir: Path, worker_id: str) -> str:
         repo.close()
 
 
-def device_known(data_dir: Path, device_id: str) -> bool:
+def device_state(data_dir: Path, device_id: str) -> str | None:
+    """"active", "revoked", or None for a device this gateway never enrolled."""
     repo = SqliteRepository(data_dir)
     try:
         device = repo.device(device_id)
-        return device is not None and device.get("revoked_at") is None
     finally:
         repo.close()
+    if device is None:
+        return None
+    return "active" if device.get("revoked_at") is None else "revoked"
 
 
 def gateway_command() -> list[str]:

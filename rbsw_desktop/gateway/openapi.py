@@ -6,6 +6,7 @@ from typing import Any
 
 from rbsw_desktop.sync.protocol import (
     API_PREFIX,
+    ERROR_HEADER,
     MAX_BATCH_OPS,
     MAX_BLOB_CHUNK,
     MAX_BODY_BYTES,
@@ -25,12 +26,19 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def _error(description: str) -> dict[str, Any]:
+    """An error answer: the Error body, and its `error` code in a header too (a HEAD answer
+    has no body)."""
+    return {**_json(_ref("Error"), description), "headers": {ERROR_HEADER: {
+        "description": "The answer's `error` code", "schema": {"type": "string"}}}}
+
+
 _ERRORS = {
-    "400": _json(_ref("Error"), "Malformed request: bad JSON, wrong types, missing fields"),
-    "401": _json(_ref("Error"), "No, unknown, expired or forged token; or `device_revoked`"),
-    "413": _json(_ref("Error"), f"Body over {MAX_BODY_BYTES} bytes (also after gunzip)"),
-    "429": _json(_ref("Error"), "Slow down; honour Retry-After"),
-    "503": _json(_ref("Error"), "Busy; honour Retry-After"),
+    "400": _error("Malformed request: bad JSON, wrong types, missing fields"),
+    "401": _error("No, unknown, expired or forged token; or `device_revoked`"),
+    "413": _error(f"Body over {MAX_BODY_BYTES} bytes (also after gunzip)"),
+    "429": _error("Slow down; honour Retry-After"),
+    "503": _error("Busy; honour Retry-After"),
 }
 _BEARER = [{"bearer": []}]
 _SUPPORT = ("Business support officers only (role `business_support`); others get 403. "

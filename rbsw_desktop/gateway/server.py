@@ -26,7 +26,13 @@ from rbsw_desktop.gateway.repository import Caller, GatewayRepository
 from rbsw_desktop.gateway.service import GatewayService, now_iso
 from rbsw_desktop.gateway.support import SupportView
 from rbsw_desktop.gateway.validate import ApiError, bad_request
-from rbsw_desktop.sync.protocol import API_PREFIX, MAX_BLOB_CHUNK, MAX_BODY_BYTES, ErrorCode
+from rbsw_desktop.sync.protocol import (
+    API_PREFIX,
+    ERROR_HEADER,
+    MAX_BLOB_CHUNK,
+    MAX_BODY_BYTES,
+    ErrorCode,
+)
 
 log = logging.getLogger(__name__)
 
@@ -280,9 +286,12 @@ class Handler(BaseHTTPRequestHandler):
         self._send_error(ApiError(status, error.value, words))
 
     def _send_error(self, exc: ApiError) -> None:
+        # The code in a header too: a HEAD answer has no body, and a revoked laptop must still
+        # learn that it is revoked from one.
+        headers = {**(exc.headers or {}), ERROR_HEADER: exc.code}
         try:
             self._send_json(exc.status, {"error": exc.code, "message": exc.message},
-                            headers=exc.headers)
+                            headers=headers)
         except OSError:
             self.close_connection = True
 

@@ -222,19 +222,23 @@ class SyncStateMixin:
     def _table(entity: str) -> str | None:
         return entity if entity in ENTITY_TYPES else None
 
-    def adopt_council_records(self, entities: frozenset[str], rev: int = 1) -> int:
+    def adopt_council_records(self, records: list[tuple[str, str]], rev: int = 1) -> int:
         """The fictional demo only: its council-side records (pod, workers, children, cases,
         people) were written on this laptop; once the demo gateway holds them under the same
-        ids they count as synced at `rev`, and their outbox rows (never pushable) go."""
-        names = sorted(e for e in entities if self._table(e))
+        ids they count as synced at `rev`, and their outbox rows (never pushable) go. Only the
+        `(entity, id)` pairs given: what the gateway was seeded with, nothing else."""
+        removed = 0
         with self.transaction():
-            for entity in names:
+            for entity, record_id in records:
+                if not self._table(entity):
+                    continue
                 self.db.execute(f'UPDATE "{entity}" SET rev = ?, sync_state = ? '  # noqa: S608
-                                "WHERE rev IS NULL", [rev, SyncState.SYNCED.value])
-            marks = ", ".join("?" for _ in names)
-            cur = self.db.execute(f"DELETE FROM outbox WHERE entity IN ({marks})",  # noqa: S608
-                                  names)
-            return int(cur.rowcount)
+                                "WHERE id = ? AND rev IS NULL",
+                                [rev, SyncState.SYNCED.value, record_id])
+                cur = self.db.execute("DELETE FROM outbox WHERE entity = ? AND record_id = ?",
+                                      [entity, record_id])
+                removed += int(cur.rowcount)
+        return removed
 
     # -- counts -------------------------------------------------------------------------------
 

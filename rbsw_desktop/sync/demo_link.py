@@ -77,12 +77,14 @@ def link_demo(store: Any, gateway_dir: Path, url: str) -> SupportLogin | None:
     sync then says why)."""
     gateway_dir = Path(gateway_dir)
     device_id = store.meta("device_id") if device.enrolled(store) else None
-    if device_id and embedded.device_known(gateway_dir, device_id):
+    if device_id and embedded.device_state(gateway_dir, device_id) is not None:
+        # Enrolled before (a revoked laptop too: its next sync is told so and wipes the store;
+        # it is never quietly enrolled again).
         _point_at(store, url)
     else:
         records = council_records(store)
         embedded.seed_council_records(gateway_dir, records)
-        store.adopt_council_records(COUNCIL_ENTITIES)
+        store.adopt_council_records([(r["entity"], r["id"]) for r in records])
         worker_id = store.meta("worker_id")
         if not worker_id:
             raise RbswError("The demo store has no worker, so it cannot sync.")
@@ -104,8 +106,11 @@ def _support_login(store: Any, gateway_dir: Path, url: str) -> SupportLogin | No
         return None
     token = keyring_access.get_secret(gateway_dir, device.TOKEN)
     device_id = keyring_access.get_secret(gateway_dir, device.DEVICE)
-    if token and device_id and embedded.device_known(gateway_dir, device_id):
+    state = embedded.device_state(gateway_dir, device_id) if token and device_id else None
+    if state == "active":
         return SupportLogin(url, token)
+    if state == "revoked":
+        return None               # business support's desk was signed out: no pod view
     pod_id = store.meta("pod_id")
     officer = next((w for w in council_records(store) if w["entity"] == "worker"
                     and w["fields"].get("role") == "business_support"

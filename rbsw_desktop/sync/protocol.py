@@ -43,6 +43,11 @@ class Outcome(StrEnum):
     REJECTED = "rejected"        # will never apply as it is; `reason` says why
 
 
+#: Every error answer carries its `error` code in this header as well as in its JSON body (a
+#: HEAD answer has no body).
+ERROR_HEADER = "X-Rbsw-Error"
+
+
 class ErrorCode(StrEnum):
     BAD_REQUEST = "bad_request"
     UNAUTHORIZED = "unauthorized"

@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 
 from rbsw_desktop.errors import RbswError
 from rbsw_desktop.sync.backoff import parse_retry_after
-from rbsw_desktop.sync.protocol import API_PREFIX, ErrorCode
+from rbsw_desktop.sync.protocol import API_PREFIX, ERROR_HEADER, ErrorCode
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 UNREACHABLE = ("Could not reach the council system. Your work is safe on this laptop and will "
@@ -199,7 +199,7 @@ class HttpTransport:
             info = {}
         if not isinstance(info, dict):
             info = {}
-        code = str(info.get("error", ""))
+        code = str(info.get("error") or resp.headers.get(ERROR_HEADER.lower(), ""))
         message = str(info.get("message", "")) or f"The council system answered {resp.status}."
         if resp.status == 401 and code == ErrorCode.DEVICE_REVOKED:
             raise DeviceRevoked(message)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from rbsw_desktop.sync.protocol import ERROR_HEADER
 from tests.sync.gw_world import (
     World,
     board_item_op,
@@ -93,6 +94,9 @@ def test_a_revoked_device_is_told_so(world: World, module_gateway: Any) -> None:
                                ("HEAD", "/blobs/" + "0" * 64, None)):
         answer = call(world.url, method, path, body, token=token)
         assert answer.status == 401
+        # In a header too: a HEAD answer (the first call of a sync with a photo to upload)
+        # has no body, and the laptop must still learn it is revoked and wipe.
+        assert answer.headers.get(ERROR_HEADER.lower()) == "device_revoked"
         if method != "HEAD":
             assert answer.json()["error"] == "device_revoked" and answer.json()["message"]
     # The worker's other, unrevoked laptop carries on.
