@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     return app.exec()
 
 
+DEMO_GATEWAY_WAIT_S = 30.0      # the demo's gateway must listen within this, or sync is off
+
+
 class DemoGateway:
     """The demo's gateway process: started on a plain thread (never the UI thread), stopped
     at quit, bounded by embedded.START_TIMEOUT. No Qt here."""
@@ -80,8 +83,13 @@ class DemoGateway:
         finally:
             self._ready.set()
 
+    def started(self) -> bool:
+        """It listens, or it failed to start: `wait(0)` then answers at once."""
+        return self._ready.is_set()
+
     def wait(self, timeout: float = 30.0) -> str:
-        """The URL once it listens (call off the UI thread); RbswError in plain words if not."""
+        """The URL once it listens; RbswError in plain words if not (a timeout above 0 blocks:
+        never on the UI thread)."""
         from rbsw_desktop.errors import RbswError
 
         if not self._ready.wait(timeout) or not self.url:
@@ -98,8 +106,14 @@ class DemoGateway:
 
 
 def _link_demo(window: Any, taskman: Any, demo: DemoGateway) -> None:
-    """After each unlock of the demo store: wait for the gateway (pool), enrol or re-address
-    the store (store thread), then start sync and make the pod view available."""
+    """After each unlock of the demo store: wait for the gateway (a timer on the UI thread
+    looks, never blocks, so a lock or quit meanwhile is not held up), enrol or re-address the
+    store (store thread), then start sync and make the pod view available."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    from rbsw_desktop.errors import RbswError
     from rbsw_desktop.gateway.support_client import SupportClient
     from rbsw_desktop.sync.demo_link import link_demo
     from rbsw_desktop.ui.taskman import Op
@@ -122,7 +136,24 @@ def _link_demo(window: Any, taskman: Any, demo: DemoGateway) -> None:
         Op(window, lambda store: link_demo(store, demo.data_dir, url), taskman=taskman
            ).success(linked).failure(failed).run_in_background()
 
-    taskman.run_in_pool(demo.wait, ready, failed)
+    deadline = time.monotonic() + DEMO_GATEWAY_WAIT_S
+    timer = QTimer(window, interval=200)
+
+    def look() -> None:
+        if not demo.started() and time.monotonic() < deadline:
+            return
+        timer.stop()
+        timer.deleteLater()
+        try:
+            url = demo.wait(0)
+        except RbswError as exc:
+            failed(exc)
+        else:
+            ready(url)
+
+    timer.timeout.connect(look)
+    timer.start()
+    look()
 
 
 def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:

@@ -21,6 +21,8 @@ from rbsw_desktop.errors import KeyringUnavailable
 SERVICE = "rbsw-desktop"
 DATA_KEY = "data_key"        # the store's data key, kept only where the IT policy allows
 DATA_KEY_BYTES = 32
+#: Beside the store, no secret in it: "a data key was kept in the keyring for this store".
+KEPT_MARKER = "login-unlock.kept"
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,7 @@ def remember_data_key(data_dir: Path, key: bytes) -> None:
     if len(key) != DATA_KEY_BYTES:
         raise ValueError("not a data key")
     set_secret(data_dir, DATA_KEY, bytes(key).hex())
+    (Path(data_dir) / KEPT_MARKER).touch()
     log.info("data key kept in the keyring")
 
 
@@ -112,9 +115,12 @@ def forget_data_key(data_dir: Path) -> None:
     with contextlib.suppress(KeyringUnavailable):
         if available():
             delete_secret(data_dir, DATA_KEY)
+    (Path(data_dir) / KEPT_MARKER).unlink(missing_ok=True)
 
 
 def apply_keyring_policy(data_dir: Path, allowed: bool) -> None:
-    """Where the IT policy does not (or no longer) allows keyring unlock, no key stays there."""
-    if not allowed:
+    """Where the IT policy does not (or no longer) allows keyring unlock, no key stays there.
+    Only a laptop that kept one reaches the keyring for this: the usual start, with keyring
+    unlock off, never touches it (a locked keyring may stop to ask its own questions)."""
+    if not allowed and (Path(data_dir) / KEPT_MARKER).exists():
         forget_data_key(data_dir)

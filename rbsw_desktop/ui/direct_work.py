@@ -106,6 +106,10 @@ class DirectWorkTab(QWidget):
         self.parts_box = QWidget()
         self.parts_form = QFormLayout(self.parts_box)
         self.parts: dict[str, QPlainTextEdit] = {}
+        # Every answer of this session, kept by prompt, including those for prompts the chosen
+        # tool does not show: changing the tool (even by a stray mouse wheel) never drops one,
+        # and they are saved with the session so switching back shows them again.
+        self._answers: dict[str, str] = {}
         self.child_words = QPlainTextEdit(placeholderText="Exactly as the child said it")
         self.child_words.setAccessibleName("The child's own words")
         self.lived = QPlainTextEdit()
@@ -225,7 +229,8 @@ class DirectWorkTab(QWidget):
         self.tool.blockSignals(True)
         self.tool.setCurrentIndex(self.tool.findData(a.tool.value))
         self.tool.blockSignals(False)
-        self._build_parts(a.parts)
+        self._answers = dict(a.parts)
+        self._build_parts(self._answers)
         self.title.setText(a.title)
         self.child_words.setPlainText(a.child_words)
         self.lived.setPlainText(a.lived_experience)
@@ -234,11 +239,16 @@ class DirectWorkTab(QWidget):
         self._set_editing(True)
         self.dirty = False
         self._loading = False
-        activity_id = a.id
-        Op(self, lambda store: load_thumbnails(store, activity_id), taskman=self.taskman
-           ).success(self._show_thumbs).run_in_background()
+        self._load_thumbs(a.id)
 
-    def _show_thumbs(self, thumbs: list[Thumbnail]) -> None:
+    def _load_thumbs(self, activity_id: str) -> None:
+        Op(self, lambda store: load_thumbnails(store, activity_id), taskman=self.taskman
+           ).success(lambda thumbs: self._show_thumbs(thumbs, activity_id)
+                     ).run_in_background()
+
+    def _show_thumbs(self, thumbs: list[Thumbnail], activity_id: str) -> None:
+        if self.activity is None or self.activity.id != activity_id:
+            return      # another session is shown now (or the app locked)
         self.thumbs.clear()
         for t in thumbs:
             icon = QIcon(QPixmap.fromImage(t.image)) if t.image is not None else QIcon()
@@ -250,8 +260,15 @@ class DirectWorkTab(QWidget):
     # -- saving -------------------------------------------------------------------------------
 
     def _tool_changed(self, _index: int) -> None:
-        self._build_parts({})
+        self._answers = self._all_answers()
+        self._build_parts(self._answers)
         self._mark_dirty()
+
+    def _all_answers(self) -> dict[str, str]:
+        """The answers in the boxes shown, over those kept for prompts not shown."""
+        answers = dict(self._answers)
+        answers.update({k: e.toPlainText() for k, e in self.parts.items()})
+        return {k: v for k, v in answers.items() if v}
 
     def _mark_dirty(self, *_args: object) -> None:
         if self._loading or self.activity is None:
@@ -272,7 +289,7 @@ class DirectWorkTab(QWidget):
         self.activity = a
         a.tool = DirectWorkTool(self.tool.currentData())
         a.title = self.title.text()
-        a.parts = {k: e.toPlainText() for k, e in self.parts.items() if e.toPlainText()}
+        a.parts = self._all_answers()   # answers for prompts not shown are kept too
         a.child_words = self.child_words.toPlainText()
         a.lived_experience = self.lived.toPlainText()
         a.consent = self.consent.text()
@@ -327,11 +344,13 @@ class DirectWorkTab(QWidget):
     def attach(self, path: Path) -> None:
         if self.activity is None:
             return
-        self.save_if_dirty()    # showing the session afresh must not drop what was typed
+        self.save_if_dirty()
         activity = self.activity
+        # When it is done, refresh only the thumbnails: what is typed while the scan is
+        # encrypted stays on screen, and stays dirty so it still saves itself.
         Op(self, lambda store: attach_file(store, activity, path),
            changes={"attachment"}, taskman=self.taskman
-           ).success(lambda _a: self.show_activity(activity)).failure(
+           ).success(lambda _a: self._load_thumbs(activity.id)).failure(
             lambda exc: self.message.setText(plain_message(exc))).run_in_background()
 
     def clear(self) -> None:
@@ -340,6 +359,7 @@ class DirectWorkTab(QWidget):
         self.autosave_timer.stop()
         self._loading = True
         self.activity = None
+        self._answers = {}
         self.list.clear()
         self.thumbs.clear()
         for w in (self.child_words, self.lived, self.title, self.consent, *self.parts.values()):

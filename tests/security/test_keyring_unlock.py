@@ -53,6 +53,30 @@ def test_a_policy_that_forbids_it_removes_the_kept_key(store: Store, data_dir: P
     assert keyring_access.get_secret(data_dir, keyring_access.DATA_KEY) is None
 
 
+def test_with_keyring_unlock_off_the_start_never_touches_the_keyring(
+        data_dir: Path, monkeypatch) -> None:  # noqa: ANN001
+    """The usual laptop: nothing was ever kept, so the start asks the keyring nothing (a locked
+    keyring may stop to ask its own questions)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    asked: list[str] = []
+    monkeypatch.setattr(keyring_access, "available", lambda: asked.append("available") or True)
+    monkeypatch.setattr(keyring_access, "delete_secret", lambda *a: asked.append("delete"))
+    keyring_access.apply_keyring_policy(data_dir, allowed=False)
+    assert asked == []
+    (data_dir / keyring_access.KEPT_MARKER).touch()           # a key was kept once
+    keyring_access.apply_keyring_policy(data_dir, allowed=False)
+    assert "delete" in asked and not (data_dir / keyring_access.KEPT_MARKER).exists()
+
+
+@needs_real_keyring
+def test_the_marker_says_only_whether_a_key_is_kept(store: Store, data_dir: Path) -> None:
+    marker = data_dir / keyring_access.KEPT_MARKER
+    keyring_access.remember_data_key(data_dir, store.raw_key())
+    assert marker.exists() and marker.read_bytes() == b""    # nothing secret beside the store
+    keyring_access.forget_data_key(data_dir)
+    assert not marker.exists()
+
+
 @needs_real_keyring
 def test_a_damaged_kept_key_is_dropped(data_dir: Path) -> None:
     keyring_access.set_secret(data_dir, keyring_access.DATA_KEY, "not hex at all")
