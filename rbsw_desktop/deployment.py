@@ -7,9 +7,10 @@
     {"gateway_url": "https://rbsw.council.example/", "idle_lock_minutes": 5,
      "allow_keyring_unlock": false}
 
-The machine file's place is fixed per OS: user-set variables (XDG_CONFIG_DIRS, the
-RBSW_POLICY_FILE below) never move it. A missing file gives the defaults; a damaged one gives
-the safest settings and a plain warning, never a crash. It holds no secret.
+The machine file's place is fixed per OS: user-set variables (XDG_CONFIG_DIRS,
+WIN_PD_OVERRIDE_COMMON_APPDATA, the RBSW_POLICY_FILE below) never move it. A missing file gives
+the defaults; a damaged one gives the safest settings and a plain warning, never a crash. It
+holds no secret.
 
 RBSW_POLICY_FILE may name a second, user-level file (tests, an IT trial, a worker who wants it
 stricter). It can only tighten the machine policy, never loosen it: the shorter idle time wins,
@@ -28,8 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
-
-import platformdirs
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +53,56 @@ class Policy:
         return float(min(user_minutes, self.idle_lock_minutes))
 
 
+#: FOLDERID_ProgramData (KnownFolders.h): C:\ProgramData, set machine-wide, not per user.
+_FOLDERID_PROGRAM_DATA = "{62AB5D82-FDC1-4DC3-A9DD-070D1D495D97}"
+_PROGRAM_DATA_FALLBACK = "C:\\ProgramData"
+
+
+def _known_folder_program_data() -> str:
+    """SHGetKnownFolderPath(FOLDERID_ProgramData), for a platformdirs without the call."""
+    import ctypes
+    from ctypes import wintypes
+
+    class _Guid(ctypes.Structure):
+        _fields_ = [("Data1", wintypes.DWORD), ("Data2", wintypes.WORD),
+                    ("Data3", wintypes.WORD), ("Data4", wintypes.BYTE * 8)]
+
+    ole32 = ctypes.WinDLL("ole32")  # type: ignore[attr-defined]
+    shell32 = ctypes.WinDLL("shell32")  # type: ignore[attr-defined]
+    guid, found = _Guid(), wintypes.LPWSTR()
+    ole32.CLSIDFromString(_FOLDERID_PROGRAM_DATA, ctypes.byref(guid))
+    try:
+        if shell32.SHGetKnownFolderPath(ctypes.byref(guid), 0, None, ctypes.byref(found)) != 0:
+            raise OSError("SHGetKnownFolderPath failed")
+        path = found.value
+    finally:
+        ole32.CoTaskMemFree(found)
+    if not path:
+        raise OSError("SHGetKnownFolderPath gave no folder")
+    return path
+
+
+def _windows_program_data() -> str:
+    """C:\\ProgramData from the Known Folders API itself. Not platformdirs.site_config_dir and
+    not get_win_folder: those first honour WIN_PD_OVERRIDE_COMMON_APPDATA, a variable any user
+    can set. If the API fails, the fixed C:\\ProgramData, never an environment variable."""
+    from platformdirs import windows
+    via_platformdirs = getattr(windows, "get_win_folder_via_ctypes", None)
+    try:
+        folder = (via_platformdirs("CSIDL_COMMON_APPDATA") if via_platformdirs is not None
+                  else _known_folder_program_data())
+    except (OSError, ValueError, AttributeError, RuntimeError) as exc:
+        log.warning("Known Folders API failed (%s): using C:\\ProgramData", type(exc).__name__)
+        return _PROGRAM_DATA_FALLBACK
+    return folder or _PROGRAM_DATA_FALLBACK
+
+
 def policy_path() -> Path:
     """The machine-wide policy file: a fixed place per OS that no user setting can move."""
     if sys.platform == "darwin":
         return Path("/Library/Application Support/rbsw-desktop/policy.json")
-    if sys.platform == "win32":   # C:\ProgramData, from the Known Folders API, not the env
-        return Path(platformdirs.site_config_dir("rbsw-desktop", appauthor=False)) / "policy.json"
+    if sys.platform == "win32":   # C:\ProgramData, from the Known Folders API, never the env
+        return Path(_windows_program_data()) / "rbsw-desktop" / "policy.json"
     # Linux and other Unix: /etc/xdg, not platformdirs, which follows a user's XDG_CONFIG_DIRS.
     return Path("/etc/xdg/rbsw-desktop/policy.json")
 

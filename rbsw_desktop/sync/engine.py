@@ -44,6 +44,7 @@ T = TypeVar("T")
 
 REVOKED = ("This laptop has been signed out by the council, so its store has been wiped. "
            "Ask business support to set it up again.")
+REVOKED_INCOMPLETE = "This laptop has been signed out by the council, but its wipe went wrong. "
 Progress = Callable[[str, int, int], None]     # (stage, done, total)
 
 
@@ -90,7 +91,7 @@ class SyncEngine:
                  batch_bytes: int = MAX_BODY_BYTES // 4, pull_limit: int = MAX_PULL_LIMIT,
                  max_attempts: int = 6, backoff: Backoff | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 wipe: Callable[[Any], None] | None = None) -> None:
+                 wipe: Callable[[Any], Any] | None = None) -> None:
         self.store = store
         self.transport = transport
         self.batch_ops = batch_ops
@@ -151,14 +152,15 @@ class SyncEngine:
 
     def _revoked(self, report: SyncReport) -> None:
         report.revoked = True
-        report.errors.append(REVOKED)
         log.warning("device revoked: wiping the store")
         self.transport.close()
         if self._wipe is not None:
-            self._wipe(self.store)
+            outcome = self._wipe(self.store)
         else:
             from rbsw_desktop.security.wipe import wipe_store
-            wipe_store(self.store)
+            outcome = wipe_store(self.store)
+        problem = outcome.problem() if outcome is not None else ""
+        report.errors.append(REVOKED_INCOMPLETE + problem if problem else REVOKED)
 
     # -- retries ------------------------------------------------------------------------------
 

@@ -187,3 +187,4 @@ def test_a_wipe_takes_the_kept_key_too(store: Store, data_dir: Path) -> None:
     wipe_store(store)
     assert keyring_access.recall_data_key(data_dir) is None
     assert not (data_dir / "store.db").exists()
+    assert not (data_dir / keyring_access.KEPT_MARKER).exists()

@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import pytest
 
@@ -113,6 +113,45 @@ def test_xdg_config_dirs_cannot_move_the_machine_policy(tmp_path: Path,
     monkeypatch.delenv("RBSW_POLICY_FILE", raising=False)
     assert deployment.policy_path() == Path("/etc/xdg/rbsw-desktop/policy.json")
     assert load_policy().source != str(fake)
+
+
+PROGRAM_DATA_POLICY = PureWindowsPath(r"C:\ProgramData\rbsw-desktop\policy.json")
+
+
+@pytest.fixture
+def as_windows(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Windows as far as the app and platformdirs can tell, with the Known Folders API (ctypes,
+    absent here) answering C:\\ProgramData, and a user who has set platformdirs' override
+    variable to a folder of their own holding a looser policy."""
+    import platformdirs
+    from platformdirs import windows
+    known = {"CSIDL_COMMON_APPDATA": r"C:\ProgramData"}
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(platformdirs, "PlatformDirs", windows.Windows)
+    monkeypatch.setattr(windows, "get_win_folder_via_ctypes", known.__getitem__)
+    monkeypatch.setattr(windows, "_RESOLVE_WIN_FOLDER", known.__getitem__, raising=False)
+    monkeypatch.setenv("WIN_PD_OVERRIDE_COMMON_APPDATA", r"C:\Users\worker\mine")
+    return known
+
+
+def test_a_windows_user_variable_cannot_move_the_machine_policy(as_windows: dict) -> None:
+    assert PureWindowsPath(str(deployment.policy_path())) == PROGRAM_DATA_POLICY
+
+
+@pytest.mark.parametrize("api", ["older platformdirs", "the API fails"])
+def test_without_platformdirs_known_folders_the_policy_still_ignores_the_variable(
+        as_windows: dict, monkeypatch: pytest.MonkeyPatch, api: str) -> None:
+    from platformdirs import windows
+    if api == "older platformdirs":      # no get_win_folder_via_ctypes: our own ctypes call
+        monkeypatch.delattr(windows, "get_win_folder_via_ctypes")
+        monkeypatch.setattr(deployment, "_known_folder_program_data", lambda: r"D:\ProgramData")
+        expected = PureWindowsPath(r"D:\ProgramData\rbsw-desktop\policy.json")
+    else:                                # the call fails: the fixed folder, not the variable
+        def broken(_name: str) -> str:
+            raise OSError("no shell32")
+        monkeypatch.setattr(windows, "get_win_folder_via_ctypes", broken)
+        expected = PROGRAM_DATA_POLICY
+    assert PureWindowsPath(str(deployment.policy_path())) == expected
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
