@@ -186,7 +186,8 @@ def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
     policy = load_policy()
     window = MainWindow(taskman=taskman, data_dir=Path(data_dir),
                         idle_minutes=policy.effective_idle_minutes(None),
-                        demo_passphrase=demo_passphrase, store_factory=store_factory)
+                        demo_passphrase=demo_passphrase, store_factory=store_factory,
+                        allow_keyring_unlock=policy.allow_keyring_unlock)
     if args.demo:
         # The demo store is created on first unlock with its (shown) passphrase.
         window.lock_screen.passphrase.setText(demo_passphrase)

@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, *, taskman: TaskManager, data_dir: Path, idle_minutes: float = 5,
                  demo_passphrase: str = "", store_factory=None,
+                 allow_keyring_unlock: bool | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.taskman = taskman
@@ -86,7 +87,8 @@ class MainWindow(QMainWindow):
 
         self.lock_screen = LockScreen(taskman=taskman, data_dir=data_dir,
                                       demo_passphrase=demo_passphrase,
-                                      store_factory=store_factory)
+                                      store_factory=store_factory,
+                                      allow_keyring_unlock=allow_keyring_unlock)
         self.lock_screen.sig_unlocked.connect(self.on_unlocked)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.lock_screen)
