@@ -9,8 +9,8 @@
 Only the standard library is used here: this runs before anything is installed. The virtual
 environment lives in `.venv/` beside this checkout and is refreshed whenever `pyproject.toml`
 changes. On Debian/Ubuntu the system libraries Qt needs, and the tools the tests use (a real
-keyring over D-Bus, poppler's pdftoppm), are installed with apt-get when we may, or named in a
-clear message when we may not.
+keyring over D-Bus, poppler's pdftoppm, a PostgreSQL server), are installed with apt-get when we
+may, or named in a clear message when we may not.
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ APP_DEBS = [
     "libdbus-1-3", "libglib2.0-0", "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1",
     "libxcb-shape0", "libxcb-xinerama0", "libxcb-randr0", "libxcb-render-util0", "libxcb-image0",
 ]
-TEST_DEBS = ["dbus", "gnome-keyring", "poppler-utils"]
+# `postgresql` is Debian's (and Ubuntu's) metapackage for the release's PostgreSQL server
+# (postgresql-15 on Debian 12): the tests run a throwaway cluster of their own from its
+# /usr/lib/postgresql/*/bin (tests/postgres.py), never the system's cluster.
+TEST_DEBS = ["dbus", "gnome-keyring", "poppler-utils", "postgresql"]
 
 
 def fail(message: str, code: int = 2) -> None:
