@@ -1,4 +1,12 @@
-"""Shared fixtures: each test gets a fresh, real, encrypted store in its own tmp_path."""
+"""Shared fixtures: each test gets a fresh, real, encrypted store in its own tmp_path; tests that
+need PostgreSQL get a fresh database on a throwaway cluster (tests/postgres.py):
+
+    def test_something(postgres_url):        # "postgresql://rbsw_test:PW@127.0.0.1:PORT/DB",
+        ...                                  # a new empty database, dropped after the test
+    def test_other(postgres_cluster):        # the session's cluster: .host .port .user
+        url = postgres_cluster.create_database()   # .password .url(dbname, driver=None)
+        postgres_cluster.drop_database(url)        # .connect(dbname) .restart(mode)
+"""
 
 from __future__ import annotations
 
@@ -7,12 +15,16 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # Qt tests never need a screen
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from rbsw_desktop.domain import Case, CaseCategory, Child, Pod, Role, Worker
 from rbsw_desktop.security.keys import Argon2Params
 from rbsw_desktop.store import Store
+
+if TYPE_CHECKING:
+    from tests.postgres import PostgresCluster
 
 #: Real Argon2id, cheap parameters, so hundreds of tests can create stores. The default
 #: parameters are exercised by the security tests and the benchmark.
@@ -46,3 +58,27 @@ def case(store: Store) -> Case:
     return store.save(Case(child_id=child.id, pod_id=pod.id, worker_id=worker.id,
                            family_name="The Fictional family",
                            category=CaseCategory.CHILD_PROTECTION, started_on="2026-11-02"))
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """One throwaway PostgreSQL cluster for the session, started when a test first asks for it.
+    Without a PostgreSQL server on the machine, its tests fail in CI (CI=true) and skip
+    elsewhere, saying why."""
+    from tests.postgres import launch_for_tests
+
+    cluster = launch_for_tests()
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
+    """A fresh, empty database on the session's cluster, dropped after the test."""
+    url = postgres_cluster.create_database()
+    try:
+        yield url
+    finally:
+        postgres_cluster.drop_database(url)
