@@ -46,8 +46,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-import pytest
-
 SUPERUSER = "rbsw_test"
 DIR_PREFIX = "rbsw-pg-"
 OWNER_FILE = "owner.pid"          # the pid of the test process that made the temp dir
@@ -193,7 +191,12 @@ class PostgresCluster:
         finally:
             pwfile.unlink()
         if done.returncode != 0:
-            raise RuntimeError(f"initdb failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+            hint = ""
+            if self.owner is not None and "Permission denied" in done.stderr:
+                hint = (f"\n(the user {self.owner.name!r} must be able to reach {self.base}: "
+                        "point TMPDIR at a directory every user can enter, such as /tmp)")
+            raise RuntimeError(f"initdb failed ({done.returncode}):\n{done.stdout}{done.stderr}"
+                               f"{hint}")
         settings = {**SETTINGS, "unix_socket_directories": f"'{self.socket_dir}'"}
         with open(self.data_dir / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write("\n# tests/postgres.py\n")
@@ -419,6 +422,8 @@ def launch_for_tests() -> PostgresCluster:
     """`PostgresCluster.launch()` for the session fixture. With no PostgreSQL server on the
     machine the tests that need it fail in CI (CI=true) and skip elsewhere, saying why; any
     other failure to start is an error with the server's log."""
+    import pytest
+
     try:
         return PostgresCluster.launch()
     except PostgresUnavailable as missing:
