@@ -22,9 +22,11 @@ on); only sizes are small (shared_buffers 32MB) and JIT is off.
 
 How it is bounded: `postgres` is this process's own child (not daemonised by pg_ctl), started
 through `setpriv --pdeathsig=INT`, so the kernel sends it SIGINT, a fast shutdown, the moment the
-test process dies, SIGKILL included. The fixture stops it at the end of the session and an atexit
-hook does too; a watchdog stops it after `max_seconds` (RBSW_PG_MAX_SECONDS, default 5400: CI's
-limit) whatever happens. A temp dir whose test process died is removed by the next launch.
+test process dies, SIGKILL included. (The kernel means the thread that started it: launch and
+restart a cluster from the main thread, as fixtures run, not from a thread that ends before it
+should.) The fixture stops it at the end of the session and an atexit hook does too; a watchdog
+stops it after `max_seconds` (RBSW_PG_MAX_SECONDS, default 5400: CI's limit) whatever happens.
+A temp dir whose test process died is removed by the next launch.
 """
 
 from __future__ import annotations
