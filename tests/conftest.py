@@ -13,9 +13,13 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # Qt tests never need a screen
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -82,3 +86,39 @@ def postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
         yield url
     finally:
         postgres_cluster.drop_database(url)
+
+
+#: Moments the zone check looks at: one in summer time, one in winter time.
+_ZONE_PROBES = (datetime(2026, 6, 25, 12, tzinfo=UTC), datetime(2026, 1, 15, 12, tzinfo=UTC))
+
+
+@pytest.fixture
+def local_zone() -> Iterator[Callable[[str], None]]:
+    """`local_zone("Europe/London")`: the laptop's clock is in that zone for the rest of the
+    test, whatever zone the test run has (TZ, then time.tzset(), as a laptop set to that zone
+    would be); the run's own zone comes back afterwards. Checked, not assumed: Python's local
+    time and, when Qt is loaded, Qt's local time must both follow, or the test fails."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset() is POSIX only: this test sets the laptop's zone with it")
+    before = os.environ.get("TZ")
+
+    def use(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+        for probe in _ZONE_PROBES:
+            wanted = probe.astimezone(ZoneInfo(name)).utcoffset()
+            assert probe.astimezone().utcoffset() == wanted, (
+                f"TZ={name} did not reach the C library (is tzdata installed?)")
+            if "PySide6.QtCore" in sys.modules:
+                from PySide6.QtCore import QDateTime
+                ms = int(probe.timestamp()) * 1000
+                qt = QDateTime.fromMSecsSinceEpoch(ms).offsetFromUtc()
+                assert qt == wanted.total_seconds(), (
+                    f"Qt's local time did not follow TZ={name}: {qt} s from UTC")
+
+    yield use
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()

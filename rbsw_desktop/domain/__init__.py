@@ -18,7 +18,6 @@ from rbsw_desktop.domain.entities import (
     Worker,
     new_id,
     record_name,
-    utc_now,
 )
 from rbsw_desktop.domain.enums import (
     CareArrangement,
@@ -33,11 +32,18 @@ from rbsw_desktop.domain.enums import (
     WithheldReason,
     Zone,
 )
+from rbsw_desktop.domain.instants import (
+    instant_text,
+    local_date,
+    local_text,
+    parse_instant,
+    utc_now,
+)
 
 __all__ = [
     "Attachment", "BoardItem", "BoardMove", "CareArrangement", "Case", "CaseCategory", "Child",
     "DirectWorkActivity", "DirectWorkTool", "ENTITY_TYPES", "Person", "Pod", "RECORD_NAMES",
     "RaisedBy", "Record", "Review", "Role", "SafetyCategory", "SyncState", "Visit",
     "VisitAmendment", "VisitStatus", "VisitType", "WithheldReason", "Worker", "Zone", "new_id",
-    "record_name", "utc_now",
+    "instant_text", "local_date", "local_text", "parse_instant", "record_name", "utc_now",
 ]

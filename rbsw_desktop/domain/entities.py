@@ -2,7 +2,8 @@
 
 Every record carries the sync bookkeeping of `Record`. Field names are the names used in the
 store's columns, in the sync protocol's `fields` and in the CLI's JSON: one name per idea.
-Dates are ISO strings (`YYYY-MM-DD`), times ISO 8601 in UTC (`...Z`), so a record round-trips
+Dates are ISO strings (`YYYY-MM-DD`, a local calendar day), times ISO 8601 instants in UTC
+(`...Z`, see `domain.instants`, which turns them into text and back), so a record round-trips
 through SQLite and JSON unchanged.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from rbsw_desktop.domain.enums import (
@@ -26,14 +26,11 @@ from rbsw_desktop.domain.enums import (
     WithheldReason,
     Zone,
 )
+from rbsw_desktop.domain.instants import utc_now
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 @dataclass(kw_only=True)

@@ -1,0 +1,67 @@
+"""Instants: stored in UTC, read back exactly, shown and dated in the laptop's own zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from rbsw_desktop.domain import utc_now
+from rbsw_desktop.domain.instants import (
+    instant_from_ms,
+    instant_ms,
+    instant_text,
+    local_date,
+    local_text,
+    parse_instant,
+)
+
+
+def test_instant_text_is_the_stored_form_whatever_zone_the_datetime_is_in() -> None:
+    paris = timezone(timedelta(hours=2))
+    assert instant_text(datetime(2026, 6, 25, 8, 9, 23, 456789, tzinfo=paris)) \
+        == "2026-06-25T06:09:23.456Z"
+    assert instant_text(datetime(2026, 6, 25, 6, 9, tzinfo=UTC)) == "2026-06-25T06:09:00.000Z"
+    with pytest.raises(ValueError, match="zone"):
+        instant_text(datetime(2026, 6, 25, 6, 9))      # naive: whose 06:09?
+    now = utc_now()
+    assert now.endswith("Z") and len(now) == len("2026-06-25T06:09:00.000Z")
+
+
+def test_parse_instant_reads_z_and_offsets_as_the_same_moment() -> None:
+    want = datetime(2026, 6, 25, 6, 9, 23, 456000, tzinfo=UTC)
+    for text in ("2026-06-25T06:09:23.456Z", "2026-06-25T06:09:23.456+00:00",
+                 "2026-06-25T07:09:23.456+01:00", "2026-06-25T06:09:23.456"):
+        got = parse_instant(text)
+        assert got == want and got.utcoffset() == timedelta(0), text
+    with pytest.raises(ValueError):
+        parse_instant("last Tuesday")
+
+
+def test_epoch_milliseconds_round_trip_exactly() -> None:
+    for text in ("2026-06-25T06:09:23.456Z", "2026-10-25T00:30:00.000Z",
+                 "2026-10-25T01:30:00.000Z", "1969-12-31T23:59:59.999Z"):
+        assert instant_from_ms(instant_ms(text)) == text
+    assert instant_ms("1970-01-01T00:00:01.001Z") == 1001
+
+
+@pytest.mark.parametrize(("zone", "stored", "shown", "day"), [
+    ("Europe/London", "2026-06-25T06:09:00.000Z", "2026-06-25 07:09", date(2026, 6, 25)),
+    ("Europe/London", "2026-01-15T07:09:00.000Z", "2026-01-15 07:09", date(2026, 1, 15)),
+    ("Europe/London", "2026-06-01T23:30:00.000Z", "2026-06-02 00:30", date(2026, 6, 2)),
+    # The last Sunday of October: 01:30 happens twice, first in BST, then in GMT.
+    ("Europe/London", "2026-10-25T00:30:00.000Z", "2026-10-25 01:30", date(2026, 10, 25)),
+    ("Europe/London", "2026-10-25T01:30:00.000Z", "2026-10-25 01:30", date(2026, 10, 25)),
+    ("Europe/Paris", "2026-01-15T06:09:00.000Z", "2026-01-15 07:09", date(2026, 1, 15)),
+    ("Pacific/Auckland", "2026-06-25T19:09:00.000Z", "2026-06-26 07:09", date(2026, 6, 26)),
+])
+def test_shown_and_dated_in_local_time(local_zone, zone: str, stored: str, shown: str,  # noqa: ANN001
+                                       day: date) -> None:
+    local_zone(zone)
+    assert local_text(stored) == shown
+    assert local_date(stored) == day
+
+
+def test_local_text_shows_what_it_cannot_read_as_it_is() -> None:
+    assert local_text(None) == "" and local_text("") == ""
+    assert local_text("not a time") == "not a time"
