@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import CaseSummary, Store, TimelineEntry
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.board import BoardTab
@@ -49,7 +50,8 @@ def refresh_case(store: Store, case_id: str) -> CaseHeader:
 
 
 def when(entry: TimelineEntry) -> str:
-    return entry.at[:16].replace("T", " ") if "T" in entry.at else entry.at
+    """A moment (a visit, a board move) in local time; a day (a review) as it is."""
+    return local_text(entry.at) if "T" in entry.at else entry.at
 
 
 class TimelineTab(QListWidget):

@@ -37,8 +37,10 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.domain import Visit, VisitAmendment, VisitStatus, VisitType
+from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
+from rbsw_desktop.ui.timefmt import instant_of, qdatetime_of, same_minute_shown
 
 AUTOSAVE_MS = 3000
 TEXT_FIELDS = {"child_words": "The child's &own words", "observations": "&Observations",
@@ -110,7 +112,7 @@ class AmendDialog(QDialog):
 
 
 def visit_title(v: Visit) -> str:
-    when = v.visited_at[:16].replace("T", " ")
+    when = local_text(v.visited_at)
     state = "Draft" if v.status is VisitStatus.DRAFT else "Finalised"
     return f"{when}\n{v.visit_type.label} · {state} · {v.sync_state.label}"
 
@@ -123,6 +125,9 @@ class VisitEditor(QWidget):
         super().__init__(parent)
         self.taskman = taskman
         self.visit: Visit | None = None
+        #: What "When" showed when the visit was opened: the stored instant is rewritten only
+        #: when the worker changes what it shows, never by a save of other words.
+        self._shown_at = QDateTime()
         self.dirty = False
         self._loading = False
 
@@ -235,8 +240,11 @@ class VisitEditor(QWidget):
     def show_visit(self, visit: Visit, amendments: list[VisitAmendment]) -> None:
         self._loading = True
         self.visit = visit
-        self.visited_at.setDateTime(QDateTime.fromString(visit.visited_at[:19],
-                                                         "yyyy-MM-ddTHH:mm:ss"))
+        try:
+            self.visited_at.setDateTime(qdatetime_of(visit.visited_at))
+        except ValueError:      # not an instant (never written by this app): kept as it is
+            self.visited_at.setDateTime(QDateTime.currentDateTime())
+        self._shown_at = self.visited_at.dateTime()
         self.visit_type.setCurrentIndex(self.visit_type.findData(visit.visit_type.value))
         self.announced.setChecked(visit.announced)
         self.present.setPlainText(people_to_text(visit.present))
@@ -264,7 +272,7 @@ class VisitEditor(QWidget):
         self.amend_button.setEnabled(final)
         self.amendments.clear()
         for a in amendments:
-            self.amendments.addItem(f"{a.amended_at[:16].replace('T', ' ')}: {a.text}"
+            self.amendments.addItem(f"{local_text(a.amended_at)}: {a.text}"
                                     + (f" (reason: {a.reason})" if a.reason else ""))
         self.amendments.setVisible(bool(amendments))
         self.amendments_label.setVisible(bool(amendments))
@@ -323,7 +331,10 @@ class VisitEditor(QWidget):
         assert self.visit is not None
         v = dataclasses.replace(self.visit)   # the copy goes to the store thread
         self.visit = v
-        v.visited_at = self.visited_at.dateTime().toUTC().toString("yyyy-MM-ddTHH:mm:ss.zzzZ")
+        when = self.visited_at.dateTime()
+        if not same_minute_shown(when, self._shown_at):    # the worker entered another time
+            v.visited_at = instant_of(when, to_the_minute=True)
+            self._shown_at = when
         v.visit_type = VisitType(self.visit_type.currentData())
         v.announced = self.announced.isChecked()
         v.present = text_to_people(self.present.toPlainText())
