@@ -24,7 +24,6 @@ from rbsw_desktop.domain.entities import (
     Visit,
     VisitAmendment,
     Worker,
-    utc_now,
 )
 from rbsw_desktop.domain.enums import (
     CareArrangement,
@@ -37,6 +36,7 @@ from rbsw_desktop.domain.enums import (
     WithheldReason,
     Zone,
 )
+from rbsw_desktop.domain.instants import local_date, utc_now
 from rbsw_desktop.errors import InvalidInput, NotFound, RecordLocked
 
 if TYPE_CHECKING:
@@ -81,7 +81,14 @@ def _iso(day: date | None) -> str | None:
 
 
 def _day(text: str | None) -> date | None:
+    """A stored calendar day (`YYYY-MM-DD`)."""
     return date.fromisoformat(text[:10]) if text else None
+
+
+def _local_day(instant: str | None) -> date | None:
+    """The local day a stored instant fell on (not its UTC day: 00:30 BST on 2 June is
+    stored as 1 June 23:30 UTC, and the statutory clock counts from 2 June)."""
+    return local_date(instant) if instant else None
 
 
 class CaseworkMixin:
@@ -102,7 +109,7 @@ class CaseworkMixin:
         out = []
         for r in rows:
             category = CaseCategory(r["category"])
-            last = _day(r["last_visit"])
+            last = _local_day(r["last_visit"])
             due = timeliness.next_visit_due(
                 category, CareArrangement(r["care_arrangement"]) if r["care_arrangement"] else None,
                 last_visit=last, started_on=_day(r["started_on"]),

@@ -3,12 +3,12 @@
 The laptop's zone is set by each test (the `local_zone` fixture: TZ and time.tzset(), checked
 against Qt), so these prove the same thing whatever zone the test run is in. The visit is
 stored as an exact instant in UTC and shown in local time: in the editor, the visit list, the
-amendments and the timeline.
+amendments, the timeline and the caseload.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from rbsw_desktop.domain import Case, Visit, VisitType, Zone
 from rbsw_desktop.store import Store
 from rbsw_desktop.store.sync_state import PushAck
 from rbsw_desktop.ui.case_workspace import CaseWorkspace
+from rbsw_desktop.ui.caseload import CaseloadModel
 from rbsw_desktop.ui.visits import VisitEditor, VisitsTab
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.ui.conftest import open_tab
@@ -199,6 +200,24 @@ def test_amendments_and_the_timeline_show_local_times(qtbot, store: Store, case:
     assert "2026-06-26 07:09   Statutory visit" in lines
     SHOTS.mkdir(parents=True, exist_ok=True)
     assert workspace.grab().save(str(SHOTS / "timeline-auckland.png"))
+
+
+def test_the_caseload_dates_a_visit_by_the_local_day(store: Store, case: Case,
+                                                     local_zone) -> None:  # noqa: ANN001
+    local_zone("Europe/London")
+    # 00:30 BST on Tuesday 2 June is 23:30 UTC on Monday 1 June.
+    store.add_visit(case.id, visited_at="2026-06-01T23:30:00.000Z", child_seen=True,
+                    visit_type=VisitType.STATUTORY)
+    (summary_row,) = store.cases(today=date(2026, 6, 15))
+    assert summary_row.last_visit == date(2026, 6, 2)
+    # 10 working days counting 2 June: due Monday 15 June, so not overdue that day.
+    assert summary_row.next_visit_due == date(2026, 6, 15)
+    assert summary_row.days_overdue == 0
+    model = CaseloadModel()
+    model.set_cases([summary_row])
+    assert model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == \
+        "Last statutory visit: 02 Jun 2026"
+    assert model.index(0, 1).data() == "Due Mon 15 Jun"
 
 
 def test_qt_follows_the_zone_the_test_sets(local_zone) -> None:  # noqa: ANN001
