@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rbsw_desktop.domain import RaisedBy, WithheldReason, Zone
+from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.errors import InvalidInput, RbswError
 from rbsw_desktop.logs import log_failure, setup_logging
 from rbsw_desktop.paths import resolve_data_dir
@@ -231,10 +232,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     from rbsw_desktop.sync.device import sync_status
     status = sync_status(open_store(args))
 
-    def human() -> None:
+    def human() -> None:            # local time for a person; --json keeps the UTC instant
         print(f"Device {status['device_id']}: {status['pending']} waiting to sync, "
               f"{status['conflicts']} conflicts, {status['quarantined']} refused; last sync "
-              f"{status['last_sync'] or 'never'}.")
+              f"{local_text(status['last_sync']) or 'never'}.")
     emit(args, status, human)
     return EXIT_OK
 

@@ -181,3 +181,32 @@ def test_json_is_utf8_whatever_the_locale_or_pipe(demo_dir: Path,
     human = subprocess.run([*base, "board", "show", "--case", case["id"]], capture_output=True,
                            env=env, timeout=60, stdin=subprocess.DEVNULL)
     assert human.returncode == 0 and text in human.stdout.decode("utf-8")
+
+
+@pytest.mark.parametrize(("zone", "last_sync"), [("Europe/London", "2026-06-25 07:09"),
+                                                 ("Pacific/Auckland", "2026-06-25 18:09")])
+def test_text_output_gives_local_days_and_times_and_json_keeps_the_instant(
+        tmp_path: Path, local_zone, zone: str, last_sync: str) -> None:  # noqa: ANN001
+    from rbsw_desktop.domain import Case, CaseCategory, Child, VisitType
+    from rbsw_desktop.store import Store
+    from tests.conftest import FAST_KDF
+
+    local_zone(zone)                      # the rbsw process inherits TZ
+    data_dir = tmp_path / "data"
+    store = Store.create(data_dir, PASS, kdf=FAST_KDF)
+    child = store.save(Child(name="Ada Fictional"))
+    case = store.save(Case(child_id=child.id, category=CaseCategory.CHILD_PROTECTION))
+    # 00:30 BST (11:30 NZST) on Tuesday 2 June, which is 23:30 UTC on Monday 1 June.
+    store.add_visit(case.id, visit_type=VisitType.STATUTORY, child_seen=True,
+                    visited_at="2026-06-01T23:30:00.000Z")
+    store.set_last_sync("2026-06-25T06:09:00.000Z")
+    store.lock()
+
+    # 10 working days counting Tuesday 2 June (not Monday 1 June): due Monday 15 June.
+    assert "visit due 2026-06-15" in rbsw(data_dir, "cases").stdout
+    (row,) = ok_json(data_dir, "cases")
+    assert row["last_visit"] == "2026-06-02" and row["next_visit_due"] == "2026-06-15"
+    done = rbsw(data_dir, "status")
+    assert done.returncode == 0, done.stderr
+    assert f"last sync {last_sync}." in done.stdout
+    assert ok_json(data_dir, "status")["last_sync"] == "2026-06-25T06:09:00.000Z"
