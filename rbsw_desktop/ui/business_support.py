@@ -10,7 +10,6 @@ Every gateway call runs off the UI thread (TaskManager.run_in_pool); answers com
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.domain import record_name
+from rbsw_desktop.domain.instants import local_date, local_datetime
 from rbsw_desktop.gateway.support_client import PodOverview, SupportClient
 from rbsw_desktop.ui.taskman import TaskManager, plain_message
 
@@ -43,7 +43,7 @@ def when(stamp: Any) -> str:
     if not text:
         return "never"
     try:
-        at = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone()
+        at = local_datetime(text)
     except ValueError:
         return text
     return f"{at.day} {at:%b %H:%M}"
@@ -59,7 +59,10 @@ def summary(rec: dict[str, Any]) -> str:
         if f.get(key):
             return str(f[key])[:120]
     if rec.get("entity") == "visit":
-        return f"Visit on {str(f.get('visited_at', ''))[:10]}"
+        try:
+            return f"Visit on {local_date(str(f.get('visited_at', ''))).isoformat()}"
+        except ValueError:
+            return "Visit"
     if rec.get("entity") == "review":
         return f"Review held {f.get('held_on', '')}"
     return ""

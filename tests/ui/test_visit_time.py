@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QDateTimeEdit, QLineEdit
 from rbsw_desktop.domain import Case, Visit, VisitType, Zone
 from rbsw_desktop.store import Store
 from rbsw_desktop.store.sync_state import PushAck
+from rbsw_desktop.ui.business_support import summary
 from rbsw_desktop.ui.case_workspace import CaseWorkspace
 from rbsw_desktop.ui.caseload import CaseloadModel
 from rbsw_desktop.ui.visits import VisitEditor, VisitsTab
@@ -218,6 +219,12 @@ def test_the_caseload_dates_a_visit_by_the_local_day(store: Store, case: Case,
     assert model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == \
         "Last statutory visit: 02 Jun 2026"
     assert model.index(0, 1).data() == "Due Mon 15 Jun"
+
+
+def test_the_pod_view_names_a_visit_by_its_local_day(local_zone) -> None:  # noqa: ANN001
+    local_zone("Europe/London")
+    assert summary({"entity": "visit", "fields": {"visited_at": "2026-06-01T23:30:00.000Z"}}) \
+        == "Visit on 2026-06-02"
 
 
 def test_qt_follows_the_zone_the_test_sets(local_zone) -> None:  # noqa: ANN001
