@@ -24,11 +24,24 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.domain import record_name
+from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.ui.refused import RefusedView
 from rbsw_desktop.ui.taskman import Op, TaskManager
 
 #: Bookkeeping that differs between any two versions and means nothing to a worker.
 _HIDDEN = {"updated_at", "updated_by", "device_id", "position"}
+#: Days that are not named `..._on` (a review's `held_on`, a case's `started_on`).
+_DAYS = {"next_visit_due", "date_of_birth"}
+
+
+def is_moment(name: str) -> bool:
+    """A field holding an instant (`visited_at`, `moved_at`): shown in local time."""
+    return name.endswith("_at")
+
+
+def is_time_or_day(name: str) -> bool:
+    """Times and days are never merged as text: two of them run together are neither."""
+    return is_moment(name) or name.endswith("_on") or name in _DAYS
 
 
 def differing_fields(mine: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
@@ -45,11 +58,13 @@ def merged_text(mine: Any, theirs: Any) -> str:
     return f"{a}\n\n{b}"
 
 
-def _words(value: Any) -> str:
+def _words(value: Any, name: str = "") -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if value in (None, ""):
         return "(empty)"
+    if is_moment(name):
+        return local_text(str(value))
     return str(value)
 
 
@@ -124,7 +139,8 @@ class ConflictsView(QWidget):
         self.list.clear()
         for c in self._conflicts:
             fields = c.mine.get("fields") or {}
-            label = fields.get("text") or fields.get("title") or fields.get("visited_at") or ""
+            label = fields.get("text") or fields.get("title") \
+                or local_text(fields.get("visited_at")) or ""
             QListWidgetItem(f"{record_name(c.entity)}: {str(label)[:40]}", self.list)
         if self._conflicts:
             self.list.setCurrentRow(0)
@@ -153,11 +169,12 @@ class ConflictsView(QWidget):
         self.heading.setText(
             f"This {record_name(conflict.entity).lower()} was changed on this "
             "laptop and somewhere else. Choose which version to keep, or merge the text.")
-        self.mine.setPlainText("\n".join(f"{n}: {_words(mine.get(n))}" for n in names)
+        self.mine.setPlainText("\n".join(f"{n}: {_words(mine.get(n), n)}" for n in names)
                                or "(the same)")
-        self.theirs.setPlainText("\n".join(f"{n}: {_words(theirs.get(n))}" for n in names)
+        self.theirs.setPlainText("\n".join(f"{n}: {_words(theirs.get(n), n)}" for n in names)
                                  or "(the same)")
-        text_names = [n for n in names if isinstance(mine.get(n) or theirs.get(n), str)]
+        text_names = [n for n in names if isinstance(mine.get(n) or theirs.get(n), str)
+                      and not is_time_or_day(n)]
         self._merge_field = text_names[0] if text_names else ""
         self.merge.setEnabled(bool(self._merge_field))
         self.merge_edit.setEnabled(bool(self._merge_field))

@@ -22,9 +22,10 @@ from rbsw_desktop.store.sync_state import PushAck
 from rbsw_desktop.ui.business_support import summary
 from rbsw_desktop.ui.case_workspace import CaseWorkspace
 from rbsw_desktop.ui.caseload import CaseloadModel
+from rbsw_desktop.ui.conflicts import ConflictsView
 from rbsw_desktop.ui.visits import VisitEditor, VisitsTab
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.ui.conftest import open_tab
+from tests.ui.conftest import open_tab, store_taskman
 
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 #: The real autosave timer, made quick so a test waits milliseconds, not seconds, for it.
@@ -225,6 +226,33 @@ def test_the_pod_view_names_a_visit_by_its_local_day(local_zone) -> None:  # noq
     local_zone("Europe/London")
     assert summary({"entity": "visit", "fields": {"visited_at": "2026-06-01T23:30:00.000Z"}}) \
         == "Visit on 2026-06-02"
+
+
+@pytest.mark.parametrize("words_differ", [True, False])
+def test_a_conflict_shows_times_locally_and_never_merges_them_as_text(
+        qtbot, store: Store, case: Case, local_zone, words_differ: bool) -> None:  # noqa: ANN001
+    local_zone("Europe/London")
+    visit = store.add_visit(case.id, visited_at="2026-06-25T06:09:00.000Z",
+                            observations="Fictional: mine")
+    (op,) = [o for o in store.next_push_batch(500, 10**7) if o.record_id == visit.id]
+    fields = {**op.fields, "visited_at": "2026-06-25T09:30:00.000Z"}
+    if words_differ:
+        fields["observations"] = "Fictional: theirs"
+    store.mark_pushed([op], [PushAck(op.op_id, "conflict",
+                                     theirs={"rev": 2, "deleted": False, "fields": fields})])
+    view = ConflictsView(taskman=store_taskman(store))
+    qtbot.addWidget(view)
+    view.reload()
+    assert "visited_at: 2026-06-25 07:09" in view.mine.toPlainText()
+    assert "visited_at: 2026-06-25 10:30" in view.theirs.toPlainText()
+    if words_differ:                         # the words merge; the time is chosen, not merged
+        assert view.merge.isEnabled() and "Fictional: theirs" in view.merge_edit.toPlainText()
+        view.merge.click()
+        assert store.get(Visit, visit.id).visited_at == "2026-06-25T06:09:00.000Z"
+    else:
+        assert not view.merge.isEnabled()
+        view.keep_theirs.click()
+        assert store.get(Visit, visit.id).visited_at == "2026-06-25T09:30:00.000Z"
 
 
 def test_qt_follows_the_zone_the_test_sets(local_zone) -> None:  # noqa: ANN001
