@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import os
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.domain import record_name
+from rbsw_desktop.domain.instants import local_datetime
 from rbsw_desktop.ui.taskman import Op, TaskManager, show_error
 
 #: The gateway's reasons (rbsw_desktop/gateway/service.py, validate.py) in a worker's words.
@@ -71,7 +71,7 @@ def refused_title(op: Any) -> str:
     what = record_name(op.entity)
     action = "deleted" if op.deleted else "changed"
     try:
-        when = datetime.fromisoformat(str(op.at).replace("Z", "+00:00")).astimezone()
+        when = local_datetime(str(op.at))
     except ValueError:
         return f"{what}, {action} on this laptop"
     return f"{what}, {action} {when:%d %b %Y at %H:%M}"

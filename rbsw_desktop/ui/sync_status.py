@@ -18,13 +18,13 @@ import threading
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
+from rbsw_desktop.domain.instants import local_datetime
 from rbsw_desktop.errors import RbswError
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def _describe(status: dict[str, Any], *, online: bool, report: Any = None) -> Sy
     last = status.get("last_sync")
     if last:
         try:
-            when = datetime.fromisoformat(str(last).replace("Z", "+00:00")).astimezone()
+            when = local_datetime(str(last))
             return SyncView(SyncPhase.SYNCED, f"Synced at {when:%H:%M}")
         except ValueError:
             pass
