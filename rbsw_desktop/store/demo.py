@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import struct
 import zlib
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from rbsw_desktop.domain import (
     Worker,
     Zone,
 )
+from rbsw_desktop.domain.instants import instant_text
 from rbsw_desktop.resources import resource_path
 from rbsw_desktop.security.keys import DEFAULT_PARAMS, Argon2Params
 from rbsw_desktop.store.store import Store
@@ -70,8 +71,8 @@ def _days_ago(today: date, days: int) -> date:
 
 
 def _at(day: date) -> str:
-    moment = datetime.combine(day, time(10, 30), tzinfo=UTC)
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    """A morning visit: 10:30 on the laptop's clock that day (BST or GMT), stored in UTC."""
+    return instant_text(datetime.combine(day, time(10, 30)).astimezone())
 
 
 def _add_family(store: Store, family: dict[str, Any], pod: Pod, worker: Worker,
