@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from datetime import date
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -157,6 +158,12 @@ def _change_line(change, styles: dict[str, ParagraphStyle]) -> Paragraph:  # noq
                                     spaceAfter=10))
 
 
+def day_text(day: date) -> str:
+    """'1 November 2026': the day without a leading zero. Not strftime's `%-d`, which only
+    glibc knows (Windows refuses the format, and the PDF would not be written at all)."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def story(plan: SummaryPlan) -> list:
     s = _styles()
     flow: list = []
@@ -165,7 +172,7 @@ def story(plan: SummaryPlan) -> list:
     if plan.family_name:
         flow.append(Paragraph(markup(plan.family_name), s["subtitle"]))
     if plan.review_date:
-        flow.append(Paragraph(f"Our review on {plan.review_date:%-d %B %Y}", s["subtitle"]))
+        flow.append(Paragraph(f"Our review on {day_text(plan.review_date)}", s["subtitle"]))
     flow.append(Spacer(1, 6))
     flow.append(Paragraph(
         "This is your board, in your words. Green is what is going well. Amber is worries for "
@@ -184,8 +191,9 @@ def story(plan: SummaryPlan) -> list:
         flow.append(KeepTogether([heading, _item(zone, items[0], s)]))
         flow += [_item(zone, text, s) for text in items[1:]]
     flow.append(Paragraph("Our next review", s["h2"]))
-    flow.append(Paragraph(f"{plan.next_review:%A %-d %B %Y}" if plan.next_review
-                          else "We will agree the date with you.", s["body"]))
+    flow.append(Paragraph(f"{plan.next_review:%A} {day_text(plan.next_review)}"
+                          if plan.next_review else "We will agree the date with you.",
+                          s["body"]))
     flow.append(Paragraph("Your pod: people you can talk to", s["h2"]))
     for c in plan.contacts:
         reach = " · ".join(escape(x) for x in (c.phone, c.email) if x)

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import threading
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -96,6 +97,16 @@ def test_prints_the_family_words_and_the_movement(store: Store, board: Case,
     assert result.items == 3 and result.left_out == 1
     audit = list(store.db.query("SELECT action FROM audit WHERE action LIKE 'export%'"))
     assert audit == [{"action": "export_family_summary"}]
+
+
+def test_the_review_days_print_in_plain_words(store: Store, case: Case, tmp_path: Path) -> None:
+    store.add_board_item(case.id, Zone.GREEN, "Nana helps after school")
+    store.start_review(case.id, held_on=date(2026, 11, 1), next_review_on=date(2026, 12, 3))
+    out = tmp_path / "summary.pdf"
+    export_family_summary(store, case.id, out)
+    text = flat(text_of(out))
+    assert "Our review on 1 November 2026" in text
+    assert "Our next review Thursday 3 December 2026" in text
 
 
 def test_never_prints_what_the_family_may_not_have(store: Store, board: Case,
