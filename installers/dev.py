@@ -4,6 +4,7 @@
     python3 installers/dev.py app [APP ARGS...]     launch rbsw-desktop (demo store if none yet)
     python3 installers/dev.py test [PYTEST ARGS...] run the whole test suite
     python3 installers/dev.py bench [NAME]          run the benchmarks (their own command)
+    python3 installers/dev.py fuzz [ARGS...]        Schemathesis against the real gateway
     python3 installers/dev.py bundle                build this OS's app bundle into dist/
 
 Only the standard library is used here: this runs before anything is installed. The virtual
@@ -169,6 +170,14 @@ def run_bench(args: list[str]) -> int:
     return subprocess.run(cmd, cwd=ROOT, env=env).returncode
 
 
+def run_fuzz(args: list[str]) -> int:
+    """Schemathesis against the real gateway's OpenAPI document (tests/fuzz)."""
+    ensure_python()
+    ensure_venv()
+    cmd = [str(venv_python()), "-m", "tests.fuzz", *args]
+    return subprocess.run(cmd, cwd=ROOT).returncode
+
+
 def run_bundle(args: list[str]) -> int:
     """The PyInstaller one-folder bundle (installers/rbsw-desktop.spec) into dist/."""
     ensure_python()
@@ -181,7 +190,8 @@ def run_bundle(args: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"app": run_app, "test": run_tests, "bench": run_bench, "bundle": run_bundle,
+    commands = {"app": run_app, "test": run_tests, "bench": run_bench, "fuzz": run_fuzz,
+                "bundle": run_bundle,
                 "_in-session": in_session}
     if not argv or argv[0] not in commands:
         print(__doc__)

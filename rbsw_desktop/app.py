@@ -113,9 +113,9 @@ def _link_demo(window: Any, taskman: Any, demo: DemoGateway) -> None:
 
     from PySide6.QtCore import QTimer
 
+    from rbsw_desktop.demo_link import link_demo
     from rbsw_desktop.errors import RbswError
-    from rbsw_desktop.gateway.support_client import SupportClient
-    from rbsw_desktop.sync.demo_link import link_demo
+    from rbsw_desktop.sync.support_client import SupportClient
     from rbsw_desktop.ui.taskman import Op
 
     def linked(login: Any) -> None:

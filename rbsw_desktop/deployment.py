@@ -5,7 +5,11 @@
     macOS    /Library/Application Support/rbsw-desktop/policy.json
 
     {"gateway_url": "https://rbsw.council.example/", "idle_lock_minutes": 5,
-     "allow_keyring_unlock": false}
+     "allow_keyring_unlock": false, "gateway_ca_file": "/etc/ssl/council-root-ca.pem"}
+
+`gateway_ca_file` (optional) names a PEM file of the council's own certificate authority,
+trusted for the gateway's certificate besides the OS trust store. Only the machine policy may
+name one: a user-level file cannot add trust.
 
 The machine file's place is fixed per OS: user-set variables (XDG_CONFIG_DIRS,
 WIN_PD_OVERRIDE_COMMON_APPDATA, the RBSW_POLICY_FILE below) never move it. A missing file gives
@@ -41,6 +45,7 @@ MIN_IDLE_MINUTES = 1
 @dataclass(frozen=True)
 class Policy:
     gateway_url: str | None = None
+    gateway_ca_file: str | None = None
     idle_lock_minutes: int = DEFAULT_IDLE_MINUTES
     allow_keyring_unlock: bool = False
     source: str = "defaults"
@@ -139,6 +144,11 @@ def read_policy_file(path: Path) -> tuple[Settings, list[str]] | None:
         if parsed.scheme == "http" and parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
             warnings.append("The gateway address does not use https; ask IT support to fix it.")
         settings["gateway_url"] = str(url)
+    ca_file = doc.get("gateway_ca_file")
+    if ca_file is not None:
+        if not isinstance(ca_file, str) or not ca_file.strip():
+            return _damaged(path, "gateway_ca_file is not a file name")
+        settings["gateway_ca_file"] = ca_file
     if "idle_lock_minutes" in doc:
         minutes = doc["idle_lock_minutes"]
         if isinstance(minutes, bool) or not isinstance(minutes, int | float):
@@ -177,7 +187,10 @@ def tighten(policy: Policy, settings: Settings, warnings: list[str], source: str
     url = policy.gateway_url or settings.get("gateway_url")
     if policy.gateway_url and settings.get("gateway_url", url) != url:
         notes.append(f"{source} names another gateway; IT's policy's gateway is used.")
-    return Policy(gateway_url=url, idle_lock_minutes=min(minutes, policy.idle_lock_minutes),
+    if settings.get("gateway_ca_file", policy.gateway_ca_file) != policy.gateway_ca_file:
+        notes.append(f"{source} names a certificate authority; only IT's policy can add one.")
+    return Policy(gateway_url=url, gateway_ca_file=policy.gateway_ca_file,
+                  idle_lock_minutes=min(minutes, policy.idle_lock_minutes),
                   allow_keyring_unlock=bool(allow and policy.allow_keyring_unlock),
                   source=f"{policy.source}, tightened by {source}", warnings=tuple(notes))
 
@@ -192,6 +205,7 @@ def load_policy() -> Policy:
             warnings.append(f"Users can change the IT policy file {path}; IT support should "
                             "make it read-only to them.")
         policy = Policy(gateway_url=settings.get("gateway_url"),
+                        gateway_ca_file=settings.get("gateway_ca_file"),
                         idle_lock_minutes=settings.get("idle_lock_minutes", DEFAULT_IDLE_MINUTES),
                         allow_keyring_unlock=settings.get("allow_keyring_unlock", False),
                         source=str(path), warnings=tuple(warnings))

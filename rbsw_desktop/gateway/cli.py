@@ -1,6 +1,11 @@
 """`rbsw-gateway`: run the reference council gateway and administer it.
 
-    rbsw-gateway [--data-dir DIR] serve [--host 127.0.0.1] [--port N] [--max-seconds S]
+    rbsw-gateway [--data-dir DIR] [--database URL] COMMAND
+      --database URL, or RBSW_GATEWAY_DATABASE: sqlite:///PATH (default DIR/gateway.sqlite3)
+                     or postgresql://USER[:PASSWORD]@HOST:PORT/DB
+    rbsw-gateway migrate                  bring the database's schema up to date
+    rbsw-gateway serve [--host 127.0.0.1] [--port N] [--workers N]
+                       [--tls-cert FILE --tls-key FILE] [--max-seconds S]
     rbsw-gateway [--data-dir DIR] pod add NAME [--json]
     rbsw-gateway [--data-dir DIR] worker add --pod POD --name NAME --role ROLE [--json]
     rbsw-gateway [--data-dir DIR] enrol-code --worker ID [--valid-seconds N] [--json]
@@ -10,9 +15,10 @@
     rbsw-gateway [--data-dir DIR] audit [--limit N] [--json]
 
 `serve` prints one line of JSON, `{"url": "http://HOST:PORT"}`, once it is listening (so
-`--port 0` can be used). `--test-faults` turns on `fault --status S --count N
-[--retry-after SECONDS]`, which makes the next N API requests fail with S: for tests only.
-The data directory defaults to $RBSW_GATEWAY_DIR or ./gateway-data.
+`--port 0` can be used). On the embedded SQLite default it brings the schema up to date
+itself; on PostgreSQL it refuses an out-of-date schema and says to run `migrate`. The data
+directory defaults to $RBSW_GATEWAY_DIR or ./gateway-data. A wrong database URL, an
+unreachable database or a refused password is one plain sentence and exit 1.
 """
 
 from __future__ import annotations
@@ -21,40 +27,41 @@ import argparse
 import json
 import logging
 import os
-import signal
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 from rbsw_desktop.errors import RbswError
+from rbsw_desktop.gateway.errors import ApiError
 from rbsw_desktop.gateway.repository import ROLES, GatewayRepository
-from rbsw_desktop.gateway.validate import ApiError
 
-
-def open_repository(data_dir: Path) -> GatewayRepository:
-    """The storage seam: SQLite today; a PostgreSQL repository would be chosen here."""
-    from rbsw_desktop.gateway.sqlite_store import SqliteRepository
-
-    return SqliteRepository(data_dir)
+DATABASE_ENV = "RBSW_GATEWAY_DATABASE"
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rbsw-gateway", description="The reference council gateway.")
     p.add_argument("--data-dir", type=Path,
                    default=Path(os.environ.get("RBSW_GATEWAY_DIR", "gateway-data")))
+    p.add_argument("--database", default=os.environ.get(DATABASE_ENV) or None,
+                   help="sqlite:///PATH or postgresql://USER[:PASSWORD]@HOST:PORT/DB "
+                   "(default: DATA_DIR/gateway.sqlite3)")
     sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("migrate", help="bring the database's schema up to date")
 
     serve = sub.add_parser("serve", help="run the HTTP service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes")
+    serve.add_argument("--tls-cert", type=Path, help="serve HTTPS with this certificate")
+    serve.add_argument("--tls-key", type=Path, help="and this private key")
     serve.add_argument("--max-seconds", type=float, default=0,
                        help="stop by itself after this long (0: run until stopped)")
     serve.add_argument("--client-timeout", type=float, default=15.0,
                        help="seconds a client may stay silent mid-request")
     serve.add_argument("--exit-with-parent", action="store_true",
                        help="stop when the process that started it ends (the desktop's demo)")
-    serve.add_argument("--test-faults", action="store_true", help=argparse.SUPPRESS)
 
     pod = sub.add_parser("pod").add_subparsers(dest="action", required=True)
     pod_add = pod.add_parser("add")
@@ -91,11 +98,6 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="the latest access log rows (no content)")
     audit.add_argument("--limit", type=int, default=50)
     audit.add_argument("--json", action="store_true")
-
-    fault = sub.add_parser("fault", help=argparse.SUPPRESS)
-    fault.add_argument("--status", type=int, required=True, choices=(429, 500, 502, 503))
-    fault.add_argument("--count", type=int, default=1)
-    fault.add_argument("--retry-after", type=float)
     return p
 
 
@@ -103,41 +105,71 @@ def _print_id(args: argparse.Namespace, value: str, **extra: Any) -> None:
     print(json.dumps({"id": value, **extra}) if args.json else value)
 
 
-def _serve(args: argparse.Namespace, repo: GatewayRepository) -> None:
-    from rbsw_desktop.gateway.server import GatewayApp, serve
+def _serve(args: argparse.Namespace, database_url: str) -> None:
+    from rbsw_desktop.gateway import server
 
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise RbswError("HTTPS needs both --tls-cert and --tls-key.")
+    tls = None
+    if args.tls_cert is not None:
+        for path in (args.tls_cert, args.tls_key):
+            if not path.is_file():
+                raise RbswError(f"The TLS file {path} does not exist.")
+        tls = (str(args.tls_cert), str(args.tls_key))
+    if args.workers < 1:
+        raise RbswError("--workers should be 1 or more.")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    app = GatewayApp(repo, args.data_dir, test_faults=args.test_faults)
-
-    def ready(url: str) -> None:
-        print(json.dumps({"url": url}), flush=True)
-
-    def stop(_signum: int, _frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)
-    parent = os.getppid()
-    orphaned = (lambda: os.getppid() != parent) if args.exit_with_parent else None
     try:
-        serve(app, args.host, args.port, max_seconds=args.max_seconds or None,
-              client_timeout=args.client_timeout, ready=ready, stop_when=orphaned)
-    except KeyboardInterrupt:
-        pass
+        sock = server.bind(args.host, args.port)
     except OSError as exc:
         raise RbswError(f"The gateway could not listen on {args.host}:{args.port} "
                         f"({exc.strerror or exc}).") from None
+    print(json.dumps({"url": server.url_of(sock, tls is not None)}), flush=True)
+    parent = os.getppid()
+    orphaned = (lambda: os.getppid() != parent) if args.exit_with_parent else None
+    try:
+        server.serve(database_url, sock, workers=args.workers, tls=tls,
+                     client_timeout=args.client_timeout, max_seconds=args.max_seconds or None,
+                     stop_when=orphaned)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+
+
+def _ready_database(args: argparse.Namespace) -> str:
+    """The database URL, its schema brought up to date or checked (see the docstring)."""
+    from rbsw_desktop.gateway import db
+
+    url = db.database_url(args.data_dir, args.database)
+    if args.command == "migrate":
+        db.migrate(url)
+        return url
+    state = db.schema_state(url)
+    if state != "current":
+        if not url.startswith("sqlite") and args.command == "serve":
+            raise RbswError("The gateway's PostgreSQL database is not set up for this version. "
+                            "Run `rbsw-gateway --database URL migrate` first.")
+        db.migrate(url)
+    return url
 
 
 def run(args: argparse.Namespace) -> int:
-    from rbsw_desktop.gateway.service import GatewayService, now_iso
+    from rbsw_desktop.domain.instants import utc_now
+    from rbsw_desktop.gateway.db import open_repository
+    from rbsw_desktop.gateway.service import GatewayService
 
-    repo = open_repository(args.data_dir)
+    url = _ready_database(args)
+    if args.command == "migrate":
+        print("The gateway's database is up to date.")
+        return 0
+    if args.command == "serve":
+        _serve(args, url)
+        return 0
+    repo: GatewayRepository = open_repository(url)
     service = GatewayService(repo)
     target, count = "", 0
     try:
-        if args.command == "serve":
-            _serve(args, repo)
-            return 0
         if args.command == "pod":
             target = service.add_pod(args.name)
             _print_id(args, target)
@@ -175,12 +207,9 @@ def run(args: argparse.Namespace) -> int:
                     print(f"{a['at']} {a['status']} {a['action']} device={a['device_id']} "
                           f"count={a['count']}")
             return 0
-        elif args.command == "fault":
-            repo.set_fault(args.status, max(0, args.count), args.retry_after)
-            return 0
         with repo.transaction():           # admin actions are audited too (ids and counts)
             action = f"admin {args.command} {getattr(args, 'action', '') or ''}".strip()
-            repo.audit(now_iso(), None, None, action, target, count, 0)
+            repo.audit(utc_now(), None, None, action, target, count, 0)
     finally:
         repo.close()
     return 0

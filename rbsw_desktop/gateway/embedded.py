@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from rbsw_desktop.errors import RbswError
-from rbsw_desktop.gateway.sqlite_store import SqliteRepository
+from rbsw_desktop.gateway import db
+from rbsw_desktop.gateway.repository import GatewayRepository
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +40,21 @@ START_TIMEOUT = 20.0
 GATEWAY_SUBCOMMAND = "--run-gateway"
 
 
+def _open(data_dir: Path) -> GatewayRepository:
+    """The embedded gateway's SQLite store in `data_dir`, its schema up to date."""
+    url = db.database_url(data_dir, None)
+    if db.schema_state(url) != "current":
+        db.migrate(url)
+    return db.open_repository(url)
+
+
 def seed_demo_pod(data_dir: Path) -> bool:
     """Create the demo pod once (False when the store already holds a pod), with a few records
     already sent from the demo worker's laptop so business support has something to file."""
     from rbsw_desktop.gateway.service import GatewayService
+    from rbsw_desktop.protocol.models import EnrolRequest
 
-    repo = SqliteRepository(data_dir)
+    repo = _open(data_dir)
     try:
         if any(r.entity == "pod" for r in repo.records()):
             return False
@@ -58,8 +68,8 @@ def seed_demo_pod(data_dir: Path) -> bool:
                 case_id, _ = service.add_case(wid, child)
                 if not first_case:
                     first_case, worker_id = case_id, wid
-        enrolled = service.enrol({"code": service.enrol_code(worker_id),
-                                  "device_name": "Demo laptop (fictional)"})
+        enrolled = service.enrol(EnrolRequest(code=service.enrol_code(worker_id),
+                                              device_name="Demo laptop (fictional)"))
         caller = service.authenticate("Bearer " + enrolled["token"])
         ops = [{"op_id": str(uuid.uuid4()), "entity": "board_item", "id": str(uuid.uuid4()),
                 "base_rev": None, "deleted": False, "at": "2026-11-20T10:00:00.000Z",
@@ -81,15 +91,15 @@ def seed_council_records(data_dir: Path, records: list[dict[str, Any]]) -> bool:
     """Hold the demo laptop's council-side records (its pod, workers, children, cases and
     people) under the same ids, at rev 1, so the demo store and the demo gateway agree.
     `records`: [{"entity", "id", "pod_id", "case_id", "fields"}]. False when already held."""
+    from rbsw_desktop.domain.instants import utc_now
     from rbsw_desktop.gateway.repository import StoredRecord
-    from rbsw_desktop.gateway.service import now_iso
 
-    repo = SqliteRepository(data_dir)
+    repo = _open(data_dir)
     try:
         pods = [r for r in records if r["entity"] == "pod"]
         if not pods or repo.pod(pods[0]["id"]) is not None:
             return False
-        at = now_iso()
+        at = utc_now()
         children = {r["id"]: r["fields"] for r in records if r["entity"] == "child"}
         with repo.transaction():
             for r in pods:
@@ -118,7 +128,7 @@ def enrol_code_for(data_dir: Path, worker_id: str) -> str:
     """A fresh one-time code for one worker (the demo laptop enrols itself with it)."""
     from rbsw_desktop.gateway.service import GatewayService
 
-    repo = SqliteRepository(data_dir)
+    repo = _open(data_dir)
     try:
         return GatewayService(repo).enrol_code(worker_id, 3600)
     finally:
@@ -127,7 +137,7 @@ def enrol_code_for(data_dir: Path, worker_id: str) -> str:
 
 def device_state(data_dir: Path, device_id: str) -> str | None:
     """"active", "revoked", or None for a device this gateway never enrolled."""
-    repo = SqliteRepository(data_dir)
+    repo = _open(data_dir)
     try:
         device = repo.device(device_id)
     finally:
@@ -149,7 +159,7 @@ def demo_enrol_code(data_dir: Path, role: str = "social_worker") -> str:
     """A fresh one-time code for the demo pod's first worker with this role."""
     from rbsw_desktop.gateway.service import GatewayService
 
-    repo = SqliteRepository(data_dir)
+    repo = _open(data_dir)
     try:
         pods = [r for r in repo.records() if r.entity == "pod"]
         for pod in pods:

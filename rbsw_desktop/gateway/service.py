@@ -4,24 +4,29 @@ scope, and the council-side admin actions. Storage goes through `GatewayReposito
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
+from rbsw_desktop.domain.instants import instant_text, utc_now
+from rbsw_desktop.gateway.errors import ApiError, bad_request, too_large
 from rbsw_desktop.gateway.repository import ROLES, Caller, GatewayRepository, StoredRecord
-from rbsw_desktop.gateway.validate import ApiError, bad_request, fields_problem, op_shape, push_ops
-from rbsw_desktop.sync.protocol import MAX_PULL_LIMIT, PUSHABLE, ErrorCode, OpResult, Outcome
+from rbsw_desktop.gateway.validate import fields_problem
+from rbsw_desktop.protocol import MAX_BATCH_OPS, PUSHABLE, ErrorCode, Outcome
+from rbsw_desktop.protocol.models import ID_PATTERN, EnrolRequest, Op, OpResult, first_reason
 
 TOKEN_DAYS = 365
+#: A retried enrolment (same code, same nonce) within this long gets the same device back.
+ENROL_RETRY_SECONDS = 10 * 60
+_OP_ID = re.compile(ID_PATTERN)
 CODE_SECONDS = 7 * 24 * 3600
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"     # no 0/O, 1/I: read over the phone
 COUNCIL = "council"
-
-
-def now_iso(at: datetime | None = None) -> str:
-    at = at or datetime.now(UTC)
-    return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def sha256_hex(text: str) -> str:
@@ -61,7 +66,7 @@ class GatewayService:
     def add_pod(self, name: str) -> str:
         from rbsw_desktop.domain.entities import Pod
 
-        pod, at = Pod(name=name), now_iso()
+        pod, at = Pod(name=name), utc_now()
         with self.repo.transaction():
             self.repo.add_pod(pod.id, name, at)
             self._council_record("pod", pod, pod.id, None, at)
@@ -75,7 +80,7 @@ class GatewayService:
             raise bad_request(f"The role should be one of: {', '.join(ROLES)}.")
         if self.repo.pod(pod_id) is None:
             raise ApiError(404, ErrorCode.NOT_FOUND.value, "There is no pod with that id.")
-        worker, at = Worker(name=name, role=Role(role), pod_id=pod_id), now_iso()
+        worker, at = Worker(name=name, role=Role(role), pod_id=pod_id), utc_now()
         with self.repo.transaction():
             self.repo.add_worker(worker.id, pod_id, name, role, at)
             self._council_record("worker", worker, pod_id, None, at)
@@ -88,7 +93,7 @@ class GatewayService:
         if worker is None:
             raise ApiError(404, ErrorCode.NOT_FOUND.value, "There is no worker with that id.")
         surname = child_name.split()[-1] if child_name.split() else "Fictional"
-        child, at = Child(name=child_name), now_iso()
+        child, at = Child(name=child_name), utc_now()
         case = Case(child_id=child.id, pod_id=worker["pod_id"], worker_id=worker_id,
                     family_name=family_name or f"The {surname} family",
                     started_on=at[:10])
@@ -104,33 +109,33 @@ class GatewayService:
         raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
         now = datetime.now(UTC)
         with self.repo.transaction():
-            self.repo.add_enrol_code(sha256_hex(raw), worker_id, now_iso(now),
-                                     now_iso(now + timedelta(seconds=valid_seconds)))
+            self.repo.add_enrol_code(sha256_hex(raw), worker_id, instant_text(now),
+                                     instant_text(now + timedelta(seconds=valid_seconds)))
         return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
     def revoke(self, device_id: str) -> bool:
         with self.repo.transaction():
-            return self.repo.revoke_device(device_id, now_iso())
+            return self.repo.revoke_device(device_id, utc_now())
 
     # -- enrolment and authentication ---------------------------------------------------------
 
-    def enrol(self, body: dict[str, Any]) -> dict[str, Any]:
-        code, name = body.get("code"), body.get("device_name", "")
-        if not isinstance(code, str) or not code.strip() or len(code) > 100:
-            raise bad_request("Enrolment needs the one-time `code` from business support.")
-        if not isinstance(name, str) or len(name) > 200:
-            raise bad_request("`device_name` should be short text.")
+    def enrol(self, request: EnrolRequest) -> dict[str, Any]:
+        """A device and its token for a one-time code. The code works once; a retry with the
+        same nonce soon after (the first answer was lost on the way) gets the same device back
+        with a fresh token, and the token the lost answer held stops working."""
+        code_sha = sha256_hex(normalise_code(request.code))
         device_id, token = str(uuid.uuid4()), secrets.token_urlsafe(32)
         now = datetime.now(UTC)
         with self.repo.transaction():
-            worker_id = self.repo.take_enrol_code(sha256_hex(normalise_code(code)), device_id,
-                                                  now_iso(now))
-            if worker_id is None:
-                raise ApiError(400, ErrorCode.INVALID_CODE.value,
-                               "That code is not valid: it may have been used already or have "
-                               "expired.")
-            self.repo.add_device(device_id, worker_id, name or "laptop", sha256_hex(token),
-                                 now_iso(now), now_iso(now + timedelta(days=TOKEN_DAYS)))
+            worker_id = self.repo.take_enrol_code(code_sha, device_id, request.nonce,
+                                                  instant_text(now))
+            if worker_id is not None:
+                self.repo.add_device(device_id, worker_id, request.device_name or "laptop",
+                                     sha256_hex(token), instant_text(now),
+                                     instant_text(now + timedelta(days=TOKEN_DAYS)))
+            else:
+                worker_id, device_id = self._retried_enrolment(code_sha, request.nonce, now)
+                self.repo.set_device_token(device_id, sha256_hex(token))
             worker = self.repo.worker(worker_id)
             assert worker is not None
             worker_rec = self.repo.record(worker_id)
@@ -140,6 +145,23 @@ class GatewayService:
                            "rev": worker_rec.rev if worker_rec else None},
                 "pod": {**(pod_rec.fields if pod_rec else {}), "id": worker["pod_id"],
                         "rev": pod_rec.rev if pod_rec else None}}
+
+    def _retried_enrolment(self, code_sha: str, nonce: str | None,
+                           now: datetime) -> tuple[str, str]:
+        """(worker_id, device_id) of the enrolment this request repeats, or refuse."""
+        row = self.repo.enrol_code(code_sha)
+        since = instant_text(now - timedelta(seconds=ENROL_RETRY_SECONDS))
+        if (row is None or nonce is None or row["nonce"] != nonce or not row["device_id"]
+                or not row["used_at"] or row["used_at"] < since):
+            raise ApiError(400, ErrorCode.INVALID_CODE.value,
+                           "That code is not valid: it may have been used already or have "
+                           "expired.")
+        device = self.repo.device(row["device_id"])
+        if device is None or device["revoked_at"]:
+            raise ApiError(400, ErrorCode.INVALID_CODE.value,
+                           "That code is not valid: it may have been used already or have "
+                           "expired.")
+        return str(row["worker_id"]), str(row["device_id"])
 
     def authenticate(self, authorization: str | None) -> Caller:
         unauthorised = ApiError(401, ErrorCode.UNAUTHORIZED.value,
@@ -152,7 +174,7 @@ class GatewayService:
         if not token or len(token) > 200:
             raise unauthorised
         device = self.repo.device_by_token(sha256_hex(token))
-        if device is None or device["expires_at"] <= now_iso():
+        if device is None or device["expires_at"] <= utc_now():
             raise unauthorised
         if device["revoked_at"]:
             raise ApiError(401, ErrorCode.DEVICE_REVOKED.value,
@@ -178,87 +200,138 @@ class GatewayService:
     # -- push ---------------------------------------------------------------------------------
 
     def push(self, caller: Caller, body: Any, pending: int | None = None) -> dict[str, Any]:
+        """Answer each op: applied, duplicate, conflict or rejected. The batch is decided in
+        memory against what the database held when the writers' lock was taken (two reads),
+        then written in one go: the records, their op ids, their sequence numbers."""
         ops = push_ops(body)
-        results: list[dict[str, Any]] = []
-        at = now_iso()
-        cases: dict[str, Any] = {}
+        at = utc_now()
+        batch = _Batch(caller, at)
         with self.repo.transaction():
-            for op in ops:
-                result = self._push_one(caller, op, at, cases)
+            parsed = [_parse(raw) for raw in ops]
+            valid = [op for op in parsed if isinstance(op, Op)]
+            batch.applied = self.repo.applied_ops([op.op_id for op in valid])
+            batch.held = self.repo.records_by_id({op.id for op in valid})
+            results = [self._push_one(batch, op) if isinstance(op, Op) else
+                       OpResult(op_id=raw["op_id"], outcome=Outcome.REJECTED, reason=op)
+                       for raw, op in zip(ops, parsed, strict=True)]
+            first = self.repo.next_seqs(len(batch.writes)) if batch.writes else 0
+            for i, rec in enumerate(batch.writes):
+                rec.seq = first + i
+            self.repo.put_records(batch.writes)
+            self.repo.add_applied_ops(batch.applied_rows)
+            for raw, result in zip(ops, results, strict=True):
                 if result.outcome is Outcome.REJECTED:
-                    self.repo.add_failure(caller, op["op_id"], str(op.get("entity", ""))[:50],
-                                          str(op.get("id", ""))[:100], result.reason, at)
-                results.append({"op_id": result.op_id, "outcome": result.outcome.value,
-                                "rev": result.rev, "reason": result.reason,
-                                "theirs": result.theirs})   # OpResult.as_json, minus deepcopy
+                    self.repo.add_failure(caller, result.op_id, str(raw.get("entity", ""))[:50],
+                                          str(raw.get("id", ""))[:100], result.reason, at)
+            for op, theirs in batch.conflicts:
+                self.repo.add_conflict(caller, op.op_id, op.entity, op.id, op.base_rev,
+                                       theirs, at)
             self.repo.touch_device(caller.device_id, at, pushed=True, pending=pending)
-        return {"results": results, "server_time": now_iso()}
+        return {"results": [r.model_dump(mode="json") for r in results],
+                "server_time": utc_now()}
 
-    def _push_one(self, caller: Caller, op: dict[str, Any], at: str,
-                  cases: dict[str, Any]) -> OpResult:
-        op_id = op["op_id"]
+    def _push_one(self, batch: _Batch, op: Op) -> OpResult:
+        caller, op_id = batch.caller, op.op_id
 
         def rejected(reason: str) -> OpResult:
-            return OpResult(op_id, Outcome.REJECTED, reason=reason)
+            return OpResult(op_id=op_id, outcome=Outcome.REJECTED, reason=reason)
 
-        problem = op_shape(op)
-        if problem:
-            return rejected(problem)
-        entity, rid, base_rev = op["entity"], op["id"], op.get("base_rev")
-        deleted, fields = bool(op.get("deleted", False)), op["fields"]
-        seen = self.repo.applied_op(op_id)
+        seen = batch.applied.get(op_id)
         if seen is not None:
-            if seen[0] != rid:
+            if seen[0] != op.id:
                 return rejected("this op_id was already used for another record")
-            return OpResult(op_id, Outcome.DUPLICATE, rev=seen[1])
-        if entity not in PUSHABLE:
-            return rejected(f"{entity!r} records come from the council and cannot be sent "
+            return OpResult(op_id=op_id, outcome=Outcome.DUPLICATE, rev=seen[1])
+        if op.entity not in PUSHABLE:
+            return rejected(f"{op.entity!r} records come from the council and cannot be sent "
                             "from a laptop")
-        existing = self.repo.record(rid)
-        if existing is not None and (existing.entity != entity or existing.pod_id != caller.pod_id
-                                     or not self.case_in_scope(caller, existing.case_id, cases)):
+        existing = batch.held.get(op.id)
+        if existing is not None and (existing.entity != op.entity
+                                     or existing.pod_id != caller.pod_id
+                                     or not self.case_in_scope(caller, existing.case_id,
+                                                               batch.cases)):
             return rejected("this record belongs to a case outside your caseload")
-        if deleted and not fields and existing is not None:
+        fields = op.fields
+        if op.deleted and not fields and existing is not None:
             fields = existing.fields
-        problem = fields_problem(entity, rid, fields)
+        problem = fields_problem(op.entity, op.id, fields)
         if problem:
             return rejected(problem)
         case_id = fields.get("case_id")
-        if not self.case_in_scope(caller, case_id, cases):
+        if not self.case_in_scope(caller, case_id, batch.cases):
             return rejected("the case is not in your caseload")
         if existing is not None and existing.case_id != case_id:
             return rejected("a record cannot move to another case")
-        if existing is not None and base_rev != existing.rev:
-            self.repo.add_conflict(caller, op_id, entity, rid, base_rev, existing.rev, at)
-            return OpResult(op_id, Outcome.CONFLICT, rev=existing.rev,
-                            reason="changed on the council system since you last synced",
-                            theirs=_theirs(existing))
+        if existing is not None and op.base_rev != existing.rev:
+            batch.conflicts.append((op, existing.rev))
+            return OpResult.model_validate({
+                "op_id": op_id, "outcome": Outcome.CONFLICT, "rev": existing.rev,
+                "reason": "changed on the council system since you last synced",
+                "theirs": _theirs(existing)})
         rev = existing.rev + 1 if existing else 1
         updated_at = fields.get("updated_at") if isinstance(fields.get("updated_at"), str) else ""
-        self.repo.put_record(StoredRecord(
-            entity, rid, rev, self.repo.next_seq(), caller.pod_id, case_id, fields, deleted,
-            updated_at or op.get("at") or at, caller.device_id, at, False,
-            existing.case_system_ref if existing else "", None, None))
-        self.repo.add_applied_op(op_id, caller.device_id, rid, rev, at)
-        return OpResult(op_id, Outcome.APPLIED, rev=rev)
+        rec = StoredRecord(op.entity, op.id, rev, 0, caller.pod_id, case_id, fields,
+                           op.deleted, updated_at or op.at or batch.at, caller.device_id,
+                           batch.at, False, existing.case_system_ref if existing else "",
+                           None, None)
+        batch.write(op_id, rec)
+        return OpResult(op_id=op_id, outcome=Outcome.APPLIED, rev=rev)
 
     # -- pull ---------------------------------------------------------------------------------
 
-    def changes(self, caller: Caller, since: str | None, limit: str | None,
+    def changes(self, caller: Caller, since: int, limit: int,
                 pending: int | None = None) -> dict[str, Any]:
-        try:
-            cursor = int(since or "0")
-            count = int(limit or "500")
-        except ValueError:
-            raise bad_request("`since` and `limit` should be whole numbers.") from None
-        if cursor < 0 or count < 1:
-            raise bad_request("`since` and `limit` should not be negative.")
-        count = min(count, MAX_PULL_LIMIT)
-        rows = self.repo.changes_since(caller, cursor, count + 1)
-        more = len(rows) > count
-        rows = rows[:count]
-        new_cursor = rows[-1].seq if rows else cursor
-        with self.repo.transaction():
-            self.repo.touch_device(caller.device_id, now_iso(), pulled=True, pending=pending)
+        rows = self.repo.changes_since(caller, since, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        new_cursor = rows[-1].seq if rows else since
+        # One statement of its own: a pull never waits for the writers' lock.
+        self.repo.touch_device(caller.device_id, utc_now(), pulled=True, pending=pending)
         return {"changes": [change_json(r) for r in rows], "cursor": str(new_cursor),
-                "more": more, "server_time": now_iso()}
+                "more": more, "server_time": utc_now()}
+
+
+@dataclass
+class _Batch:
+    """One push being decided: what the database held, and what it will write."""
+
+    caller: Caller
+    at: str
+    applied: dict[str, tuple[str, int]] = field(default_factory=dict)
+    held: dict[str, StoredRecord] = field(default_factory=dict)
+    cases: dict[str, Any] = field(default_factory=dict)
+    writes: list[StoredRecord] = field(default_factory=list)
+    applied_rows: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[tuple[Op, int]] = field(default_factory=list)
+
+    def write(self, op_id: str, rec: StoredRecord) -> None:
+        """Apply in memory, so a later op of this batch on the same record sees it."""
+        self.held[rec.id] = rec
+        self.applied[op_id] = (rec.id, rec.rev)
+        self.writes = [w for w in self.writes if w.id != rec.id] + [rec]
+        self.applied_rows.append({"op_id": op_id, "device_id": self.caller.device_id,
+                                  "record_id": rec.id, "rev": rec.rev, "at": self.at})
+
+
+def _parse(raw: dict[str, Any]) -> Op | str:
+    """The op, or why it is not one."""
+    try:
+        return Op.model_validate(raw)
+    except ValidationError as exc:
+        return first_reason(exc)
+
+
+def push_ops(body: Any) -> list[dict[str, Any]]:
+    """The ops of a push body. The whole request is refused only when it cannot be answered op
+    by op (no list of ops, an op without a usable `op_id`); any other problem with an op is
+    that op's `rejected` answer (`protocol.models.Op` says why). An op_id that comes twice is
+    answered like any replay: the second is `duplicate` of the first."""
+    ops = body.get("ops") if isinstance(body, dict) else None
+    if not isinstance(ops, list):
+        raise bad_request("A push needs a JSON object with a list of changes called `ops`.")
+    if len(ops) > MAX_BATCH_OPS:
+        raise too_large(f"Too many changes in one push (at most {MAX_BATCH_OPS}).")
+    for op in ops:
+        op_id = op.get("op_id") if isinstance(op, dict) else None
+        if not isinstance(op_id, str) or not _OP_ID.match(op_id):
+            raise bad_request("Every change needs an `op_id` (letters, digits and dashes).")
+    return ops

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from rbsw_desktop.domain.instants import utc_now
+from rbsw_desktop.gateway.errors import ApiError
 from rbsw_desktop.gateway.repository import Caller, GatewayRepository, StoredRecord
-from rbsw_desktop.gateway.service import now_iso
-from rbsw_desktop.gateway.validate import ApiError, bad_request, require_dict
-from rbsw_desktop.sync.protocol import PUSHABLE, ErrorCode
+from rbsw_desktop.protocol import PUSHABLE, ErrorCode
+from rbsw_desktop.protocol.models import FileRequest
 
 MAX_LIST = 1000
 #: What business support files into the case system; board moves are the board's history and
@@ -22,14 +23,6 @@ def require_business_support(caller: Caller) -> None:
     if caller.role != "business_support":
         raise ApiError(403, ErrorCode.FORBIDDEN.value,
                        "Only the pod's business support officer can see this.")
-
-
-def _limit(text: str | None) -> int:
-    try:
-        value = int(text or str(MAX_LIST))
-    except ValueError:
-        raise bad_request("`limit` should be a whole number.") from None
-    return max(1, min(value, MAX_LIST))
 
 
 def _last_sync(dev: dict[str, Any]) -> str | None:
@@ -71,10 +64,10 @@ class SupportView:
                         "last_sync": max(syncs) if syncs else None})
         return {"workers": out}
 
-    def unfiled(self, caller: Caller, limit: str | None) -> dict[str, Any]:
+    def unfiled(self, caller: Caller, limit: int) -> dict[str, Any]:
         require_business_support(caller)
         out = []
-        for rec in self._unfiled(caller, _limit(limit)):
+        for rec in self._unfiled(caller, limit):
             case = self.repo.case(rec.case_id or "") or {}
             worker = self.repo.worker(case.get("worker_id", "")) or {}
             out.append({"entity": rec.entity, "id": rec.id, "rev": rec.rev,
@@ -84,17 +77,15 @@ class SupportView:
                         "origin_device": rec.origin_device, "fields": rec.fields})
         return {"records": out}
 
-    def problems(self, caller: Caller, limit: str | None) -> dict[str, Any]:
+    def problems(self, caller: Caller, limit: int) -> dict[str, Any]:
         require_business_support(caller)
-        found = self.repo.problems(caller.pod_id, _limit(limit))
+        found = self.repo.problems(caller.pod_id, limit)
         return {"conflicts": found["conflicts"], "failures": found["failures"]}
 
-    def file_record(self, caller: Caller, record_id: str, body: Any) -> dict[str, Any]:
+    def file_record(self, caller: Caller, record_id: str, body: FileRequest) -> dict[str, Any]:
         require_business_support(caller)
-        ref = require_dict(body).get("case_system_ref")
-        if not isinstance(ref, str) or not ref.strip() or len(ref) > 100:
-            raise bad_request("Filing needs the case-system reference (`case_system_ref`).")
-        at = now_iso()
+        ref = body.case_system_ref
+        at = utc_now()
         with self.repo.transaction():
             rec = self.repo.record(record_id)
             if rec is None or rec.pod_id != caller.pod_id or rec.entity not in FILEABLE:

@@ -48,7 +48,7 @@ class OutboxOp:
     size: int = 0            # bytes of the fields' JSON, for batch bounds
 
     def as_op(self) -> dict[str, Any]:
-        """The protocol's Op (rbsw_desktop.sync.protocol.Op) as JSON."""
+        """The protocol's Op (rbsw_desktop.protocol.Op) as JSON."""
         return {"op_id": self.op_id, "entity": self.entity, "id": self.record_id,
                 "base_rev": self.base_rev, "fields": self.fields, "deleted": self.deleted,
                 "at": self.at}

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import logging
 import platform
+import secrets
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from rbsw_desktop.deployment import load_policy
 from rbsw_desktop.domain.enums import SyncState
 from rbsw_desktop.errors import RbswError
+from rbsw_desktop.protocol.models import EnrolRequest
 from rbsw_desktop.security import keyring_access
 from rbsw_desktop.store import codec
 from rbsw_desktop.store.sync_state import GATEWAY_URL_KEY
 from rbsw_desktop.sync.engine import SyncEngine
-from rbsw_desktop.sync.transport import HttpTransport, Refused
+from rbsw_desktop.sync.transport import HttpTransport, Refused, TransportError
 
 log = logging.getLogger(__name__)
 
 TOKEN = "device_token"  # noqa: S105 (a keyring entry name)
+ENROL_TRIES = 3            # a lost answer is asked for again with the same nonce
 URL = "gateway_url"
 DEVICE = "device_id"
 
@@ -42,21 +47,34 @@ class Enrolment:
     pod: dict[str, Any]
 
 
+def transport(gateway_url: str, token: str | None = None, **options: Any) -> HttpTransport:
+    """A transport to the council system, trusting the IT policy's CA as well as the OS's."""
+    return HttpTransport(gateway_url, token, ca_file=load_policy().gateway_ca_file, **options)
+
+
 def register_device(gateway_url: str, code: str, device_name: str = "") -> Enrolment:
-    """Ask the gateway for a device token with a one-time code (stores nothing)."""
-    transport = HttpTransport(gateway_url)
+    """Ask the gateway for a device token with a one-time code (stores nothing). The request
+    carries a nonce kept for its retries: when the connection drops after the gateway spent
+    the code, asking again with the same nonce gets the same device back."""
+    link = transport(gateway_url)
+    request = EnrolRequest(code=code.strip()[:100] or "-", nonce=secrets.token_urlsafe(24),
+                           device_name=(device_name or platform.node() or "laptop")[:200])
     try:
-        answer = transport.enrol(code.strip(), device_name or platform.node() or "laptop")
+        for attempt in range(ENROL_TRIES):
+            try:
+                answer = link.enrol(request)
+                break
+            except TransportError:
+                if attempt == ENROL_TRIES - 1:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
     except Refused as exc:
         raise RbswError(f"That enrolment code did not work: {exc} Ask business support for a "
                         "new one.") from None
     finally:
-        transport.close()
-    try:
-        return Enrolment(str(answer["device_id"]), str(answer["token"]), transport.base_url,
-                         dict(answer.get("worker") or {}), dict(answer.get("pod") or {}))
-    except (KeyError, TypeError):
-        raise RbswError("The council system's answer to enrolment could not be read.") from None
+        link.close()
+    return Enrolment(answer.device_id, answer.token, link.base_url, dict(answer.worker),
+                     dict(answer.pod))
 
 
 def save_enrolment(store: Any, enrolment: Enrolment) -> None:
@@ -121,7 +139,7 @@ def enrolled(store: Any) -> bool:
 
 def engine_for(store: Any, **options: Any) -> SyncEngine:
     url, token = credentials(store)
-    return SyncEngine(store, HttpTransport(url, token), **options)
+    return SyncEngine(store, transport(url, token), **options)
 
 
 def sync_status(store: Any) -> dict[str, Any]:

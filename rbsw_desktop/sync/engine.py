@@ -20,16 +20,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from rbsw_desktop.errors import RbswError
-from rbsw_desktop.store.sync_state import OutboxOp, PushAck
-from rbsw_desktop.sync.backoff import Backoff
-from rbsw_desktop.sync.protocol import (
+from rbsw_desktop.protocol import (
     CLOCK_SKEW_WARN_SECONDS,
     MAX_BATCH_OPS,
     MAX_BLOB_CHUNK,
     MAX_BODY_BYTES,
     MAX_PULL_LIMIT,
 )
+from rbsw_desktop.protocol.models import Op, PushAnswer, PushRequest, first_reason
+from rbsw_desktop.store.sync_state import OutboxOp, PushAck
+from rbsw_desktop.sync.backoff import Backoff
 from rbsw_desktop.sync.transport import (
     DeviceRevoked,
     HttpTransport,
@@ -200,9 +203,9 @@ class SyncEngine:
         """Tell the gateway how much waits here (business support's "waiting on laptop")."""
         self.transport.pending_ops = self.store.outbox_counts()["pending"]
 
-    def _server_time(self, answer: dict[str, Any]) -> None:
-        if isinstance(answer, dict) and isinstance(answer.get("server_time"), str):
-            self.store.note_server_time(answer["server_time"])
+    def _server_time(self, server_time: str) -> None:
+        if server_time:
+            self.store.note_server_time(server_time)
 
     # -- push ---------------------------------------------------------------------------------
 
@@ -226,9 +229,26 @@ class SyncEngine:
         return not self.store.next_push_batch(1, self.batch_bytes)
 
     def _push_batch(self, batch: list[OutboxOp], report: SyncReport) -> int:
-        """Send one batch; a refused batch is split until the refused op is found."""
+        """Send one batch; a refused batch is split until the refused op is found. A change the
+        protocol cannot carry (say, a number beyond 64 bits) is held here with its reason."""
+        ops: list[Op] = []
+        sendable: list[OutboxOp] = []
+        for row in batch:
+            try:
+                ops.append(Op.model_validate(row.as_op()))
+                sendable.append(row)
+            except ValidationError as exc:
+                self.store.quarantine(row.op_id, f"this change cannot be sent: "
+                                      f"{first_reason(exc)}")
+                report.quarantined += 1
+        if not sendable:
+            return len(batch)
+        answered = len(batch) - len(sendable)
+        return answered + self._send_batch(sendable, ops, report)
+
+    def _send_batch(self, batch: list[OutboxOp], ops: list[Op], report: SyncReport) -> int:
         try:
-            answer = self._retrying(lambda: self.transport.push([op.as_op() for op in batch]))
+            answer = self._retrying(lambda: self.transport.push(PushRequest(ops=ops)))
         except Refused as exc:
             if len(batch) > 1:
                 half = len(batch) // 2
@@ -237,9 +257,8 @@ class SyncEngine:
             self.store.quarantine(batch[0].op_id, str(exc))
             report.quarantined += 1
             return 1
-        self._server_time(answer)
-        acks = _acks(answer)
-        tally = self.store.mark_pushed(batch, acks)
+        self._server_time(answer.server_time)
+        tally = self.store.mark_pushed(batch, _acks(answer))
         report.pushed += tally.pushed
         report.conflicts += tally.conflicts
         report.quarantined += tally.quarantined
@@ -251,12 +270,8 @@ class SyncEngine:
         cursor = self.store.sync_cursor()
         for _ in range(100_000):
             self._check_cancel()
-            answer = self._retrying(lambda c=cursor: self.transport.changes(c, self.pull_limit))
-            changes = answer.get("changes") if isinstance(answer, dict) else None
-            if not isinstance(changes, list) or "cursor" not in answer:
-                report.errors.append("The council system sent an answer this app cannot read. "
-                                     "Nothing was changed here.")
-                return
+            page, changes = self._retrying(
+                lambda c=cursor: self.transport.changes(c, self.pull_limit))
             changes = [c for c in changes if isinstance(c, dict)]
             tally = self.store.apply_pulled(changes)
             expected = tally.applied + tally.conflicts + tally.skipped
@@ -268,15 +283,15 @@ class SyncEngine:
             if tally.unreadable:
                 report.errors.append(f"{len(tally.unreadable)} change(s) from the council could "
                                      "not be read by this version of the app. Please update it.")
-            self.store.set_sync_cursor(str(answer["cursor"]))   # only after commit + count
-            self._server_time(answer)
+            self.store.set_sync_cursor(page.cursor)          # only after commit + count
+            self._server_time(page.server_time)
             report.pulled += tally.applied
             report.conflicts += tally.conflicts
-            self._progress("pull", report.pulled, report.pulled + (1 if answer.get("more") else 0))
-            if not answer.get("more"):
+            self._progress("pull", report.pulled, report.pulled + (1 if page.more else 0))
+            if not page.more:
                 report.pull_finished = True
                 return
-            cursor = str(answer["cursor"])
+            cursor = page.cursor
 
     # -- blobs --------------------------------------------------------------------------------
 
@@ -304,8 +319,7 @@ class SyncEngine:
             try:
                 answer = self._retrying(
                     lambda off=received, data=chunk: self.transport.blob_put(sha256, off, data))
-                received = int(answer.get("received", received + len(chunk)))
-                complete = bool(answer.get("complete"))
+                received, complete = answer.received, answer.complete
                 if received >= size and not complete:
                     # Every byte arrived but the gateway's SHA-256 check failed: start again.
                     received = self._retrying(lambda: self.transport.blob_received(sha256))
@@ -336,18 +350,7 @@ class SyncEngine:
             report.blobs_downloaded += 1
 
 
-def _acks(answer: Any) -> list[PushAck]:
-    results = answer.get("results") if isinstance(answer, dict) else None
-    acks: list[PushAck] = []
-    for r in results if isinstance(results, list) else []:
-        if not isinstance(r, dict) or not isinstance(r.get("op_id"), str):
-            continue
-        outcome = r.get("outcome")
-        if outcome not in ("applied", "duplicate", "conflict", "rejected"):
-            continue
-        rev = r.get("rev")
-        theirs = r.get("theirs")
-        acks.append(PushAck(r["op_id"], outcome, rev if isinstance(rev, int) else None,
-                            str(r.get("reason") or ""),
-                            theirs if isinstance(theirs, dict) else None))
-    return acks
+def _acks(answer: PushAnswer) -> list[PushAck]:
+    return [PushAck(r.op_id, r.outcome.value, r.rev, r.reason,
+                    r.theirs.model_dump() if r.theirs is not None else None)
+            for r in answer.results]

@@ -7,25 +7,70 @@ errors sorted into what the engine does about them:
     DeviceRevoked    401 device_revoked: wipe this laptop's store
     NotAuthorised    401 otherwise: enrol again
     Refused          another 4xx: this request will never work as it is
+
+Requests are built and answers read with the protocol's models (`rbsw_desktop.protocol.models`):
+an answer that does not fit them is a TransportError ("cannot be read"), never a crash. A
+plain `http://` address is refused for anything but this computer (loopback); https verifies
+the council's certificate against the OS trust store plus the IT policy's `gateway_ca_file`.
+TCP_NODELAY is set on the connection, so a small request is never held back by Nagle.
 """
 
 from __future__ import annotations
 
 import gzip
 import http.client
+import ipaddress
 import json
+import socket
 import ssl
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
+from pydantic import BaseModel, ValidationError
+
 from rbsw_desktop.errors import RbswError
+from rbsw_desktop.protocol import API_PREFIX, ERROR_HEADER, PENDING_HEADER, ErrorCode
+from rbsw_desktop.protocol.models import (
+    BlobProgress,
+    ChangesPage,
+    EnrolAnswer,
+    EnrolRequest,
+    PushAnswer,
+    PushRequest,
+)
 from rbsw_desktop.sync.backoff import parse_retry_after
-from rbsw_desktop.sync.protocol import API_PREFIX, ERROR_HEADER, ErrorCode
+
+M = TypeVar("M", bound=BaseModel)
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 UNREACHABLE = ("Could not reach the council system. Your work is safe on this laptop and will "
                "sync when the connection is back.")
+UNREADABLE = ("The council system sent an answer this app cannot read. Nothing was changed "
+              "here; please tell IT support.")
+NOT_HTTPS = ("The council system's address must start with https:// (plain http:// is only "
+             "for a gateway on this computer).")
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
+    """The OS trust store, plus the council's own CA when the IT policy names one."""
+    context = ssl.create_default_context()
+    if ca_file:
+        try:
+            context.load_verify_locations(cafile=ca_file)
+        except (OSError, ssl.SSLError):
+            raise RbswError(f"The council's certificate file {ca_file} (the IT policy's "
+                            "gateway_ca_file) could not be read. Tell IT support.") from None
+    return context
 
 
 class TransportError(RbswError):
@@ -68,11 +113,18 @@ class HttpTransport:
     """Talks protocol v1 to one gateway. Not thread-safe: one per sync thread."""
 
     def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 15.0,
-                 compress: bool = True) -> None:
-        parts = urlsplit(base_url.rstrip("/"))
+                 compress: bool = True, ca_file: str | None = None) -> None:
+        parts = urlsplit(base_url.strip().rstrip("/"))
+        try:
+            parts.port                                   # noqa: B018 (raises when garbled)
+        except ValueError:
+            parts = urlsplit("")
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise RbswError("The gateway address should look like https://gateway.example "
                             "(ask business support for it).")
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
+            raise RbswError(NOT_HTTPS)
+        self.ca_file = ca_file
         self.base_url = base_url.rstrip("/")
         self._scheme, self._host, self._port = parts.scheme, parts.hostname, parts.port
         self._prefix = parts.path.rstrip("/")
@@ -88,15 +140,26 @@ class HttpTransport:
 
     # -- the protocol's calls -----------------------------------------------------------------
 
-    def enrol(self, code: str, device_name: str) -> dict[str, Any]:
-        return self.call("POST", "/devices", {"code": code, "device_name": device_name},
-                         auth=False).json()
+    def enrol(self, request: EnrolRequest) -> EnrolAnswer:
+        return read_answer(EnrolAnswer, self.call("POST", "/devices", request.model_dump(),
+                                            auth=False))
 
-    def push(self, ops: list[dict[str, Any]]) -> dict[str, Any]:
-        return self.call("POST", "/sync/push", {"ops": ops}).json()
+    def push(self, request: PushRequest) -> PushAnswer:
+        return read_answer(PushAnswer, self.call("POST", "/sync/push", request.model_dump()))
 
-    def changes(self, since: str, limit: int) -> dict[str, Any]:
-        return self.call("GET", f"/sync/changes?since={quote(since)}&limit={int(limit)}").json()
+    def changes(self, since: str, limit: int) -> tuple[ChangesPage, list[Any]]:
+        """A page of changes: its envelope, and the changes as sent (each is read on its own,
+        so one this laptop cannot read never hides the rest)."""
+        resp = self.call("GET", f"/sync/changes?since={quote(since)}&limit={int(limit)}")
+        try:
+            raw = resp.json()
+            changes = raw.get("changes") if isinstance(raw, dict) else None
+            page = ChangesPage.model_validate({**raw, "changes": []})
+        except (ValueError, UnicodeDecodeError, TypeError, ValidationError):
+            raise TransportError(UNREADABLE) from None
+        if not isinstance(changes, list):
+            raise TransportError(UNREADABLE)
+        return page, changes
 
     def blob_received(self, sha256: str) -> int:
         """Bytes of this blob the gateway already holds (0 when none)."""
@@ -108,9 +171,9 @@ class HttpTransport:
             raise
         return int(resp.headers.get("x-received", "0") or 0)
 
-    def blob_put(self, sha256: str, offset: int, data: bytes) -> dict[str, Any]:
-        return self.call("PUT", f"/blobs/{sha256}?offset={int(offset)}", data,
-                         content_type="application/octet-stream").json()
+    def blob_put(self, sha256: str, offset: int, data: bytes) -> BlobProgress:
+        return read_answer(BlobProgress, self.call("PUT", f"/blobs/{sha256}?offset={int(offset)}",
+                                             data, content_type="application/octet-stream"))
 
     def blob_get(self, sha256: str) -> bytes:
         return self.call("GET", f"/blobs/{sha256}").body
@@ -129,7 +192,7 @@ class HttpTransport:
         if auth and self.token:
             headers["Authorization"] = f"Bearer {self.token}"
             if self.pending_ops is not None:
-                headers["X-Pending-Ops"] = str(max(0, int(self.pending_ops)))
+                headers[PENDING_HEADER] = str(max(0, int(self.pending_ops)))
         payload: bytes | None = None
         if body is not None:
             raw = body if isinstance(body, bytes) else json.dumps(
@@ -151,7 +214,7 @@ class HttpTransport:
             if self._scheme == "https":
                 self._conn = http.client.HTTPSConnection(
                     self._host, self._port, timeout=self.timeout,
-                    context=ssl.create_default_context())
+                    context=tls_context(self.ca_file))
             else:
                 self._conn = http.client.HTTPConnection(self._host, self._port,
                                                         timeout=self.timeout)
@@ -161,12 +224,19 @@ class HttpTransport:
               headers: dict[str, str]) -> Response:
         conn = self._connection()
         try:
+            if conn.sock is None:
+                conn.connect()
+                conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn.request(method, url, body=payload, headers=headers)
             raw = conn.getresponse()
             data = raw.read(MAX_RESPONSE_BYTES + 1)     # b"" for HEAD; frees the connection
             status, resp_headers = raw.status, {k.lower(): v for k, v in raw.getheaders()}
             if raw.will_close:
                 self.close()
+        except ssl.SSLCertVerificationError:
+            self.close()
+            raise TransportError("The council system's certificate could not be checked, so "
+                                 "nothing was sent. Tell IT support.") from None
         except (OSError, http.client.HTTPException) as exc:
             self.close()
             raise TransportError(UNREACHABLE + f" ({type(exc).__name__})") from None
@@ -210,3 +280,10 @@ class HttpTransport:
             raise ServerBusy("The council system is busy. Sync will try again shortly.",
                              parse_retry_after(resp.headers.get("retry-after")), resp.status)
         raise Refused(message, resp.status, code)
+
+
+def read_answer(model: type[M], resp: Response) -> M:
+    try:
+        return model.model_validate_json(resp.body or b"{}")
+    except ValidationError:
+        raise TransportError(UNREADABLE) from None

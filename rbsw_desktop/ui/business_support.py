@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from rbsw_desktop.domain import record_name
 from rbsw_desktop.domain.instants import local_date, local_datetime
-from rbsw_desktop.gateway.support_client import PodOverview, SupportClient
+from rbsw_desktop.sync.support_client import PodOverview, SupportClient
 from rbsw_desktop.ui.taskman import TaskManager, plain_message
 
 ROLES = {"social_worker": "Social worker", "senior_social_worker": "Senior social worker",

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.errors import RbswError
-from rbsw_desktop.gateway.support_client import SupportClient
 from rbsw_desktop.store import SearchHit, Store
+from rbsw_desktop.sync.support_client import SupportClient
 from rbsw_desktop.ui.business_support import BusinessSupportView
 from rbsw_desktop.ui.case_workspace import CaseWorkspace
 from rbsw_desktop.ui.caseload import CaseloadView

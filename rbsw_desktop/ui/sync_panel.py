@@ -13,9 +13,9 @@ from typing import Any
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from rbsw_desktop.domain import Role, Worker
-from rbsw_desktop.gateway.support_client import SupportClient
 from rbsw_desktop.store import Store
 from rbsw_desktop.sync.device import credentials, engine_for, enrolled, sync_status
+from rbsw_desktop.sync.support_client import SupportClient
 from rbsw_desktop.ui.business_support import BusinessSupportView
 from rbsw_desktop.ui.conflicts import ConflictsView
 from rbsw_desktop.ui.sync_status import SyncController, SyncStatusWidget

@@ -3,10 +3,13 @@ with no display."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -57,3 +60,32 @@ def test_the_deb_installs_to_opt_with_a_launcher(dist: Path) -> None:
     assert "./opt/rbsw-desktop/rbsw-desktop" in listing
     assert "./usr/share/applications/rbsw-desktop.desktop" in listing
     assert "./opt/rbsw-desktop/_internal/resources/fonts/DejaVuSans.ttf" in listing
+
+
+def test_the_bundle_runs_the_demo_gateway_with_its_migrations(dist: Path, tmp_path: Path) -> None:
+    """The frozen app's `--run-gateway` (how `--demo` starts its council system): Alembic finds
+    its migrations in the bundle and uvicorn its app, with no Python installed beside it."""
+    exe = str(dist / "rbsw-desktop" / "rbsw-desktop")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
+    gw = ["--run-gateway", "--data-dir", str(tmp_path / "gw")]
+    done = subprocess.run([exe, *gw, "pod", "add", "Bundle Pod (fictional)", "--json"],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout)["id"]
+    serve = subprocess.Popen([exe, *gw, "serve", "--port", "0", "--max-seconds", "20"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tmp_path)
+    try:
+        assert serve.stdout is not None
+        url = json.loads(serve.stdout.readline())["url"]
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(url + "/api/v1/openapi.json", timeout=2) as r:  # noqa: S310
+                    assert json.load(r)["openapi"].startswith("3.")
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the bundled gateway never answered")
+    finally:
+        serve.terminate()
+        serve.wait(timeout=30)

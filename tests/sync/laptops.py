@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from rbsw_desktop.domain.entities import ENTITY_TYPES
+from rbsw_desktop.protocol import PUSHABLE
 from rbsw_desktop.store import Store
 from rbsw_desktop.sync.backoff import Backoff
 from rbsw_desktop.sync.device import Enrolment, register_device, remember
 from rbsw_desktop.sync.engine import SyncEngine
-from rbsw_desktop.sync.protocol import PUSHABLE
 from rbsw_desktop.sync.transport import HttpTransport
 from tests.conftest import FAST_KDF, PASSPHRASE
 

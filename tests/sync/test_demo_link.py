@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from rbsw_desktop.demo_link import link_demo
 from rbsw_desktop.domain import Child
 from rbsw_desktop.gateway.embedded import start_local_gateway
 from rbsw_desktop.store.demo import create_demo_store
 from rbsw_desktop.sync import device
-from rbsw_desktop.sync.demo_link import link_demo
 from tests.conftest import FAST_KDF
 
 pytestmark = pytest.mark.skipif(

@@ -9,6 +9,7 @@ from typing import Any
 from rbsw_desktop.domain import Zone
 from rbsw_desktop.domain.entities import BoardItem, Case
 from rbsw_desktop.domain.enums import SyncState, VisitType
+from rbsw_desktop.protocol.models import Op, PushRequest
 from rbsw_desktop.sync.transport import HttpTransport
 from tests.sync.faultproxy import Fault, FaultProxy
 from tests.sync.laptops import (  # noqa: F401 (fixtures)
@@ -67,8 +68,9 @@ def test_the_same_op_replayed_is_applied_once(gateway: Any, pod: Pod,
     item = store.add_board_item(pod.case, Zone.AMBER, "Rent arrears (fictional)")
     (op,) = [o for o in store.next_push_batch(500, 10**7) if o.record_id == item.id]
     transport = HttpTransport(gateway.url, worker_laptop.token)
-    first = transport.push([op.as_op()])["results"][0]
-    again = transport.push([op.as_op()])["results"][0]
+    request = PushRequest(ops=[Op.model_validate(op.as_op())])
+    first = transport.push(request).results[0].model_dump(mode="json")
+    again = transport.push(request).results[0].model_dump(mode="json")
     assert first["outcome"] == "applied"
     assert (again["outcome"], again["rev"]) == ("duplicate", first["rev"])
     report = worker_laptop.sync()                      # the engine sends it a third time

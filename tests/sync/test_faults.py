@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -70,12 +69,8 @@ def _ops_made(store: Any) -> dict[str, int]:
 
 def _ops_applied(gateway: Any) -> dict[str, int]:
     """{record id: how many distinct ops the gateway applied to it} (its idempotency table)."""
-    db = sqlite3.connect(gateway.data_dir / "gateway.sqlite3", timeout=10)
-    try:
-        return {rid: int(n) for rid, n in db.execute(
-            "SELECT record_id, count(*) FROM applied_ops GROUP BY record_id")}
-    finally:
-        db.close()
+    return {rid: int(n) for rid, n in gateway.sql(
+        "SELECT record_id, count(*) FROM applied_ops GROUP BY record_id")}
 
 
 def assert_nothing_lost_nothing_duplicated(gateway: Any, pod: Pod, laptops: list[Laptop],

@@ -6,12 +6,11 @@ support endpoints refuse everybody else. Every access lands in the audit log."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 import pytest
 
-from rbsw_desktop.sync.protocol import ERROR_HEADER
+from rbsw_desktop.protocol import ERROR_HEADER
 from tests.sync.gw_world import (
     World,
     board_item_op,
@@ -169,11 +168,8 @@ def test_an_expired_device_token_is_refused(world: World, module_gateway: Any) -
     laptop = enrol(world.url, module_gateway.enrol_code(world.sw.worker_id))
     assert call(world.url, "GET", "/sync/changes", token=laptop["token"]).status == 200
     # A year on: the token's lifetime is over (set in the gateway's own store).
-    db = sqlite3.connect(module_gateway.data_dir / "gateway.sqlite3", timeout=10)
-    with db:
-        db.execute("UPDATE devices SET expires_at = '2025-01-01T00:00:00.000Z' WHERE id = ?",
-                   (laptop["device_id"],))
-    db.close()
+    module_gateway.sql("UPDATE devices SET expires_at = '2025-01-01T00:00:00.000Z' "
+                       "WHERE id = :id", {"id": laptop["device_id"]})
     answer = call(world.url, "GET", "/sync/changes", token=laptop["token"])
     assert answer.status == 401 and answer.json()["error"] == "unauthorized"
     assert answer.headers["www-authenticate"].startswith("Bearer")
@@ -184,7 +180,7 @@ def test_another_pods_upload_of_a_photo_is_invisible_and_untouchable(world: Worl
     PUT from another pod cannot cut short a partial upload: it starts its own."""
     import hashlib
 
-    from rbsw_desktop.sync.protocol import MAX_BLOB_CHUNK
+    from rbsw_desktop.protocol import MAX_BLOB_CHUNK
 
     data = bytes(range(251)) * 6000                 # ~1.5 MB: two chunks
     sha = hashlib.sha256(data).hexdigest()

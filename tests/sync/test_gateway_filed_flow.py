@@ -8,7 +8,7 @@ from typing import Any
 from rbsw_desktop.domain import Zone
 from rbsw_desktop.domain.entities import BoardItem
 from rbsw_desktop.domain.enums import SyncState
-from rbsw_desktop.gateway.support_client import SupportClient
+from rbsw_desktop.sync.support_client import SupportClient
 from tests.sync.gw_world import enrol
 from tests.sync.laptops import (  # noqa: F401 (fixtures)
     Laptop,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from rbsw_desktop.sync.protocol import MAX_BLOB_CHUNK, MAX_BODY_BYTES
+from rbsw_desktop.protocol import MAX_BLOB_CHUNK, MAX_BODY_BYTES
 from tests.sync.conftest import CLIENT_TIMEOUT
 from tests.sync.gw_world import (
     World,

@@ -13,7 +13,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import Qt  # noqa: E402
 
-from rbsw_desktop.gateway.support_client import SupportClient  # noqa: E402
+from rbsw_desktop.sync.support_client import SupportClient  # noqa: E402
 from rbsw_desktop.ui.business_support import BusinessSupportView  # noqa: E402
 from rbsw_desktop.ui.taskman import TaskManager  # noqa: E402
 from tests.sync.gw_world import World, board_item_op, pull_all, push  # noqa: E402

@@ -11,7 +11,7 @@ import pytest
 
 import rbsw_desktop
 
-QT_FREE = ["domain", "store", "security", "sync", "export", "gateway"]
+QT_FREE = ["domain", "store", "security", "protocol", "sync", "export", "gateway"]
 ROOT = Path(rbsw_desktop.__file__).parent
 #: The app side, allowed to import Qt: the ui package and the module that builds the app.
 QT_ALLOWED = {"ui", "app"}

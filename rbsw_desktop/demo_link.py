@@ -20,11 +20,11 @@ from typing import Any
 from rbsw_desktop.domain.entities import ENTITY_TYPES
 from rbsw_desktop.errors import RbswError
 from rbsw_desktop.gateway import embedded
+from rbsw_desktop.protocol import PUSHABLE
 from rbsw_desktop.security import keyring_access
 from rbsw_desktop.store import codec
 from rbsw_desktop.store.sync_state import GATEWAY_URL_KEY
 from rbsw_desktop.sync import device
-from rbsw_desktop.sync.protocol import PUSHABLE
 
 log = logging.getLogger(__name__)
 

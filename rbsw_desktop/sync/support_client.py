@@ -8,7 +8,16 @@ from typing import Any
 from urllib.parse import quote
 
 from rbsw_desktop.errors import RbswError
-from rbsw_desktop.sync.transport import HttpTransport, Refused
+from rbsw_desktop.protocol.models import (
+    FileAnswer,
+    FileRequest,
+    PodDevices,
+    PodProblems,
+    PodUnfiled,
+    PodWorkers,
+)
+from rbsw_desktop.sync import device
+from rbsw_desktop.sync.transport import HttpTransport, Refused, read_answer
 
 
 @dataclass
@@ -28,21 +37,20 @@ class SupportClient:
         self.timeout = timeout
 
     def _transport(self) -> HttpTransport:
-        return HttpTransport(self.base_url, self.token, timeout=self.timeout)
+        return device.transport(self.base_url, self.token, timeout=self.timeout)
 
     def overview(self) -> PodOverview:
         transport = self._transport()
         try:
-            devices = transport.call("GET", "/pod/devices")
-            out = PodOverview(
-                devices=list(devices.json().get("devices", [])),
-                workers=list(transport.call("GET", "/pod/workers").json().get("workers", [])),
-                unfiled=list(transport.call("GET", "/pod/unfiled").json().get("records", [])))
-            problems = transport.call("GET", "/pod/problems").json()
-            out.conflicts = list(problems.get("conflicts", []))
-            out.failures = list(problems.get("failures", []))
-            out.server_time = devices.headers.get("date", "")
-            return out
+            answer = transport.call("GET", "/pod/devices")
+            devices = read_answer(PodDevices, answer).model_dump()["devices"]
+            workers = read_answer(PodWorkers, transport.call("GET", "/pod/workers")).model_dump()
+            unfiled = read_answer(PodUnfiled, transport.call("GET", "/pod/unfiled")).model_dump()
+            problems = read_answer(PodProblems, transport.call("GET", "/pod/problems")).model_dump()
+            return PodOverview(devices=devices, workers=workers["workers"],
+                               unfiled=unfiled["records"], conflicts=problems["conflicts"],
+                               failures=problems["failures"],
+                               server_time=answer.headers.get("date", ""))
         except Refused as exc:
             if exc.status == 403:
                 raise RbswError("This view is for the pod's business support officer. Sign in "
@@ -57,7 +65,8 @@ class SupportClient:
             raise RbswError("Type the case-system reference before marking it filed.")
         transport = self._transport()
         try:
-            return dict(transport.call("POST", f"/pod/records/{quote(record_id, safe='')}/filed",
-                                       {"case_system_ref": ref}).json())
+            answer = transport.call("POST", f"/pod/records/{quote(record_id, safe='')}/filed",
+                                    FileRequest(case_system_ref=ref).model_dump())
+            return read_answer(FileAnswer, answer).model_dump()
         finally:
             transport.close()

@@ -1,0 +1,479 @@
+"""`SqlRepository`: `repository.GatewayRepository` on SQLAlchemy Core, for SQLite and PostgreSQL.
+
+Transactions. Each thread has its own connection for the transaction it is in (the FastAPI app
+calls the repository from a thread pool, several requests at once). `transaction()` is
+re-entrant: the outermost block commits, or rolls back if it raises; an inner block is a
+SAVEPOINT, so an exception that leaves it undoes just what it wrote (and still propagates).
+Reads inside a transaction see its writes. A call outside any transaction runs in its own
+short one.
+
+Writers one at a time. The service reads and then writes on what it read (a record's rev
+against the push's base_rev, an op_id already applied, where a blob upload goes on), so a
+`transaction()` takes the write lock before its first statement: on SQLite with BEGIN
+IMMEDIATE, on PostgreSQL by locking the change-sequence counter row (`SELECT ... FOR UPDATE`).
+Under READ COMMITTED every statement sees what was committed before it began, so once the lock
+is granted each read sees every writer that went before, in every gateway instance: the same
+guarantee the single-process SQLite store gave. Reads outside a transaction (pulls, HEADs,
+the support view) take no lock.
+
+Gap-free pull cursors. `next_seq()` is `UPDATE counters SET value = value + 1 WHERE name =
+'seq' RETURNING value`, in the writer's transaction, and a pull is one `SELECT ... WHERE seq >
+cursor ORDER BY seq`. Why a pull that has read up to N never later misses a change <= N, even
+with several writers and several gateway processes:
+
+1. The UPDATE locks the counter row until the transaction ends. Another transaction's UPDATE
+   of that row waits until the holder commits or rolls back; under READ COMMITTED PostgreSQL
+   then re-reads the newest committed version of the row and increments that. So a
+   transaction is handed N+1 only after the one holding N has finished (had it rolled back,
+   N is handed out again: no hole either).
+2. Hence every seq value lower than a transaction's own was committed before that transaction
+   got its first value, so before it commits: seq values commit in order.
+3. PostgreSQL releases a transaction's locks only after its commit is visible to new snapshots,
+   so a snapshot that sees a transaction sees all that committed before it.
+4. A pull is one statement, one snapshot. If it returns seq N, its snapshot holds the writer of
+   N and so every lower seq that will ever be committed. (An upsert that moves a record to a
+   new seq only makes it come again, never go missing.)
+
+A database SEQUENCE (or serial column) would not do: `nextval()` is outside the transaction and
+locks nothing, so transactions holding N and N+1 can commit in the other order, a pull sees N+1,
+its cursor moves past N, and N, committed a moment later, is never pulled. The tests show that
+happening and show the counter row prevent it. On SQLite the write lock makes commits serial
+and a WAL reader's snapshot is a prefix of them. There is ONE global counter: laptops' cursors
+are positions in it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Row,
+    and_,
+    bindparam,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+
+from rbsw_desktop.gateway.db.engine import WRITER
+from rbsw_desktop.gateway.db.tables import (
+    SEQ,
+    applied_ops,
+    audit,
+    blob_parts,
+    blobs,
+    cases,
+    conflicts,
+    counters,
+    devices,
+    enrol_codes,
+    failures,
+    pods,
+    records,
+    workers,
+)
+from rbsw_desktop.gateway.repository import Caller, StoredRecord
+
+if TYPE_CHECKING:
+    from rbsw_desktop.gateway.repository import GatewayRepository
+
+_RECORD_COLS = (records.c.entity, records.c.id, records.c.rev, records.c.seq, records.c.pod_id,
+                records.c.case_id, records.c.fields, records.c.deleted, records.c.updated_at,
+                records.c.origin_device, records.c.received_at, records.c.filed,
+                records.c.case_system_ref, records.c.filed_at, records.c.filed_by)
+
+
+def _record(row: Row[Any]) -> StoredRecord:
+    m = row._mapping
+    return StoredRecord(m["entity"], m["id"], int(m["rev"]), int(m["seq"]), m["pod_id"],
+                        m["case_id"], json.loads(m["fields"]), bool(m["deleted"]),
+                        m["updated_at"], m["origin_device"], m["received_at"], bool(m["filed"]),
+                        m["case_system_ref"], m["filed_at"], m["filed_by"])
+
+
+def _dict(row: Row[Any] | None) -> dict[str, Any] | None:
+    return dict(row._mapping) if row is not None else None
+
+
+class SqlRepository:
+    """`GatewayRepository` on one SQLAlchemy engine (see the module docstring)."""
+
+    def __init__(self, engine: Engine, *, location: str = "") -> None:
+        self.engine = engine
+        self.location = location            # the file or HOST:PORT/DB, for messages
+        self.dialect = engine.dialect.name   # "sqlite" or "postgresql"
+        self._local = threading.local()
+        self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        # The statements of every push, built once (building one costs more than running it).
+        upsert = self._insert(records)
+        self._upsert_records = upsert.on_conflict_do_update(
+            index_elements=[records.c.id],
+            set_={c.name: upsert.excluded[c.name] for c in records.c if c.name != "id"})
+        self._records_by_id = select(*_RECORD_COLS).where(
+            records.c.id.in_(bindparam("ids", expanding=True)))
+        self._applied_by_id = select(applied_ops.c.op_id, applied_ops.c.record_id,
+                                     applied_ops.c.rev).where(
+            applied_ops.c.op_id.in_(bindparam("ids", expanding=True)))
+        self._add_applied = insert(applied_ops)
+        self._next_seqs = (update(counters).where(counters.c.name == SEQ)
+                           .values(value=counters.c.value + bindparam("n"))
+                           .returning(counters.c.value))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- transactions and the change sequence -------------------------------------------------
+
+    @contextmanager
+    def transaction(self, *, lock: bool = True) -> Iterator[None]:
+        """A transaction on this thread's connection. `lock=False` is for work that reads and
+        only appends (an access and its audit row): on PostgreSQL it does not queue behind the
+        writers; on SQLite every writing transaction is one at a time anyway."""
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            with conn.begin_nested():
+                yield
+            return
+        with self.engine.connect() as conn:
+            conn.execution_options(**{WRITER: True})
+            with conn.begin():
+                self._local.conn = conn
+                try:
+                    if lock:
+                        self._lock_writers(conn)
+                    yield
+                finally:
+                    self._local.conn = None
+
+    def _lock_writers(self, conn: Connection) -> None:
+        """Take the writers' lock at the start of a transaction (SQLite: BEGIN IMMEDIATE
+        already has)."""
+        if self.dialect == "postgresql":
+            conn.execute(select(counters.c.value).where(counters.c.name == SEQ)
+                         .with_for_update())
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            yield conn
+            return
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One statement's connection: the transaction's, or a short writing one of its own
+        (no writers' lock: a single statement reads nothing it then relies on)."""
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            yield conn
+            return
+        with self.engine.connect() as conn:
+            conn.execution_options(**{WRITER: True})
+            with conn.begin():
+                yield conn
+
+    def _one(self, stmt: Any) -> dict[str, Any] | None:
+        with self._read() as conn:
+            return _dict(conn.execute(stmt).first())
+
+    def _all(self, stmt: Any) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def _records(self, stmt: Any) -> list[StoredRecord]:
+        with self._read() as conn:
+            return [_record(r) for r in conn.execute(stmt)]
+
+    def _exec(self, stmt: Any) -> None:
+        with self._write() as conn:
+            conn.execute(stmt)
+
+    def next_seq(self) -> int:
+        return self.next_seqs(1)
+
+    def next_seqs(self, n: int) -> int:
+        """The first of `n` consecutive sequence values, all this transaction's."""
+        with self._write() as conn:
+            last = int(conn.execute(self._next_seqs, {"n": n}).scalar_one())
+        return last - n + 1
+
+    # -- pods, workers, cases -----------------------------------------------------------------
+
+    def add_pod(self, pod_id: str, name: str, at: str) -> None:
+        self._exec(insert(pods).values(id=pod_id, name=name, created_at=at))
+
+    def add_worker(self, worker_id: str, pod_id: str, name: str, role: str, at: str) -> None:
+        self._exec(insert(workers).values(id=worker_id, pod_id=pod_id, name=name, role=role,
+                                          created_at=at))
+
+    def worker(self, worker_id: str) -> dict[str, Any] | None:
+        return self._one(select(workers).where(workers.c.id == worker_id))
+
+    def pod(self, pod_id: str) -> dict[str, Any] | None:
+        return self._one(select(pods).where(pods.c.id == pod_id))
+
+    def workers_in_pod(self, pod_id: str) -> list[dict[str, Any]]:
+        return self._all(select(workers).where(workers.c.pod_id == pod_id)
+                         .order_by(workers.c.name, workers.c.id))
+
+    def add_case(self, case_id: str, child_id: str, child_name: str, worker_id: str,
+                 pod_id: str, at: str) -> None:
+        self._exec(insert(cases).values(id=case_id, child_id=child_id, child_name=child_name,
+                                        worker_id=worker_id, pod_id=pod_id, created_at=at))
+
+    def case(self, case_id: str) -> dict[str, Any] | None:
+        return self._one(select(cases).where(cases.c.id == case_id))
+
+    # -- devices and enrolment ----------------------------------------------------------------
+
+    def add_enrol_code(self, code_sha256: str, worker_id: str, at: str, expires_at: str) -> None:
+        self._exec(insert(enrol_codes).values(code_sha256=code_sha256, worker_id=worker_id,
+                                              created_at=at, expires_at=expires_at))
+
+    def take_enrol_code(self, code_sha256: str, device_id: str, nonce: str | None,
+                        now: str) -> str | None:
+        """The code's worker id if it is unused and unexpired; marks it used (one time) by
+        this device and enrolment nonce."""
+        with self._write() as conn:
+            worker_id = conn.execute(
+                update(enrol_codes)
+                .where(enrol_codes.c.code_sha256 == code_sha256,
+                       enrol_codes.c.used_at.is_(None), enrol_codes.c.expires_at > now)
+                .values(used_at=now, device_id=device_id, nonce=nonce)
+                .returning(enrol_codes.c.worker_id)).scalar_one_or_none()
+        return str(worker_id) if worker_id is not None else None
+
+    def enrol_code(self, code_sha256: str) -> dict[str, Any] | None:
+        return self._one(select(enrol_codes).where(enrol_codes.c.code_sha256 == code_sha256))
+
+    def set_device_token(self, device_id: str, token_sha256: str) -> None:
+        self._exec(update(devices).where(devices.c.id == device_id)
+                   .values(token_sha256=token_sha256))
+
+    def add_device(self, device_id: str, worker_id: str, name: str, token_sha256: str,
+                   at: str, expires_at: str) -> None:
+        self._exec(insert(devices).values(id=device_id, worker_id=worker_id, name=name,
+                                          token_sha256=token_sha256, enrolled_at=at,
+                                          expires_at=expires_at))
+
+    def device_by_token(self, token_sha256: str) -> dict[str, Any] | None:
+        return self._one(select(devices, workers.c.pod_id, workers.c.role)
+                         .join(workers, workers.c.id == devices.c.worker_id)
+                         .where(devices.c.token_sha256 == token_sha256))
+
+    def device(self, device_id: str) -> dict[str, Any] | None:
+        return self._one(select(devices).where(devices.c.id == device_id))
+
+    def revoke_device(self, device_id: str, at: str) -> bool:
+        with self._write() as conn:
+            result = conn.execute(update(devices).where(devices.c.id == device_id)
+                                  .values(revoked_at=func.coalesce(devices.c.revoked_at, at)))
+            return bool(result.rowcount == 1)
+
+    def touch_device(self, device_id: str, at: str, *, pushed: bool = False,
+                     pulled: bool = False, pending: int | None = None) -> None:
+        values: dict[str, Any] = {"last_seen_at": at}
+        if pushed:
+            values["last_push_at"] = at
+        if pulled:
+            values["last_pull_at"] = at
+        if pending is not None:
+            values["pending"] = pending
+        self._exec(update(devices).where(devices.c.id == device_id).values(**values))
+
+    def devices_in_pod(self, pod_id: str) -> list[dict[str, Any]]:
+        d, w = devices.c, workers.c
+        return self._all(
+            select(d.id.label("device_id"), d.name.label("device_name"), d.worker_id,
+                   w.name.label("worker_name"), w.role, d.enrolled_at, d.last_seen_at,
+                   d.last_push_at, d.last_pull_at, d.pending, d.revoked_at)
+            .join_from(devices, workers, w.id == d.worker_id)
+            .where(w.pod_id == pod_id).order_by(w.name, d.enrolled_at, d.id))
+
+    # -- records ------------------------------------------------------------------------------
+
+    def record(self, record_id: str) -> StoredRecord | None:
+        found = self._records(select(*_RECORD_COLS).where(records.c.id == record_id))
+        return found[0] if found else None
+
+    def records_by_id(self, ids: Collection[str]) -> dict[str, StoredRecord]:
+        if not ids:
+            return {}
+        with self._read() as conn:
+            found = [_record(row) for row in conn.execute(self._records_by_id,
+                                                          {"ids": list(ids)})]
+        return {r.id: r for r in found}
+
+    def put_record(self, rec: StoredRecord) -> None:
+        self.put_records([rec])
+
+    def put_records(self, recs: list[StoredRecord]) -> None:
+        """Insert or replace each record (upsert on id), in one statement's batch."""
+        if not recs:
+            return
+        rows = []
+        for rec in recs:
+            sha = rec.fields.get("sha256") if rec.entity == "attachment" else None
+            rows.append({
+                "entity": rec.entity, "id": rec.id, "rev": rec.rev, "seq": rec.seq,
+                "pod_id": rec.pod_id, "case_id": rec.case_id,
+                "fields": json.dumps(rec.fields, ensure_ascii=False, separators=(",", ":")),
+                "deleted": bool(rec.deleted), "updated_at": rec.updated_at,
+                "origin_device": rec.origin_device, "received_at": rec.received_at,
+                "filed": bool(rec.filed), "case_system_ref": rec.case_system_ref,
+                "filed_at": rec.filed_at, "filed_by": rec.filed_by,
+                "sha256": sha if isinstance(sha, str) else None})
+        with self._write() as conn:
+            conn.execute(self._upsert_records, rows)
+
+    @staticmethod
+    def _scope(caller: Caller) -> ColumnElement[bool]:
+        in_pod = records.c.pod_id == caller.pod_id
+        if caller.pod_wide:
+            return in_pod
+        mine = select(cases.c.id).where(cases.c.worker_id == caller.worker_id)
+        return and_(in_pod, or_(records.c.case_id.is_(None), records.c.case_id.in_(mine)))
+
+    def changes_since(self, caller: Caller, since: int, limit: int) -> list[StoredRecord]:
+        return self._records(select(*_RECORD_COLS)
+                             .where(records.c.seq > since, self._scope(caller))
+                             .order_by(records.c.seq).limit(limit))
+
+    def records(self, pod_id: str | None = None) -> Iterator[StoredRecord]:
+        stmt = select(*_RECORD_COLS).order_by(records.c.seq)
+        if pod_id:
+            stmt = stmt.where(records.c.pod_id == pod_id)
+        return iter(self._records(stmt))
+
+    def unfiled(self, pod_id: str, entities: frozenset[str], limit: int) -> list[StoredRecord]:
+        return self._records(select(*_RECORD_COLS)
+                             .where(records.c.pod_id == pod_id, records.c.filed == false(),
+                                    records.c.deleted == false(),
+                                    records.c.entity.in_(sorted(entities)))
+                             .order_by(records.c.seq).limit(limit))
+
+    def attachment_in_scope(self, caller: Caller, sha256: str) -> bool:
+        return self._one(select(literal(1).label("found"))
+                         .where(records.c.sha256 == sha256, records.c.entity == "attachment",
+                                records.c.deleted == false(), self._scope(caller))
+                         .limit(1)) is not None
+
+    # -- idempotency, conflicts, failures -----------------------------------------------------
+
+    def applied_ops(self, op_ids: Collection[str]) -> dict[str, tuple[str, int]]:
+        """{op_id: (record_id, rev)} of those already applied."""
+        if not op_ids:
+            return {}
+        with self._read() as conn:
+            return {str(r.op_id): (str(r.record_id), int(r.rev))
+                    for r in conn.execute(self._applied_by_id, {"ids": list(op_ids)})}
+
+    def add_applied_ops(self, rows: list[dict[str, Any]]) -> None:
+        """Rows of `op_id, device_id, record_id, rev, at`."""
+        if rows:
+            with self._write() as conn:
+                conn.execute(self._add_applied, rows)
+
+    def add_conflict(self, caller: Caller, op_id: str, entity: str, record_id: str,
+                     base_rev: int | None, server_rev: int, at: str) -> None:
+        self._exec(insert(conflicts).values(
+            at=at, device_id=caller.device_id, worker_id=caller.worker_id, pod_id=caller.pod_id,
+            op_id=op_id, entity=entity, record_id=record_id, base_rev=base_rev,
+            server_rev=server_rev))
+
+    def add_failure(self, caller: Caller, op_id: str, entity: str, record_id: str,
+                    reason: str, at: str) -> None:
+        self._exec(insert(failures).values(
+            at=at, device_id=caller.device_id, worker_id=caller.worker_id, pod_id=caller.pod_id,
+            op_id=op_id, entity=entity, record_id=record_id, reason=reason))
+
+    def problems(self, pod_id: str, limit: int) -> dict[str, list[dict[str, Any]]]:
+        """The pod's latest conflicts and failures, newest first: each table's columns plus
+        `worker_name`."""
+        out = {}
+        for table in (conflicts, failures):
+            out[table.name] = self._all(
+                select(table, workers.c.name.label("worker_name"))
+                .join_from(table, workers, workers.c.id == table.c.worker_id, isouter=True)
+                .where(table.c.pod_id == pod_id).order_by(table.c.id.desc()).limit(limit))
+        return out
+
+    # -- blobs --------------------------------------------------------------------------------
+
+    def blob(self, key: str) -> dict[str, Any] | None:
+        row = self._one(select(blobs).where(blobs.c.key == key))
+        if row is not None:
+            row["complete"] = bool(row["complete"])
+        return row
+
+    def put_blob(self, key: str, received: int, complete: bool, pod_id: str,
+                 device_id: str, at: str) -> None:
+        values = {"key": key, "received": received, "complete": bool(complete),
+                  "pod_id": pod_id, "device_id": device_id, "updated_at": at}
+        stmt = self._insert(blobs).values(**values)
+        self._exec(stmt.on_conflict_do_update(
+            index_elements=[blobs.c.key],
+            set_={name: stmt.excluded[name] for name in values if name != "key"}))
+
+    def write_blob_part(self, key: str, offset: int, data: bytes) -> None:
+        """Store `data` at byte `offset` of the upload, first dropping whatever it held at or
+        beyond `offset` (a resumed upload rewrites from where it restarts). Raises ValueError
+        for an offset past the bytes held (that would leave a hole)."""
+        with self._write() as conn:
+            conn.execute(delete(blob_parts).where(blob_parts.c.key == key,
+                                                  blob_parts.c.byte_offset >= offset))
+            last = conn.execute(
+                select(blob_parts.c.byte_offset, func.length(blob_parts.c.data))
+                .where(blob_parts.c.key == key)
+                .order_by(blob_parts.c.byte_offset.desc()).limit(1)).first()
+            end = int(last[0]) + int(last[1]) if last else 0
+            if last is not None and end > offset:          # restarting inside a chunk
+                start = int(last[0])
+                kept = conn.execute(select(blob_parts.c.data).where(
+                    blob_parts.c.key == key, blob_parts.c.byte_offset == start)).scalar_one()
+                conn.execute(update(blob_parts)
+                             .where(blob_parts.c.key == key, blob_parts.c.byte_offset == start)
+                             .values(data=bytes(kept)[:offset - start]))
+                end = offset
+            if end != offset:
+                raise ValueError(f"blob {key}: a piece at byte {offset} but {end} bytes held")
+            if data:
+                conn.execute(insert(blob_parts).values(key=key, byte_offset=offset,
+                                                       data=bytes(data)))
+
+    def blob_bytes(self, key: str) -> bytes:
+        with self._read() as conn:
+            return b"".join(bytes(part) for part in conn.execute(
+                select(blob_parts.c.data).where(blob_parts.c.key == key)
+                .order_by(blob_parts.c.byte_offset)).scalars())
+
+    # -- audit --------------------------------------------------------------------------------
+
+    def audit(self, at: str, device_id: str | None, worker_id: str | None, action: str,
+              target: str, count: int, status: int) -> None:
+        self._exec(insert(audit).values(at=at, device_id=device_id, worker_id=worker_id,
+                                        action=action, target=target, count=count,
+                                        status=status))
+
+    def audit_rows(self, limit: int) -> list[dict[str, Any]]:
+        return self._all(select(audit).order_by(audit.c.id.desc()).limit(limit))
+
+
+if TYPE_CHECKING:
+    def _implements_the_protocol(repo: SqlRepository) -> GatewayRepository:
+        return repo

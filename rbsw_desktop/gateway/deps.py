@@ -1,0 +1,108 @@
+"""What routes depend on: the gateway's services, who is calling, what they sent.
+
+`Gateway` holds the services of one process (built once by `app.create_app`); routes get it,
+the caller and a strictly parsed JSON body through FastAPI dependencies.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
+
+from rbsw_desktop.domain.instants import utc_now
+from rbsw_desktop.gateway.blobs import BlobStore
+from rbsw_desktop.gateway.edge import action_of
+from rbsw_desktop.gateway.errors import ApiError, bad_request
+from rbsw_desktop.gateway.repository import Caller, GatewayRepository
+from rbsw_desktop.gateway.service import GatewayService
+from rbsw_desktop.gateway.support import SupportView
+from rbsw_desktop.protocol import PENDING_HEADER, ErrorCode
+
+NOT_AUDITED = ("The council system cannot record this access right now, so it was not served. "
+               "Your work is safe on your laptop; sync will try again.")
+
+
+@dataclass
+class Gateway:
+    repo: GatewayRepository
+
+    def __post_init__(self) -> None:
+        self.service = GatewayService(self.repo)
+        self.blobs = BlobStore(self.repo)
+        self.support = SupportView(self.repo)
+
+
+def gateway(request: Request) -> Gateway:
+    return request.app.state.gateway  # type: ignore[no-any-return]
+
+
+def caller(request: Request, gw: Annotated[Gateway, Depends(gateway)]) -> Caller:
+    """The device, worker, pod and role the bearer token stands for (401 otherwise)."""
+    who = gw.service.authenticate(request.headers.get("authorization"))
+    request.state.caller = who                  # for the audit row
+    return who
+
+
+def pending_ops(request: Request) -> int | None:
+    value = request.headers.get(PENDING_HEADER)
+    if value is None:
+        return None
+    try:
+        return max(0, min(int(value), 10**9))
+    except ValueError:
+        return None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON, strictly: UTF-8, no NaN or Infinity (their schema says so)."""
+    raw = await request.body()
+    if not raw:
+        raise bad_request("The request has no body; it should be JSON.")
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise bad_request("The request is not valid JSON.") from None
+
+
+@dataclass
+class AuditRow:
+    """What an access's audit row names besides who and when: ids and counts, never content."""
+
+    target: str = ""
+    count: int = 0
+
+
+@contextmanager
+def audited(request: Request, gw: Gateway, *, status: int = 200,
+            lock: bool = True) -> Iterator[AuditRow]:
+    """The route's work and its audit row in ONE transaction: what is served is audited, and
+    an access that cannot be audited (a full disk, a lost database) is not served (503).
+    `lock=False` for reads. A refusal raised inside is rolled back and audited by the edge."""
+    row = AuditRow()
+    try:
+        with gw.repo.transaction(lock=lock):
+            yield row
+            who: Caller | None = getattr(request.state, "caller", None)
+            gw.repo.audit(utc_now(), who.device_id if who else None,
+                          who.worker_id if who else None, action_of(request.scope),
+                          row.target[:100], row.count, status)
+    except SQLAlchemyError:
+        raise ApiError(503, ErrorCode.UNAVAILABLE.value, NOT_AUDITED,
+                       {"Retry-After": "30"}) from None
+    request.state.audited = True
+
+
+GatewayDep = Annotated[Gateway, Depends(gateway)]
+CallerDep = Annotated[Caller, Depends(caller)]
+PendingDep = Annotated[int | None, Depends(pending_ops)]
+JsonBody = Annotated[Any, Depends(json_body)]

@@ -1,0 +1,239 @@
+"""The gateway's edge, as ASGI middleware in front of the API: what every request goes through
+before a route sees it, and every answer after.
+
+- HTTP/1.0 and 1.1 only (505 otherwise).
+- A request body needs a Content-Length (411 for chunked); it is read whole, bounded (413, also
+  after gunzip: a gzip bomb is cut off at the limit), within the client timeout (a client that
+  goes silent mid-request gets 408 and is hung up on), and handed to the app decoded.
+- JSON answers are gzip-compressed when the client accepts it.
+- One audit row per request (who, what, when, the answer; never content). A route that serves
+  writes its row in the same transaction as its work (`deps.audited`); a refusal, which serves
+  nothing, is audited here after the answer.
+- The last line of defence: an unexpected error is a 500 in the protocol's shape, never a hang.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import zlib
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import anyio
+
+from rbsw_desktop.domain.instants import utc_now
+from rbsw_desktop.gateway.errors import ApiError, bad_request, too_large
+from rbsw_desktop.gateway.repository import Caller, GatewayRepository
+from rbsw_desktop.protocol import (
+    API_PREFIX,
+    ERROR_HEADER,
+    MAX_BLOB_CHUNK,
+    MAX_BODY_BYTES,
+    ErrorCode,
+)
+
+log = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+GZIP_MIN = 512
+DRAIN_LIMIT = 4 * MAX_BODY_BYTES        # read and drop up to this much of a refused body
+BLOB_PATH = re.compile(rf"^{API_PREFIX}/blobs/[^/]+$")
+
+
+def error_body(exc: ApiError) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    body = json.dumps({"error": exc.code, "message": exc.message}).encode("utf-8")
+    headers = [(b"content-type", b"application/json"),
+               (ERROR_HEADER.lower().encode(), exc.code.encode())]
+    headers += [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                for k, v in exc.headers.items()]
+    return body, headers
+
+
+def _gunzip(data: bytes) -> bytes:
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        out = inflater.decompress(data, MAX_BODY_BYTES + 1)
+    except zlib.error:
+        raise bad_request("The request said it was gzip-compressed but it is not.") from None
+    if len(out) > MAX_BODY_BYTES or inflater.unconsumed_tail:
+        raise too_large("The request is too large once unpacked. Send fewer changes at a time.")
+    if not inflater.eof:
+        raise bad_request("The compressed request was cut short.")
+    return out
+
+
+class Edge:
+    def __init__(self, app: ASGIApp, repo: GatewayRepository, *,
+                 client_timeout: float = 15.0) -> None:
+        self.app = app
+        self.repo = repo
+        self.client_timeout = client_timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope.setdefault("state", {})
+        answer: dict[str, Any] = {"status": 500, "started": False}
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1")
+                   for k, v in scope.get("headers", [])}
+        gzip_ok = "gzip" in headers.get("accept-encoding", "").lower()
+
+        async def send_out(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+                answer["started"] = True
+                answer["start"] = message
+                return                    # held back until the body: it may be gzipped
+            if message["type"] == "http.response.body" and "start" in answer:
+                start = answer.pop("start")
+                await self._start(start, message, gzip_ok, send)
+                return
+            await send(message)
+
+        try:
+            if scope.get("http_version") not in ("1.0", "1.1"):
+                raise ApiError(505, ErrorCode.BAD_REQUEST.value,
+                               "The council system speaks HTTP/1.1.")
+            body = await self._read_body(scope, headers, receive)
+            delivered = False
+
+            async def replay() -> Message:
+                nonlocal delivered
+                if not delivered:
+                    delivered = True
+                    return {"type": "http.request", "body": body, "more_body": False}
+                return await receive()
+
+            await self.app(scope, replay, send_out)
+        except ApiError as exc:
+            if answer["started"]:
+                raise
+            answer["status"] = exc.status
+            await self._send_error(exc, send, close=exc.status in (408, 411, 413, 505))
+        except Exception as exc:  # noqa: BLE001 (the last line of defence: answer, never hang)
+            log.error("gateway: unexpected %s on %s %s", type(exc).__name__,
+                      scope.get("method"), scope.get("path", "")[:80])
+            if not answer["started"]:
+                answer["status"] = 500
+                await self._send_error(ApiError(
+                    500, ErrorCode.INTERNAL.value, "The council system had a problem. Your "
+                    "work is safe on your laptop; sync will try again."), send, close=True)
+        finally:
+            await self._audit(scope, answer["status"])
+
+    # -- the request body ---------------------------------------------------------------------
+
+    async def _read_body(self, scope: Scope, headers: dict[str, str], receive: Receive) -> bytes:
+        if "transfer-encoding" in headers:
+            raise ApiError(411, ErrorCode.BAD_REQUEST.value,
+                           "Send the request with a Content-Length.")
+        length_text = headers.get("content-length")
+        if length_text is None:
+            return b""
+        try:
+            length = int(length_text)
+        except ValueError:
+            length = -1
+        if length < 0:
+            raise bad_request("The request's Content-Length is not a number.")
+        limit = MAX_BLOB_CHUNK if BLOB_PATH.match(scope.get("path", "")) else MAX_BODY_BYTES
+        if length > limit:
+            if length <= DRAIN_LIMIT:
+                await self._drain(receive)
+            raise too_large("The request is too large. Send fewer changes at a time.")
+        chunks: list[bytes] = []
+        got = 0
+        while True:
+            with anyio.move_on_after(self.client_timeout) as waited:
+                message = await receive()
+            if waited.cancelled_caught:
+                raise ApiError(408, ErrorCode.BAD_REQUEST.value,
+                               "The request stopped arriving part-way. Please try again.")
+            if message["type"] == "http.disconnect":
+                raise ApiError(400, ErrorCode.BAD_REQUEST.value, "The request was cut short.")
+            chunk = message.get("body", b"")
+            got += len(chunk)
+            if got > limit:
+                raise too_large("The request is too large. Send fewer changes at a time.")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        data = b"".join(chunks)
+        encoding = headers.get("content-encoding", "identity").strip().lower()
+        if encoding == "gzip":
+            return _gunzip(data)
+        if encoding not in ("identity", ""):
+            raise ApiError(415, ErrorCode.BAD_REQUEST.value,
+                           "Only gzip-compressed or plain requests are understood.")
+        return data
+
+    async def _drain(self, receive: Receive) -> None:
+        """Read and drop a refused body so the answer reaches the client."""
+        left = DRAIN_LIMIT
+        while left > 0:
+            with anyio.move_on_after(self.client_timeout) as waited:
+                message = await receive()
+            if waited.cancelled_caught or message["type"] != "http.request":
+                return
+            left -= len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
+
+    # -- answers ------------------------------------------------------------------------------
+
+    async def _start(self, start: Message, first: Message, gzip_ok: bool, send: Send) -> None:
+        headers = list(start.get("headers", []))
+        names = {k.lower() for k, _ in headers}
+        body = first.get("body", b"")
+        is_json = any(k.lower() == b"content-type" and v.startswith(b"application/json")
+                      for k, v in headers)
+        if (gzip_ok and is_json and not first.get("more_body") and len(body) > GZIP_MIN
+                and b"content-encoding" not in names):
+            packer = zlib.compressobj(5, zlib.DEFLATED, 31)
+            body = packer.compress(body) + packer.flush()
+            headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
+            headers += [(b"content-encoding", b"gzip"),
+                        (b"content-length", str(len(body)).encode())]
+            first = {**first, "body": body}
+        await send({**start, "headers": headers})
+        await send(first)
+
+    async def _send_error(self, exc: ApiError, send: Send, *, close: bool) -> None:
+        body, headers = error_body(exc)
+        headers.append((b"content-length", str(len(body)).encode()))
+        if close:
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": exc.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _audit(self, scope: Scope, status: int) -> None:
+        state = scope.get("state", {})
+        if state.get("audited"):
+            return                            # written with what it served
+        caller: Caller | None = state.get("caller")
+        action = action_of(scope)
+
+        def write() -> None:
+            with self.repo.transaction(lock=False):
+                self.repo.audit(utc_now(), caller.device_id if caller else None,
+                                caller.worker_id if caller else None, action, "", 0, status)
+        try:
+            await anyio.to_thread.run_sync(write)
+        except Exception as exc:  # noqa: BLE001 (an audit failure is logged, never hidden)
+            log.error("gateway: audit write failed (%s)", type(exc).__name__)
+
+
+
+def action_of(scope: Scope) -> str:
+    """An audit row's `action`: the method and the route, e.g. "POST /sync/push"."""
+    route = scope.get("path", "")
+    route = route[len(API_PREFIX):] if route.startswith(API_PREFIX) else route
+    return f"{scope.get('method', '?')} {route[:80]}"

@@ -1,0 +1,72 @@
+"""uvicorn's h11 protocol, answering what it cannot parse in the protocol's own error shape.
+
+uvicorn answers a request it cannot read (a garbled request line, a missing Host, a request
+line or headers too long) with a plain-text 400. Laptops and IT's tools read `{"error",
+"message"}` and the `X-Rbsw-Error` header on every refusal, so this subclass sends that, with
+the status that names the problem: 414 for a request line too long, 431 for headers too large,
+400 otherwise. Everything else is uvicorn's.
+"""
+
+from __future__ import annotations
+
+import json
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from rbsw_desktop.protocol import ERROR_HEADER, ErrorCode
+
+#: A request line longer than this without its end is "URI too long" rather than a bad request.
+MAX_REQUEST_LINE = 8 * 1024
+PHRASES = {400: b"Bad Request", 414: b"URI Too Long", 431: b"Request Header Fields Too Large"}
+
+
+class GatewayH11Protocol(H11Protocol):
+    _line_open = True          # the request line of the request being read has not ended yet
+    _line_bytes = 0
+    _hint = 400
+
+    def data_received(self, data: bytes) -> None:
+        if self._line_open:
+            end = data.find(b"\n")
+            self._line_bytes += len(data) if end < 0 else end
+            self._line_open = end < 0
+        super().data_received(data)
+
+    def handle_events(self) -> None:
+        next_event = self.conn.next_event
+
+        def watched() -> object:
+            try:
+                event = next_event()
+            except h11.RemoteProtocolError as exc:
+                self._hint = exc.error_status_hint
+                raise
+            if isinstance(event, h11.Request):        # the next request's line starts afresh
+                self._line_open, self._line_bytes = True, 0
+            return event
+
+        self.conn.next_event = watched  # type: ignore[method-assign,assignment]
+        try:
+            super().handle_events()
+        finally:
+            del self.conn.next_event
+
+    def send_400_response(self, msg: str) -> None:
+        status = 414 if self._line_bytes > MAX_REQUEST_LINE else self._hint
+        status = status if status in PHRASES else 400
+        error = ErrorCode.TOO_LARGE if status in (414, 431) else ErrorCode.BAD_REQUEST
+        body = json.dumps({"error": error.value, "message": (
+            "The request could not be read by the council system"
+            f"{' (its address is too long)' if status == 414 else ''}.")}).encode()
+        headers = [(b"content-type", b"application/json"), (b"connection", b"close"),
+                   (ERROR_HEADER.lower().encode(), error.value.encode()),
+                   (b"content-length", str(len(body)).encode())]
+        try:
+            for event in (h11.Response(status_code=status, headers=headers,
+                                       reason=PHRASES[status]),
+                          h11.Data(data=body), h11.EndOfMessage()):
+                self.transport.write(self.conn.send(event))
+        except h11.LocalProtocolError:
+            pass                                  # a response had begun: just hang up
+        self.transport.close()

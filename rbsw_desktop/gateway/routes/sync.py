@@ -1,0 +1,42 @@
+"""POST /sync/push and GET /sync/changes: a laptop's changes up, its scope's changes down."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from rbsw_desktop.gateway.deps import CallerDep, GatewayDep, JsonBody, PendingDep, audited
+from rbsw_desktop.gateway.routes import AUTH_ERRORS, json_answer
+from rbsw_desktop.protocol import DEFAULT_PULL_LIMIT, INT64_MAX, MAX_PULL_LIMIT
+from rbsw_desktop.protocol.models import ChangesPage, PushAnswer
+
+router = APIRouter(prefix="/sync", tags=["sync"])
+
+PUSH_BODY = {"requestBody": {"required": True, "content": {"application/json": {
+    "schema": {"$ref": "#/components/schemas/PushRequest"}}}}}
+
+
+@router.post("/push", response_model=PushAnswer, responses=AUTH_ERRORS, openapi_extra=PUSH_BODY,
+             summary="Send a batch of changes; each is answered applied, duplicate, conflict "
+             "or rejected (with its reason)")
+def push(body: JsonBody, request: Request, gw: GatewayDep, who: CallerDep,
+         pending: PendingDep) -> Response:
+    # The body is read as JSON and each op validated on its own (protocol.models.Op), so one
+    # malformed change is that change's `rejected` answer, not the whole batch's 400.
+    with audited(request, gw) as row:
+        answer = gw.service.push(who, body, pending)
+        row.count = len(answer["results"])
+    return json_answer(answer)
+
+
+@router.get("/changes", response_model=ChangesPage, responses=AUTH_ERRORS,
+            summary="The changes in the caller's scope after a cursor, oldest first")
+def changes(request: Request, gw: GatewayDep, who: CallerDep, pending: PendingDep,
+            since: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
+            limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
+            ) -> Response:
+    with audited(request, gw, lock=False) as row:
+        answer = gw.service.changes(who, since, limit, pending)
+        row.target, row.count = answer["cursor"], len(answer["changes"])
+    return json_answer(answer)
