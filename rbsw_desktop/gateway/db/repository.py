@@ -116,6 +116,11 @@ class SqlRepository:
         self.location = location            # the file or HOST:PORT/DB, for messages
         self.dialect = engine.dialect.name   # "sqlite" or "postgresql"
         self._local = threading.local()
+        # SQLite has one writer at a time; left to itself, a writer that finds the file locked
+        # sleeps in SQLite's busy handler (1, 2, 5 ... 100 ms) and tries again, so under load
+        # most time goes to sleeping. This process's writers queue here instead, in order;
+        # SQLite's own lock still keeps them apart from other processes.
+        self._sqlite_writers = threading.Lock() if self.dialect == "sqlite" else None
         self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         # The statements of every push, built once (building one costs more than running it).
         upsert = self._insert(records)
@@ -147,7 +152,7 @@ class SqlRepository:
             with conn.begin_nested():
                 yield
             return
-        with self.engine.connect() as conn:
+        with self._one_writer(), self.engine.connect() as conn:
             conn.execution_options(**{WRITER: True})
             with conn.begin():
                 self._local.conn = conn
@@ -157,6 +162,14 @@ class SqlRepository:
                     yield
                 finally:
                     self._local.conn = None
+
+    @contextmanager
+    def _one_writer(self) -> Iterator[None]:
+        if self._sqlite_writers is None:
+            yield
+            return
+        with self._sqlite_writers:
+            yield
 
     def _lock_writers(self, conn: Connection) -> None:
         """Take the writers' lock at the start of a transaction (SQLite: BEGIN IMMEDIATE
@@ -182,7 +195,7 @@ class SqlRepository:
         if conn is not None:
             yield conn
             return
-        with self.engine.connect() as conn:
+        with self._one_writer(), self.engine.connect() as conn:
             conn.execution_options(**{WRITER: True})
             with conn.begin():
                 yield conn
