@@ -203,7 +203,9 @@ def load_policy() -> Policy:
         settings, warnings = machine
         if _writable_by_others(path):
             warnings.append(f"Users can change the IT policy file {path}; IT support should "
-                            "make it read-only to them.")
+                            "make it read-only to them. Until then its gateway_ca_file is "
+                            "not trusted.")
+            settings.pop("gateway_ca_file", None)      # nobody but IT may add trust
         policy = Policy(gateway_url=settings.get("gateway_url"),
                         gateway_ca_file=settings.get("gateway_ca_file"),
                         idle_lock_minutes=settings.get("idle_lock_minutes", DEFAULT_IDLE_MINUTES),

@@ -19,3 +19,8 @@
 The wire shapes are `rbsw_desktop.protocol`, shared with the laptop; the laptop never imports
 this package.
 """
+
+#: The database URL, for `rbsw-gateway --database` and for the worker processes `serve` starts.
+DATABASE_ENV = "RBSW_GATEWAY_DATABASE"
+#: Seconds a client may stay silent mid-request (`serve --client-timeout`), for the workers.
+CLIENT_TIMEOUT_ENV = "RBSW_GATEWAY_CLIENT_TIMEOUT"

@@ -11,6 +11,7 @@ and the router's 404 and 405 (with `Allow`). The OpenAPI document served at
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from functools import cache
@@ -21,6 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from starlette.exceptions import HTTPException
 
+from rbsw_desktop.gateway import CLIENT_TIMEOUT_ENV, DATABASE_ENV
 from rbsw_desktop.gateway.deps import Gateway
 from rbsw_desktop.gateway.edge import Edge, error_body
 from rbsw_desktop.gateway.errors import ApiError
@@ -29,9 +31,8 @@ from rbsw_desktop.gateway.routes import blobs, devices, json_answer, pod, sync
 from rbsw_desktop.protocol import API_PREFIX, ERROR_HEADER, PROTOCOL_VERSION, ErrorCode
 from rbsw_desktop.protocol.models import ErrorBody, PushRequest
 
-#: Where `serve` tells its uvicorn workers which database to open (set by the CLI).
-DATABASE_ENV = "RBSW_GATEWAY_DATABASE"
-CLIENT_TIMEOUT_ENV = "RBSW_GATEWAY_CLIENT_TIMEOUT"
+log = logging.getLogger(__name__)
+
 OPENAPI_PATH = f"{API_PREFIX}/openapi.json"
 
 
@@ -86,6 +87,15 @@ def _http(request: Request, exc: Exception) -> Response:
     return _api_error(request, error)
 
 
+def _unexpected(request: Request, exc: Exception) -> Response:
+    """The last line of defence, in the protocol's shape (logged by type and route only)."""
+    log.error("gateway: unexpected %s on %s %s", type(exc).__name__, request.method,
+              request.url.path[:80])
+    return _api_error(request, ApiError(
+        500, ErrorCode.INTERNAL.value, "The council system had a problem. Your work is safe "
+        "on your laptop; sync will try again."))
+
+
 def _fastapi() -> FastAPI:
     api = FastAPI(title="rbsw-gateway", version=str(PROTOCOL_VERSION), openapi_url=None,
                   docs_url=None, redoc_url=None,
@@ -96,8 +106,9 @@ def _fastapi() -> FastAPI:
     api.add_exception_handler(ApiError, _api_error)
     api.add_exception_handler(RequestValidationError, _invalid)
     api.add_exception_handler(HTTPException, _http)
+    api.add_exception_handler(Exception, _unexpected)
 
-    @api.get(OPENAPI_PATH, summary="This document", responses={200: {
+    @api.api_route(OPENAPI_PATH, methods=["GET", "HEAD"], summary="This document", responses={200: {
         "description": "The OpenAPI 3 document of protocol v1",
         "content": {"application/json": {"schema": {"type": "object"}}}}})
     def openapi() -> Response:

@@ -27,16 +27,16 @@ import argparse
 import json
 import logging
 import os
+import ssl
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
 from rbsw_desktop.errors import RbswError
+from rbsw_desktop.gateway import DATABASE_ENV
 from rbsw_desktop.gateway.errors import ApiError
 from rbsw_desktop.gateway.repository import ROLES, GatewayRepository
-
-DATABASE_ENV = "RBSW_GATEWAY_DATABASE"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,6 +116,11 @@ def _serve(args: argparse.Namespace, database_url: str) -> None:
             if not path.is_file():
                 raise RbswError(f"The TLS file {path} does not exist.")
         tls = (str(args.tls_cert), str(args.tls_key))
+        try:                                   # before the address is announced
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(*tls)
+        except (OSError, ssl.SSLError):
+            raise RbswError(f"The TLS certificate {args.tls_cert} and key {args.tls_key} could "
+                            "not be used together (not PEM, or not a pair).") from None
     if args.workers < 1:
         raise RbswError("--workers should be 1 or more.")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -147,7 +152,7 @@ def _ready_database(args: argparse.Namespace) -> str:
         return url
     state = db.schema_state(url)
     if state != "current":
-        if not url.startswith("sqlite") and args.command == "serve":
+        if not url.startswith("sqlite"):
             raise RbswError("The gateway's PostgreSQL database is not set up for this version. "
                             "Run `rbsw-gateway --database URL migrate` first.")
         db.migrate(url)

@@ -9,11 +9,14 @@ the status that names the problem: 414 for a request line too long, 431 for head
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from rbsw_desktop.gateway import CLIENT_TIMEOUT_ENV
 from rbsw_desktop.protocol import ERROR_HEADER, ErrorCode
 
 #: A request line longer than this without its end is "URI too long" rather than a bad request.
@@ -24,13 +27,35 @@ PHRASES = {400: b"Bad Request", 414: b"URI Too Long", 431: b"Request Header Fiel
 class GatewayH11Protocol(H11Protocol):
     _line_open = True          # the request line of the request being read has not ended yet
     _line_bytes = 0
+    _between = False           # a request was read: the next bytes after its body start anew
     _hint = 400
+    _head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        # A client that connects and never finishes its request's head is hung up on after
+        # the client timeout (uvicorn alone would wait for ever: a slow-loris could hold every
+        # socket). Between requests, uvicorn's own keep-alive timeout applies.
+        timeout = float(os.environ.get(CLIENT_TIMEOUT_ENV, "15"))
+        self._head_timer = asyncio.get_running_loop().call_later(timeout, self._no_head)
+
+    def _no_head(self) -> None:
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._line_open:
-            end = data.find(b"\n")
-            self._line_bytes += len(data) if end < 0 else end
-            self._line_open = end < 0
+        if self.conn.their_state is h11.IDLE:          # reading a request's line and headers
+            if self._between:
+                self._line_open, self._line_bytes, self._between = True, 0, False
+            if self._line_open:
+                end = data.find(b"\n")
+                self._line_bytes += len(data) if end < 0 else end
+                self._line_open = end < 0
         super().data_received(data)
 
     def handle_events(self) -> None:
@@ -43,7 +68,10 @@ class GatewayH11Protocol(H11Protocol):
                 self._hint = exc.error_status_hint
                 raise
             if isinstance(event, h11.Request):        # the next request's line starts afresh
-                self._line_open, self._line_bytes = True, 0
+                self._between = True
+                if self._head_timer is not None:
+                    self._head_timer.cancel()
+                    self._head_timer = None
             return event
 
         self.conn.next_event = watched  # type: ignore[method-assign,assignment]

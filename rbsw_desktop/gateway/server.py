@@ -23,7 +23,7 @@ from collections.abc import Callable
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from rbsw_desktop.gateway.app import CLIENT_TIMEOUT_ENV, DATABASE_ENV
+from rbsw_desktop.gateway import CLIENT_TIMEOUT_ENV, DATABASE_ENV
 from rbsw_desktop.gateway.http11 import GatewayH11Protocol
 
 log = logging.getLogger(__name__)

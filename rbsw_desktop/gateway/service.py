@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rbsw_desktop.domain.instants import instant_text, utc_now
+from rbsw_desktop.domain.instants import instant_text, parse_instant, utc_now
 from rbsw_desktop.gateway.errors import ApiError, bad_request, too_large
 from rbsw_desktop.gateway.repository import ROLES, Caller, GatewayRepository, StoredRecord
 from rbsw_desktop.gateway.validate import fields_problem
@@ -211,9 +211,7 @@ class GatewayService:
             valid = [op for op in parsed if isinstance(op, Op)]
             batch.applied = self.repo.applied_ops([op.op_id for op in valid])
             batch.held = self.repo.records_by_id({op.id for op in valid})
-            results = [self._push_one(batch, op) if isinstance(op, Op) else
-                       OpResult(op_id=raw["op_id"], outcome=Outcome.REJECTED, reason=op)
-                       for raw, op in zip(ops, parsed, strict=True)]
+            results = [self._answer(batch, raw, op) for raw, op in zip(ops, parsed, strict=True)]
             first = self.repo.next_seqs(len(batch.writes)) if batch.writes else 0
             for i, rec in enumerate(batch.writes):
                 rec.seq = first + i
@@ -221,14 +219,26 @@ class GatewayService:
             self.repo.add_applied_ops(batch.applied_rows)
             for raw, result in zip(ops, results, strict=True):
                 if result.outcome is Outcome.REJECTED:
-                    self.repo.add_failure(caller, result.op_id, str(raw.get("entity", ""))[:50],
-                                          str(raw.get("id", ""))[:100], result.reason, at)
+                    self.repo.add_failure(caller, result.op_id, _printable(raw.get("entity"), 50),
+                                          _printable(raw.get("id"), 100), result.reason, at)
             for op, theirs in batch.conflicts:
                 self.repo.add_conflict(caller, op.op_id, op.entity, op.id, op.base_rev,
                                        theirs, at)
             self.repo.touch_device(caller.device_id, at, pushed=True, pending=pending)
         return {"results": [r.model_dump(mode="json") for r in results],
                 "server_time": utc_now()}
+
+    def _answer(self, batch: _Batch, raw: dict[str, Any], op: Op | str) -> OpResult:
+        """An op's answer; an op_id that came earlier in this batch gets the same answer
+        (`duplicate` once it was applied), as a replay would."""
+        first = batch.answered.get(raw["op_id"])
+        if first is not None:
+            return first if first.outcome is not Outcome.APPLIED else OpResult(
+                op_id=first.op_id, outcome=Outcome.DUPLICATE, rev=first.rev)
+        result = (self._push_one(batch, op) if isinstance(op, Op) else
+                  OpResult(op_id=raw["op_id"], outcome=Outcome.REJECTED, reason=op))
+        batch.answered[result.op_id] = result
+        return result
 
     def _push_one(self, batch: _Batch, op: Op) -> OpResult:
         caller, op_id = batch.caller, op.op_id
@@ -268,9 +278,10 @@ class GatewayService:
                 "reason": "changed on the council system since you last synced",
                 "theirs": _theirs(existing)})
         rev = existing.rev + 1 if existing else 1
-        updated_at = fields.get("updated_at") if isinstance(fields.get("updated_at"), str) else ""
+        updated_at = _instant_or_empty(fields.get("updated_at"))
         rec = StoredRecord(op.entity, op.id, rev, 0, caller.pod_id, case_id, fields,
-                           op.deleted, updated_at or op.at or batch.at, caller.device_id,
+                           op.deleted, updated_at or _instant_or_empty(op.at) or batch.at,
+                           caller.device_id,
                            batch.at, False, existing.case_system_ref if existing else "",
                            None, None)
         batch.write(op_id, rec)
@@ -284,7 +295,8 @@ class GatewayService:
         more = len(rows) > limit
         rows = rows[:limit]
         new_cursor = rows[-1].seq if rows else since
-        # One statement of its own: a pull never waits for the writers' lock.
+        # No writers' lock: the caller's transaction (deps.audited, lock=False) holds only this
+        # device's row.
         self.repo.touch_device(caller.device_id, utc_now(), pulled=True, pending=pending)
         return {"changes": [change_json(r) for r in rows], "cursor": str(new_cursor),
                 "more": more, "server_time": utc_now()}
@@ -302,6 +314,7 @@ class _Batch:
     writes: list[StoredRecord] = field(default_factory=list)
     applied_rows: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[tuple[Op, int]] = field(default_factory=list)
+    answered: dict[str, OpResult] = field(default_factory=dict)
 
     def write(self, op_id: str, rec: StoredRecord) -> None:
         """Apply in memory, so a later op of this batch on the same record sees it."""
@@ -310,6 +323,23 @@ class _Batch:
         self.writes = [w for w in self.writes if w.id != rec.id] + [rec]
         self.applied_rows.append({"op_id": op_id, "device_id": self.caller.device_id,
                                   "record_id": rec.id, "rev": rec.rev, "at": self.at})
+
+
+def _printable(value: Any, limit: int) -> str:
+    """Text for a failure row from what a laptop sent, whatever it was (never a lone
+    surrogate: a database refuses to store one)."""
+    return str(value or "")[:limit].encode("utf-8", "replace").decode("utf-8")
+
+
+def _instant_or_empty(value: Any) -> str:
+    """A laptop's time as stored text, or "" when it is not one (a laptop's claim is kept
+    only when it is an instant)."""
+    if not isinstance(value, str) or len(value) > 40:
+        return ""
+    try:
+        return instant_text(parse_instant(value))
+    except ValueError:
+        return ""
 
 
 def _parse(raw: dict[str, Any]) -> Op | str:
@@ -324,7 +354,7 @@ def push_ops(body: Any) -> list[dict[str, Any]]:
     """The ops of a push body. The whole request is refused only when it cannot be answered op
     by op (no list of ops, an op without a usable `op_id`); any other problem with an op is
     that op's `rejected` answer (`protocol.models.Op` says why). An op_id that comes twice is
-    answered like any replay: the second is `duplicate` of the first."""
+    answered like a replay: the same answer again (`duplicate` once it was applied)."""
     ops = body.get("ops") if isinstance(body, dict) else None
     if not isinstance(ops, list):
         raise bad_request("A push needs a JSON object with a list of changes called `ops`.")

@@ -240,3 +240,70 @@ def test_the_embedded_default_migrates_itself_and_keeps_its_files_private(
     assert data.stat().st_mode & 0o777 == 0o700
     for path in data.glob("gateway.sqlite3*"):
         assert path.stat().st_mode & 0o777 == 0o600, path
+
+
+# -- found in review ------------------------------------------------------------------------
+
+def test_lone_surrogates_in_an_ops_kind_or_id_are_rejected_not_a_500(world: World) -> None:
+    for field in ("entity", "id"):
+        op = json.dumps(board_item_op(world.sw.case_id, "x"))
+        op = op.replace('"entity": "board_item"', '"entity": "\\udc80"') if field == "entity" \
+            else op.replace('"id": "', '"id": "\\udc80', 1)
+        answer = _raw_push(world, f'{{"ops": [{op}]}}')
+        assert answer.status == 200, (field, answer.body[:200])
+        assert answer.json()["results"][0]["outcome"] == "rejected"
+
+
+def test_a_huge_base_rev_is_a_conflict_not_a_stuck_outbox(world: World) -> None:
+    op = board_item_op(world.sw.case_id, "Once (fictional)")
+    assert push(world.url, world.sw.token, op)[0]["outcome"] == "applied"
+    again = {**board_item_op(world.sw.case_id, "Twice (fictional)", rid=op["id"]),
+             "base_rev": 2**40}
+    (result,) = push(world.url, world.sw.token, again)
+    assert result["outcome"] == "conflict" and result["rev"] == 1
+
+
+def test_an_op_id_twice_in_one_push_gets_the_same_answer_twice(world: World) -> None:
+    applied = board_item_op(world.sw.case_id, "Twice in a batch (fictional)")
+    refused = {**board_item_op(world.sw.case_id, "x"), "entity": "spaceship"}
+    first, second, third, fourth = push(world.url, world.sw.token, applied, applied, refused,
+                                        refused)
+    assert (first["outcome"], second["outcome"]) == ("applied", "duplicate")
+    assert second["rev"] == first["rev"]
+    assert third == fourth and third["outcome"] == "rejected"
+
+
+def test_a_client_that_never_finishes_its_request_head_is_hung_up_on(world: World) -> None:
+    import socket
+    import time
+
+    from tests.sync.conftest import CLIENT_TIMEOUT
+
+    host, port = world.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=CLIENT_TIMEOUT + 5) as sock:
+        sock.sendall(b"GET /api/v1/sync/changes HTTP/1.1\r\nHost: x\r\n")   # and no more
+        t0 = time.monotonic()
+        assert sock.recv(65536) == b""                      # the gateway closed it
+        assert time.monotonic() - t0 <= CLIENT_TIMEOUT + 3
+
+
+def test_head_of_the_document_still_answers(world: World) -> None:
+    assert call(world.url, "HEAD", "/openapi.json").status == 200
+
+
+def test_a_certificate_that_is_not_one_is_one_sentence_before_any_address(
+        tmp_path: Path) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.write_text("not a certificate")
+    key.write_text("not a key")
+    out = _gateway("--data-dir", str(tmp_path / "gw"), "serve", "--port", "0",
+                   "--tls-cert", str(cert), "--tls-key", str(key))
+    assert out.returncode == 1 and out.stdout == ""
+    assert "TLS certificate" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_admin_commands_on_an_unmigrated_postgresql_refuse(tmp_path: Path,
+                                                           postgres_url: str) -> None:
+    env = {"RBSW_GATEWAY_DATABASE": postgres_url}
+    out = _gateway("--data-dir", str(tmp_path), "pod", "add", "X (fictional)", env=env)
+    assert out.returncode == 1 and "migrate" in out.stderr

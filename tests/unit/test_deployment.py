@@ -234,3 +234,21 @@ def test_an_unwritable_report_is_said_plainly_and_the_checks_still_count(
     monkeypatch.setattr(sys, "stdout", None)
     assert selftest.run(["--self-test", f"--report={tmp_path / 'r.json'}", "--json"]) == 1
     assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["ok"] is False
+
+
+def test_a_policy_file_users_can_change_adds_no_trusted_ca(policy_file: Path) -> None:
+    policy_file.write_text(json.dumps({"gateway_url": "https://rbsw.council.example/",
+                                       "gateway_ca_file": "/etc/ssl/council-ca.pem"}))
+    policy_file.chmod(0o644)
+    assert deployment.load_policy().gateway_ca_file == "/etc/ssl/council-ca.pem"
+    policy_file.chmod(0o666)
+    policy = deployment.load_policy()
+    assert policy.gateway_ca_file is None
+    assert any("gateway_ca_file is not trusted" in w for w in policy.warnings)
+
+
+def test_a_user_file_cannot_add_a_trusted_ca(policy_file: Path, user_file: Path) -> None:
+    user_file.write_text(json.dumps({"gateway_ca_file": "/tmp/evil-ca.pem"}))
+    policy = deployment.load_policy()
+    assert policy.gateway_ca_file is None
+    assert any("certificate authority" in w for w in policy.warnings)

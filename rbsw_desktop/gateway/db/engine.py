@@ -111,8 +111,11 @@ def create(url: URL) -> Engine:
     """An engine for a normalised URL (nothing is connected yet)."""
     if database_file(url) is not None:
         return _sqlite_engine(url)
+    # synchronous_commit=on whatever the server's default: what a laptop was told "applied"
+    # is on disk before the answer leaves.
     connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT,
-                                    "application_name": "rbsw-gateway"}
+                                    "application_name": "rbsw-gateway",
+                                    "options": "-c synchronous_commit=on"}
     return create_engine(url, connect_args=connect_args, pool_pre_ping=True,
                          hide_parameters=True, **POOL)
 

@@ -13,8 +13,10 @@ against the push's base_rev, an op_id already applied, where a blob upload goes 
 IMMEDIATE, on PostgreSQL by locking the change-sequence counter row (`SELECT ... FOR UPDATE`).
 Under READ COMMITTED every statement sees what was committed before it began, so once the lock
 is granted each read sees every writer that went before, in every gateway instance: the same
-guarantee the single-process SQLite store gave. Reads outside a transaction (pulls, HEADs,
-the support view) take no lock.
+guarantee the single-process SQLite store gave. Reads take no lock, but every access writes
+its audit row in the same transaction as what it served (`deps.audited`): on PostgreSQL such a
+transaction (`transaction(lock=False)`) does not wait for the writers; on SQLite, which has one
+writer at a time, it queues with them.
 
 Gap-free pull cursors. `next_seq()` is `UPDATE counters SET value = value + 1 WHERE name =
 'seq' RETURNING value`, in the writer's transaction, and a pull is one `SELECT ... WHERE seq >

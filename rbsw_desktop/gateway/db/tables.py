@@ -107,7 +107,7 @@ records = Table(
     "records", metadata,
     Column("id", Text, primary_key=True),
     Column("entity", Text, nullable=False),
-    Column("rev", Integer, nullable=False),
+    Column("rev", BigInteger, nullable=False),
     Column("seq", BigInteger, nullable=False, unique=True),
     Column("pod_id", Text, nullable=False),
     Column("case_id", Text),
@@ -135,7 +135,7 @@ applied_ops = Table(
     Column("op_id", Text, primary_key=True),
     Column("device_id", Text, nullable=False),
     Column("record_id", Text, nullable=False),
-    Column("rev", Integer, nullable=False),
+    Column("rev", BigInteger, nullable=False),
     Column("at", Text, nullable=False),
 )
 
@@ -149,8 +149,8 @@ def _problem_columns() -> list[Column[Any]]:
 
 conflicts = Table(
     "conflicts", metadata, *_problem_columns(),
-    Column("base_rev", Integer),
-    Column("server_rev", Integer),
+    Column("base_rev", BigInteger),
+    Column("server_rev", BigInteger),
 )
 Index("ix_conflicts_pod_id_id", conflicts.c.pod_id, conflicts.c.id)
 

@@ -80,7 +80,7 @@ def _create_schema() -> dict[str, sa.Table]:
         _pk("cases", "id"), _fk("cases", "worker_id", "workers"), _fk("cases", "pod_id", "pods"))
     op.create_index("ix_cases_worker_id", "cases", ["worker_id"])
     t["records"] = op.create_table(
-        "records", _req("id"), _req("entity"), _req("rev", sa.Integer()),
+        "records", _req("id"), _req("entity"), _req("rev", sa.BigInteger()),
         _req("seq", sa.BigInteger()), _req("pod_id"), _opt("case_id"), _req("fields"),
         _req("deleted", sa.Boolean(), server_default=sa.false()), _req("updated_at"),
         _opt("origin_device"), _req("received_at"),
@@ -95,9 +95,9 @@ def _create_schema() -> dict[str, sa.Table]:
                     postgresql_where=has_sha)
     t["applied_ops"] = op.create_table(
         "applied_ops", _req("op_id"), _req("device_id"), _req("record_id"),
-        _req("rev", sa.Integer()), _req("at"), _pk("applied_ops", "op_id"))
-    for name, last in (("conflicts", [_opt("base_rev", sa.Integer()),
-                                      _opt("server_rev", sa.Integer())]),
+        _req("rev", sa.BigInteger()), _req("at"), _pk("applied_ops", "op_id"))
+    for name, last in (("conflicts", [_opt("base_rev", sa.BigInteger()),
+                                      _opt("server_rev", sa.BigInteger())]),
                        ("failures", [_req("reason")])):
         t[name] = op.create_table(
             name, _req("id", RowId, autoincrement=True), _req("at"), _opt("device_id"),
