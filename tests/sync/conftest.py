@@ -221,8 +221,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-@pytest.fixture(params=BACKENDS)
-def gateway_database(request: pytest.FixtureRequest) -> str | None:
+def _database(request: pytest.FixtureRequest) -> str | None:
     """None for the embedded SQLite default; a fresh PostgreSQL database's URL otherwise."""
     if request.param == "sqlite":
         return None
@@ -232,14 +231,14 @@ def gateway_database(request: pytest.FixtureRequest) -> str | None:
     return str(url)
 
 
+@pytest.fixture(params=BACKENDS)
+def gateway_database(request: pytest.FixtureRequest) -> str | None:
+    return _database(request)
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def module_database(request: pytest.FixtureRequest) -> str | None:
-    if request.param == "sqlite":
-        return None
-    cluster = request.getfixturevalue("postgres_cluster")
-    url = cluster.create_database()
-    request.addfinalizer(lambda: cluster.drop_database(url))
-    return str(url)
+    return _database(request)
 
 
 @pytest.fixture
