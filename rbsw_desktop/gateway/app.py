@@ -126,7 +126,9 @@ def create_app(repo: GatewayRepository, *, client_timeout: float = 15.0) -> Edge
 def app_from_env() -> Edge:
     """The uvicorn factory each worker process calls: the database from the environment."""
     from rbsw_desktop.gateway.db import open_repository
+    from rbsw_desktop.gateway.server import watch_supervisor
 
+    watch_supervisor()
     repo = open_repository(os.environ[DATABASE_ENV])
     return create_app(repo, client_timeout=float(os.environ.get(CLIENT_TIMEOUT_ENV, "15")))
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import socket
 import threading
 import time
@@ -33,6 +34,7 @@ BACKLOG = 4096
 #: Tests wrap the real app in their own fault injection by naming theirs here.
 APP_FACTORY = "rbsw_desktop.gateway.app:app_from_env"
 KEEP_ALIVE_SECONDS = 75          # longer than a laptop waits between the calls of one sync
+SUPERVISOR_ENV = "RBSW_GATEWAY_SUPERVISOR_PID"
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -72,9 +74,25 @@ def serve(database_url: str, sock: socket.socket, *, workers: int = 1,
         _stop_later(max_seconds, stop_when, lambda: setattr(server, "should_exit", True))
         server.run(sockets=[sock])
     else:
+        os.environ[SUPERVISOR_ENV] = str(os.getpid())       # each worker stops if it goes
         supervisor = Multiprocess(config, sockets=[sock])
         _stop_later(max_seconds, stop_when, supervisor.should_exit.set)
         supervisor.run()
+
+
+def watch_supervisor() -> None:
+    """In a worker process: stop when the supervisor that started it is gone (SIGKILLed, say),
+    rather than go on serving on its own."""
+    supervisor = os.environ.get(SUPERVISOR_ENV)
+    if not supervisor:
+        return
+
+    def watch() -> None:
+        while os.getppid() == int(supervisor):
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True, name="gateway-supervisor").start()
 
 
 def _stop_later(max_seconds: float | None, stop_when: Callable[[], bool] | None,

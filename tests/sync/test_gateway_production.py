@@ -307,3 +307,41 @@ def test_admin_commands_on_an_unmigrated_postgresql_refuse(tmp_path: Path,
     env = {"RBSW_GATEWAY_DATABASE": postgres_url}
     out = _gateway("--data-dir", str(tmp_path), "pod", "add", "X (fictional)", env=env)
     assert out.returncode == 1 and "migrate" in out.stderr
+
+
+def test_workers_stop_when_their_supervisor_is_killed(tmp_path: Path) -> None:
+    proc = subprocess.Popen([*GATEWAY_CMD, "--data-dir", str(tmp_path), "serve", "--port", "0",
+                             "--workers", "2", "--max-seconds", "60"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, cwd=ROOT, env=_env())
+    try:
+        _kill_the_supervisor_of(proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+def _kill_the_supervisor_of(proc: subprocess.Popen[bytes]) -> None:
+    import signal
+    import time
+
+    assert proc.stdout is not None
+    url = json.loads(proc.stdout.readline())["url"]
+    deadline = time.monotonic() + 30
+    while True:                            # both workers up
+        try:
+            if call(url, "GET", "/openapi.json", timeout=2).status == 200:
+                break
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "the gateway never answered"
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while True:                            # the orphaned workers let go of the port
+        try:
+            call(url, "GET", "/openapi.json", timeout=1)
+        except OSError:
+            break
+        assert time.monotonic() < deadline, "workers still serving after their supervisor died"
+        time.sleep(0.2)
