@@ -108,7 +108,8 @@ def _fastapi() -> FastAPI:
     api.add_exception_handler(HTTPException, _http)
     api.add_exception_handler(Exception, _unexpected)
 
-    @api.api_route(OPENAPI_PATH, methods=["GET", "HEAD"], summary="This document", responses={200: {
+    @api.head(OPENAPI_PATH, include_in_schema=False)
+    @api.get(OPENAPI_PATH, summary="This document", responses={200: {
         "description": "The OpenAPI 3 document of protocol v1",
         "content": {"application/json": {"schema": {"type": "object"}}}}})
     def openapi() -> Response:
