@@ -24,6 +24,7 @@ names none. Settings it does not state are left as the machine policy has them.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -123,6 +124,16 @@ def _damaged(path: Path, why: str) -> tuple[Settings, list[str]]:
     return dict(_SAFEST), [message]
 
 
+def is_loopback(host: str) -> bool:
+    """This computer's own address (plain http is only ever allowed to it)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def read_policy_file(path: Path) -> tuple[Settings, list[str]] | None:
     """The settings a file states (only those it states), checked, with any warnings; None when
     there is no file. A damaged file states the safest settings."""
@@ -141,7 +152,7 @@ def read_policy_file(path: Path) -> tuple[Settings, list[str]] | None:
         parsed = urlparse(str(url))
         if parsed.scheme not in ("https", "http") or not parsed.netloc:
             return _damaged(path, "gateway_url is not a web address")
-        if parsed.scheme == "http" and parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
+        if parsed.scheme == "http" and not is_loopback(parsed.hostname or ""):
             warnings.append("The gateway address does not use https; ask IT support to fix it.")
         settings["gateway_url"] = str(url)
     ca_file = doc.get("gateway_ca_file")

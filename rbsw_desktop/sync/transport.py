@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gzip
 import http.client
-import ipaddress
 import json
 import socket
 import ssl
@@ -29,6 +28,7 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ValidationError
 
+from rbsw_desktop.deployment import is_loopback
 from rbsw_desktop.errors import RbswError
 from rbsw_desktop.protocol import API_PREFIX, ERROR_HEADER, PENDING_HEADER, ErrorCode
 from rbsw_desktop.protocol.models import (
@@ -50,15 +50,6 @@ UNREADABLE = ("The council system sent an answer this app cannot read. Nothing w
               "here; please tell IT support.")
 NOT_HTTPS = ("The council system's address must start with https:// (plain http:// is only "
              "for a gateway on this computer).")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
