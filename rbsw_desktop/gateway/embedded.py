@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import subprocess
 import sys
@@ -176,10 +177,12 @@ def start_local_gateway(data_dir: Path, *, seed_demo: bool = True,
     """Start the gateway process on 127.0.0.1 (a free port); return its URL and a stop
     function. Raises RbswError in plain words if it does not come up."""
     data_dir = Path(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    data_dir.chmod(0o700)                      # the council's copy: the owner's alone
     if seed_demo:
         seed_demo_pod(data_dir)
-    log_file = open(data_dir / "gateway.log", "ab")  # noqa: SIM115 (handed to the process)
+    log_file = os.fdopen(os.open(data_dir / "gateway.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND,
+                                 0o600), "ab")   # handed to the process
     proc = subprocess.Popen(
         [*gateway_command(), "--data-dir", str(data_dir),
          "serve", "--host", "127.0.0.1", "--port", "0", "--exit-with-parent"],

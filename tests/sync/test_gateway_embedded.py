@@ -32,6 +32,11 @@ def test_the_demo_gateway_holds_a_fictional_pod_and_stops_when_asked(tmp_path: P
         assert len(pods) == 1
     finally:
         stop()
+    # Nothing of the council's copy is readable by another user of the laptop.
+    gw = tmp_path / "gw"
+    assert gw.stat().st_mode & 0o777 == 0o700
+    for path in gw.iterdir():
+        assert path.stat().st_mode & 0o077 == 0, path
 
 
 def _refused_connection(url: str) -> bool:
