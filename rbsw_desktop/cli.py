@@ -216,16 +216,47 @@ def cmd_enrol(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from rbsw_desktop.sync.device import engine_for
-    store = open_store(args)
-    report = engine_for(store).sync_once()
+    store: Store | None = None
+    try:
+        store = open_store(args)
+        report = engine_for(store).sync_once()
+    except (Exception, KeyboardInterrupt) as exc:
+        if not args.json:
+            raise
+        return _sync_failed(args, store, exc)
 
     def human() -> None:
         print(f"Sent {report.pushed}, received {report.pulled}; {report.pending} waiting, "
-              f"{report.open_conflicts} needing a decision, {report.quarantined_total} refused.")
+              f"{report.open_conflicts} needing a decision, {report.quarantined_total} refused"
+              f"{_not_applied(report.pulled_quarantined_total)}.")
         for line in report.errors + report.warnings:
             print(line, file=sys.stderr)
     emit(args, report.as_json(), human)
     return EXIT_OK if report.ok else EXIT_REFUSED
+
+
+def _sync_failed(args: argparse.Namespace, store: Store | None, exc: BaseException) -> int:
+    """`sync --json` that could not sync still prints its document: `ok` false, the reason in
+    `errors`, and the counts it could not read (no store open) as null."""
+    from rbsw_desktop.sync.device import sync_status
+    from rbsw_desktop.sync.engine import SyncReport
+    message = failure_text(exc, args.command)
+    doc = SyncReport(errors=[message]).as_json()
+    totals: dict[str, Any] = dict.fromkeys(
+        ("pending", "open_conflicts", "quarantined_total", "pulled_quarantined_total"))
+    if store is not None and not store.locked:
+        with contextlib.suppress(Exception):
+            status = sync_status(store)
+            totals = {"pending": status["pending"], "open_conflicts": status["conflicts"],
+                      "quarantined_total": status["quarantined"],
+                      "pulled_quarantined_total": status["pulled_quarantined"]}
+    emit(args, {**doc, **totals, "ok": False}, lambda: None)
+    print(f"rbsw: {message}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def _not_applied(count: int) -> str:
+    return f", {count} from the council not saved here" if count else ""
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -234,7 +265,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     def human() -> None:            # local time for a person; --json keeps the UTC instant
         print(f"Device {status['device_id']}: {status['pending']} waiting to sync, "
-              f"{status['conflicts']} conflicts, {status['quarantined']} refused; last sync "
+              f"{status['conflicts']} conflicts, {status['quarantined']} refused"
+              f"{_not_applied(status['pulled_quarantined'])}; last sync "
               f"{local_text(status['last_sync']) or 'never'}.")
     emit(args, status, human)
     return EXIT_OK
@@ -347,9 +379,6 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging("rbsw")
     try:
         return int(args.fn(args))
-    except RbswError as exc:
-        print(f"rbsw: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
     except KeyboardInterrupt:
         print("rbsw: stopped.", file=sys.stderr)
         return EXIT_REFUSED
@@ -357,17 +386,24 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return EXIT_OK
-    except OSError as exc:
-        log.error("command failed: %s", type(exc).__name__)
-        print(f"rbsw: the computer refused a file operation ({exc.strerror or 'unknown'}). "
-              "Nothing saved before this was lost.", file=sys.stderr)
-        return EXIT_REFUSED
     except Exception as exc:  # noqa: BLE001 - never a traceback for the person
-        log_failure(log, f"unexpected failure in {args.command}", exc)
-        print("rbsw: something went wrong, and nothing was changed. The details are in the "
-              "log; tell IT support if it happens again.", file=sys.stderr)
+        print(f"rbsw: {failure_text(exc, args.command)}", file=sys.stderr)
         return EXIT_REFUSED
 
+
+def failure_text(exc: BaseException, command: str) -> str:
+    """The one plain sentence for a command that failed (the unexpected ones logged)."""
+    if isinstance(exc, RbswError):
+        return str(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return "stopped."
+    if isinstance(exc, OSError):
+        log.error("command failed: %s", type(exc).__name__)
+        return (f"the computer refused a file operation ({exc.strerror or 'unknown'}). "
+                "Nothing saved before this was lost.")
+    log_failure(log, f"unexpected failure in {command}", exc)
+    return ("something went wrong, and nothing was changed. The details are in the log; tell "
+            "IT support if it happens again.")
 
 if __name__ == "__main__":
     raise SystemExit(main())

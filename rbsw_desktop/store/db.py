@@ -17,6 +17,10 @@ import sqlite_utils
 from rbsw_desktop.errors import DiskFull, StoreDamaged
 
 DatabaseError = (sqlcipher3.DatabaseError, sqlite3.DatabaseError)
+#: What a row the schema cannot take raises (a NOT NULL left empty, a value of a type no column
+#: holds, an integer beyond 64 bits): that row's problem, unlike a full disk or a damaged file.
+RowRefused = (sqlcipher3.IntegrityError, sqlite3.IntegrityError, sqlcipher3.InterfaceError,
+              sqlite3.InterfaceError, OverflowError)
 
 DAMAGED = ("The store on this laptop is damaged or has been changed, so it cannot be opened. "
            "Nothing has been changed or deleted. Ask IT support for help.")

@@ -108,6 +108,15 @@ def _v1(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    # Pulled changes this laptop could not apply, kept as received with the reason (never
+    # lost); `rev` only when it is one, so a later revision that applies supersedes them.
+    db.execute("""CREATE TABLE pulled_quarantine (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, record_id TEXT NOT NULL,
+        rev INTEGER, change TEXT NOT NULL, reason TEXT NOT NULL, received_at TEXT NOT NULL)""")
+    db.execute("CREATE INDEX pulled_quarantine_record ON pulled_quarantine(record_id)")
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -117,6 +126,7 @@ class Migration:
 
 MIGRATIONS: Sequence[Migration] = (
     Migration(1, "records, outbox, audit, blobs, conflicts, search", _v1),
+    Migration(2, "pulled changes this laptop could not apply", _v2),
 )
 
 

@@ -9,7 +9,8 @@ An acknowledged op (applied / duplicate) is deleted. Nothing is ever dropped sil
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from rbsw_desktop.domain.entities import ENTITY_TYPES, new_id, utc_now
 from rbsw_desktop.domain.enums import SyncState
 from rbsw_desktop.errors import InvalidInput, NotFound
 from rbsw_desktop.store import codec
+from rbsw_desktop.store import db as dbmod
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -78,11 +80,32 @@ class PullTally:
     applied: int = 0
     conflicts: int = 0
     skipped: int = 0                   # already had this revision (or newer)
-    unreadable: list[str] = field(default_factory=list)   # record ids we could not read
+    quarantined: int = 0               # could not be applied here: kept with the reason
 
     @property
     def total(self) -> int:
-        return self.applied + self.conflicts + self.skipped + len(self.unreadable)
+        return self.applied + self.conflicts + self.skipped + self.quarantined
+
+
+@dataclass
+class PulledProblem:
+    """A pulled change this laptop could not apply, as it arrived, with the reason."""
+
+    seq: int
+    entity: str
+    record_id: str
+    rev: int | None
+    change: Any
+    reason: str
+    received_at: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"entity": self.entity, "id": self.record_id, "rev": self.rev,
+                "change": self.change, "reason": self.reason, "received_at": self.received_at}
+
+
+class CannotApply(Exception):  # noqa: N818 - a reason, not a failure of the store
+    """Why one pulled change cannot be written to this store."""
 
 
 @dataclass
@@ -320,37 +343,70 @@ class SyncStateMixin:
 
     # -- pulled changes -----------------------------------------------------------------------
 
-    def apply_pulled(self, changes: list[dict[str, Any]]) -> PullTally:
+    def apply_pulled(self, changes: list[Any],
+                     unreadable: Sequence[tuple[Any, str]] = ()) -> PullTally:
         """Write one page of pulled changes in ONE transaction, through the same row-writing
         code as local saves, with no outbox row. A change to a record with a local change
         still waiting is a conflict (both kept), never an overwrite. Only an explicit
-        `deleted: true` deletes."""
+        `deleted: true` deletes. A change this store cannot apply (and each `unreadable`
+        (change, reason) the caller found) is quarantined as received, with its reason: one
+        bad record never stops the rest of the page."""
         tally = PullTally()
         with self.transaction():
+            for change, reason in unreadable:
+                self._quarantine_pulled(change, reason, tally)
             for change in changes:
-                self._apply_one(change, tally)
+                self.db.execute("SAVEPOINT pulled_change")
+                try:
+                    self._apply_one(change, tally)
+                except CannotApply as exc:
+                    self.db.execute("ROLLBACK TO pulled_change")
+                    self._quarantine_pulled(change, str(exc), tally)
+                except dbmod.RowRefused as exc:       # this change only, never the page
+                    self.db.execute("ROLLBACK TO pulled_change")
+                    self._quarantine_pulled(
+                        change, f"this laptop's store refused it ({type(exc).__name__}: "
+                        f"{str(exc)[:200]})", tally)
+                self.db.execute("RELEASE pulled_change")
         return tally
+
+    def _quarantine_pulled(self, change: Any, reason: str, tally: PullTally) -> None:
+        info = change if isinstance(change, dict) else {}
+        entity, record_id = str(info.get("entity", ""))[:100], str(info.get("id", ""))[:100]
+        rev = info.get("rev")
+        rev = rev if isinstance(rev, int) and not isinstance(rev, bool) and (
+            0 <= rev < 2**63) else None
+        self.db.execute(
+            "INSERT INTO pulled_quarantine(entity, record_id, rev, change, reason, received_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [entity, record_id, rev, json.dumps(change, ensure_ascii=True, default=repr),
+             reason, utc_now()])
+        self.audit("pull-quarantine", entity, record_id)
+        tally.quarantined += 1
 
     def _apply_one(self, change: dict[str, Any], tally: PullTally) -> None:
         entity, record_id = change.get("entity", ""), change.get("id", "")
         table = self._table(entity)
         rev = change.get("rev")
-        if table is None or not record_id or not isinstance(rev, int):
-            tally.unreadable.append(str(record_id))
-            return
+        if table is None:
+            raise CannotApply(f"this version of the app does not know records of kind "
+                              f"{str(entity)[:50]!r}")
+        if not record_id or not isinstance(rev, int):
+            raise CannotApply("the change has no record id or revision")
         row = self.db.execute(f'SELECT rev FROM "{table}" WHERE id = ?', [record_id]).fetchone()
         local_rev = row[0] if row else None
         if local_rev is not None and local_rev >= rev:
             tally.skipped += 1          # we have this revision already (often our own push)
+            self._supersede_pulled(record_id, local_rev)
             return
         deleted = change.get("deleted") is True
         state = SyncState.FILED if change.get("filed") else SyncState.SYNCED
         try:
             record = codec.from_fields(entity, record_id, dict(change.get("fields") or {}),
                                        rev=rev, sync_state=state.value, deleted=int(deleted))
-        except (TypeError, ValueError, KeyError):
-            tally.unreadable.append(record_id)
-            return
+        except (TypeError, ValueError, KeyError) as exc:
+            raise CannotApply(f"its fields do not fit this app's {entity} record "
+                              f"({str(exc)[:200]})") from None
         theirs = {"rev": rev, "fields": change.get("fields") or {}, "deleted": deleted}
         held = self.db.execute(
             "SELECT id, their_rev FROM conflict WHERE record_id = ? AND resolved_at IS NULL",
@@ -372,7 +428,25 @@ class SyncStateMixin:
             return
         self._write_row(record)
         self.audit("pull", entity, record_id)
+        self._supersede_pulled(record_id, rev)
         tally.applied += 1
+
+    def _supersede_pulled(self, record_id: str, rev: int) -> None:
+        """A record now held at `rev` no longer needs its older quarantined versions."""
+        self.db.execute("DELETE FROM pulled_quarantine WHERE record_id = ? AND rev <= ?",
+                        [record_id, rev])
+
+    def pulled_quarantined(self) -> list[PulledProblem]:
+        """The pulled changes this laptop could not apply, oldest first."""
+        self._check_open()
+        return [PulledProblem(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6])
+                for r in self.db.execute(
+                    "SELECT seq, entity, record_id, rev, change, reason, received_at "
+                    "FROM pulled_quarantine ORDER BY seq")]
+
+    def pulled_quarantine_count(self) -> int:
+        self._check_open()
+        return int(self.db.execute("SELECT count(*) FROM pulled_quarantine").fetchone()[0])
 
     def _current_fields(self, entity: str, record_id: str) -> dict[str, Any]:
         cls = ENTITY_TYPES[entity]

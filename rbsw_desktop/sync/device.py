@@ -148,5 +148,6 @@ def sync_status(store: Any) -> dict[str, Any]:
     return {"device_id": store.device_id, "enrolled": enrolled(store),
             "gateway_url": store.meta(GATEWAY_URL_KEY), "pending": counts["pending"],
             "held": counts["conflict"], "conflicts": store.open_conflict_count(),
-            "quarantined": counts["quarantined"], "last_sync": store.last_sync(),
+            "quarantined": counts["quarantined"],
+            "pulled_quarantined": store.pulled_quarantine_count(), "last_sync": store.last_sync(),
             "clock_skew_seconds": store.clock_skew()}

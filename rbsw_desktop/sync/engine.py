@@ -6,7 +6,8 @@
 Idempotent end to end: every op carries its op_id, so an op sent twice (a cut connection, a
 killed app) is applied once. One bad record never blocks the rest: a batch the gateway refuses
 is split until the one op it refuses is found, and that op is quarantined with the reason.
-A pulled page is applied in one transaction and counted before the cursor moves. A revoked
+A pulled page is applied in one transaction and counted before the cursor moves; a pulled change
+this laptop cannot apply is kept aside with its reason and the rest of the page applies. A revoked
 laptop wipes its store.
 """
 
@@ -30,7 +31,7 @@ from rbsw_desktop.protocol import (
     MAX_BODY_BYTES,
     MAX_PULL_LIMIT,
 )
-from rbsw_desktop.protocol.models import Op, PushAnswer, PushRequest, first_reason
+from rbsw_desktop.protocol.models import Change, Op, PushAnswer, PushRequest, first_reason
 from rbsw_desktop.store.sync_state import OutboxOp, PushAck
 from rbsw_desktop.sync.backoff import Backoff
 from rbsw_desktop.sync.transport import (
@@ -48,6 +49,9 @@ T = TypeVar("T")
 REVOKED = ("This laptop has been signed out by the council, so its store has been wiped. "
            "Ask business support to set it up again.")
 REVOKED_INCOMPLETE = "This laptop has been signed out by the council, but its wipe went wrong. "
+NOT_APPLIED = ("{n} change(s) from the council could not be saved on this laptop. They are "
+               "kept aside (see Sync problems) and everything else was saved; please tell IT "
+               "support.")
 Progress = Callable[[str, int, int], None]     # (stage, done, total)
 
 
@@ -67,6 +71,8 @@ class SyncReport:
     pending: int = 0              # left waiting when the sync ended
     open_conflicts: int = 0
     quarantined_total: int = 0
+    pulled_quarantined: int = 0       # pulled changes this laptop could not apply, this sync
+    pulled_quarantined_total: int = 0
     pull_finished: bool = False
     revoked: bool = False
     clock_skew_seconds: float | None = None
@@ -77,14 +83,17 @@ class SyncReport:
     def ok(self) -> bool:
         """Everything pushed and everything pulled: nothing waiting, held or refused."""
         return (not self.errors and self.pull_finished and self.pending == 0
-                and self.open_conflicts == 0 and self.quarantined_total == 0)
+                and self.open_conflicts == 0 and self.quarantined_total == 0
+                and self.pulled_quarantined_total == 0)
 
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "pushed": self.pushed, "pulled": self.pulled,
                 "conflicts": self.conflicts, "quarantined": self.quarantined,
                 "blobs_uploaded": self.blobs_uploaded, "blobs_downloaded": self.blobs_downloaded,
                 "pending": self.pending, "open_conflicts": self.open_conflicts,
-                "quarantined_total": self.quarantined_total, "revoked": self.revoked,
+                "quarantined_total": self.quarantined_total,
+                "pulled_quarantined": self.pulled_quarantined,
+                "pulled_quarantined_total": self.pulled_quarantined_total, "revoked": self.revoked,
                 "clock_skew_seconds": self.clock_skew_seconds, "errors": self.errors,
                 "warnings": self.warnings}
 
@@ -144,6 +153,9 @@ class SyncEngine:
         report.pending = counts["pending"]
         report.quarantined_total = counts["quarantined"]
         report.open_conflicts = self.store.open_conflict_count()
+        report.pulled_quarantined_total = self.store.pulled_quarantine_count()
+        if report.pulled_quarantined_total:
+            report.warnings.append(NOT_APPLIED.format(n=report.pulled_quarantined_total))
         skew = self.store.clock_skew()
         report.clock_skew_seconds = skew
         if skew is not None and abs(skew) > CLOCK_SKEW_WARN_SECONDS:
@@ -272,21 +284,19 @@ class SyncEngine:
             self._check_cancel()
             page, changes = self._retrying(
                 lambda c=cursor: self.transport.changes(c, self.pull_limit))
-            changes = [c for c in changes if isinstance(c, dict)]
-            tally = self.store.apply_pulled(changes)
+            readable, unreadable = _read_changes(changes)
+            tally = self.store.apply_pulled(readable, unreadable)
             expected = tally.applied + tally.conflicts + tally.skipped
-            present = self.store.count_present(changes)
+            present = self.store.count_present(readable)
             if present < expected:
                 report.errors.append("Some changes from the council did not save on this laptop. "
                                      "They will be fetched again next time.")
                 return
-            if tally.unreadable:
-                report.errors.append(f"{len(tally.unreadable)} change(s) from the council could "
-                                     "not be read by this version of the app. Please update it.")
             self.store.set_sync_cursor(page.cursor)          # only after commit + count
             self._server_time(page.server_time)
             report.pulled += tally.applied
             report.conflicts += tally.conflicts
+            report.pulled_quarantined += tally.quarantined
             self._progress("pull", report.pulled, report.pulled + (1 if page.more else 0))
             if not page.more:
                 report.pull_finished = True
@@ -348,6 +358,21 @@ class SyncEngine:
                 continue
             self.store.put_blob(sha256, media_type, data)
             report.blobs_downloaded += 1
+
+
+def _read_changes(changes: list[Any]) -> tuple[list[dict[str, Any]], list[tuple[Any, str]]]:
+    """The changes this laptop can read (the protocol's Change), and each other one with why
+    not (kept in the store's pulled quarantine, never dropped)."""
+    readable: list[dict[str, Any]] = []
+    unreadable: list[tuple[Any, str]] = []
+    for change in changes:
+        try:
+            Change.model_validate(change)
+        except ValidationError as exc:
+            unreadable.append((change, f"this change cannot be read: {first_reason(exc)}"))
+        else:
+            readable.append(change)
+    return readable, unreadable
 
 
 def _acks(answer: PushAnswer) -> list[PushAck]:

@@ -1,7 +1,8 @@
 """Sync problems. The conflict view: a record changed in two places, shown side by side, for
 a person to resolve: keep mine, keep theirs, or merge the text. Both versions stay in the store's
 conflict table whatever is chosen (nothing is silently dropped). Below it, the changes the
-council system refused (`refused.RefusedView`).
+council system refused (`refused.RefusedView`) and the changes from the council this laptop could
+not save (`not_applied.NotAppliedView`).
 
     view = ConflictsView(taskman=taskman, parent=window)
     view.reload()                 # every store call is an Op on the task manager's store thread
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from rbsw_desktop.domain import record_name
 from rbsw_desktop.domain.instants import local_text
+from rbsw_desktop.ui.not_applied import NotAppliedView
 from rbsw_desktop.ui.refused import RefusedView
 from rbsw_desktop.ui.taskman import Op, TaskManager
 
@@ -70,7 +72,8 @@ def _words(value: Any, name: str = "") -> str:
 
 class ConflictsView(QWidget):
     """A list of open conflicts, the two versions of the selected one, and three choices;
-    below, the refused changes, each with its reason and Try again."""
+    below, the refused changes, each with its reason and Try again, and the changes from the
+    council this laptop could not save."""
 
     sig_resolved = Signal(str)      # the record id
 
@@ -120,11 +123,13 @@ class ConflictsView(QWidget):
         decisions.addLayout(right, 3)
         self.no_conflicts = QLabel("Nothing needs a decision.")
         self.refused = RefusedView(taskman=taskman)
+        self.not_applied = NotAppliedView(taskman=taskman)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<b>Changed in two places</b>"))
         layout.addWidget(self.no_conflicts)
         layout.addWidget(self.decisions, 3)
         layout.addWidget(self.refused, 2)
+        layout.addWidget(self.not_applied, 1)
         layout.addStretch(0)
         self.decisions.hide()
         self._show(-1)
@@ -133,6 +138,7 @@ class ConflictsView(QWidget):
         Op(self, lambda store: store.conflicts(), taskman=self.taskman
            ).success(self._show_conflicts).run_in_background()
         self.refused.reload()
+        self.not_applied.reload()
 
     def _show_conflicts(self, conflicts: list[Any]) -> None:
         self._conflicts = conflicts

@@ -66,11 +66,12 @@ def describe(status: dict[str, Any], *, online: bool, report: Any = None) -> Syn
 
 def _describe(status: dict[str, Any], *, online: bool, report: Any = None) -> SyncView:
     errors = list(getattr(report, "errors", []) or [])
-    if status.get("conflicts") or status.get("quarantined"):
-        n = int(status.get("conflicts") or 0) + int(status.get("quarantined") or 0)
+    n = sum(int(status.get(key) or 0) for key in ("conflicts", "quarantined",
+                                                     "pulled_quarantined"))
+    if n:
         return SyncView(SyncPhase.ATTENTION, f"Needs attention ({n})",
-                        detail="Some records need a decision or were refused. Open Sync "
-                               "problems to see them.")
+                        detail="Some records need a decision, were refused, or could not be "
+                               "saved here. Open Sync problems to see them.")
     if not online or (errors and report is not None and not report.pull_finished):
         waiting = int(status.get("pending") or 0)
         text = "Offline" + (f" - {waiting} waiting" if waiting else "")

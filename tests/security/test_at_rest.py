@@ -15,13 +15,13 @@ import pytest
 
 from rbsw_desktop.domain import Case, CaseCategory, Child, DirectWorkTool, Zone
 from rbsw_desktop.store import Store
-from rbsw_desktop.store.migrations import MIGRATIONS, Migration
+from rbsw_desktop.store.migrations import MIGRATIONS, Migration, latest
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 MARKERS = ["Zebedee Quillfeather", "marmalade-sandwich-lighthouse", "Grannyweatherwax Lane",
            "the purple trampoline worry", "dragonfly-kite-strength", "crash-marker-octopus"]
 
-EXTRA = Migration(2, "test: a new column", lambda db: db.execute(
+EXTRA = Migration(latest() + 1, "test: a new column", lambda db: db.execute(
     'ALTER TABLE "visit" ADD COLUMN weather TEXT NOT NULL DEFAULT \'\''))
 
 CRASH_CHILD = textwrap.dedent("""
@@ -90,7 +90,7 @@ def test_no_plaintext_anywhere_after_a_realistic_session(tmp_path: Path, run: in
 
     # A migration (after an encrypted backup), then a crash mid-transaction.
     migrated = Store.unlock(data_dir, PASSPHRASE, migrations=(*MIGRATIONS, EXTRA))
-    assert migrated.schema_version() == 2
+    assert migrated.schema_version() == EXTRA.number
     assert [v.observations for v in migrated.visits(case.id)][0].startswith("We ate")
     migrated.lock()
     backups = list((data_dir / "backups").glob("*.db"))

@@ -162,14 +162,17 @@ def test_a_pulled_change_to_a_record_with_a_waiting_edit_is_a_conflict_not_an_ov
     assert _ops_for(store, item.id) == []
 
 
-def test_an_unreadable_change_is_counted_and_does_not_stop_the_page(store: Store,
-                                                                    case: Case) -> None:
+def test_a_change_the_store_cannot_apply_is_kept_aside_and_does_not_stop_the_page(
+        store: Store, case: Case) -> None:
     good = BoardItem(case_id=case.id, zone=Zone.RED, text="Readable (fictional)")
-    bad = {"entity": "visit", "id": new_id(), "rev": 3, "fields": {"nonsense": 1}}
+    bad = {"entity": "visit", "id": new_id(), "rev": 3, "fields": {"status": "nonsense"}}
     tally = store.apply_pulled([bad, {"entity": "spaceship", "id": "x", "rev": 1},
                                 _change(good, 4)])
-    assert tally.applied == 1 and len(tally.unreadable) == 2
+    assert tally.applied == 1 and tally.quarantined == 2
     assert store.find(Visit, "id = ?", [bad["id"]]) == []
+    kept = store.pulled_quarantined()
+    assert [(p.entity, p.record_id) for p in kept] == [("visit", bad["id"]), ("spaceship", "x")]
+    assert kept[0].change == bad and "do not fit" in kept[0].reason
 
 
 def test_cursor_last_sync_and_clock_skew_are_kept(store: Store) -> None:
