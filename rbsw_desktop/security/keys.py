@@ -24,9 +24,18 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from rbsw_desktop.errors import InvalidInput, StoreDamaged, WrongPassphrase
 
 KEY_BYTES = 32
+NONCE_BYTES = 12
+MIN_SALT_BYTES = 16
+CIPHER = "aes-256-gcm"
 FORMAT = "rbsw-keyfile"
 VERSION = 1
 MIN_PASSPHRASE = 8
+
+
+#: Bounds on a key file's Argon2id settings (a few times what DEFAULT_PARAMS asks, no more).
+MAX_TIME_COST = 10
+MAX_MEMORY_KIB = 1_048_576      # 1 GiB
+MAX_PARALLELISM = 8
 
 
 @dataclass(frozen=True)
@@ -36,9 +45,12 @@ class Argon2Params:
     parallelism: int = 2
 
     def check(self) -> None:
-        """Refuse parameters no real key file has (a damaged or hostile file)."""
-        if not (1 <= self.time_cost <= 64 and 1024 <= self.memory_kib <= 4_194_304
-                and 1 <= self.parallelism <= 16):
+        """Refuse parameters no real key file has (a damaged or hostile file), before any key
+        is derived: near what this app writes (t=3, 256 MiB, 2 lanes), never a KDF that runs
+        for minutes or takes gigabytes."""
+        if not (1 <= self.time_cost <= MAX_TIME_COST
+                and max(1024, 8 * self.parallelism) <= self.memory_kib <= MAX_MEMORY_KIB
+                and 1 <= self.parallelism <= MAX_PARALLELISM):
             raise StoreDamaged("The key file has settings this app never writes. "
                                "It may be damaged. Ask IT support for help.")
 
@@ -102,8 +114,7 @@ class KeyFile:
 
     def unwrap(self, passphrase: str) -> bytearray:
         doc, params = self._load()
-        salt = _unb64(doc["kdf"]["salt"])
-        kek = derive(passphrase, salt, params)
+        kek = derive(passphrase, _unb64(doc["kdf"]["salt"]), params)
         try:
             key = AESGCM(kek).decrypt(_unb64(doc["nonce"]), _unb64(doc["wrapped_key"]),
                                       _canonical(self._header(doc)))
@@ -124,7 +135,7 @@ class KeyFile:
         salt = secrets.token_bytes(16)
         nonce = secrets.token_bytes(12)
         doc: dict[str, Any] = {
-            "format": FORMAT, "version": VERSION, "cipher": "aes-256-gcm",
+            "format": FORMAT, "version": VERSION, "cipher": CIPHER,
             "kdf": {"name": "argon2id", "salt": _b64(salt), **asdict(params)},
         }
         kek = derive(passphrase, salt, params)
@@ -143,15 +154,21 @@ class KeyFile:
             body = {k: v for k, v in doc.items() if k != "checksum"}
             if hashlib.sha256(_canonical(body)).hexdigest() != doc["checksum"]:
                 raise damaged
-            if doc["format"] != FORMAT or doc["version"] != VERSION:
+            # Everything the unwrap reads is checked here, before the KDF runs: a file this
+            # app never writes is damaged, never "a wrong passphrase" (nor a failed attempt).
+            if doc["format"] != FORMAT or doc["version"] != VERSION or doc["cipher"] != CIPHER:
                 raise damaged
             kdf = doc["kdf"]
             if kdf["name"] != "argon2id":
                 raise damaged
             params = Argon2Params(int(kdf["time_cost"]), int(kdf["memory_kib"]),
                                   int(kdf["parallelism"]))
-            _unb64(kdf["salt"])
-        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+            if (len(_unb64(kdf["salt"])) < MIN_SALT_BYTES
+                    or len(_unb64(doc["nonce"])) != NONCE_BYTES
+                    or len(_unb64(doc["wrapped_key"])) != KEY_BYTES + 16):
+                raise damaged
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError,
+                OverflowError):
             raise damaged from None
         params.check()
         return doc, params
