@@ -19,11 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from rbsw_desktop.cmdline import not_utf8
 from rbsw_desktop.domain import RaisedBy, WithheldReason, Zone
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.errors import InvalidInput, RbswError
 from rbsw_desktop.logs import log_failure, setup_logging
 from rbsw_desktop.paths import resolve_data_dir
+from rbsw_desktop.protocol import is_unicode
 from rbsw_desktop.security.keys import DEFAULT_PARAMS, Argon2Params
 from rbsw_desktop.store import Store
 from rbsw_desktop.store.codec import to_json
@@ -53,6 +55,9 @@ def _kdf() -> Argon2Params:
 def read_passphrase(*, confirm: bool = False) -> str:
     env = os.environ.get(ENV_PASSPHRASE)
     if env is not None:
+        if not is_unicode(env):
+            raise CliError(f"The passphrase in {ENV_PASSPHRASE} is not valid UTF-8 (the script "
+                           "that set it uses another encoding). Nothing was opened.")
         return env
     if not sys.stdin.isatty():
         raise CliError(f"No passphrase given. Set {ENV_PASSPHRASE}, or run rbsw in a terminal "
@@ -373,7 +378,11 @@ def use_utf8_output() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     use_utf8_output()
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if problem := not_utf8(parser, args):
+        print(f"rbsw: {problem}", file=sys.stderr)
+        return EXIT_REFUSED
     args.data_dir = resolve_data_dir(args.data_dir)
     with contextlib.suppress(OSError):  # logging is a help, never a reason to refuse
         setup_logging("rbsw")

@@ -33,6 +33,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from rbsw_desktop.cmdline import not_utf8
 from rbsw_desktop.errors import RbswError
 from rbsw_desktop.gateway import DATABASE_ENV
 from rbsw_desktop.gateway.errors import ApiError
@@ -221,7 +222,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if problem := not_utf8(parser, args):
+        print(f"rbsw-gateway: {problem}", file=sys.stderr)
+        return 1
     try:
         return run(args)
     except ApiError as exc:

@@ -44,6 +44,16 @@ PENDING_HEADER = "X-Pending-Ops"
 ERROR_HEADER = "X-Rbsw-Error"
 
 
+def is_unicode(text: str) -> bool:
+    """Text any database can keep: no lone surrogates (what JSON's \\ud800 escapes spell, and
+    what Python makes of command-line bytes that are not UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class Outcome(StrEnum):
     APPLIED = "applied"
     DUPLICATE = "duplicate"      # the op_id was seen before; `rev` is what it got then

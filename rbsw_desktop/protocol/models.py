@@ -29,6 +29,7 @@ from rbsw_desktop.protocol import (
     MAX_BATCH_OPS,
     ErrorCode,
     Outcome,
+    is_unicode,
 )
 
 MAX_DEPTH = 32
@@ -42,7 +43,7 @@ RecordId = Annotated[str, Field(pattern=ID_PATTERN)]
 
 
 def _unicode_text(text: str) -> str:
-    if not _is_unicode(text):
+    if not is_unicode(text):
         raise ValueError("this text is not valid Unicode")
     return text
 
@@ -63,7 +64,7 @@ def json_problem(value: Any, depth: int = 0) -> str:
     if isinstance(value, float):
         return "" if math.isfinite(value) else "has a number that is not finite"
     if isinstance(value, str):
-        return "" if _is_unicode(value) else "has text that is not valid Unicode"
+        return "" if is_unicode(value) else "has text that is not valid Unicode"
     if isinstance(value, list):
         for item in value:
             if problem := json_problem(item, depth + 1):
@@ -71,20 +72,12 @@ def json_problem(value: Any, depth: int = 0) -> str:
         return ""
     if isinstance(value, dict):
         for key, item in value.items():
-            if not isinstance(key, str) or not _is_unicode(key):
+            if not isinstance(key, str) or not is_unicode(key):
                 return "has a name that is not valid Unicode"
             if problem := json_problem(item, depth + 1):
                 return problem
         return ""
     return "has a value that is not JSON"
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _checked_fields(value: dict[str, Any]) -> dict[str, Any]:

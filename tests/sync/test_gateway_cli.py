@@ -75,6 +75,18 @@ def test_mistakes_get_plain_words_and_no_traceback(tmp_path: Path) -> None:
     assert bad_role.returncode == 2 and "invalid choice" in bad_role.stderr
 
 
+def test_text_that_is_not_utf8_is_named_and_nothing_is_added(tmp_path: Path) -> None:
+    d = tmp_path / "gw"
+    pod = gw(d, "pod", "add", "UTF-8 Pod (fictional)").stdout.strip()
+    worker = gw(d, "worker", "add", "--pod", pod, "--name", "Sam Bytes (fictional)", "--role",
+                "social_worker").stdout.strip()
+    out = gw(d, "case", "add", "--worker", worker, "--child", b"Ada \xff Fictional")
+    assert out.returncode == 1 and out.stdout == "" and "Traceback" not in out.stderr
+    assert "The text given to --child is not valid UTF-8" in out.stderr, out.stderr
+    assert [r["entity"] for r in json.loads(gw(d, "records", "--json").stdout)] == [
+        "pod", "worker"]
+
+
 def test_serve_stops_by_itself_and_refuses_a_busy_port(tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

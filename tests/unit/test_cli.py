@@ -210,3 +210,17 @@ def test_text_output_gives_local_days_and_times_and_json_keeps_the_instant(
     assert done.returncode == 0, done.stderr
     assert f"last sync {last_sync}." in done.stdout
     assert ok_json(data_dir, "status")["last_sync"] == "2026-06-25T06:09:00.000Z"
+
+
+def test_text_that_is_not_utf8_is_named_as_such(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    assert rbsw(data_dir, "init").returncode == 0
+    for args, named in (((b"search", b"caf\xe9"), "QUERY"),
+                        ((b"visit", b"add", b"--case", b"x", b"--text", b"caf\xe9 \xff"),
+                         "--text"),
+                        ((b"visit", b"add", b"--case", b"x", b"--text=caf\xe9"), "--text")):
+        said = refused(rbsw(data_dir, *args))
+        assert f"The text given to {named} is not valid UTF-8" in said, said
+        assert "something went wrong" not in said
+    said = refused(rbsw(data_dir, "cases", passphrase=os.fsdecode(b"fictional \xff phrase")))
+    assert "RBSW_PASSPHRASE is not valid UTF-8" in said
