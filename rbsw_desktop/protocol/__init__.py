@@ -32,6 +32,8 @@ PROTOCOL_VERSION = 1
 
 MAX_BATCH_OPS = 500
 MAX_BODY_BYTES = 8 * 1024 * 1024          # one request body, after decompression
+#: One op's JSON, so that it fits one push with room for the envelope: a bigger op never goes.
+MAX_OP_BYTES = MAX_BODY_BYTES - 64 * 1024
 MAX_BLOB_CHUNK = 1024 * 1024
 MAX_PULL_LIMIT = 1000
 DEFAULT_PULL_LIMIT = 500

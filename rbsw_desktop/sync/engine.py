@@ -23,12 +23,14 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
+from rbsw_desktop.domain import record_name
 from rbsw_desktop.errors import RbswError
 from rbsw_desktop.protocol import (
     CLOCK_SKEW_WARN_SECONDS,
     MAX_BATCH_OPS,
     MAX_BLOB_CHUNK,
     MAX_BODY_BYTES,
+    MAX_OP_BYTES,
     MAX_PULL_LIMIT,
 )
 from rbsw_desktop.protocol.models import Change, Op, PushAnswer, PushRequest, first_reason
@@ -41,6 +43,7 @@ from rbsw_desktop.sync.transport import (
     Refused,
     ServerBusy,
     TransportError,
+    wire_json,
 )
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,11 @@ REVOKED_INCOMPLETE = "This laptop has been signed out by the council, but its wi
 NOT_APPLIED = ("{n} change(s) from the council could not be saved on this laptop. They are "
                "kept aside (see Sync problems) and everything else was saved; please tell IT "
                "support.")
+#: The reason kept with an op too big for any request (ui/refused.py words it for a worker).
+TOO_BIG = "too big to send: {size} MB, and the council system takes at most {most} MB at once"
+TOO_BIG_WARNING = ("One change ({what}) is too big to send to the council system ({size} MB; at "
+                   "most {most} MB goes at once). It is kept safe on this laptop among the "
+                   "refused changes; please tell IT support.")
 Progress = Callable[[str, int, int], None]     # (stage, done, total)
 
 
@@ -247,12 +255,23 @@ class SyncEngine:
         sendable: list[OutboxOp] = []
         for row in batch:
             try:
-                ops.append(Op.model_validate(row.as_op()))
-                sendable.append(row)
+                op = Op.model_validate(row.as_op())
             except ValidationError as exc:
                 self.store.quarantine(row.op_id, f"this change cannot be sent: "
                                       f"{first_reason(exc)}")
                 report.quarantined += 1
+                continue
+            size = len(wire_json(op.model_dump())) if row.size > MAX_OP_BYTES // 4 else 0
+            if size > MAX_OP_BYTES:
+                # No request can carry it: never sent (it would only be refused, every sync).
+                mb, most = f"{size / 1e6:.1f}", f"{MAX_OP_BYTES / 1e6:.1f}"
+                self.store.quarantine(row.op_id, TOO_BIG.format(size=mb, most=most))
+                report.quarantined += 1
+                report.warnings.append(TOO_BIG_WARNING.format(
+                    what=record_name(row.entity).lower(), size=mb, most=most))
+                continue
+            ops.append(op)
+            sendable.append(row)
         if not sendable:
             return len(batch)
         answered = len(batch) - len(sendable)

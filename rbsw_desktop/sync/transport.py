@@ -186,8 +186,7 @@ class HttpTransport:
                 headers[PENDING_HEADER] = str(max(0, int(self.pending_ops)))
         payload: bytes | None = None
         if body is not None:
-            raw = body if isinstance(body, bytes) else json.dumps(
-                body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            raw = body if isinstance(body, bytes) else wire_json(body)
             self.raw_sent += len(raw)
             payload = raw
             if self.compress and content_type == "application/json" and len(raw) > 256:
@@ -271,6 +270,11 @@ class HttpTransport:
             raise ServerBusy("The council system is busy. Sync will try again shortly.",
                              parse_retry_after(resp.headers.get("retry-after")), resp.status)
         raise Refused(message, resp.status, code)
+
+
+def wire_json(body: Any) -> bytes:
+    """A request body as it goes on the wire (before gzip)."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def read_answer(model: type[M], resp: Response) -> M:

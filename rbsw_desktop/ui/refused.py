@@ -44,7 +44,11 @@ _REASONS = (
                               "not on a laptop."),
     ("op_id was already used", "The council system mixed this change up with another one."),
     ("refused this change", "The council system refused this change."),
+    ("too large", "It is too big for the council system to take in one go. It is kept safe on "
+                  "this laptop; please tell IT support."),
 )
+#: The sync engine's own reason for an op no request can carry (sync/engine.py, TOO_BIG).
+_TOO_BIG = "too big to send: "
 _CHECKS = ("missing fields", "may not be empty", "wrong type", "should be", "not allowed",
            "fields do not fit", "unknown kind of record")
 EXPORT_WARNING = ("This file is not encrypted: it holds what you wrote in these records. Save "
@@ -55,6 +59,9 @@ def plain_reason(reason: str | None) -> str:
     """The council system's reason for refusing a change, in plain words."""
     text = (reason or "").strip()
     low = text.lower()
+    if low.startswith(_TOO_BIG):
+        return (f"It is too big to send to the council system ({text[len(_TOO_BIG):]}). It is "
+                "kept safe on this laptop; please tell IT support.")
     for key, words in _REASONS:
         if key in low:
             return words
