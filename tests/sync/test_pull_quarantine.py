@@ -16,7 +16,9 @@ from PySide6.QtCore import Qt
 
 from rbsw_desktop.domain import BoardItem, Zone
 from rbsw_desktop.domain.entities import new_id
+from rbsw_desktop.sync.device import sync_status
 from rbsw_desktop.ui.conflicts import ConflictsView
+from rbsw_desktop.ui.sync_status import SyncPhase, describe
 from tests.sync.conftest import GatewayProcess
 from tests.sync.laptops import Laptop, new_laptop
 from tests.sync.test_cli_sync import needs_keyring, rbsw
@@ -117,13 +119,16 @@ def test_one_bad_record_does_not_stop_every_laptop_of_the_pod(
             i.text for i in laptop.store.find(BoardItem)}
 
 
-def test_the_sync_problems_view_says_what_was_not_saved_in_plain_words(
+def test_the_status_bar_and_sync_problems_say_what_was_not_saved_in_plain_words(
         qtbot: Any, module_gateway: GatewayProcess, tmp_path: Path) -> None:
     laptop, pod, case = _laptop(module_gateway, tmp_path, "view")
     serve_raw(module_gateway, pod, case, "board_item", new_id(), 1,
               _item(case, "Too big (fictional)", position=BIG))
     serve_raw(module_gateway, pod, case, "hovercraft", new_id(), 1, {"case_id": case})
     laptop.sync()
+    bar = describe(sync_status(laptop.store), online=True)
+    assert (bar.phase, bar.text) == (SyncPhase.ATTENTION, "Needs attention (2)")
+    assert "could not be saved here" in bar.detail
     view = ConflictsView(taskman=store_taskman(laptop.store))
     qtbot.addWidget(view)
     view.reload()
