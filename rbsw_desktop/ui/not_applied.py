@@ -1,7 +1,8 @@
 """The changes from the council system this laptop could not save (the store's pulled
 quarantine), in the Sync problems view: what each is (never its content), when it came and why,
 in words a worker understands. Everything else from the council was saved; these are kept as
-they arrived, so nothing is lost, until a newer version of the record arrives and saves.
+they arrived, so nothing is lost, until a newer version of the record arrives and saves; the
+refused changes' "Export for IT support..." (`refused.py`) writes them out with their details.
 
     view = NotAppliedView(taskman=taskman, parent=window)
     view.reload()                 # the store call is an Op on the task manager's store thread

@@ -1,7 +1,8 @@
 """The changes the council system refused (the store's quarantine), in the Sync problems view:
 each with what it is (never its content) and the reason in plain words, "Try again" (back into
-the outbox for the next sync), and "Export for IT support..." (a JSON file the worker chooses;
-it is NOT encrypted, and the export dialog says so before saving).
+the outbox for the next sync), and "Export for IT support..." (a JSON file the worker chooses,
+holding these and the changes from the council not saved here, `not_applied.py`; it is NOT
+encrypted, and the export dialog says so before saving).
 
     view = RefusedView(taskman=taskman, parent=window)
     view.reload()                 # every store call is an Op on the task manager's store thread
@@ -85,13 +86,21 @@ def refused_title(op: Any) -> str:
 
 
 def write_refused(store: Any, name: str) -> int:
-    """The refused changes, as JSON, to the file the worker chose (readable by them only)."""
+    """The refused changes, and the changes from the council not saved here, as JSON, to the
+    file the worker chose (readable by them only)."""
     records = store.export_quarantined()
-    text = json.dumps({"refused_changes": records}, indent=2, ensure_ascii=False)
+    not_saved = [p.as_json() for p in store.pulled_quarantined()]
+    text = json.dumps({"refused_changes": records, "not_saved_here": not_saved}, indent=2,
+                      ensure_ascii=False)
     fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(text)
-    return len(records)
+    return len(records) + len(not_saved)
+
+
+def _problems(store: Any) -> tuple[list[Any], int]:
+    """The refused changes, and how many from the council were not saved here."""
+    return store.quarantined(), store.pulled_quarantine_count()
 
 
 class ExportRefusedDialog(QDialog):
@@ -176,10 +185,12 @@ class RefusedView(QWidget):
         box.addLayout(foot)
 
     def reload(self) -> None:
-        Op(self, lambda store: store.quarantined(), taskman=self.taskman
-           ).success(self._show_refused).run_in_background()
+        Op(self, _problems, taskman=self.taskman
+           ).success(lambda found: self._show_refused(*found)).run_in_background()
 
-    def _show_refused(self, refused: list[Any]) -> None:
+    def _show_refused(self, refused: list[Any], not_saved: int = 0) -> None:
+        """The refused changes; the export also holds the `not_saved` changes from the
+        council this laptop could not save (listed by not_applied.NotAppliedView)."""
         self._refused = refused
         self.list.clear()
         for op in self._refused:
@@ -207,7 +218,7 @@ class RefusedView(QWidget):
             f"{'It is' if n == 1 else 'They are'} still saved on this laptop. Choose Try again "
             "once the reason is sorted out, or export the list for IT support.")
         self.list.setVisible(bool(n))
-        self.export_button.setEnabled(bool(n))
+        self.export_button.setEnabled(bool(n or not_saved))
         chain = [self.list, *self.retry_buttons(), self.export_button]
         for before, after in zip(chain, chain[1:], strict=False):   # Tab: list, rows, export
             QWidget.setTabOrder(before, after)
@@ -226,11 +237,11 @@ class RefusedView(QWidget):
         self.message.setText("It will be sent again at the next sync." if sent else
                              "That change was already sent back.")
         self.sig_retried.emit(op_id)
-        Op(self, lambda store: store.quarantined(), taskman=self.taskman
-           ).success(self._show_refused_keep_focus).run_in_background()
+        Op(self, _problems, taskman=self.taskman
+           ).success(lambda found: self._show_refused_keep_focus(*found)).run_in_background()
 
-    def _show_refused_keep_focus(self, refused: list[Any]) -> None:
-        self._show_refused(refused)
+    def _show_refused_keep_focus(self, refused: list[Any], not_saved: int) -> None:
+        self._show_refused(refused, not_saved)
         buttons = self.retry_buttons()
         (buttons[0] if buttons else self.export_button).setFocus()
 

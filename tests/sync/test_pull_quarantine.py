@@ -145,6 +145,21 @@ def test_the_status_bar_and_sync_problems_say_what_was_not_saved_in_plain_words(
     assert "does not know this kind of record" in rows[1]
     assert all("Too big" not in r and "position" not in r for r in rows)   # no content, no code
 
+    # Nothing was refused, but IT support can still have the details, as received.
+    refused = view.refused
+    assert refused.export_button.isEnabled()
+    qtbot.mouseClick(refused.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: refused.export_dialog is not None and refused.export_dialog.isVisible())
+    chosen = tmp_path / "for-it.json"
+    qtbot.keyClicks(refused.export_dialog.path, str(chosen))
+    qtbot.mouseClick(refused.export_dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(chosen.exists)
+    saved = json.loads(chosen.read_text(encoding="utf-8"))
+    assert saved["refused_changes"] == []
+    assert sorted(p["entity"] for p in saved["not_saved_here"]) == ["board_item", "hovercraft"]
+    big = next(p for p in saved["not_saved_here"] if p["entity"] == "board_item")
+    assert big["change"]["fields"]["position"] == BIG and "too large" in big["reason"]
+
 
 @needs_keyring
 def test_rbsw_sync_and_status_name_what_was_not_saved(gateway: GatewayProcess,
