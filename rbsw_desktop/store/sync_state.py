@@ -124,6 +124,11 @@ class ConflictRow:
                 "detected_at": self.detected_at}
 
 
+def _storable(value: Any, limit: int = 100) -> str:
+    """Text SQLite keeps, from whatever a gateway sent (never a lone surrogate)."""
+    return str(value or "")[:limit].encode("utf-8", "replace").decode("utf-8")
+
+
 def _op(row: tuple[Any, ...]) -> OutboxOp:
     seq, op_id, entity, record_id, base_rev, fields, deleted, at, state, attempts, err = row
     return OutboxOp(seq, op_id, entity, record_id, base_rev, json.loads(fields), bool(deleted),
@@ -372,7 +377,8 @@ class SyncStateMixin:
 
     def _quarantine_pulled(self, change: Any, reason: str, tally: PullTally) -> None:
         info = change if isinstance(change, dict) else {}
-        entity, record_id = str(info.get("entity", ""))[:100], str(info.get("id", ""))[:100]
+        entity, record_id, reason = (_storable(info.get("entity")), _storable(info.get("id")),
+                                     _storable(reason, 500))
         rev = info.get("rev")
         rev = rev if isinstance(rev, int) and not isinstance(rev, bool) and (
             0 <= rev < 2**63) else None

@@ -207,3 +207,11 @@ def test_wiping_a_store_leaves_nothing_of_it_on_disk(store: Store, case: Case) -
     assert store.locked
     assert not [p for p in data_dir.rglob("*") if p.is_file()]
     assert json.dumps([]) == "[]"
+
+
+def test_a_change_naming_a_kind_in_text_no_database_keeps_is_kept_aside_too(
+        store: Store) -> None:
+    odd = {"entity": "space\ud800ship", "id": "x", "rev": 1, "fields": {}}
+    assert store.apply_pulled([odd]).quarantined == 1
+    (kept,) = store.pulled_quarantined()
+    assert kept.entity.startswith("space") and kept.change == odd
