@@ -6,6 +6,7 @@ guessing at the keyboard; the key file's Argon2id cost guards against guessing o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import time
@@ -46,7 +47,8 @@ class Lockout:
         failures = max(0, min(failures, MAX_FAILURES))
         if not math.isfinite(last) or last > now:
             last = now                   # a time in the future is taken as now, and kept so
-            self._write(failures, last)
+            with contextlib.suppress(OSError):      # (a read-only file still never crashes)
+                self._write(failures, last)
         return failures, last
 
     def _write(self, failures: int, last: float) -> None:
