@@ -42,8 +42,8 @@ def locked_reason(existing: StoredRecord, action: Action) -> str:
                 "system, so it cannot be changed or deleted"
                 + ("; add an amendment instead." if visit else "."))
     if visit and existing.fields.get("status") == VisitStatus.FINALISED.value:
-        return f"This visit was finalised on the council system; add an amendment instead of " \
-               f"{doing} it."
+        return (f"This visit was finalised on the council system; add an amendment instead of "
+                f"{doing} it.")
     if existing.entity in FINAL_ONCE_HELD:
         return ("This review is the record of the board on the day it was held, so it cannot "
                 "be changed or deleted; start a new review instead.")
@@ -61,12 +61,9 @@ def rights_reason(caller: Caller, entity: str, action: Action) -> str:
 def author_reason(caller: Caller, claimed: dict[str, Any]) -> str:
     """Why a laptop's claim about who wrote a change is refused, or "": an author field may
     only name the caller (or be empty)."""
-    for name in AUTHOR_FIELDS:
-        value = claimed.get(name)
-        if value not in (None, "", caller.worker_id):
-            return (f"This change says it was written by someone else (`{name}`). The council "
-                    "system records who made each change from the laptop's sign-in, so it was "
-                    "not saved.")
+    if any(claimed.get(name) not in (None, "", caller.worker_id) for name in AUTHOR_FIELDS):
+        return ("This change says someone else wrote or finalised it. The council system "
+                "records who made each change from the laptop's sign-in, so it was not saved.")
     return ""
 
 

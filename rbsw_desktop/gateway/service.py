@@ -298,10 +298,7 @@ class GatewayService:
         rec = StoredRecord(op.entity, op.id, rev, 0, caller.pod_id, case_id,
                            legal.stamped(caller, fields), op.deleted,
                            updated_at or _instant_or_empty(op.at) or batch.at,
-                           caller.device_id, batch.at)
-        if existing is not None:        # an update never clears filing
-            rec.filed, rec.case_system_ref = existing.filed, existing.case_system_ref
-            rec.filed_at, rec.filed_by = existing.filed_at, existing.filed_by
+                           caller.device_id, batch.at)   # never filed: a filed one is refused
         batch.write(op_id, rec)
         return OpResult(op_id=op_id, outcome=Outcome.APPLIED, rev=rev)
 

@@ -48,10 +48,7 @@ RECORD_RIGHTS: dict[str, dict[str, frozenset[Action]]] = {
     "social_worker": _CASE_WORKER,
     "senior_social_worker": _CASE_WORKER,
     "nqsw": _CASE_WORKER,
-    "pod_manager": {
-        "board_item": frozenset({Action.CREATE, Action.UPDATE}),
-        "board_move": _MADE_ONCE,
-    },
+    "pod_manager": {"board_item": _ALL, "board_move": _MADE_ONCE},
     "business_support": {},
 }
 

@@ -6,6 +6,7 @@ tells nobody what another pod or worker sent."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import uuid
@@ -15,8 +16,9 @@ from typing import Any
 import pytest
 
 from rbsw_desktop.domain import Zone
-from rbsw_desktop.domain.entities import BoardItem
+from rbsw_desktop.domain.entities import ENTITY_TYPES, BoardItem
 from rbsw_desktop.domain.instants import utc_now
+from rbsw_desktop.gateway.legal import AUTHOR_FIELDS
 from rbsw_desktop.gateway.repository import ROLES
 from rbsw_desktop.protocol.rights import RECORD_RIGHTS, Action, may
 from rbsw_desktop.sync.device import sync_status
@@ -137,7 +139,7 @@ def test_a_review_is_never_changed_or_deleted_once_held(world: World,
     update = op("review", world.sw.case_id, rid=review["id"], base_rev=1, notes="Scaling 9")
     gone = {**op("review", world.sw.case_id, rid=review["id"], base_rev=1), "deleted": True}
     for answer in push(world.url, world.sw.token, update, gone):
-        assert answer["outcome"] == "rejected" and "review" in answer["reason"]
+        assert answer["outcome"] == "rejected" and "start a new review" in answer["reason"]
     assert held(module_gateway, review["id"])["fields"]["notes"] == "Scaling 6 (fictional)"
 
 
@@ -216,14 +218,24 @@ def test_the_history_of_an_unknown_record_is_one_plain_sentence(module_gateway: 
 
 # -- 2. who and when ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("field", ["updated_by", "finalised_by"])
+def test_every_field_naming_a_records_author_is_checked() -> None:
+    """A new `..._by` field on a record is an author the gateway must check (`raised_by` says
+    family or professional, not which worker)."""
+    named = {f.name for cls in ENTITY_TYPES.values() for f in dataclasses.fields(cls)
+             if f.name.endswith("_by")}
+    assert named - {"raised_by"} == set(AUTHOR_FIELDS)
+
+
+@pytest.mark.parametrize("field", AUTHOR_FIELDS)
 def test_a_change_naming_another_author_is_refused(world: World, module_gateway: Any,
                                                    field: str) -> None:
     forged = op("visit", world.sw.case_id, status="finalised",
                 **{field: world.manager.worker_id})
     (r,) = push(world.url, world.sw.token, forged)
     assert r["outcome"] == "rejected"
-    assert f"`{field}`" in r["reason"] and "someone else" in r["reason"]
+    assert r["reason"] == ("This change says someone else wrote or finalised it. The council "
+                           "system records who made each change from the laptop's sign-in, so "
+                           "it was not saved.")
     assert forged["id"] not in {x["id"] for x in module_gateway.records()}
 
 
