@@ -12,6 +12,7 @@
     rbsw-gateway [--data-dir DIR] case add --worker ID --child NAME [--family NAME] [--json]
     rbsw-gateway [--data-dir DIR] revoke --device ID
     rbsw-gateway [--data-dir DIR] records [--pod POD] [--json]
+    rbsw-gateway [--data-dir DIR] records --history ID [--json]
     rbsw-gateway [--data-dir DIR] audit [--limit N] [--json]
 
 `serve` prints one line of JSON, `{"url": "http://HOST:PORT"}`, once it is listening (so
@@ -94,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
 
     records = sub.add_parser("records", help="list the records held")
     records.add_argument("--pod")
+    records.add_argument("--history", metavar="ID",
+                         help="every revision of one record the gateway accepted, oldest first")
     records.add_argument("--json", action="store_true")
 
     audit = sub.add_parser("audit", help="the latest access log rows (no content)")
@@ -195,6 +198,21 @@ def run(args: argparse.Namespace) -> int:
                 raise RbswError("There is no device with that id.")
             print(json.dumps({"id": args.device, "revoked": True}) if args.json
                   else f"revoked {args.device}")
+        elif args.command == "records" and args.history:
+            target = args.history
+            revisions = repo.history(args.history)
+            if not revisions:
+                raise RbswError("The gateway holds no history for a record with that id.")
+            count = len(revisions)
+            if args.json:
+                print(json.dumps(revisions, ensure_ascii=False))
+            else:
+                for h in revisions:
+                    print(f"rev {h['rev']:<4} {h['received_at']} {h['entity']} "
+                          f"worker={h['worker_id']} device={h['device_id']} op={h['op_id']}"
+                          f"{' deleted' if h['deleted'] else ''}"
+                          f"{' filed ' + h['case_system_ref'] if h['filed'] else ''}")
+                    print("    " + json.dumps(h["fields"], ensure_ascii=False, sort_keys=True))
         elif args.command == "records":
             rows = [r.as_json() for r in repo.records(args.pod)]
             target, count = args.pod or "", len(rows)

@@ -11,6 +11,7 @@ Rules every implementation keeps:
 - `next_seq()` values are handed out and committed in order, so a pull that has read up to
   sequence N never later misses a change numbered <= N, even with several gateway instances.
 - Tokens and enrolment codes are stored as SHA-256 hex digests only.
+- `record_history` is only ever appended to, in the transaction that accepted the revision.
 - Audit rows hold who, what and when (ids, counts, status), never record content.
 - Blob bytes live in the database (both instances see the same bytes), one pod's upload of a
   blob apart from another's (`blob_key`).
@@ -64,6 +65,16 @@ class StoredRecord:
         return dict(self.__dict__)
 
 
+def revision(rec: StoredRecord, at: str, worker_id: str | None, device_id: str | None,
+             op_id: str | None = None) -> dict[str, Any]:
+    """The `record_history` row of this revision of a record: who sent it and when it arrived
+    (`at`), with the op that carried it (none for a filing)."""
+    return {"record_id": rec.id, "rev": rec.rev, "entity": rec.entity, "pod_id": rec.pod_id,
+            "case_id": rec.case_id, "fields": rec.fields, "deleted": bool(rec.deleted),
+            "filed": bool(rec.filed), "case_system_ref": rec.case_system_ref,
+            "worker_id": worker_id, "device_id": device_id, "received_at": at, "op_id": op_id}
+
+
 class GatewayRepository(Protocol):
     # -- transactions and the change sequence --
     def transaction(self, *, lock: bool = True) -> AbstractContextManager[None]: ...
@@ -106,8 +117,13 @@ class GatewayRepository(Protocol):
     def unfiled(self, pod_id: str, entities: frozenset[str], limit: int) -> list[StoredRecord]: ...
     def attachment_in_scope(self, caller: Caller, sha256: str) -> bool: ...
 
-    # -- idempotency, conflicts, failures --
-    def applied_ops(self, op_ids: Collection[str]) -> dict[str, tuple[str, int]]: ...
+    # -- every accepted revision (append-only) --
+    def add_history(self, rows: list[dict[str, Any]]) -> None: ...
+    def history(self, record_id: str) -> list[dict[str, Any]]: ...
+
+    # -- idempotency (per worker), conflicts, failures --
+    def applied_ops(self, worker_id: str, op_ids: Collection[str]
+                    ) -> dict[str, tuple[str, int]]: ...
     def add_applied_ops(self, rows: list[dict[str, Any]]) -> None: ...
     def add_conflict(self, caller: Caller, op_id: str, entity: str, record_id: str,
                      base_rev: int | None, server_rev: int, at: str) -> None: ...

@@ -14,8 +14,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from rbsw_desktop.domain.instants import instant_text, parse_instant, utc_now
+from rbsw_desktop.gateway import legal
 from rbsw_desktop.gateway.errors import ApiError, bad_request, too_large
-from rbsw_desktop.gateway.repository import ROLES, Caller, GatewayRepository, StoredRecord
+from rbsw_desktop.gateway.repository import (
+    ROLES,
+    Caller,
+    GatewayRepository,
+    StoredRecord,
+    revision,
+)
 from rbsw_desktop.gateway.validate import fields_problem
 from rbsw_desktop.protocol import MAX_BATCH_OPS, PUSHABLE, ErrorCode, Outcome
 from rbsw_desktop.protocol.models import ID_PATTERN, EnrolRequest, Op, OpResult, first_reason
@@ -44,7 +51,8 @@ def _theirs(rec: StoredRecord) -> dict[str, Any]:
 
 def change_json(rec: StoredRecord) -> dict[str, Any]:
     return {"entity": rec.entity, "id": rec.id, "rev": rec.rev, "fields": rec.fields,
-            "deleted": rec.deleted, "filed": rec.filed, "case_system_ref": rec.case_system_ref}
+            "deleted": rec.deleted, "filed": rec.filed, "case_system_ref": rec.case_system_ref,
+            "received_at": rec.received_at, "origin_device": rec.origin_device}
 
 
 class GatewayService:
@@ -202,14 +210,15 @@ class GatewayService:
     def push(self, caller: Caller, body: Any, pending: int | None = None) -> dict[str, Any]:
         """Answer each op: applied, duplicate, conflict or rejected. The batch is decided in
         memory against what the database held when the writers' lock was taken (two reads),
-        then written in one go: the records, their op ids, their sequence numbers."""
+        then written in one go: the records, their op ids, their history rows, their sequence
+        numbers."""
         ops = push_ops(body)
         at = utc_now()
         batch = _Batch(caller, at)
         with self.repo.transaction():
             parsed = [_parse(raw) for raw in ops]
             valid = [op for op in parsed if isinstance(op, Op)]
-            batch.applied = self.repo.applied_ops([op.op_id for op in valid])
+            batch.applied = self.repo.applied_ops(caller.worker_id, [op.op_id for op in valid])
             batch.held = self.repo.records_by_id({op.id for op in valid})
             results = [self._answer(batch, raw, op) for raw, op in zip(ops, parsed, strict=True)]
             first = self.repo.next_seqs(len(batch.writes)) if batch.writes else 0
@@ -217,6 +226,7 @@ class GatewayService:
                 rec.seq = first + i
             self.repo.put_records(batch.writes)
             self.repo.add_applied_ops(batch.applied_rows)
+            self.repo.add_history(batch.history)
             for raw, result in zip(ops, results, strict=True):
                 if result.outcome is Outcome.REJECTED:
                     self.repo.add_failure(caller, result.op_id, _printable(raw.get("entity"), 50),
@@ -271,6 +281,12 @@ class GatewayService:
             return rejected("the case is not in your caseload")
         if existing is not None and existing.case_id != case_id:
             return rejected("a record cannot move to another case")
+        action = legal.action_of(existing, op.deleted)
+        refused = ((legal.locked_reason(existing, action) if existing is not None else "")
+                   or legal.rights_reason(caller, op.entity, action)
+                   or legal.author_reason(caller, op.fields))
+        if refused:
+            return rejected(refused)
         if existing is not None and op.base_rev != existing.rev:
             batch.conflicts.append((op, existing.rev))
             return OpResult.model_validate({
@@ -279,11 +295,10 @@ class GatewayService:
                 "theirs": _theirs(existing)})
         rev = existing.rev + 1 if existing else 1
         updated_at = _instant_or_empty(fields.get("updated_at"))
-        rec = StoredRecord(op.entity, op.id, rev, 0, caller.pod_id, case_id, fields,
-                           op.deleted, updated_at or _instant_or_empty(op.at) or batch.at,
-                           caller.device_id,
-                           batch.at, False, existing.case_system_ref if existing else "",
-                           None, None)
+        rec = StoredRecord(op.entity, op.id, rev, 0, caller.pod_id, case_id,
+                           legal.stamped(caller, fields), op.deleted,
+                           updated_at or _instant_or_empty(op.at) or batch.at,
+                           caller.device_id, batch.at)   # never filed: a filed one is refused
         batch.write(op_id, rec)
         return OpResult(op_id=op_id, outcome=Outcome.APPLIED, rev=rev)
 
@@ -313,6 +328,7 @@ class _Batch:
     cases: dict[str, Any] = field(default_factory=dict)
     writes: list[StoredRecord] = field(default_factory=list)
     applied_rows: list[dict[str, Any]] = field(default_factory=list)
+    history: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[tuple[Op, int]] = field(default_factory=list)
     answered: dict[str, OpResult] = field(default_factory=dict)
 
@@ -321,8 +337,11 @@ class _Batch:
         self.held[rec.id] = rec
         self.applied[op_id] = (rec.id, rec.rev)
         self.writes = [w for w in self.writes if w.id != rec.id] + [rec]
-        self.applied_rows.append({"op_id": op_id, "device_id": self.caller.device_id,
-                                  "record_id": rec.id, "rev": rec.rev, "at": self.at})
+        self.applied_rows.append({"worker_id": self.caller.worker_id, "op_id": op_id,
+                                  "device_id": self.caller.device_id, "record_id": rec.id,
+                                  "rev": rec.rev, "at": self.at})
+        self.history.append(revision(rec, self.at, self.caller.worker_id,
+                                     self.caller.device_id, op_id))
 
 
 def _printable(value: Any, limit: int) -> str:

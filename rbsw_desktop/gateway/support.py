@@ -9,7 +9,7 @@ from typing import Any
 
 from rbsw_desktop.domain.instants import utc_now
 from rbsw_desktop.gateway.errors import ApiError
-from rbsw_desktop.gateway.repository import Caller, GatewayRepository, StoredRecord
+from rbsw_desktop.gateway.repository import Caller, GatewayRepository, StoredRecord, revision
 from rbsw_desktop.protocol import PUSHABLE, ErrorCode
 from rbsw_desktop.protocol.models import FileRequest
 
@@ -99,5 +99,6 @@ class SupportView:
             rec.filed, rec.case_system_ref = True, ref.strip()
             rec.filed_at, rec.filed_by = at, caller.worker_id
             self.repo.put_record(rec)
+            self.repo.add_history([revision(rec, at, caller.worker_id, caller.device_id)])
         return {"id": rec.id, "entity": rec.entity, "rev": rec.rev, "filed": True,
                 "case_system_ref": rec.case_system_ref, "filed_at": at}

@@ -177,7 +177,10 @@ class PushAnswer(Wire):
 # -- pull -----------------------------------------------------------------------------------
 
 class Change(Wire):
-    """One record version pulled from the gateway. Full state, never a diff."""
+    """One record version pulled from the gateway. Full state, never a diff. The times in
+    `fields` are the worker's own (as they said); `received_at` is when the gateway received
+    this version, and `fields.updated_by` / `origin_device` who sent it (stamped from the
+    token, never the laptop's claim)."""
 
     entity: str
     id: RecordId
@@ -186,6 +189,9 @@ class Change(Wire):
     deleted: StrictBool = False
     filed: StrictBool = False
     case_system_ref: str = ""
+    received_at: str = Field(default="", description="When the gateway received this version")
+    origin_device: str | None = Field(
+        default=None, description="The device that sent it (none for council records)")
 
 
 class ChangesPage(Wire):

@@ -109,8 +109,8 @@ def direct_insert_rate(url: str, rows: int = 2000) -> float:
                  "pod_id": "direct", "case_id": None, "fields": fields, "updated_at": now,
                  "origin_device": "direct", "received_at": now} for i, rid in enumerate(ids)])
             conn.execute(applied_ops.insert(), [
-                {"op_id": str(uuid.uuid4()), "device_id": "direct", "record_id": rid, "rev": 1,
-                 "at": now} for rid in ids])
+                {"worker_id": "direct", "op_id": str(uuid.uuid4()), "device_id": "direct",
+                 "record_id": rid, "rev": 1, "at": now} for rid in ids])
     rate = rows / (time.perf_counter() - t0)
     repo.close()
     return rate

@@ -301,10 +301,11 @@ def test_scope_pulls_queue_and_attachments(repo: SqlRepository) -> None:
 
 def test_ops_conflicts_failures_problems_and_audit(repo: SqlRepository) -> None:
     _people(repo)
-    assert repo.applied_ops(["op-1"]) == {}
-    repo.add_applied_ops([{"op_id": "op-1", "device_id": "dev-1", "record_id": "r1", "rev": 3,
-                           "at": "t1"}])
-    assert repo.applied_ops(["op-1", "op-2"]) == {"op-1": ("r1", 3)}
+    assert repo.applied_ops(WORKER, ["op-1"]) == {}
+    repo.add_applied_ops([{"worker_id": WORKER, "op_id": "op-1", "device_id": "dev-1",
+                           "record_id": "r1", "rev": 3, "at": "t1"}])
+    assert repo.applied_ops(WORKER, ["op-1", "op-2"]) == {"op-1": ("r1", 3)}
+    assert repo.applied_ops("another-worker", ["op-1"]) == {}
     repo.add_conflict(SW, "op-2", "visit", "r1", 2, 3, "t2")
     repo.add_conflict(SW, "op-3", "visit", "r1", None, 4, "t3")
     repo.add_failure(Caller("dev-x", "gone", POD, "nqsw"), "op-4", "visit", "r2", "bad", "t4")
@@ -796,7 +797,7 @@ def test_an_old_stores_file_is_adopted_with_everything_in_it(tmp_path: Path) -> 
         assert repo.worker(WORKER) is not None and repo.case(CASE) is not None
         assert repo.device_by_token("tok")["pod_id"] == POD      # type: ignore[index]
         assert repo.enrol_code("code")["device_id"] == "dev-1"   # type: ignore[index]
-        assert repo.applied_ops(["op-1"]) == {"op-1": ("r1", 3)}
+        assert repo.applied_ops(WORKER, ["op-1"]) == {"op-1": ("r1", 3)}
         found = repo.problems(POD, 10)
         assert [c["op_id"] for c in found["conflicts"]] == ["op-2"]
         assert [f["reason"] for f in found["failures"]] == ["bad"]

@@ -84,6 +84,7 @@ from rbsw_desktop.gateway.db.tables import (
     enrol_codes,
     failures,
     pods,
+    record_history,
     records,
     workers,
 )
@@ -133,8 +134,10 @@ class SqlRepository:
             records.c.id.in_(bindparam("ids", expanding=True)))
         self._applied_by_id = select(applied_ops.c.op_id, applied_ops.c.record_id,
                                      applied_ops.c.rev).where(
+            applied_ops.c.worker_id == bindparam("worker"),
             applied_ops.c.op_id.in_(bindparam("ids", expanding=True)))
         self._add_applied = insert(applied_ops)
+        self._add_history = insert(record_history)
         self._next_seqs = (update(counters).where(counters.c.name == SEQ)
                            .values(value=counters.c.value + bindparam("n"))
                            .returning(counters.c.value))
@@ -388,18 +391,39 @@ class SqlRepository:
                                 records.c.deleted == false(), self._scope(caller))
                          .limit(1)) is not None
 
+    # -- every accepted revision -------------------------------------------------------------
+
+    def add_history(self, rows: list[dict[str, Any]]) -> None:
+        """Rows of `repository.revision`, in one statement's batch."""
+        if rows:
+            with self._write() as conn:
+                conn.execute(self._add_history, [
+                    {**row, "fields": json.dumps(row["fields"], ensure_ascii=False,
+                                                 separators=(",", ":"))} for row in rows])
+
+    def history(self, record_id: str) -> list[dict[str, Any]]:
+        """The record's revisions as accepted, oldest first (the columns of `revision`)."""
+        h = record_history.c
+        rows = self._all(select(*(c for c in record_history.c if c.name != "id"))
+                         .where(h.record_id == record_id).order_by(h.rev, h.id))
+        for row in rows:
+            row["fields"] = json.loads(row["fields"])
+            row["deleted"], row["filed"] = bool(row["deleted"]), bool(row["filed"])
+        return rows
+
     # -- idempotency, conflicts, failures -----------------------------------------------------
 
-    def applied_ops(self, op_ids: Collection[str]) -> dict[str, tuple[str, int]]:
-        """{op_id: (record_id, rev)} of those already applied."""
+    def applied_ops(self, worker_id: str, op_ids: Collection[str]) -> dict[str, tuple[str, int]]:
+        """{op_id: (record_id, rev)} of those this worker already had applied."""
         if not op_ids:
             return {}
         with self._read() as conn:
             return {str(r.op_id): (str(r.record_id), int(r.rev))
-                    for r in conn.execute(self._applied_by_id, {"ids": list(op_ids)})}
+                    for r in conn.execute(self._applied_by_id,
+                                          {"worker": worker_id, "ids": list(op_ids)})}
 
     def add_applied_ops(self, rows: list[dict[str, Any]]) -> None:
-        """Rows of `op_id, device_id, record_id, rev, at`."""
+        """Rows of `worker_id, op_id, device_id, record_id, rev, at`."""
         if rows:
             with self._write() as conn:
                 conn.execute(self._add_applied, rows)

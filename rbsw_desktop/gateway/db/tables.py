@@ -130,14 +130,38 @@ Index("ix_records_pod_id_filed_seq", records.c.pod_id, records.c.filed, records.
 Index("ix_records_sha256", records.c.sha256,
       sqlite_where=records.c.sha256.isnot(None), postgresql_where=records.c.sha256.isnot(None))
 
+#: The ops applied, per worker: a replay from the worker's laptop is answered `duplicate`; the
+#: same op id from anybody else is an op like any other (nothing says another pod holds it).
 applied_ops = Table(
     "applied_ops", metadata,
+    Column("worker_id", Text, primary_key=True),
     Column("op_id", Text, primary_key=True),
     Column("device_id", Text, nullable=False),
     Column("record_id", Text, nullable=False),
     Column("rev", BigInteger, nullable=False),
     Column("at", Text, nullable=False),
 )
+
+#: Every revision of a record the gateway accepted, never updated or deleted: what it held,
+#: who sent it (the token's worker and device; a filing's officer), when it arrived, the op.
+record_history = Table(
+    "record_history", metadata,
+    Column("id", RowId, primary_key=True, autoincrement=True),
+    Column("record_id", Text, nullable=False),
+    Column("rev", BigInteger, nullable=False),
+    Column("entity", Text, nullable=False),
+    Column("pod_id", Text, nullable=False),
+    Column("case_id", Text),
+    Column("fields", Text, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("filed", Boolean, nullable=False),
+    Column("case_system_ref", Text, nullable=False),
+    Column("worker_id", Text),
+    Column("device_id", Text),
+    Column("received_at", Text, nullable=False),
+    Column("op_id", Text),
+)
+Index("ix_record_history_record_id_rev", record_history.c.record_id, record_history.c.rev)
 
 def _problem_columns() -> list[Column[Any]]:
     """What the conflicts and failures tables both hold: which laptop's change, when."""
