@@ -2,7 +2,13 @@
 
 The bytes live in the gateway's database (so every gateway instance sees the same bytes), in
 chunks beside a progress row; the upload is complete once the SHA-256 of what arrived matches
-its name. A blob is read back only by a caller with an attachment in their scope that cites it.
+its name.
+
+Knowing a SHA-256 is not enough to read a file. A blob is read back only by a caller with an
+attachment in their scope (pod and caseload, as for records) that cites it, from their own pod's
+bytes; and an attachment may cite a blob for the first time only when the pusher could read it
+already or their own laptop sent those bytes (`may_cite`, checked at push). So a worker who
+learns another caseload's hash cannot cite it in their own case and read it.
 
 Uploads are scoped by pod: each pod's upload of a blob has its own progress row and its own
 bytes (`repository.blob_key`), so a device only learns about (HEAD), continues (PUT) and reads
@@ -29,6 +35,14 @@ def _check(sha256: str) -> str:
     if not SHA256_RE.match(sha256):
         raise bad_request("A photo or scan is named by its SHA-256: 64 lowercase hex digits.")
     return sha256
+
+
+def may_cite(repo: GatewayRepository, caller: Caller, sha256: str) -> bool:
+    """Whether a new attachment of this caller may cite this blob: their pod holds it whole and
+    either this laptop sent it, or the caller can read it already."""
+    row = repo.blob(blob_key(sha256, caller.pod_id))
+    return row is not None and bool(row["complete"]) and (
+        row["device_id"] == caller.device_id or repo.attachment_in_scope(caller, sha256))
 
 
 class BlobStore:
