@@ -12,6 +12,7 @@
     rbsw-gateway [--data-dir DIR] case add --worker ID --child NAME [--family NAME] [--json]
     rbsw-gateway [--data-dir DIR] revoke --device ID
     rbsw-gateway [--data-dir DIR] records [--pod POD] [--json]
+    rbsw-gateway [--data-dir DIR] prune-uploads [--json]   (serve does it as it starts too)
     rbsw-gateway [--data-dir DIR] audit [--limit N] [--json]
 
 `serve` prints one line of JSON, `{"url": "http://HOST:PORT"}`, once it is listening (so
@@ -95,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
     records.add_argument("--pod")
     records.add_argument("--json", action="store_true")
 
+    prune = sub.add_parser("prune-uploads", help="remove old uploads no record cites")
+    prune.add_argument("--json", action="store_true")
+
     audit = sub.add_parser("audit", help="the latest access log rows (no content)")
     audit.add_argument("--limit", type=int, default=50)
     audit.add_argument("--json", action="store_true")
@@ -161,6 +165,7 @@ def _ready_database(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from rbsw_desktop.domain.instants import utc_now
+    from rbsw_desktop.gateway.blobs import BlobStore
     from rbsw_desktop.gateway.db import open_repository
     from rbsw_desktop.gateway.service import GatewayService
 
@@ -168,14 +173,21 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "migrate":
         print("The gateway's database is up to date.")
         return 0
+    repo: GatewayRepository = open_repository(url)
     if args.command == "serve":
+        try:
+            BlobStore(repo).prune()          # what was forgotten while it was stopped
+        finally:
+            repo.close()
         _serve(args, url)
         return 0
-    repo: GatewayRepository = open_repository(url)
     service = GatewayService(repo)
     target, count = "", 0
     try:
-        if args.command == "pod":
+        if args.command == "prune-uploads":
+            count = BlobStore(repo).prune()
+            print(json.dumps({"removed": count}) if args.json else f"removed {count}")
+        elif args.command == "pod":
             target = service.add_pod(args.name)
             _print_id(args, target)
         elif args.command == "worker":

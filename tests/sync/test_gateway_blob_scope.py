@@ -1,18 +1,39 @@
 """Photos and scans on the real gateway process, on both databases: knowing a SHA-256 is not
-enough to read one (pods and caseloads, as for records)."""
+enough to read one (pods and caseloads, as for records), and uploads no record cites are
+limited per laptop and per pod and cleared out after a day."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from rbsw_desktop.domain import Zone
+from rbsw_desktop.gateway import (
+    BLOB_DEVICE_QUOTA_ENV,
+    BLOB_ORPHAN_SECONDS_ENV,
+    BLOB_POD_QUOTA_ENV,
+)
 from rbsw_desktop.protocol import MAX_BLOB_CHUNK
+from rbsw_desktop.sync.transport import HttpTransport
 from tests.sync.conftest import GatewayProcess
 from tests.sync.gw_world import Answer, World, call, enrol, push
+from tests.sync.laptops import (  # noqa: F401 (fixtures)
+    Laptop,
+    Pod,
+    manager_laptop_fixture,
+    pod_fixture,
+    worker_laptop_fixture,
+)
 
 OCTETS = {"Content-Type": "application/octet-stream"}
+DEVICE_QUOTA, POD_QUOTA = 300_000, 500_000
 
 
 def upload(url: str, token: str, data: bytes) -> str:
@@ -118,3 +139,157 @@ def test_a_deleted_attachment_no_longer_opens_its_photo(world: World) -> None:
     assert gone["outcome"] == "applied", gone
     for person in (world.sw, world.manager):
         assert same_answer(get(world, person.token, sha), unknown(world, person.token))
+
+
+# -- uploads no record cites: quotas and clearing out ----------------------------------------
+
+
+@pytest.fixture
+def gateway(tmp_path: Path, gateway_database: str | None,
+            monkeypatch: pytest.MonkeyPatch) -> Iterator[GatewayProcess]:
+    """This module's per-test gateway: small quotas for uploads no record cites, and an
+    hour (not a day) before they are cleared out, set the way an admin would."""
+    monkeypatch.setenv(BLOB_DEVICE_QUOTA_ENV, str(DEVICE_QUOTA))
+    monkeypatch.setenv(BLOB_POD_QUOTA_ENV, str(POD_QUOTA))
+    monkeypatch.setenv(BLOB_ORPHAN_SECONDS_ENV, "3600")
+    gw = GatewayProcess(tmp_path / "gateway", gateway_database)
+    gw.start()
+    try:
+        yield gw
+    finally:
+        gw.stop()
+
+
+def _people(gateway: GatewayProcess) -> tuple[str, str, dict[str, Any], dict[str, Any],
+                                              dict[str, Any]]:
+    pod = gateway.pod_add("Quota Pod (fictional)")
+    worker = gateway.worker_add(pod, "Sam Testworker (fictional)")
+    case = gateway.case_add(worker, "Ada Fictional")
+    first = enrol(gateway.url, gateway.enrol_code(worker), "first-laptop")
+    other = gateway.worker_add(pod, "Nia Newqualified (fictional)", "nqsw")
+    second = enrol(gateway.url, gateway.enrol_code(other), "second-laptop")
+    third = enrol(gateway.url, gateway.enrol_code(other), "third-laptop")
+    return pod, case, first, second, third
+
+
+def test_each_laptop_and_each_pod_may_hold_only_so_much_no_record_cites(
+        gateway: GatewayProcess) -> None:
+    _pod, case, first, second, third = _people(gateway)
+    url, size = gateway.url, 200_000
+    kept = upload(url, first["token"], os.urandom(size))
+    extra = os.urandom(size)
+    extra_sha = hashlib.sha256(extra).hexdigest()
+    over = call(url, "PUT", f"/blobs/{extra_sha}?offset=0", raw=extra[:MAX_BLOB_CHUNK],
+                token=first["token"], headers=OCTETS)
+    assert over.status == 413 and over.json()["error"] == "too_large"
+    assert "too many photos and scans from this laptop" in over.json()["message"]
+    assert call(url, "HEAD", f"/blobs/{extra_sha}", token=first["token"]).status == 404
+    # Once a record cites the first, its bytes are the council's and no longer count.
+    (r,) = push(url, first["token"], attachment(case, kept))
+    assert r["outcome"] == "applied", r
+    upload(url, first["token"], extra)                  # 200 000 waiting in the pod
+    upload(url, second["token"], os.urandom(size))      # 400 000
+    pod_full = call(url, "PUT", f"/blobs/{'e' * 64}?offset=0", raw=os.urandom(size),
+                    token=third["token"], headers=OCTETS)
+    assert pod_full.status == 413, pod_full.body
+    assert "too many photos and scans from your pod" in pod_full.json()["message"]
+
+
+def test_uploads_no_record_cites_are_cleared_out_once_forgotten(
+        gateway: GatewayProcess) -> None:
+    """Clearing out needs no cron: a new upload, `serve` starting and `prune-uploads` each do
+    it. The age here is the hour this module's gateway is given (RBSW_GATEWAY_BLOB_ORPHAN_
+    SECONDS); the uploads are made older in the gateway's own store."""
+    _pod, case, first, _second, _third = _people(gateway)
+    url = gateway.url
+    forgotten, recent, cited, deleted = (upload(url, first["token"], os.urandom(5000))
+                                         for _ in range(4))
+    push(url, first["token"], attachment(case, cited))
+    op = attachment(case, deleted)
+    push(url, first["token"], op)
+    push(url, first["token"], attachment(case, deleted, rid=op["id"], base_rev=1, deleted=True))
+
+    def age(sha: str, when: str) -> None:
+        gateway.sql("UPDATE blobs SET updated_at = :when WHERE key LIKE :sha",
+                    {"when": when, "sha": f"{sha}@%"})
+
+    def held() -> set[str]:
+        return {k[:64] for (k,) in gateway.sql("SELECT DISTINCT key FROM blob_parts")}
+
+    from datetime import UTC, datetime, timedelta
+
+    from rbsw_desktop.domain.instants import instant_text
+    now = datetime.now(UTC)
+    two_hours_ago = instant_text(now - timedelta(hours=2))
+    for sha in (forgotten, cited, deleted):
+        age(sha, two_hours_ago)
+    age(recent, instant_text(now - timedelta(minutes=30)))
+    upload(url, first["token"], os.urandom(100))        # a new upload clears out the old
+    assert forgotten not in held()
+    assert {recent, cited, deleted} <= held()
+    assert call(url, "HEAD", f"/blobs/{forgotten}", token=first["token"]).status == 404
+    # The admin's command, and `serve` as it starts, do the same.
+    age(recent, two_hours_ago)
+    assert json.loads(gateway.admin("prune-uploads", "--json")) == {"removed": 1}
+    assert recent not in held() and {cited, deleted} <= held()
+    again = upload(url, first["token"], os.urandom(100))
+    age(again, two_hours_ago)
+    gateway.stop()
+    gateway.start()
+    assert again not in held() and {cited, deleted} <= held()
+    assert json.loads(gateway.admin("prune-uploads", "--json")) == {"removed": 0}
+
+
+def test_a_laptop_over_its_quota_keeps_the_photo_and_sends_it_at_a_later_sync(
+        gateway: GatewayProcess, pod: Pod, worker_laptop: Laptop,
+        manager_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    store = worker_laptop.store
+    photos = [os.urandom(200_000) for _ in range(2)]
+    owner = store.add_board_item(pod.case, Zone.GREEN, "Drawing (fictional)").id
+    attached = [store.attach(owner, pod.case, data, "image/png", filename=f"d{i}.png")
+                for i, data in enumerate(photos)]
+    report = worker_laptop.sync()
+    # The first went, with its record; the second is refused for now, in words, and waits.
+    assert not report.ok and report.blobs_uploaded == 1, report.as_json()
+    assert any("too many photos and scans from this laptop" in e for e in report.errors)
+    assert report.pending == 1 and report.quarantined_total == 0, report.as_json()
+    assert store.blob(attached[1].sha256) == photos[1]
+    later = worker_laptop.sync()
+    assert later.ok and later.blobs_uploaded == 1, later.as_json()
+    assert manager_laptop.sync().ok
+    assert [manager_laptop.store.blob(a.sha256) for a in attached] == photos
+
+
+def test_a_photo_cleared_out_before_its_record_went_is_sent_again(
+        gateway: GatewayProcess, pod: Pod, worker_laptop: Laptop,
+        manager_laptop: Laptop) -> None:
+    """The laptop sent the photo, then lost the connection before the record went, and stayed
+    offline past the day the gateway keeps an upload no record cites. Its next sync sends the
+    photo again before the record (and when the quota refuses it, the record waits too)."""
+    assert worker_laptop.sync().ok
+    store = worker_laptop.store
+    data = os.urandom(200_000)
+    owner = store.add_board_item(pod.case, Zone.GREEN, "Drawing (fictional)").id
+    photo = store.attach(owner, pod.case, data, "image/png", filename="drawing.png")
+    transport = HttpTransport(worker_laptop.enrolment.gateway_url, worker_laptop.token)
+    try:
+        assert transport.blob_put(photo.sha256, 0, data).complete
+        store.mark_blob_uploaded(photo.sha256)
+        gateway.sql("UPDATE blobs SET updated_at = '2026-01-01T00:00:00.000Z'")
+        assert json.loads(gateway.admin("prune-uploads", "--json")) == {"removed": 1}
+        # Meanwhile something else from this laptop fills most of its quota.
+        other = os.urandom(150_000)
+        assert transport.blob_put(hashlib.sha256(other).hexdigest(), 0, other).complete
+    finally:
+        transport.close()
+    refused = worker_laptop.sync()
+    assert any("too many photos and scans from this laptop" in e for e in refused.errors)
+    assert refused.pending == 1 and refused.quarantined_total == 0, refused.as_json()
+    gateway.sql("UPDATE blobs SET updated_at = '2026-01-01T00:00:00.000Z'")
+    assert json.loads(gateway.admin("prune-uploads", "--json")) == {"removed": 1}
+    report = worker_laptop.sync()
+    assert report.ok and report.blobs_uploaded == 1, report.as_json()
+    assert manager_laptop.sync().ok
+    assert manager_laptop.store.blob(photo.sha256) == data
+
