@@ -149,8 +149,11 @@ def _serve(args: argparse.Namespace, database_url: str) -> None:
 def _ready_database(args: argparse.Namespace) -> str:
     """The database URL, its schema brought up to date or checked (see the docstring)."""
     from rbsw_desktop.gateway import db
+    from rbsw_desktop.gateway.db.engine import private_dir
 
     url = db.database_url(args.data_dir, args.database)
+    if args.database is None:                  # the embedded default: the data dir is ours
+        private_dir(args.data_dir)
     if args.command == "migrate":
         db.migrate(url)
         return url

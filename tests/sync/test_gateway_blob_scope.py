@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -293,3 +294,53 @@ def test_a_photo_cleared_out_before_its_record_went_is_sent_again(
     assert manager_laptop.sync().ok
     assert manager_laptop.store.blob(photo.sha256) == data
 
+
+# -- file modes -------------------------------------------------------------------------------
+
+#: What the tests' harness itself writes into a gateway's data directory (the server's stderr,
+#: the fault plan); everything else there is the gateway's.
+HARNESS_FILES = {"gateway.log", "test-faults.json"}
+
+
+def _not_private(data: Path, backend: str) -> list[str]:
+    """What in the data directory others could read: folders not 0700, files not 0600. On
+    PostgreSQL the gateway keeps nothing there at all."""
+    found = []
+    for path in [data, *data.rglob("*")]:
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        if path.is_dir():
+            if mode != 0o700 and (backend == "sqlite" or path != data):
+                found.append(f"{path.name}/ {mode:o}")
+        elif path.name not in HARNESS_FILES and (backend != "sqlite" or mode != 0o600):
+            found.append(f"{path.name} {mode:o}")
+    return found
+
+
+def test_everything_the_gateway_writes_is_its_owners_alone_under_umask_022(
+        tmp_path: Path, gateway_database: str | None) -> None:
+    old = os.umask(0o022)
+    try:
+        fresh = GatewayProcess(tmp_path / "fresh", gateway_database)
+        fresh.admin("migrate")                           # makes the data directory itself
+        assert not fresh.data_dir.exists() or _not_private(fresh.data_dir, fresh.backend) == []
+        fresh.start()
+        try:
+            _pod, case, first, _second, _third = _people(fresh)
+            sha = upload(fresh.url, first["token"], os.urandom(MAX_BLOB_CHUNK + 10))
+            push(fresh.url, first["token"], attachment(case, sha))
+            assert call(fresh.url, "GET", f"/blobs/{sha}", token=first["token"]).status == 200
+            fresh.admin("prune-uploads")
+            if fresh.backend == "sqlite":
+                assert {p.name for p in fresh.data_dir.iterdir()} >= {
+                    "gateway.sqlite3", "gateway.sqlite3-wal", "gateway.sqlite3-shm"}
+            assert _not_private(fresh.data_dir, fresh.backend) == []
+        finally:
+            fresh.stop()
+        assert _not_private(fresh.data_dir, fresh.backend) == []
+        # A data directory the admin made beforehand (0755 under this umask) is made private.
+        made = tmp_path / "made-by-admin"
+        made.mkdir()
+        GatewayProcess(made, gateway_database).admin("pod", "add", "Admin Pod (fictional)")
+        assert _not_private(made, "postgresql" if gateway_database else "sqlite") == []
+    finally:
+        os.umask(old)
