@@ -24,3 +24,8 @@ this package.
 DATABASE_ENV = "RBSW_GATEWAY_DATABASE"
 #: Seconds a client may stay silent mid-request (`serve --client-timeout`), for the workers.
 CLIENT_TIMEOUT_ENV = "RBSW_GATEWAY_CLIENT_TIMEOUT"
+#: Limits on uploads no attachment cites yet (`blobs.BlobLimits`): bytes per device, bytes per
+#: pod, and seconds untouched before the gateway removes one.
+BLOB_DEVICE_QUOTA_ENV = "RBSW_GATEWAY_BLOB_DEVICE_QUOTA_BYTES"
+BLOB_POD_QUOTA_ENV = "RBSW_GATEWAY_BLOB_POD_QUOTA_BYTES"
+BLOB_ORPHAN_SECONDS_ENV = "RBSW_GATEWAY_BLOB_ORPHAN_SECONDS"

@@ -13,6 +13,7 @@
     rbsw-gateway [--data-dir DIR] revoke --device ID
     rbsw-gateway [--data-dir DIR] records [--pod POD] [--json]
     rbsw-gateway [--data-dir DIR] records --history ID [--json]
+    rbsw-gateway [--data-dir DIR] prune-uploads [--json]   (serve does it as it starts too)
     rbsw-gateway [--data-dir DIR] audit [--limit N] [--json]
 
 `serve` prints one line of JSON, `{"url": "http://HOST:PORT"}`, once it is listening (so
@@ -99,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
                          help="every revision of one record the gateway accepted, oldest first")
     records.add_argument("--json", action="store_true")
 
+    prune = sub.add_parser("prune-uploads", help="remove old uploads no record cites")
+    prune.add_argument("--json", action="store_true")
+
     audit = sub.add_parser("audit", help="the latest access log rows (no content)")
     audit.add_argument("--limit", type=int, default=50)
     audit.add_argument("--json", action="store_true")
@@ -149,8 +153,11 @@ def _serve(args: argparse.Namespace, database_url: str) -> None:
 def _ready_database(args: argparse.Namespace) -> str:
     """The database URL, its schema brought up to date or checked (see the docstring)."""
     from rbsw_desktop.gateway import db
+    from rbsw_desktop.gateway.db.engine import private_dir
 
     url = db.database_url(args.data_dir, args.database)
+    if args.database is None:                  # the embedded default: the data dir is ours
+        private_dir(args.data_dir)
     if args.command == "migrate":
         db.migrate(url)
         return url
@@ -165,6 +172,7 @@ def _ready_database(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from rbsw_desktop.domain.instants import utc_now
+    from rbsw_desktop.gateway.blobs import BlobStore
     from rbsw_desktop.gateway.db import open_repository
     from rbsw_desktop.gateway.service import GatewayService
 
@@ -172,14 +180,21 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "migrate":
         print("The gateway's database is up to date.")
         return 0
+    repo: GatewayRepository = open_repository(url)
     if args.command == "serve":
+        try:
+            BlobStore(repo).prune()          # what was forgotten while it was stopped
+        finally:
+            repo.close()
         _serve(args, url)
         return 0
-    repo: GatewayRepository = open_repository(url)
     service = GatewayService(repo)
     target, count = "", 0
     try:
-        if args.command == "pod":
+        if args.command == "prune-uploads":
+            count = BlobStore(repo).prune()
+            print(json.dumps({"removed": count}) if args.json else f"removed {count}")
+        elif args.command == "pod":
             target = service.add_pod(args.name)
             _print_id(args, target)
         elif args.command == "worker":

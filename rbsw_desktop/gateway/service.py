@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from rbsw_desktop.domain.instants import instant_text, parse_instant, utc_now
 from rbsw_desktop.gateway import legal
+from rbsw_desktop.gateway.blobs import may_cite
 from rbsw_desktop.gateway.errors import ApiError, bad_request, too_large
 from rbsw_desktop.gateway.repository import (
     ROLES,
@@ -287,6 +288,11 @@ class GatewayService:
                    or legal.author_reason(caller, op.fields))
         if refused:
             return rejected(refused)
+        if (op.entity == "attachment" and not op.deleted
+                and (existing is None or existing.fields.get("sha256") != fields["sha256"])
+                and not may_cite(self.repo, caller, fields["sha256"])):
+            return rejected("the photo or scan it names did not reach the council system "
+                            "from this laptop")
         if existing is not None and op.base_rev != existing.rev:
             batch.conflicts.append((op, existing.rev))
             return OpResult.model_validate({

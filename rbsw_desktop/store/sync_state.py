@@ -315,10 +315,11 @@ class SyncStateMixin:
     # -- blobs --------------------------------------------------------------------------------
 
     def blobs_to_upload(self) -> list[tuple[str, int]]:
-        """(sha256, size) of blobs cited by waiting attachments and not yet uploaded."""
+        """(sha256, size) of blobs cited by waiting attachments, even those sent before: the
+        gateway clears out an upload no record cites after a day, so each sync asks again."""
         self._check_open()
         rows = self.db.execute(
-            "SELECT b.sha256, b.size FROM blob b WHERE b.uploaded = 0 AND EXISTS ("
+            "SELECT b.sha256, b.size FROM blob b WHERE EXISTS ("
             "  SELECT 1 FROM outbox o WHERE o.entity = 'attachment' AND o.state = 'pending' "
             "  AND json_extract(o.fields, '$.sha256') = b.sha256) ORDER BY b.created_at")
         return [(r[0], int(r[1])) for r in rows]
@@ -329,9 +330,11 @@ class SyncStateMixin:
                               [offset + 1, size, sha256]).fetchone()
         return bytes(row[0]) if row and row[0] is not None else b""
 
-    def mark_blob_uploaded(self, sha256: str) -> None:
+    def mark_blob_uploaded(self, sha256: str, uploaded: bool = True) -> None:
+        """Whether the gateway holds this blob (its attachments wait until it does)."""
         with self.transaction():
-            self.db.execute("UPDATE blob SET uploaded = 1 WHERE sha256 = ?", [sha256])
+            self.db.execute("UPDATE blob SET uploaded = ? WHERE sha256 = ?",
+                            [int(uploaded), sha256])
 
     def missing_blobs(self) -> list[tuple[str, str]]:
         """(sha256, media_type) of blobs cited by attachments here that this laptop lacks."""

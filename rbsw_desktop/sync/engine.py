@@ -332,6 +332,7 @@ class SyncEngine:
             try:
                 self._upload_one(sha256, size, sent_before, total)
             except Refused as exc:
+                self.store.mark_blob_uploaded(sha256, uploaded=False)   # its record waits
                 report.errors.append(f"A photo or scan could not be sent ({exc}). The record "
                                      "that cites it is waiting here.")
                 continue

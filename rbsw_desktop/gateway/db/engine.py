@@ -83,16 +83,26 @@ def location(url: URL) -> str:
     return f"{host}:{url.port or 5432}/{url.database or url.username or ''}"
 
 
+def private_dir(path: Path) -> None:
+    """Create the gateway's data directory (0700) if it is missing, and take group and other
+    access away from one made beforehand (say by an admin's `mkdir`, under umask 022)."""
+    try:
+        path.mkdir(parents=True, mode=0o700, exist_ok=True)
+        if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) != 0o700:
+            path.chmod(0o700)                     # exactly, whatever the umask
+    except OSError as exc:
+        raise RbswError(f"The gateway could not create its data directory {path}: "
+                        f"{(exc.strerror or str(exc)).lower()}.") from None
+
+
 def prepare_sqlite_file(path: Path) -> None:
     """Create the data directory (0700) and the database file (0600) if they are missing, and
     take group and other access away from an existing file and its -wal/-shm (SQLite gives
     those the database file's mode when it creates them)."""
     posix = os.name == "posix"
+    if not path.parent.exists():
+        private_dir(path.parent)
     try:
-        if not path.parent.exists():
-            path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
-            if posix:
-                path.parent.chmod(0o700)          # exactly, whatever the umask
         if not path.exists():
             with contextlib.suppress(FileExistsError):
                 os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

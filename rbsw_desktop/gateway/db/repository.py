@@ -501,6 +501,33 @@ class SqlRepository:
                 select(blob_parts.c.data).where(blob_parts.c.key == key)
                 .order_by(blob_parts.c.byte_offset)).scalars())
 
+    @staticmethod
+    def _uncited() -> ColumnElement[bool]:
+        """No attachment record of the upload's pod (deleted or not) cites its bytes."""
+        return ~select(records.c.id).where(
+            records.c.sha256 == func.substr(blobs.c.key, 1, 64),
+            records.c.pod_id == blobs.c.pod_id, records.c.entity == "attachment").exists()
+
+    def uncited_blob_bytes(self, *, device_id: str | None = None,
+                           pod_id: str | None = None) -> int:
+        """Bytes held of uploads no attachment cites, of one device or one pod."""
+        whose = blobs.c.device_id == device_id if device_id is not None else \
+            blobs.c.pod_id == pod_id
+        with self._read() as conn:
+            return int(conn.execute(select(func.coalesce(func.sum(blobs.c.received), 0))
+                                    .where(whose, self._uncited())).scalar_one())
+
+    def prune_uncited_blobs(self, before: str) -> int:
+        """Remove the uploads no attachment cites last touched before `before`; how many."""
+        stale = select(blobs.c.key).where(
+            or_(blobs.c.updated_at.is_(None), blobs.c.updated_at < before), self._uncited())
+        with self._write() as conn:
+            keys = list(conn.execute(stale).scalars())
+            if keys:
+                conn.execute(delete(blob_parts).where(blob_parts.c.key.in_(keys)))
+                conn.execute(delete(blobs).where(blobs.c.key.in_(keys)))
+        return len(keys)
+
     # -- audit --------------------------------------------------------------------------------
 
     def audit(self, at: str, device_id: str | None, worker_id: str | None, action: str,

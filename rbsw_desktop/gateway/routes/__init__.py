@@ -21,7 +21,9 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     words = {400: "Malformed request: bad JSON, wrong types, missing fields",
              401: "No, unknown, expired or forged token; or `device_revoked`",
              403: "Not allowed for this role", 404: "Not found (or not in the caller's scope)",
-             409: "Out of order or already done", 413: "Too large (also after gunzip)",
+             409: "Out of order or already done",
+             413: "Too large (also after gunzip); for a file, also: this laptop or pod holds "
+                  "too many uploads no record cites yet (try again later)",
              429: "Slow down; honour Retry-After", 503: "Busy; honour Retry-After"}
     return {s: {"model": ErrorBody, "description": words[s], "headers": _ERROR_HEADERS}
             for s in statuses}
