@@ -11,7 +11,10 @@ Rules every implementation keeps:
 - `next_seq()` values are handed out and committed in order, so a pull that has read up to
   sequence N never later misses a change numbered <= N, even with several gateway instances.
 - Tokens and enrolment codes are stored as SHA-256 hex digests only.
-- Audit rows hold who, what and when (ids, counts, status), never record content.
+- Audit rows hold who (worker, device, client address), what (the action, ids, counts, the
+  ids of the records read or written), when and the answer's status, never record content;
+  the table only grows, and each row is linked to the one before by a hash
+  (`db.audit_chain`).
 - Blob bytes live in the database (both instances see the same bytes), one pod's upload of a
   blob apart from another's (`blob_key`).
 """
@@ -124,8 +127,10 @@ class GatewayRepository(Protocol):
 
     # -- audit --
     def audit(self, at: str, device_id: str | None, worker_id: str | None, action: str,
-              target: str, count: int, status: int) -> None: ...
+              target: str, count: int, status: int, *, client: str | None = None,
+              record_ids: Collection[str] = ()) -> None: ...
     def audit_rows(self, limit: int) -> list[dict[str, Any]]: ...
+    def audit_chain(self, batch: int = 5000) -> Iterator[dict[str, Any]]: ...
     def close(self) -> None: ...
 
 

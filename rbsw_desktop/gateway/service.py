@@ -163,17 +163,27 @@ class GatewayService:
                            "expired.")
         return str(row["worker_id"]), str(row["device_id"])
 
+    def _device_of(self, authorization: str | None) -> dict[str, Any] | None:
+        """The device row a bearer token names, whatever its state."""
+        if not authorization or not authorization.startswith("Bearer "):
+            return None
+        token = authorization[7:].strip()
+        if not token or len(token) > 200:
+            return None
+        return self.repo.device_by_token(sha256_hex(token))
+
+    def identify(self, authorization: str | None) -> Caller | None:
+        """Who a token names, even when expired, revoked or retired (a refusal's audit row)."""
+        device = self._device_of(authorization)
+        return None if device is None else Caller(device["id"], device["worker_id"],
+                                                  device["pod_id"], device["role"])
+
     def authenticate(self, authorization: str | None) -> Caller:
         unauthorised = ApiError(401, ErrorCode.UNAUTHORIZED.value,
                                 "This laptop is not signed in to the council system. Ask "
                                 "business support for an enrolment code.",
                                 {"WWW-Authenticate": 'Bearer realm="rbsw"'})
-        if not authorization or not authorization.startswith("Bearer "):
-            raise unauthorised
-        token = authorization[7:].strip()
-        if not token or len(token) > 200:
-            raise unauthorised
-        device = self.repo.device_by_token(sha256_hex(token))
+        device = self._device_of(authorization)
         if device is None or device["expires_at"] <= utc_now():
             raise unauthorised
         if device["revoked_at"]:

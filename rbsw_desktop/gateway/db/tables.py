@@ -189,4 +189,7 @@ audit = Table(
     Column("target", Text, nullable=False, server_default=""),
     Column("count", Integer, nullable=False, server_default=text("0")),
     Column("status", Integer, nullable=False, server_default=text("0")),
+    Column("client", Text),          # the client's address, as the gateway saw it
+    Column("record_ids", Text),      # a JSON list of the record ids read or written, or null
+    Column("hash", Text),            # the hash chain's link (`audit_chain`)
 )
