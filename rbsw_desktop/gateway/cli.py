@@ -10,7 +10,8 @@
     rbsw-gateway [--data-dir DIR] worker add --pod POD --name NAME --role ROLE [--json]
     rbsw-gateway [--data-dir DIR] enrol-code --worker ID [--valid-seconds N] [--json]
     rbsw-gateway [--data-dir DIR] case add --worker ID --child NAME [--family NAME] [--json]
-    rbsw-gateway [--data-dir DIR] revoke --device ID
+    rbsw-gateway [--data-dir DIR] revoke --device ID [--json]     a lost or stolen laptop
+    rbsw-gateway [--data-dir DIR] retire --device ID [--json]     a laptop leaving service
     rbsw-gateway [--data-dir DIR] records [--pod POD] [--json]
     rbsw-gateway [--data-dir DIR] audit [--limit N] [--json]
     rbsw-gateway [--data-dir DIR] audit --verify [--json]   is the hash chain intact?
@@ -91,6 +92,10 @@ def _parser() -> argparse.ArgumentParser:
     revoke = sub.add_parser("revoke", help="refuse a laptop from now on")
     revoke.add_argument("--device", required=True)
     revoke.add_argument("--json", action="store_true")
+
+    retire = sub.add_parser("retire", help="let a laptop send what it holds, then wipe itself")
+    retire.add_argument("--device", required=True)
+    retire.add_argument("--json", action="store_true")
 
     records = sub.add_parser("records", help="list the records held")
     records.add_argument("--pod")
@@ -217,6 +222,13 @@ def run(args: argparse.Namespace) -> int:
                 raise RbswError("There is no device with that id.")
             print(json.dumps({"id": args.device, "revoked": True}) if args.json
                   else f"revoked {args.device}")
+        elif args.command == "retire":
+            target = args.device
+            if not service.retire(args.device):
+                raise RbswError("There is no such device, or it has been revoked already.")
+            print(json.dumps({"id": args.device, "retired": True}) if args.json
+                  else f"retired {args.device}: it sends what it holds at its next sync, "
+                  "then wipes itself")
         elif args.command == "records":
             rows = [r.as_json() for r in repo.records(args.pod)]
             target, count = args.pod or "", len(rows)

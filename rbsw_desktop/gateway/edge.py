@@ -11,7 +11,9 @@ before a route sees it, and every answer after.
   (`deps.audited`); a refusal, which serves nothing, is audited here just before its answer
   leaves, naming the device its token belongs to, if any. A request uvicorn could not even read
   (a garbled head, a head too large, one that never finished: `http11`) reaches this edge as an
-  `UNREADABLE` event and is audited too.
+  `UNREADABLE` event and is audited too. The answer that tells a laptop to wipe itself
+  (`device_revoked`, `device_retired`) is audited with target `wipe` and, as its count, the
+  records the laptop said it held unsent (`X-Unsent-Records`): what its wipe destroys.
 - The last line of defence: an unexpected error is a 500 in the protocol's shape, never a hang.
 """
 
@@ -35,6 +37,7 @@ from rbsw_desktop.protocol import (
     ERROR_HEADER,
     MAX_BLOB_CHUNK,
     MAX_BODY_BYTES,
+    UNSENT_HEADER,
     ErrorCode,
 )
 
@@ -52,6 +55,8 @@ BLOB_PATH = re.compile(rf"^{API_PREFIX}/blobs/[^/]+$")
 #: The ASGI event `http11` sends for a request it answered itself, unread: its scope has
 #: `client`, `status` and `action`.
 UNREADABLE = "rbsw.unreadable"
+#: Answers that tell a laptop to wipe its store.
+WIPE_CODES = frozenset({ErrorCode.DEVICE_REVOKED.value, ErrorCode.DEVICE_RETIRED.value})
 
 
 def error_body(exc: ApiError) -> tuple[bytes, list[tuple[bytes, bytes]]]:
@@ -105,7 +110,9 @@ class Edge:
                 return                    # held back until the body: it may be gzipped
             if message["type"] == "http.response.body" and "start" in answer:
                 start = answer.pop("start")
-                await self._audit(scope, start["status"], headers)
+                code = next((v.decode("latin-1") for k, v in start.get("headers", [])
+                             if k.lower() == ERROR_HEADER.lower().encode()), "")
+                await self._audit(scope, start["status"], headers, code)
                 await self._start(start, message, gzip_ok, send)
                 return
             await send(message)
@@ -129,14 +136,14 @@ class Edge:
             if answer["started"]:
                 raise
             answer["status"] = exc.status
-            await self._audit(scope, exc.status, headers)
+            await self._audit(scope, exc.status, headers, exc.code)
             await self._send_error(exc, send, close=exc.status in (408, 411, 413, 505))
         except Exception as exc:  # noqa: BLE001 (the last line of defence: answer, never hang)
             log.error("gateway: unexpected %s on %s %s", type(exc).__name__,
                       scope.get("method"), scope.get("path", "")[:80])
             if not answer["started"]:
                 answer["status"] = 500
-                await self._audit(scope, 500, headers)
+                await self._audit(scope, 500, headers, ErrorCode.INTERNAL.value)
                 await self._send_error(ApiError(
                     500, ErrorCode.INTERNAL.value, "The council system had a problem. Your "
                     "work is safe on your laptop; sync will try again."), send, close=True)
@@ -228,20 +235,24 @@ class Edge:
         await send({"type": "http.response.start", "status": exc.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def _audit(self, scope: Scope, status: int, headers: dict[str, str]) -> None:
+    async def _audit(self, scope: Scope, status: int, headers: dict[str, str],
+                     code: str = "") -> None:
         """The refusal's audit row, once per request (a route that served wrote its own)."""
         state = scope.setdefault("state", {})
         if state.get("audited"):
             return
         state["audited"] = True
         action = scope.get("action") or action_of(scope)
+        target, count = "", 0
+        if code in WIPE_CODES:
+            target, count = "wipe", header_count(headers.get(UNSENT_HEADER.lower()))
 
         def write() -> None:
             caller: Caller | None = state.get("caller") or self.service.identify(
                 headers.get("authorization"))
             with self.repo.transaction(lock=False):
                 self.repo.audit(utc_now(), caller.device_id if caller else None,
-                                caller.worker_id if caller else None, action, "", 0,
+                                caller.worker_id if caller else None, action, target, count,
                                 status, client=client_of(scope))
         try:
             await anyio.to_thread.run_sync(write)

@@ -117,6 +117,19 @@ class GatewayService:
         with self.repo.transaction():
             return self.repo.revoke_device(device_id, utc_now())
 
+    def retire(self, device_id: str) -> bool:
+        """A laptop leaving service (not lost): its pushes are still applied as usual; its
+        next pull is answered `device_retired` (`told_to_wipe`), and from then on its token is
+        dead. False when there is no such device, or it is revoked already."""
+        with self.repo.transaction():
+            return self.repo.retire_device(device_id, utc_now())
+
+    def told_to_wipe(self, caller: Caller) -> ApiError:
+        """A retired laptop has pushed what it holds: revoke it (its token dies now) and
+        return the answer that tells it to wipe."""
+        self.repo.revoke_device(caller.device_id, utc_now())
+        return _retired()
+
     # -- enrolment and authentication ---------------------------------------------------------
 
     def enrol(self, request: EnrolRequest) -> dict[str, Any]:
@@ -186,11 +199,14 @@ class GatewayService:
         device = self._device_of(authorization)
         if device is None or device["expires_at"] <= utc_now():
             raise unauthorised
+        if device["revoked_at"] and device["retired_at"]:
+            raise _retired()
         if device["revoked_at"]:
             raise ApiError(401, ErrorCode.DEVICE_REVOKED.value,
                            "This laptop has been removed from the council system. Its copy of "
                            "the records is wiped for safety.")
-        return Caller(device["id"], device["worker_id"], device["pod_id"], device["role"])
+        return Caller(device["id"], device["worker_id"], device["pod_id"], device["role"],
+                      retired=bool(device["retired_at"]))
 
     # -- scope --------------------------------------------------------------------------------
 
@@ -333,6 +349,12 @@ class _Batch:
         self.writes = [w for w in self.writes if w.id != rec.id] + [rec]
         self.applied_rows.append({"op_id": op_id, "device_id": self.caller.device_id,
                                   "record_id": rec.id, "rev": rec.rev, "at": self.at})
+
+
+def _retired() -> ApiError:
+    return ApiError(401, ErrorCode.DEVICE_RETIRED.value,
+                    "This laptop has been retired from the council system. What it held has "
+                    "been sent, and its copy of the records is now wiped.")
 
 
 def _printable(value: Any, limit: int) -> str:

@@ -319,6 +319,14 @@ class SqlRepository:
                                   .values(revoked_at=func.coalesce(devices.c.revoked_at, at)))
             return bool(result.rowcount == 1)
 
+    def retire_device(self, device_id: str, at: str) -> bool:
+        """Mark a device retired; False when there is no such device or it is revoked."""
+        with self._write() as conn:
+            result = conn.execute(update(devices).where(devices.c.id == device_id,
+                                                        devices.c.revoked_at.is_(None))
+                                  .values(retired_at=func.coalesce(devices.c.retired_at, at)))
+            return bool(result.rowcount == 1)
+
     def touch_device(self, device_id: str, at: str, *, pushed: bool = False,
                      pulled: bool = False, pending: int | None = None) -> None:
         values: dict[str, Any] = {"last_seen_at": at}

@@ -80,6 +80,7 @@ devices = Table(
     Column("last_push_at", Text),
     Column("last_pull_at", Text),
     Column("pending", Integer),
+    Column("retired_at", Text),      # `retire`: it may push once more, then is told to wipe
 )
 
 enrol_codes = Table(
