@@ -204,3 +204,39 @@ def test_the_audit_json_keeps_its_keys_and_verify_has_a_json_form(
     report = json.loads(module_gateway.admin("audit", "--verify", "--json"))
     assert report["intact"] is True and report["first_broken"] is None
     assert report["rows"] >= len(rows) and len(report["last_hash"]) == 64
+
+
+def test_the_chain_is_linked_under_one_lock_whatever_writes_at_once(
+        gateway: GatewayProcess) -> None:
+    """The lock itself, at full contention: two more repositories on the gateway's database
+    (as two more instances would hold), six threads appending audit rows as fast as they can,
+    beside the running gateway. Without the lock two rows link to the same predecessor."""
+    from rbsw_desktop.domain.instants import utc_now
+    from rbsw_desktop.gateway import db
+
+    url = db.database_url(gateway.data_dir, gateway.database)
+    repos = [db.open_repository(url) for _ in range(2)]
+    failures: list[BaseException] = []
+
+    def appender(i: int) -> None:
+        repo = repos[i % 2]
+        try:
+            for n in range(40):
+                with repo.transaction(lock=False):
+                    repo.audit(utc_now(), None, None, "GET /sync/changes", "", n, 200,
+                               client=f"192.0.2.{i}")
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            failures.append(exc)
+    threads = [threading.Thread(target=appender, args=(i,)) for i in range(6)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    finally:
+        for repo in repos:
+            repo.close()
+    assert not failures, failures[0]
+    result = verify(gateway)
+    assert result.returncode == 0, result.stdout
+    assert json.loads(gateway.admin("audit", "--verify", "--json"))["rows"] >= 240
