@@ -27,7 +27,7 @@ from rbsw_desktop.logs import log_failure, setup_logging
 from rbsw_desktop.paths import resolve_data_dir
 from rbsw_desktop.protocol import is_unicode
 from rbsw_desktop.security.keys import DEFAULT_PARAMS, Argon2Params
-from rbsw_desktop.store import Store
+from rbsw_desktop.store import Store, store_exists
 from rbsw_desktop.store.codec import to_json
 
 log = logging.getLogger("rbsw.cli")
@@ -265,7 +265,14 @@ def _not_applied(count: int) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
+    from rbsw_desktop.security.wipe import destroyed_words, wipe_note
     from rbsw_desktop.sync.device import sync_status
+    note = None if store_exists(args.data_dir) else wipe_note(args.data_dir)
+    if note is not None:
+        how = "retired" if note.get("reason") == "retired" else "signed out"
+        raise CliError(f"This laptop's store was wiped on {local_text(str(note.get('at')))} "
+                       f"when the council {how} it: "
+                       f"{destroyed_words(note.get('destroyed_unsent'))}.")
     status = sync_status(open_store(args))
 
     def human() -> None:            # local time for a person; --json keeps the UTC instant

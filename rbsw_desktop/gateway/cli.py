@@ -10,11 +10,13 @@
     rbsw-gateway [--data-dir DIR] worker add --pod POD --name NAME --role ROLE [--json]
     rbsw-gateway [--data-dir DIR] enrol-code --worker ID [--valid-seconds N] [--json]
     rbsw-gateway [--data-dir DIR] case add --worker ID --child NAME [--family NAME] [--json]
-    rbsw-gateway [--data-dir DIR] revoke --device ID
+    rbsw-gateway [--data-dir DIR] revoke --device ID [--json]     a lost or stolen laptop
+    rbsw-gateway [--data-dir DIR] retire --device ID [--json]     a laptop leaving service
     rbsw-gateway [--data-dir DIR] records [--pod POD] [--json]
     rbsw-gateway [--data-dir DIR] records --history ID [--json]
     rbsw-gateway [--data-dir DIR] prune-uploads [--json]   (serve does it as it starts too)
     rbsw-gateway [--data-dir DIR] audit [--limit N] [--json]
+    rbsw-gateway [--data-dir DIR] audit --verify [--json]   is the hash chain intact?
 
 `serve` prints one line of JSON, `{"url": "http://HOST:PORT"}`, once it is listening (so
 `--port 0` can be used). On the embedded SQLite default it brings the schema up to date
@@ -94,6 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("--device", required=True)
     revoke.add_argument("--json", action="store_true")
 
+    retire = sub.add_parser("retire", help="let a laptop send what it holds, then wipe itself")
+    retire.add_argument("--device", required=True)
+    retire.add_argument("--json", action="store_true")
+
     records = sub.add_parser("records", help="list the records held")
     records.add_argument("--pod")
     records.add_argument("--history", metavar="ID",
@@ -106,7 +112,29 @@ def _parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="the latest access log rows (no content)")
     audit.add_argument("--limit", type=int, default=50)
     audit.add_argument("--json", action="store_true")
+    audit.add_argument("--verify", action="store_true",
+                       help="check the audit's hash chain: exit 0 intact, 1 broken")
     return p
+
+
+def _verify_audit(args: argparse.Namespace, repo: GatewayRepository) -> int:
+    """`audit --verify`: one sentence, and exit 0 when the chain is intact, 1 when broken."""
+    from rbsw_desktop.gateway.db.audit_chain import first_break
+
+    broken, checked, last_hash = first_break(repo.audit_chain())
+    if broken is None:
+        sentence = (f"The audit is intact: all {checked} rows are linked, each to the one "
+                    f"before it; the newest row's hash is {last_hash or 'none (no rows)'}.")
+    else:
+        sentence = (f"The audit is broken at row {broken}: that row was changed, or a row "
+                    f"before it removed, after it was written ({checked} rows before it are "
+                    "intact).")
+    if args.json:
+        print(json.dumps({"intact": broken is None, "rows": checked, "first_broken": broken,
+                          "last_hash": last_hash, "message": sentence}))
+    else:
+        print(sentence)
+    return 0 if broken is None else 1
 
 
 def _print_id(args: argparse.Namespace, value: str, **extra: Any) -> None:
@@ -228,6 +256,13 @@ def run(args: argparse.Namespace) -> int:
                           f"{' deleted' if h['deleted'] else ''}"
                           f"{' filed ' + h['case_system_ref'] if h['filed'] else ''}")
                     print("    " + json.dumps(h["fields"], ensure_ascii=False, sort_keys=True))
+        elif args.command == "retire":
+            target = args.device
+            if not service.retire(args.device):
+                raise RbswError("There is no such device, or it has been revoked already.")
+            print(json.dumps({"id": args.device, "retired": True}) if args.json
+                  else f"retired {args.device}: it sends what it holds at its next sync, "
+                  "then wipes itself")
         elif args.command == "records":
             rows = [r.as_json() for r in repo.records(args.pod)]
             target, count = args.pod or "", len(rows)
@@ -238,13 +273,16 @@ def run(args: argparse.Namespace) -> int:
                     print(f"{r['entity']:<22} {r['id']}  rev {r['rev']:<4} "
                           f"{'filed ' + r['case_system_ref'] if r['filed'] else ''}")
         elif args.command == "audit":
+            if args.verify:
+                return _verify_audit(args, repo)
             rows = repo.audit_rows(args.limit)
             if args.json:
                 print(json.dumps(rows))
             else:
                 for a in rows:
                     print(f"{a['at']} {a['status']} {a['action']} device={a['device_id']} "
-                          f"count={a['count']}")
+                          f"client={a['client']} count={a['count']} "
+                          f"records={len(a['record_ids'] or [])}")
             return 0
         with repo.transaction():           # admin actions are audited too (ids and counts)
             action = f"admin {args.command} {getattr(args, 'action', '') or ''}".strip()

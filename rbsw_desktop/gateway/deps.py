@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rbsw_desktop.domain.instants import utc_now
 from rbsw_desktop.gateway.blobs import BlobStore
-from rbsw_desktop.gateway.edge import action_of
+from rbsw_desktop.gateway.edge import action_of, client_of, header_count
 from rbsw_desktop.gateway.errors import ApiError, bad_request
 from rbsw_desktop.gateway.repository import Caller, GatewayRepository
 from rbsw_desktop.gateway.service import GatewayService
@@ -51,12 +51,7 @@ def caller(request: Request, gw: Annotated[Gateway, Depends(gateway)]) -> Caller
 
 def pending_ops(request: Request) -> int | None:
     value = request.headers.get(PENDING_HEADER)
-    if value is None:
-        return None
-    try:
-        return max(0, min(int(value), 10**9))
-    except ValueError:
-        return None
+    return None if value is None else header_count(value)
 
 
 def _no_constant(name: str) -> Any:
@@ -76,10 +71,12 @@ async def json_body(request: Request) -> Any:
 
 @dataclass
 class AuditRow:
-    """What an access's audit row names besides who and when: ids and counts, never content."""
+    """What an access's audit row names besides who and when: ids and counts, never content.
+    `records`: the ids of the records it read or wrote."""
 
     target: str = ""
     count: int = 0
+    records: list[str] = field(default_factory=list)
 
 
 @contextmanager
@@ -95,7 +92,8 @@ def audited(request: Request, gw: Gateway, *, status: int = 200,
             who: Caller | None = getattr(request.state, "caller", None)
             gw.repo.audit(utc_now(), who.device_id if who else None,
                           who.worker_id if who else None, action_of(request.scope),
-                          row.target[:100], row.count, status)
+                          row.target[:100], row.count, status, client=client_of(request.scope),
+                          record_ids=row.records)
     except SQLAlchemyError:
         raise ApiError(503, ErrorCode.UNAVAILABLE.value, NOT_AUDITED,
                        {"Retry-After": "30"}) from None

@@ -6,9 +6,14 @@ before a route sees it, and every answer after.
   after gunzip: a gzip bomb is cut off at the limit), within the client timeout (a client that
   goes silent mid-request gets 408 and is hung up on), and handed to the app decoded.
 - JSON answers are gzip-compressed when the client accepts it.
-- One audit row per request (who, what, when, the answer; never content). A route that serves
-  writes its row in the same transaction as its work (`deps.audited`); a refusal, which serves
-  nothing, is audited here after the answer.
+- One audit row per request (who, which device, the client's address, what, when, the answer;
+  never content). A route that serves writes its row in the same transaction as its work
+  (`deps.audited`); a refusal, which serves nothing, is audited here just before its answer
+  leaves, naming the device its token belongs to, if any. A request uvicorn could not even read
+  (a garbled head, a head too large, one that never finished: `http11`) reaches this edge as an
+  `UNREADABLE` event and is audited too. The answer that tells a laptop to wipe itself
+  (`device_revoked`, `device_retired`) is audited with target `wipe` and, as its count, the
+  records the laptop said it held unsent (`X-Unsent-Records`): what its wipe destroys.
 - The last line of defence: an unexpected error is a 500 in the protocol's shape, never a hang.
 """
 
@@ -26,11 +31,13 @@ import anyio
 from rbsw_desktop.domain.instants import utc_now
 from rbsw_desktop.gateway.errors import ApiError, bad_request, too_large
 from rbsw_desktop.gateway.repository import Caller, GatewayRepository
+from rbsw_desktop.gateway.service import GatewayService
 from rbsw_desktop.protocol import (
     API_PREFIX,
     ERROR_HEADER,
     MAX_BLOB_CHUNK,
     MAX_BODY_BYTES,
+    UNSENT_HEADER,
     ErrorCode,
 )
 
@@ -45,6 +52,11 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 GZIP_MIN = 512
 DRAIN_LIMIT = 4 * MAX_BODY_BYTES        # read and drop up to this much of a refused body
 BLOB_PATH = re.compile(rf"^{API_PREFIX}/blobs/[^/]+$")
+#: The ASGI event `http11` sends for a request it answered itself, unread: its scope has
+#: `client`, `status` and `action`.
+UNREADABLE = "rbsw.unreadable"
+#: Answers that tell a laptop to wipe its store.
+WIPE_CODES = frozenset({ErrorCode.DEVICE_REVOKED.value, ErrorCode.DEVICE_RETIRED.value})
 
 
 def error_body(exc: ApiError) -> tuple[bytes, list[tuple[bytes, bytes]]]:
@@ -74,9 +86,13 @@ class Edge:
                  client_timeout: float = 15.0) -> None:
         self.app = app
         self.repo = repo
+        self.service = GatewayService(repo)
         self.client_timeout = client_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == UNREADABLE:
+            await self._audit(scope, scope["status"], {})
+            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -94,6 +110,9 @@ class Edge:
                 return                    # held back until the body: it may be gzipped
             if message["type"] == "http.response.body" and "start" in answer:
                 start = answer.pop("start")
+                code = next((v.decode("latin-1") for k, v in start.get("headers", [])
+                             if k.lower() == ERROR_HEADER.lower().encode()), "")
+                await self._audit(scope, start["status"], headers, code)
                 await self._start(start, message, gzip_ok, send)
                 return
             await send(message)
@@ -117,17 +136,19 @@ class Edge:
             if answer["started"]:
                 raise
             answer["status"] = exc.status
+            await self._audit(scope, exc.status, headers, exc.code)
             await self._send_error(exc, send, close=exc.status in (408, 411, 413, 505))
         except Exception as exc:  # noqa: BLE001 (the last line of defence: answer, never hang)
             log.error("gateway: unexpected %s on %s %s", type(exc).__name__,
                       scope.get("method"), scope.get("path", "")[:80])
             if not answer["started"]:
                 answer["status"] = 500
+                await self._audit(scope, 500, headers, ErrorCode.INTERNAL.value)
                 await self._send_error(ApiError(
                     500, ErrorCode.INTERNAL.value, "The council system had a problem. Your "
                     "work is safe on your laptop; sync will try again."), send, close=True)
         finally:
-            await self._audit(scope, answer["status"])
+            await self._audit(scope, answer["status"], headers)      # an answer never sent
 
     # -- the request body ---------------------------------------------------------------------
 
@@ -214,26 +235,47 @@ class Edge:
         await send({"type": "http.response.start", "status": exc.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
-    async def _audit(self, scope: Scope, status: int) -> None:
-        state = scope.get("state", {})
+    async def _audit(self, scope: Scope, status: int, headers: dict[str, str],
+                     code: str = "") -> None:
+        """The refusal's audit row, once per request (a route that served wrote its own)."""
+        state = scope.setdefault("state", {})
         if state.get("audited"):
-            return                            # written with what it served
-        caller: Caller | None = state.get("caller")
-        action = action_of(scope)
+            return
+        state["audited"] = True
+        action = scope.get("action") or action_of(scope)
+        target, count = "", 0
+        if code in WIPE_CODES:
+            target, count = "wipe", header_count(headers.get(UNSENT_HEADER.lower()))
 
         def write() -> None:
+            caller: Caller | None = state.get("caller") or self.service.identify(
+                headers.get("authorization"))
             with self.repo.transaction(lock=False):
                 self.repo.audit(utc_now(), caller.device_id if caller else None,
-                                caller.worker_id if caller else None, action, "", 0, status)
+                                caller.worker_id if caller else None, action, target, count,
+                                status, client=client_of(scope))
         try:
             await anyio.to_thread.run_sync(write)
         except Exception as exc:  # noqa: BLE001 (an audit failure is logged, never hidden)
             log.error("gateway: audit write failed (%s)", type(exc).__name__)
 
 
+def header_count(value: str | None) -> int:
+    """A count a laptop sent in a header, bounded (0 when it is not a number)."""
+    try:
+        return max(0, min(int(value or 0), 10**9))
+    except ValueError:
+        return 0
+
+
+def client_of(scope: Scope) -> str | None:
+    """An audit row's `client`: the address the request came from, as the gateway saw it."""
+    client = scope.get("client")
+    return str(client[0])[:100] if client else None
+
 
 def action_of(scope: Scope) -> str:
     """An audit row's `action`: the method and the route, e.g. "POST /sync/push"."""
     route = scope.get("path", "")
     route = route[len(API_PREFIX):] if route.startswith(API_PREFIX) else route
-    return f"{scope.get('method', '?')} {route[:80]}"
+    return f"{scope.get('method', '?')} {route[:80]}".replace("\x00", "?")

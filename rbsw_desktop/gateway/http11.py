@@ -4,7 +4,10 @@ uvicorn answers a request it cannot read (a garbled request line, a missing Host
 line or headers too long) with a plain-text 400. Laptops and IT's tools read `{"error",
 "message"}` and the `X-Rbsw-Error` header on every refusal, so this subclass sends that, with
 the status that names the problem: 414 for a request line too long, 431 for headers too large,
-400 otherwise. Everything else is uvicorn's.
+400 otherwise. Each such answer, and a connection hung up on because its request's head never
+ended, is handed to the app as an `edge.UNREADABLE` event, so it is audited like any refusal
+(with the client's address; there is no token to name a device by). Everything else is
+uvicorn's.
 """
 
 from __future__ import annotations
@@ -12,16 +15,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from typing import Any
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from rbsw_desktop.gateway import CLIENT_TIMEOUT_ENV
+from rbsw_desktop.gateway.edge import UNREADABLE
 from rbsw_desktop.protocol import ERROR_HEADER, ErrorCode
 
 #: A request line longer than this without its end is "URI too long" rather than a bad request.
 MAX_REQUEST_LINE = 8 * 1024
 PHRASES = {400: b"Bad Request", 414: b"URI Too Long", 431: b"Request Header Fields Too Large"}
+_audits: set[asyncio.Task[Any]] = set()        # kept until done (the loop holds tasks weakly)
 
 
 class GatewayH11Protocol(H11Protocol):
@@ -41,7 +47,21 @@ class GatewayH11Protocol(H11Protocol):
 
     def _no_head(self) -> None:
         if not self.transport.is_closing():
+            self._audit(408, "(a request that never finished arriving)")
             self.transport.close()
+
+    def _audit(self, status: int, action: str) -> None:
+        async def nothing() -> dict[str, Any]:
+            return {"type": "http.disconnect"}
+
+        async def drop(_message: Any) -> None:
+            return None
+
+        scope: dict[str, Any] = {"type": UNREADABLE, "client": self.client, "status": status,
+                                 "action": action, "headers": [], "state": {}}
+        task = self.loop.create_task(self.app(scope, nothing, drop))
+        _audits.add(task)
+        task.add_done_callback(_audits.discard)
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self._head_timer is not None:
@@ -97,4 +117,5 @@ class GatewayH11Protocol(H11Protocol):
                 self.transport.write(self.conn.send(event))
         except h11.LocalProtocolError:
             pass                                  # a response had begun: just hang up
+        self._audit(status, "(a request that could not be read)")
         self.transport.close()

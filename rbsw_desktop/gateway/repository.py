@@ -12,7 +12,10 @@ Rules every implementation keeps:
   sequence N never later misses a change numbered <= N, even with several gateway instances.
 - Tokens and enrolment codes are stored as SHA-256 hex digests only.
 - `record_history` is only ever appended to, in the transaction that accepted the revision.
-- Audit rows hold who, what and when (ids, counts, status), never record content.
+- Audit rows hold who (worker, device, client address), what (the action, ids, counts, the
+  ids of the records read or written), when and the answer's status, never record content;
+  the table only grows, and each row is linked to the one before by a hash
+  (`db.audit_chain`).
 - Blob bytes live in the database (both instances see the same bytes), one pod's upload of a
   blob apart from another's (`blob_key`).
 """
@@ -37,6 +40,7 @@ class Caller:
     worker_id: str
     pod_id: str
     role: str
+    retired: bool = False       # its next pull tells it to wipe (`GatewayService.retire`)
 
     @property
     def pod_wide(self) -> bool:
@@ -103,6 +107,7 @@ class GatewayRepository(Protocol):
     def device_by_token(self, token_sha256: str) -> dict[str, Any] | None: ...
     def device(self, device_id: str) -> dict[str, Any] | None: ...
     def revoke_device(self, device_id: str, at: str) -> bool: ...
+    def retire_device(self, device_id: str, at: str) -> bool: ...
     def touch_device(self, device_id: str, at: str, *, pushed: bool = False,
                      pulled: bool = False, pending: int | None = None) -> None: ...
     def devices_in_pod(self, pod_id: str) -> list[dict[str, Any]]: ...
@@ -143,8 +148,10 @@ class GatewayRepository(Protocol):
 
     # -- audit --
     def audit(self, at: str, device_id: str | None, worker_id: str | None, action: str,
-              target: str, count: int, status: int) -> None: ...
+              target: str, count: int, status: int, *, client: str | None = None,
+              record_ids: Collection[str] = ()) -> None: ...
     def audit_rows(self, limit: int) -> list[dict[str, Any]]: ...
+    def audit_chain(self, batch: int = 5000) -> Iterator[dict[str, Any]]: ...
     def close(self) -> None: ...
 
 

@@ -9,6 +9,7 @@ sharing the socket, each with its own database connections. Every accepted conne
 TCP_NODELAY, so an answer's body is never held back behind its head by Nagle's algorithm (that
 cost 40 ms an answer, the delayed ACK's timer). A request a
 worker cannot parse is answered in the protocol's error shape (`http11.GatewayH11Protocol`).
+WebSockets are off: every request is HTTP, through the edge and its audit.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def serve(database_url: str, sock: socket.socket, *, workers: int = 1,
     config = uvicorn.Config(
         APP_FACTORY, factory=True, workers=workers, http=GatewayH11Protocol,
         backlog=BACKLOG, timeout_keep_alive=KEEP_ALIVE_SECONDS, timeout_graceful_shutdown=5,
-        h11_max_incomplete_event_size=64 * 1024, lifespan="off", access_log=False,
+        h11_max_incomplete_event_size=64 * 1024, lifespan="off", ws="none", access_log=False,
         server_header=False, log_level="warning",
         ssl_certfile=tls[0] if tls else None, ssl_keyfile=tls[1] if tls else None)
     server = uvicorn.Server(config)

@@ -126,6 +126,19 @@ class GatewayService:
         with self.repo.transaction():
             return self.repo.revoke_device(device_id, utc_now())
 
+    def retire(self, device_id: str) -> bool:
+        """A laptop leaving service (not lost): its pushes are still applied as usual; its
+        next pull is answered `device_retired` (`told_to_wipe`), and from then on its token is
+        dead. False when there is no such device, or it is revoked already."""
+        with self.repo.transaction():
+            return self.repo.retire_device(device_id, utc_now())
+
+    def told_to_wipe(self, caller: Caller) -> ApiError:
+        """A retired laptop has pushed what it holds: revoke it (its token dies now) and
+        return the answer that tells it to wipe."""
+        self.repo.revoke_device(caller.device_id, utc_now())
+        return _retired()
+
     # -- enrolment and authentication ---------------------------------------------------------
 
     def enrol(self, request: EnrolRequest) -> dict[str, Any]:
@@ -172,24 +185,37 @@ class GatewayService:
                            "expired.")
         return str(row["worker_id"]), str(row["device_id"])
 
+    def _device_of(self, authorization: str | None) -> dict[str, Any] | None:
+        """The device row a bearer token names, whatever its state."""
+        if not authorization or not authorization.startswith("Bearer "):
+            return None
+        token = authorization[7:].strip()
+        if not token or len(token) > 200:
+            return None
+        return self.repo.device_by_token(sha256_hex(token))
+
+    def identify(self, authorization: str | None) -> Caller | None:
+        """Who a token names, even when expired, revoked or retired (a refusal's audit row)."""
+        device = self._device_of(authorization)
+        return None if device is None else Caller(device["id"], device["worker_id"],
+                                                  device["pod_id"], device["role"])
+
     def authenticate(self, authorization: str | None) -> Caller:
         unauthorised = ApiError(401, ErrorCode.UNAUTHORIZED.value,
                                 "This laptop is not signed in to the council system. Ask "
                                 "business support for an enrolment code.",
                                 {"WWW-Authenticate": 'Bearer realm="rbsw"'})
-        if not authorization or not authorization.startswith("Bearer "):
-            raise unauthorised
-        token = authorization[7:].strip()
-        if not token or len(token) > 200:
-            raise unauthorised
-        device = self.repo.device_by_token(sha256_hex(token))
+        device = self._device_of(authorization)
         if device is None or device["expires_at"] <= utc_now():
             raise unauthorised
+        if device["revoked_at"] and device["retired_at"]:
+            raise _retired()
         if device["revoked_at"]:
             raise ApiError(401, ErrorCode.DEVICE_REVOKED.value,
                            "This laptop has been removed from the council system. Its copy of "
                            "the records is wiped for safety.")
-        return Caller(device["id"], device["worker_id"], device["pod_id"], device["role"])
+        return Caller(device["id"], device["worker_id"], device["pod_id"], device["role"],
+                      retired=bool(device["retired_at"]))
 
     # -- scope --------------------------------------------------------------------------------
 
@@ -348,6 +374,12 @@ class _Batch:
                                   "rev": rec.rev, "at": self.at})
         self.history.append(revision(rec, self.at, self.caller.worker_id,
                                      self.caller.device_id, op_id))
+
+
+def _retired() -> ApiError:
+    return ApiError(401, ErrorCode.DEVICE_RETIRED.value,
+                    "This laptop has been retired from the council system. What it held has "
+                    "been sent, and its copy of the records is now wiped.")
 
 
 def _printable(value: Any, limit: int) -> str:

@@ -20,7 +20,10 @@ All bodies are JSON, optionally gzip-compressed (`Content-Encoding: gzip` on req
 
 Errors: `ErrorBody` (`{"error": CODE, "message": words a worker understands}`) with a 4xx/5xx
 status, and the code in the `X-Rbsw-Error` header too (a HEAD answer has no body). A revoked
-device gets 401 with error `device_revoked` and must wipe its store.
+device gets 401 with error `device_revoked` and must wipe its store. A retired device's pushes
+are applied as usual; its next pull gets 401 with error `device_retired`: it has sent what it
+could, and wipes its store (its token is dead from then on). A laptop that does not know
+`device_retired` takes it as any 401: it stops syncing and keeps its store.
 """
 
 from __future__ import annotations
@@ -42,6 +45,10 @@ CLOCK_SKEW_WARN_SECONDS = 300
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 #: `X-Pending-Ops`: how many changes wait on the laptop (business support's "waiting" column).
 PENDING_HEADER = "X-Pending-Ops"
+#: `X-Unsent-Records`: how many records the laptop holds that the council does not (changes
+#: waiting, held in a conflict or refused). The answer that tells it to wipe is audited with
+#: this count: what the wipe destroys.
+UNSENT_HEADER = "X-Unsent-Records"
 #: Every error answer carries its `error` code in this header as well as in its JSON body.
 ERROR_HEADER = "X-Rbsw-Error"
 
@@ -67,6 +74,7 @@ class ErrorCode(StrEnum):
     BAD_REQUEST = "bad_request"
     UNAUTHORIZED = "unauthorized"
     DEVICE_REVOKED = "device_revoked"
+    DEVICE_RETIRED = "device_retired"
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"

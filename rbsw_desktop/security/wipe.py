@@ -1,6 +1,8 @@
-"""A revoked laptop wipes its store: delete its keyring entries (the device token, and the data
-key where kept) first, then lock it and overwrite then delete the database, its -wal and -shm,
-the encrypted backups and the key file.
+"""A revoked (or retired) laptop wipes its store: delete its keyring entries (the device token,
+and the data key where kept) first, then lock it and overwrite then delete the database, its
+-wal and -shm, the encrypted backups and the key file. What is left behind is a wipe note
+(`wiped.json`: when, why, and how many records were destroyed unsent; counts only), so that
+`rbsw status` can still say what happened.
 
 Each secret and each file is tried on its own: one that cannot be removed (a locked file on
 Windows, a keyring error) never stops the rest. What is left is returned (WipeResult), so the
@@ -14,12 +16,14 @@ is what protects those). Nothing personal is logged.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rbsw_desktop.domain.instants import utc_now
 from rbsw_desktop.security import keyring_access
 
 log = logging.getLogger(__name__)
@@ -27,6 +31,7 @@ log = logging.getLogger(__name__)
 #: Keyring entries a data directory may have.
 SECRET_NAMES = ("device_token", "gateway_url", "device_id", keyring_access.DATA_KEY)
 _CHUNK = 1024 * 1024
+WIPE_NOTE = "wiped.json"
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,35 @@ def forget_secrets(data_dir: Path) -> tuple[str, ...]:
                         type(exc).__name__)
             left.append(name)
     return tuple(left)
+
+
+def note_wipe(data_dir: Path, reason: str, destroyed_unsent: int) -> None:
+    """Leave the wipe note (`reason`: "revoked" or "retired"). Counts only, no content."""
+    try:
+        (Path(data_dir) / WIPE_NOTE).write_text(json.dumps(
+            {"at": utc_now(), "reason": reason, "destroyed_unsent": destroyed_unsent}))
+    except OSError as exc:
+        log.warning("wipe: the wipe note could not be written (%s)", type(exc).__name__)
+
+
+def wipe_note(data_dir: Path) -> dict[str, Any] | None:
+    """The wipe note left in `data_dir`, if any (None when absent or unreadable)."""
+    try:
+        note = json.loads((Path(data_dir) / WIPE_NOTE).read_text())
+    except (OSError, ValueError):
+        return None
+    return note if isinstance(note, dict) else None
+
+
+def destroyed_words(count: Any) -> str:
+    """What a wipe destroyed unsent, for the person at the laptop: a clause, no full stop."""
+    if not isinstance(count, int) or count <= 0:
+        return "nothing was lost (everything on it had reached the council)"
+    if count == 1:
+        return "1 record that had not reached the council (waiting, in a conflict or refused) " \
+               "was destroyed with it"
+    return (f"{count} records that had not reached the council (waiting, in a conflict or "
+            "refused) were destroyed with it")
 
 
 def wipe_store(store: Any) -> WipeResult:

@@ -277,6 +277,13 @@ class SyncStateMixin:
             out[state] = int(n)
         return out
 
+    def unsent_record_count(self) -> int:
+        """Records with a change the council does not have: waiting, held in a conflict, or
+        refused (what a wipe now would destroy)."""
+        self._check_open()
+        return int(self.db.execute(
+            "SELECT count(DISTINCT record_id) FROM outbox").fetchone()[0])
+
     def open_conflict_count(self) -> int:
         self._check_open()
         return int(self.db.execute(

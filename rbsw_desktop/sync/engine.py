@@ -8,7 +8,10 @@ killed app) is applied once. One bad record never blocks the rest: a batch the g
 is split until the one op it refuses is found, and that op is quarantined with the reason.
 A pulled page is applied in one transaction and counted before the cursor moves; a pulled change
 this laptop cannot apply is kept aside with its reason and the rest of the page applies. A revoked
-laptop wipes its store.
+laptop wipes its store; so does a retired one, once it has pushed what it holds (the gateway
+tells it at its pull). Either way the report, and the wipe note `rbsw status` reads, say how
+many records were destroyed unsent; every request tells the gateway that count beforehand
+(`X-Unsent-Records`), so the council's audit says it too.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from rbsw_desktop.protocol.models import Change, Op, PushAnswer, PushRequest, fi
 from rbsw_desktop.store.sync_state import OutboxOp, PushAck
 from rbsw_desktop.sync.backoff import Backoff
 from rbsw_desktop.sync.transport import (
+    DeviceRetired,
     DeviceRevoked,
     HttpTransport,
     NotAuthorised,
@@ -51,6 +55,8 @@ T = TypeVar("T")
 
 REVOKED = ("This laptop has been signed out by the council, so its store has been wiped. "
            "Ask business support to set it up again.")
+RETIRED = ("This laptop has been retired by the council: it sent what it could, and its store "
+           "has been wiped.")
 REVOKED_INCOMPLETE = "This laptop has been signed out by the council, but its wipe went wrong. "
 NOT_APPLIED = ("{n} change(s) from the council could not be saved on this laptop. They are "
                "kept aside (see Sync problems) and everything else was saved; please tell IT "
@@ -83,6 +89,8 @@ class SyncReport:
     pulled_quarantined_total: int = 0
     pull_finished: bool = False
     revoked: bool = False
+    retired: bool = False         # wiped as the council retired it, after sending what it could
+    destroyed_unsent: int = 0     # records the wipe destroyed that had not reached the council
     clock_skew_seconds: float | None = None
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -94,6 +102,11 @@ class SyncReport:
                 and self.open_conflicts == 0 and self.quarantined_total == 0
                 and self.pulled_quarantined_total == 0)
 
+    @property
+    def wiped(self) -> bool:
+        """The council signed this laptop out (revoked or retired) and its store is gone."""
+        return self.revoked or self.retired
+
     def as_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "pushed": self.pushed, "pulled": self.pulled,
                 "conflicts": self.conflicts, "quarantined": self.quarantined,
@@ -102,6 +115,7 @@ class SyncReport:
                 "quarantined_total": self.quarantined_total,
                 "pulled_quarantined": self.pulled_quarantined,
                 "pulled_quarantined_total": self.pulled_quarantined_total, "revoked": self.revoked,
+                "retired": self.retired, "destroyed_unsent": self.destroyed_unsent,
                 "clock_skew_seconds": self.clock_skew_seconds, "errors": self.errors,
                 "warnings": self.warnings}
 
@@ -143,8 +157,8 @@ class SyncEngine:
                 self._download_blobs(report)
             if report.pull_finished and not report.errors:
                 self.store.set_last_sync()
-        except DeviceRevoked:
-            self._revoked(report)
+        except DeviceRevoked as exc:
+            self._wipe_store(report, retired=isinstance(exc, DeviceRetired))
             return report
         except (NotAuthorised, Refused, TransportError, Cancelled) as exc:
             report.errors.append(str(exc))
@@ -173,17 +187,20 @@ class SyncEngine:
                 "Times you record are kept as this laptop shows them; please ask IT support to "
                 "set the clock.")
 
-    def _revoked(self, report: SyncReport) -> None:
-        report.revoked = True
-        log.warning("device revoked: wiping the store")
+    def _wipe_store(self, report: SyncReport, *, retired: bool) -> None:
+        report.retired, report.revoked = retired, not retired
+        report.destroyed_unsent = self.store.unsent_record_count()
+        log.warning("device %s: wiping the store (%d records unsent)",
+                    "retired" if retired else "revoked", report.destroyed_unsent)
         self.transport.close()
-        if self._wipe is not None:
-            outcome = self._wipe(self.store)
-        else:
-            from rbsw_desktop.security.wipe import wipe_store
-            outcome = wipe_store(self.store)
+        from rbsw_desktop.security.wipe import destroyed_words, note_wipe, wipe_store
+        outcome = (self._wipe or wipe_store)(self.store)
+        note_wipe(self.store.data_dir, "retired" if retired else "revoked",
+                  report.destroyed_unsent)
         problem = outcome.problem() if outcome is not None else ""
-        report.errors.append(REVOKED_INCOMPLETE + problem if problem else REVOKED)
+        said = REVOKED_INCOMPLETE + problem if problem else RETIRED if retired else REVOKED
+        words = destroyed_words(report.destroyed_unsent)
+        report.errors.append(f"{said} {words[0].upper()}{words[1:]}.")
 
     # -- retries ------------------------------------------------------------------------------
 
@@ -220,8 +237,10 @@ class SyncEngine:
             raise Cancelled()
 
     def _note_pending(self) -> None:
-        """Tell the gateway how much waits here (business support's "waiting on laptop")."""
+        """Tell the gateway how much waits here (business support's "waiting on laptop"), and
+        how many records it does not have (what a wipe would destroy)."""
         self.transport.pending_ops = self.store.outbox_counts()["pending"]
+        self.transport.unsent_records = self.store.unsent_record_count()
 
     def _server_time(self, server_time: str) -> None:
         if server_time:

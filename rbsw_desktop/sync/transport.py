@@ -5,6 +5,7 @@ errors sorted into what the engine does about them:
     TransportError   the network failed (cut, stalled, refused): try again later
     ServerBusy       429/5xx: try again, after Retry-After if given
     DeviceRevoked    401 device_revoked: wipe this laptop's store
+    DeviceRetired    401 device_retired: it has sent what it could; wipe this laptop's store
     NotAuthorised    401 otherwise: enrol again
     Refused          another 4xx: this request will never work as it is
 
@@ -30,7 +31,13 @@ from pydantic import BaseModel, ValidationError
 
 from rbsw_desktop.deployment import is_loopback
 from rbsw_desktop.errors import RbswError
-from rbsw_desktop.protocol import API_PREFIX, ERROR_HEADER, PENDING_HEADER, ErrorCode
+from rbsw_desktop.protocol import (
+    API_PREFIX,
+    ERROR_HEADER,
+    PENDING_HEADER,
+    UNSENT_HEADER,
+    ErrorCode,
+)
 from rbsw_desktop.protocol.models import (
     BlobProgress,
     ChangesPage,
@@ -79,6 +86,10 @@ class DeviceRevoked(RbswError):
     pass
 
 
+class DeviceRetired(DeviceRevoked):
+    """Retired rather than revoked: the council took what this laptop sent before."""
+
+
 class NotAuthorised(RbswError):
     pass
 
@@ -125,6 +136,9 @@ class HttpTransport:
         #: This laptop's outbox count, sent as `X-Pending-Ops` so business support sees what
         #: each worker has waiting (None: not sent).
         self.pending_ops: int | None = None
+        #: Records here the council does not have, sent as `X-Unsent-Records`: the answer
+        #: telling this laptop to wipe is audited with it (None: not sent).
+        self.unsent_records: int | None = None
         self._conn: http.client.HTTPConnection | None = None
         # Bytes of request/response bodies: as sent on the wire, and as raw JSON.
         self.wire_sent = self.wire_received = self.raw_sent = self.raw_received = 0
@@ -184,6 +198,8 @@ class HttpTransport:
             headers["Authorization"] = f"Bearer {self.token}"
             if self.pending_ops is not None:
                 headers[PENDING_HEADER] = str(max(0, int(self.pending_ops)))
+            if self.unsent_records is not None:
+                headers[UNSENT_HEADER] = str(max(0, int(self.unsent_records)))
         payload: bytes | None = None
         if body is not None:
             raw = body if isinstance(body, bytes) else wire_json(body)
@@ -261,6 +277,8 @@ class HttpTransport:
             info = {}
         code = str(info.get("error") or resp.headers.get(ERROR_HEADER.lower(), ""))
         message = str(info.get("message", "")) or f"The council system answered {resp.status}."
+        if resp.status == 401 and code == ErrorCode.DEVICE_RETIRED:
+            raise DeviceRetired(message)
         if resp.status == 401 and code == ErrorCode.DEVICE_REVOKED:
             raise DeviceRevoked(message)
         if resp.status == 401:

@@ -109,7 +109,7 @@ class _SyncJob(QRunnable):
             report = engine.sync_once(cancel=self.cancel,
                                       progress=lambda s, d, t: self.signals.sig_progress.emit(
                                           s, d, t))
-            if not report.revoked:
+            if not report.wiped:
                 status = self.status_reader()
         except RbswError as exc:
             error = str(exc)
@@ -238,7 +238,7 @@ class SyncController(QObject):
     @Slot(object, object, object)
     def _on_done(self, report: Any, status: dict, error: str) -> None:
         self.running = False
-        if report is not None and report.revoked:
+        if report is not None and report.wiped:
             self._show(SyncView(SyncPhase.ATTENTION, "Signed out", detail=report.errors[0]))
             self.sig_revoked.emit(report.errors[0])
             self.sig_finished.emit(report)

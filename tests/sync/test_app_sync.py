@@ -158,11 +158,16 @@ def test_a_revoked_laptop_leaves_the_case_screens_and_its_store_is_gone(
     qtbot.waitUntil(lambda: not panel.controller.running, timeout=20_000)
     window.open_case(case_id)
     assert window.workspace is not None
+    window.taskman.run_on_store(lambda s: s.add_visit(case_id, observations="Unsent (fictional)"),
+                                lambda _visit: None, lambda exc: None)
+    window.taskman.wait()                                   # a visit saved, not yet sent
 
     gateway.revoke(device_id)                               # `rbsw-gateway revoke --device`
     with qtbot.waitSignal(window.sig_revoked, timeout=20_000) as revoked:
         qtbot.mouseClick(panel.widget.button, Qt.MouseButton.LeftButton)
     assert "signed out by the council" in revoked.args[0]
+    assert "1 record that had not reached the council" in revoked.args[0]
+    assert "1 record that had not reached" in window.lock_screen.error.text()
     assert window.stack.currentWidget() is window.lock_screen
     assert window.workspace is None and window.sync_panel is None and window.locked
     assert window.caseload.model_.rowCount() == 0

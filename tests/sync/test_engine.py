@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from rbsw_desktop.domain import Zone
 from rbsw_desktop.domain.entities import BoardItem, Case, Review
 from rbsw_desktop.domain.enums import SyncState, VisitType
 from rbsw_desktop.protocol.models import Op, PushRequest
+from rbsw_desktop.security.wipe import WIPE_NOTE
 from rbsw_desktop.sync.transport import HttpTransport
 from rbsw_desktop.ui.refused import plain_reason
 from tests.sync.faultproxy import Fault, FaultProxy
@@ -216,7 +218,10 @@ def test_a_revoked_laptop_wipes_its_store(gateway: Any, pod: Pod,
     report = worker_laptop.sync()
     assert report.revoked and "wiped" in report.errors[0]
     assert worker_laptop.store.locked
-    assert not [p for p in Path(data_dir).rglob("*") if p.is_file()]
+    # Nothing is left but the wipe note: when, why, how many records went unsent.
+    assert [p.name for p in Path(data_dir).rglob("*") if p.is_file()] == [WIPE_NOTE]
+    assert set(json.loads((Path(data_dir) / WIPE_NOTE).read_text())) == {
+        "at", "reason", "destroyed_unsent"}
 
 
 def test_cases_come_from_the_council_and_are_not_pushed_back(

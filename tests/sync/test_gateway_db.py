@@ -327,7 +327,7 @@ def test_ops_conflicts_failures_problems_and_audit(repo: SqlRepository) -> None:
     assert [(r["action"], r["count"], r["status"]) for r in rows] == \
         [("enrol", 0, 400), ("push", 2, 200)]
     assert set(rows[0]) == {"id", "at", "device_id", "worker_id", "action", "target", "count",
-                            "status"}
+                            "status", "client", "record_ids", "hash"}
     assert len(repo.audit_rows(1)) == 1
 
 

@@ -5,7 +5,8 @@ before the laptop hears "applied"), foreign keys on, a 30 s busy timeout. The sq
 own transaction handling is switched off and SQLAlchemy emits BEGIN itself (the recipe in
 SQLAlchemy's SQLite dialect docs, "Enabling Non-Legacy SQLite Transactional Modes"), so that a
 writer's connection, marked with the `WRITER` execution option, begins with BEGIN IMMEDIATE and
-takes the write lock before it reads anything. The file, its -wal/-shm and a data directory
+takes the write lock before it reads anything. `SQLITE_SHA256(text)` is there for the audit's
+hash chain (PostgreSQL has `sha256()` built in). The file, its -wal/-shm and a data directory
 created here are readable by their owner only.
 
 PostgreSQL (`postgresql://...`, rewritten to the psycopg 3 driver): a 5 s connect timeout,
@@ -18,6 +19,7 @@ password, a missing database) is an `RbswError` with one sentence that never hol
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import stat
@@ -38,6 +40,8 @@ BUSY_TIMEOUT = 30
 #: Connections per process: 5 kept, up to 40 under load (FastAPI's thread pool is 40 threads;
 #: a request waiting for the writers' lock holds one). Waiting longer for one is an error.
 POOL = {"pool_size": 5, "max_overflow": 35, "pool_timeout": 30}
+#: SQLite's SHA-256 of text, as lowercase hex (the audit's hash chain; see `repository`).
+SQLITE_SHA256 = "rbsw_sha256"
 SHAPES = "sqlite:///PATH or postgresql://USER:PASSWORD@HOST:PORT/DATABASE"
 
 
@@ -138,6 +142,7 @@ def _sqlite_engine(url: URL) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None      # SQLAlchemy emits BEGIN, not sqlite3
+        dbapi_connection.create_function(SQLITE_SHA256, 1, _sha256_hex, deterministic=True)
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -153,6 +158,10 @@ def _sqlite_engine(url: URL) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
     return engine
+
+
+def _sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def check_connection(engine: Engine, url: URL) -> None:

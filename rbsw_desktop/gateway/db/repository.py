@@ -57,6 +57,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Row,
+    Text,
     and_,
     bindparam,
     delete,
@@ -70,7 +71,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from rbsw_desktop.gateway.db.engine import WRITER
+from rbsw_desktop.gateway.db.audit_chain import CONTENT, GENESIS, content_digest
+from rbsw_desktop.gateway.db.engine import SQLITE_SHA256, WRITER
 from rbsw_desktop.gateway.db.tables import (
     SEQ,
     applied_ops,
@@ -92,6 +94,9 @@ from rbsw_desktop.gateway.repository import Caller, StoredRecord
 
 if TYPE_CHECKING:
     from rbsw_desktop.gateway.repository import GatewayRepository
+
+#: The PostgreSQL advisory lock that orders audit rows (transaction level).
+AUDIT_LOCK = 0x7262_7377_6175      # "rbswau"
 
 _RECORD_COLS = (records.c.entity, records.c.id, records.c.rev, records.c.seq, records.c.pod_id,
                 records.c.case_id, records.c.fields, records.c.deleted, records.c.updated_at,
@@ -141,6 +146,20 @@ class SqlRepository:
         self._next_seqs = (update(counters).where(counters.c.name == SEQ)
                            .values(value=counters.c.value + bindparam("n"))
                            .returning(counters.c.value))
+        self._add_audit = self._chained_audit_insert()
+        self._audit_lock = select(func.pg_advisory_xact_lock(AUDIT_LOCK))
+
+    def _chained_audit_insert(self) -> Any:
+        """INSERT an audit row whose `hash` links it to the newest row (`db.audit_chain`),
+        computed by the database in the same statement."""
+        newest = select(audit.c.hash).order_by(audit.c.id.desc()).limit(1).scalar_subquery()
+        chained = func.coalesce(newest, GENESIS).op("||")(bindparam("digest", type_=Text()))
+        if self.dialect == "postgresql":
+            link = func.encode(func.sha256(func.convert_to(chained, "UTF8")), "hex")
+        else:
+            link = getattr(func, SQLITE_SHA256)(chained)
+        values = [bindparam(name, type_=audit.c[name].type) for name in CONTENT]
+        return insert(audit).from_select([*CONTENT, "hash"], select(*values, link))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -301,6 +320,14 @@ class SqlRepository:
         with self._write() as conn:
             result = conn.execute(update(devices).where(devices.c.id == device_id)
                                   .values(revoked_at=func.coalesce(devices.c.revoked_at, at)))
+            return bool(result.rowcount == 1)
+
+    def retire_device(self, device_id: str, at: str) -> bool:
+        """Mark a device retired; False when there is no such device or it is revoked."""
+        with self._write() as conn:
+            result = conn.execute(update(devices).where(devices.c.id == device_id,
+                                                        devices.c.revoked_at.is_(None))
+                                  .values(retired_at=func.coalesce(devices.c.retired_at, at)))
             return bool(result.rowcount == 1)
 
     def touch_device(self, device_id: str, at: str, *, pushed: bool = False,
@@ -531,13 +558,38 @@ class SqlRepository:
     # -- audit --------------------------------------------------------------------------------
 
     def audit(self, at: str, device_id: str | None, worker_id: str | None, action: str,
-              target: str, count: int, status: int) -> None:
-        self._exec(insert(audit).values(at=at, device_id=device_id, worker_id=worker_id,
-                                        action=action, target=target, count=count,
-                                        status=status))
+              target: str, count: int, status: int, *, client: str | None = None,
+              record_ids: Collection[str] = ()) -> None:
+        """Append an audit row, linked into the hash chain. The newest row's hash is read
+        under the lock that orders audit rows: on SQLite the write lock every transaction
+        takes; on PostgreSQL a transaction-level advisory lock (one extra statement), held to
+        the commit, so rows of concurrent transactions in any gateway instance chain in order.
+        Write it last in its transaction: the lock is held from here to the commit."""
+        row = {"at": at, "device_id": device_id, "worker_id": worker_id, "client": client,
+               "action": action, "target": target, "count": count, "status": status,
+               "record_ids": json.dumps(list(record_ids), separators=(",", ":"))
+               if record_ids else None}
+        with self._write() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(self._audit_lock)
+            conn.execute(self._add_audit, {**row, "digest": content_digest(row)})
 
     def audit_rows(self, limit: int) -> list[dict[str, Any]]:
-        return self._all(select(audit).order_by(audit.c.id.desc()).limit(limit))
+        rows = self._all(select(audit).order_by(audit.c.id.desc()).limit(limit))
+        for row in rows:
+            row["record_ids"] = json.loads(row["record_ids"]) if row["record_ids"] else None
+        return rows
+
+    def audit_chain(self, batch: int = 5000) -> Iterator[dict[str, Any]]:
+        """Every audit row as stored, oldest first (read in batches), for the chain's check."""
+        after = 0
+        while True:
+            rows = self._all(select(audit).where(audit.c.id > after).order_by(audit.c.id)
+                             .limit(batch))
+            yield from rows
+            if len(rows) < batch:
+                return
+            after = int(rows[-1]["id"])
 
 
 if TYPE_CHECKING:

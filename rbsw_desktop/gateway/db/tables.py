@@ -80,6 +80,7 @@ devices = Table(
     Column("last_push_at", Text),
     Column("last_pull_at", Text),
     Column("pending", Integer),
+    Column("retired_at", Text),      # `retire`: it may push once more, then is told to wipe
 )
 
 enrol_codes = Table(
@@ -213,4 +214,7 @@ audit = Table(
     Column("target", Text, nullable=False, server_default=""),
     Column("count", Integer, nullable=False, server_default=text("0")),
     Column("status", Integer, nullable=False, server_default=text("0")),
+    Column("client", Text),          # the client's address, as the gateway saw it
+    Column("record_ids", Text),      # a JSON list of the record ids read or written, or null
+    Column("hash", Text),            # the hash chain's link (`audit_chain`)
 )

@@ -48,6 +48,7 @@ def unfiled(request: Request, gw: GatewayDep, who: CallerDep, limit: Limit = MAX
     with audited(request, gw, lock=False) as row:
         answer = gw.support.unfiled(who, limit)
         row.count = len(answer["records"])
+        row.records = [rec["id"] for rec in answer["records"]]
     return json_answer(answer)
 
 
@@ -58,6 +59,8 @@ def problems(request: Request, gw: GatewayDep, who: CallerDep, limit: Limit = MA
     with audited(request, gw, lock=False) as row:
         answer = gw.support.problems(who, limit)
         row.count = len(answer["conflicts"]) + len(answer["failures"])
+        row.records = [p["record_id"] for p in answer["conflicts"] + answer["failures"]
+                       if p["record_id"]]
     return json_answer(answer)
 
 
@@ -68,5 +71,5 @@ def file_record(record_id: Annotated[str, Path(alias="id", max_length=100)], bod
                 request: Request, gw: GatewayDep, who: CallerDep) -> Response:
     with audited(request, gw) as row:
         answer = gw.support.file_record(who, record_id, body)
-        row.target, row.count = answer["id"], 1
+        row.target, row.count, row.records = answer["id"], 1, [answer["id"]]
     return json_answer(answer)

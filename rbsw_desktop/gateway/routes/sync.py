@@ -7,12 +7,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from rbsw_desktop.gateway.deps import CallerDep, GatewayDep, JsonBody, PendingDep, audited
+from rbsw_desktop.gateway.edge import header_count
 from rbsw_desktop.gateway.routes import AUTH_ERRORS, json_answer
-from rbsw_desktop.protocol import DEFAULT_PULL_LIMIT, INT64_MAX, MAX_PULL_LIMIT
+from rbsw_desktop.protocol import (
+    DEFAULT_PULL_LIMIT,
+    INT64_MAX,
+    MAX_PULL_LIMIT,
+    UNSENT_HEADER,
+    Outcome,
+)
 from rbsw_desktop.protocol.models import ChangesPage, PushAnswer
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 
+#: The ops whose record a push's audit row names: written, or its council version sent back.
+WROTE_OR_SHOWED = (Outcome.APPLIED.value, Outcome.CONFLICT.value)
 PUSH_BODY = {"requestBody": {"required": True, "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/PushRequest"}}}}}
 
@@ -27,6 +36,9 @@ def push(body: JsonBody, request: Request, gw: GatewayDep, who: CallerDep,
     with audited(request, gw) as row:
         answer = gw.service.push(who, body, pending)
         row.count = len(answer["results"])
+        row.records = [op["id"] for op, result in zip(body["ops"], answer["results"],
+                                                      strict=True)
+                       if result["outcome"] in WROTE_OR_SHOWED]
     return json_answer(answer)
 
 
@@ -36,7 +48,13 @@ def changes(request: Request, gw: GatewayDep, who: CallerDep, pending: PendingDe
             since: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
             limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
             ) -> Response:
+    if who.retired:            # it has pushed what it holds: now it wipes, and its token dies
+        with audited(request, gw, status=401) as row:
+            told = gw.service.told_to_wipe(who)
+            row.target, row.count = "wipe", header_count(request.headers.get(UNSENT_HEADER))
+        raise told
     with audited(request, gw, lock=False) as row:
         answer = gw.service.changes(who, since, limit, pending)
         row.target, row.count = answer["cursor"], len(answer["changes"])
+        row.records = [change["id"] for change in answer["changes"]]
     return json_answer(answer)
