@@ -4,12 +4,15 @@ two pods, workers of every kind, a case each, enrolled devices. For the test_gat
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+from rbsw_desktop.protocol import MAX_BLOB_CHUNK
 
 API = "/api/v1"
 
@@ -63,6 +66,20 @@ def board_item_op(case_id: str, text: str, *, rid: str | None = None,
             "fields": {"case_id": case_id, "zone": "amber", "text": text,
                        "raised_by": "family", "shareable": True, "position": 0,
                        "updated_at": "2026-11-24T10:00:00.000Z", **fields}}
+
+
+OCTETS = {"Content-Type": "application/octet-stream"}
+
+
+def upload(url: str, token: str, data: bytes) -> str:
+    """Send `data` in chunks; its SHA-256."""
+    sha = hashlib.sha256(data).hexdigest()
+    for offset in range(0, len(data), MAX_BLOB_CHUNK):
+        answer = call(url, "PUT", f"/blobs/{sha}?offset={offset}",
+                      raw=data[offset:offset + MAX_BLOB_CHUNK], token=token, headers=OCTETS)
+        assert answer.status == 200, answer.body
+    assert answer.json() == {"received": len(data), "complete": True}
+    return sha
 
 
 def push(url: str, token: str, *ops: dict[str, Any]) -> list[dict[str, Any]]:

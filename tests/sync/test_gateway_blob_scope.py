@@ -24,7 +24,7 @@ from rbsw_desktop.gateway import (
 from rbsw_desktop.protocol import MAX_BLOB_CHUNK
 from rbsw_desktop.sync.transport import HttpTransport
 from tests.sync.conftest import GatewayProcess
-from tests.sync.gw_world import Answer, World, call, enrol, push
+from tests.sync.gw_world import OCTETS, Answer, World, call, enrol, push, upload
 from tests.sync.laptops import (  # noqa: F401 (fixtures)
     Laptop,
     Pod,
@@ -33,19 +33,7 @@ from tests.sync.laptops import (  # noqa: F401 (fixtures)
     worker_laptop_fixture,
 )
 
-OCTETS = {"Content-Type": "application/octet-stream"}
 DEVICE_QUOTA, POD_QUOTA = 300_000, 500_000
-
-
-def upload(url: str, token: str, data: bytes) -> str:
-    """Send `data` in chunks; its SHA-256."""
-    sha = hashlib.sha256(data).hexdigest()
-    for offset in range(0, len(data), MAX_BLOB_CHUNK):
-        answer = call(url, "PUT", f"/blobs/{sha}?offset={offset}",
-                      raw=data[offset:offset + MAX_BLOB_CHUNK], token=token, headers=OCTETS)
-        assert answer.status == 200, answer.body
-    assert answer.json() == {"received": len(data), "complete": True}
-    return sha
 
 
 def attachment(case_id: str, sha: str, *, rid: str | None = None, base_rev: int | None = None,
@@ -117,11 +105,9 @@ def test_another_caseloads_hash_reads_nothing_and_the_pods_managers_read_it(
     (cited,) = push(world.url, world.sw2.token, attachment(world.sw2.case_id, sha))
     assert cited["outcome"] == "rejected", cited
     assert same_answer(get(world, world.sw2.token, sha), unknown(world, world.sw2.token))
-    # The pod-wide roles read it, and may cite it (they could read it already).
+    # The pod-wide roles read it (adding photos is the allocated worker's: protocol.rights).
     assert get(world, world.manager.token, sha).body == data
     assert get(world, world.support.token, sha).body == data
-    (managers,) = push(world.url, world.manager.token, attachment(world.sw.case_id, sha))
-    assert managers["outcome"] == "applied", managers
     # The worker's second laptop, which sent nothing, may cite it too: the worker reads it.
     second = enrol(world.url, module_gateway.enrol_code(world.sw.worker_id), "second-laptop")
     (other_laptop,) = push(world.url, second["token"], attachment(world.sw.case_id, sha))

@@ -31,6 +31,7 @@ from tests.sync.gw_world import (
     enrol,
     pull_all,
     push,
+    upload,
 )
 from tests.sync.laptops import (  # noqa: F401 (fixtures)
     Laptop,
@@ -291,13 +292,23 @@ def test_each_role_writes_exactly_what_the_rights_table_allows(
     person, owner = _writer(world, module_gateway, role)
     case = owner.case_id
     entities = sorted({e for rights in RECORD_RIGHTS.values() for e in rights})
-    made = push(world.url, person.token, *(op(e, case) for e in entities))
-    seeds = [op(e, case) for e in entities for _ in range(2)]    # one to change, one to delete
+
+    def cites(entity: str, token: str) -> dict[str, Any]:
+        """An attachment cites a photo its own laptop sent (the gateway checks that)."""
+        if entity != "attachment":
+            return {}
+        return {"sha256": upload(world.url, token, f"{uuid.uuid4()} photo (fictional)".encode())}
+
+    made = push(world.url, person.token, *(op(e, case, **cites(e, person.token))
+                                           for e in entities))
+    seeds = [op(e, case, **cites(e, owner.token))
+             for e in entities for _ in range(2)]              # one to change, one to delete
     assert all(r["outcome"] == "applied" for r in push(world.url, owner.token, *seeds))
-    changes = [op(e, case, rid=s["id"], base_rev=1) for e, s in zip(entities, seeds[::2],
-                                                                     strict=True)]
-    deletes = [{**op(e, case, rid=s["id"], base_rev=1), "deleted": True}
-               for e, s in zip(entities, seeds[1::2], strict=True)]
+    same = [{k: v for k, v in s["fields"].items() if k == "sha256"} for s in seeds]
+    changes = [op(e, case, rid=s["id"], base_rev=1, **f)
+               for e, s, f in zip(entities, seeds[::2], same[::2], strict=True)]
+    deletes = [{**op(e, case, rid=s["id"], base_rev=1, **f), "deleted": True}
+               for e, s, f in zip(entities, seeds[1::2], same[1::2], strict=True)]
     changed = push(world.url, person.token, *changes)
     deleted = push(world.url, person.token, *deletes)
     for action, answers in ((Action.CREATE, made), (Action.UPDATE, changed),
