@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from rbsw_desktop.gateway.deps import CallerDep, GatewayDep, JsonBody, PendingDep, audited
+from rbsw_desktop.gateway.deps import GatewayDep, JsonBody, PendingDep, served
 from rbsw_desktop.gateway.routes import AUTH_ERRORS, json_answer
 from rbsw_desktop.protocol import DEFAULT_PULL_LIMIT, INT64_MAX, MAX_PULL_LIMIT
 from rbsw_desktop.protocol.models import ChangesPage, PushAnswer
@@ -20,12 +20,11 @@ PUSH_BODY = {"requestBody": {"required": True, "content": {"application/json": {
 @router.post("/push", response_model=PushAnswer, responses=AUTH_ERRORS, openapi_extra=PUSH_BODY,
              summary="Send a batch of changes; each is answered applied, duplicate, conflict "
              "or rejected (with its reason)")
-def push(body: JsonBody, request: Request, gw: GatewayDep, who: CallerDep,
-         pending: PendingDep) -> Response:
+def push(body: JsonBody, request: Request, gw: GatewayDep, pending: PendingDep) -> Response:
     # The body is read as JSON and each op validated on its own (protocol.models.Op), so one
     # malformed change is that change's `rejected` answer, not the whole batch's 400.
     # The push takes its pod's writers' lock itself (pushes of other pods go on meanwhile).
-    with audited(request, gw, lock=False) as row:
+    with served(request, gw, lock=False) as (row, who):
         answer = gw.service.push(who, body, pending)
         row.count = len(answer["results"])
     return json_answer(answer)
@@ -33,11 +32,11 @@ def push(body: JsonBody, request: Request, gw: GatewayDep, who: CallerDep,
 
 @router.get("/changes", response_model=ChangesPage, responses=AUTH_ERRORS,
             summary="The changes in the caller's scope after a cursor, oldest first")
-def changes(request: Request, gw: GatewayDep, who: CallerDep, pending: PendingDep,
+def changes(request: Request, gw: GatewayDep, pending: PendingDep,
             since: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
             limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
             ) -> Response:
-    with audited(request, gw, lock=False) as row:
+    with served(request, gw, lock=False) as (row, who):
         answer = gw.service.changes(who, since, limit, pending)
         row.target, row.count = answer["cursor"], len(answer["changes"])
     return json_answer(answer)
