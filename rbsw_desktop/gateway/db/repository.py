@@ -167,6 +167,11 @@ class SqlRepository:
                                  .join(workers, workers.c.id == devices.c.worker_id)
                                  .where(devices.c.token_sha256 == bindparam("sha")))
         self._add_audit = insert(audit)
+        # A pull's page, for a pod-wide caller (True) and for one with a caseload (False).
+        self._changes = {wide: select(*_RECORD_COLS).where(
+            records.c.seq > bindparam("since"),
+            self._scope(bindparam("pod"), bindparam("worker"), pod_wide=wide))
+            .order_by(records.c.seq).limit(bindparam("limit")) for wide in (True, False)}
         self._touched: dict[tuple[bool, bool, bool], Any] = {}
 
     def close(self) -> None:
@@ -403,17 +408,21 @@ class SqlRepository:
             conn.execute(self._upsert_records, rows)
 
     @staticmethod
-    def _scope(caller: Caller) -> ColumnElement[bool]:
-        in_pod = records.c.pod_id == caller.pod_id
-        if caller.pod_wide:
+    def _scope(pod_id: Any, worker_id: Any, *, pod_wide: bool) -> ColumnElement[bool]:
+        """The records a caller of pod `pod_id` sees: the pod's (`pod_wide`), or its records
+        of no case and of worker `worker_id`'s cases (values or bound parameters)."""
+        in_pod = records.c.pod_id == pod_id
+        if pod_wide:
             return in_pod
-        mine = select(cases.c.id).where(cases.c.worker_id == caller.worker_id)
+        mine = select(cases.c.id).where(cases.c.worker_id == worker_id)
         return and_(in_pod, or_(records.c.case_id.is_(None), records.c.case_id.in_(mine)))
 
     def changes_since(self, caller: Caller, since: int, limit: int) -> list[StoredRecord]:
-        return self._records(select(*_RECORD_COLS)
-                             .where(records.c.seq > since, self._scope(caller))
-                             .order_by(records.c.seq).limit(limit))
+        stmt = self._changes[caller.pod_wide]
+        with self._read() as conn:
+            return [_record(r) for r in conn.execute(stmt, {
+                "pod": caller.pod_id, "worker": caller.worker_id, "since": since,
+                "limit": limit})]
 
     def records(self, pod_id: str | None = None) -> Iterator[StoredRecord]:
         stmt = select(*_RECORD_COLS).order_by(records.c.seq)
@@ -431,7 +440,9 @@ class SqlRepository:
     def attachment_in_scope(self, caller: Caller, sha256: str) -> bool:
         return self._one(select(literal(1).label("found"))
                          .where(records.c.sha256 == sha256, records.c.entity == "attachment",
-                                records.c.deleted == false(), self._scope(caller))
+                                records.c.deleted == false(),
+                                self._scope(caller.pod_id, caller.worker_id,
+                                            pod_wide=caller.pod_wide))
                          .limit(1)) is not None
 
     # -- idempotency, conflicts, failures -----------------------------------------------------
