@@ -61,6 +61,7 @@ WAL reader's snapshot is a prefix of them.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -104,6 +105,9 @@ from rbsw_desktop.gateway.db.tables import (
 )
 from rbsw_desktop.gateway.repository import Caller, StoredRecord
 
+if os.name == "posix":
+    import fcntl
+
 if TYPE_CHECKING:
     from rbsw_desktop.gateway.repository import GatewayRepository
 
@@ -139,9 +143,16 @@ class SqlRepository:
         self._local = threading.local()
         # SQLite has one writer at a time; left to itself, a writer that finds the file locked
         # sleeps in SQLite's busy handler (1, 2, 5 ... 100 ms) and tries again, so under load
-        # most time goes to sleeping. This process's writers queue here instead, in order;
-        # SQLite's own lock still keeps them apart from other processes.
+        # most time goes to sleeping. This process's writers queue here instead, in order, and
+        # then (POSIX) on an flock of the file beside the database that every gateway process
+        # on it takes (`serve --workers N`, an admin command): the kernel wakes the next
+        # writer the moment one commits. SQLite's own lock still keeps writers apart.
         self._sqlite_writers = threading.Lock() if self.dialect == "sqlite" else None
+        self._writers_file: int | None = None
+        if self.dialect == "sqlite" and os.name == "posix":
+            path = f"{engine.url.database}-writers"
+            self._writers_file = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.fchmod(self._writers_file, 0o600)
         self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         # The statements of every push, built once (building one costs more than running it).
         upsert = self._insert(records)
@@ -176,6 +187,9 @@ class SqlRepository:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._writers_file is not None:
+            os.close(self._writers_file)
+            self._writers_file = None
 
     # -- transactions and the change sequence -------------------------------------------------
 
@@ -210,7 +224,14 @@ class SqlRepository:
             yield
             return
         with self._sqlite_writers:
-            yield
+            if self._writers_file is None:
+                yield
+                return
+            fcntl.flock(self._writers_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._writers_file, fcntl.LOCK_UN)
 
     def _lock_writers(self, conn: Connection, pod: str | None) -> None:
         """Take every writer's lock (`pod` None) or pod `pod`'s, for the rest of the
