@@ -179,7 +179,7 @@ class SqlRepository:
                                  .where(devices.c.token_sha256 == bindparam("sha")))
         self._add_audit = insert(audit)
         # A pull's page, for a pod-wide caller (True) and for one with a caseload (False).
-        self._changes = {wide: select(*_RECORD_COLS).where(
+        self._changes: dict[bool, Any] = {wide: select(*_RECORD_COLS).where(
             records.c.seq > bindparam("since"),
             self._scope(bindparam("pod"), bindparam("worker"), pod_wide=wide))
             .order_by(records.c.seq).limit(bindparam("limit")) for wide in (True, False)}
@@ -367,7 +367,7 @@ class SqlRepository:
         shape = (pushed, pulled, pending is not None)
         stmt = self._touched.get(shape)
         if stmt is None:                        # one statement for each shape, built once
-            values = {"last_seen_at": bindparam("touch_at")}
+            values: dict[str, Any] = {"last_seen_at": bindparam("touch_at")}
             if pushed:
                 values["last_push_at"] = bindparam("touch_at")
             if pulled:
