@@ -23,6 +23,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from psycopg import sql
@@ -33,11 +34,13 @@ from sqlalchemy.exc import IntegrityError
 from rbsw_desktop.errors import RbswError
 from rbsw_desktop.gateway.db import (
     SqlRepository,
+    _config,
     database_url,
     migrate,
     open_repository,
     schema_state,
 )
+from rbsw_desktop.gateway.db.engine import normalise
 from rbsw_desktop.gateway.db.tables import metadata
 from rbsw_desktop.gateway.repository import Caller, StoredRecord, blob_key
 
@@ -147,6 +150,31 @@ def test_migrate_makes_the_schema_current_and_is_safe_to_run_again(url: str) -> 
     repo = open_repository(url)
     try:
         assert repo.next_seq() == 1
+    finally:
+        repo.close()
+
+
+def test_cursors_from_before_revision_0006_stay_valid(url: str) -> None:
+    """A council database whose counter row has numbered 41 changes: after revision 0006_speed
+    (PostgreSQL's change sequence) the next change is 42, above every laptop's cursor; a
+    downgrade carries the position back into the counter row."""
+    config = _config(normalise(url))
+    command.upgrade(config, "0001")
+    repo = open_repository(url)
+    with repo.engine.begin() as conn:
+        conn.execute(text("UPDATE counters SET value = 41 WHERE name = 'seq'"))
+    repo.close()
+    migrate(url)
+    repo = open_repository(url)
+    try:
+        assert repo.next_seq() == 42
+    finally:
+        repo.close()
+    command.downgrade(config, "0001")
+    repo = open_repository(url)
+    try:
+        with repo.engine.connect() as conn:
+            assert conn.execute(text("SELECT value FROM counters")).scalar_one() == 42
     finally:
         repo.close()
 
