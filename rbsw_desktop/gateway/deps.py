@@ -38,18 +38,27 @@ class Gateway:
         self.support = SupportView(self.repo)
 
 
-def gateway(request: Request) -> Gateway:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its
+# thread pool, a hop to another thread and back for each (on the hot routes, a hop as costly as
+# the route's SQL).
+
+async def gateway(request: Request) -> Gateway:
     return request.app.state.gateway  # type: ignore[no-any-return]
 
 
-def caller(request: Request, gw: Annotated[Gateway, Depends(gateway)]) -> Caller:
+def who_calls(request: Request, gw: Gateway) -> Caller:
     """The device, worker, pod and role the bearer token stands for (401 otherwise)."""
     who = gw.service.authenticate(request.headers.get("authorization"))
     request.state.caller = who                  # for the audit row
     return who
 
 
-def pending_ops(request: Request) -> int | None:
+def caller(request: Request, gw: Annotated[Gateway, Depends(gateway)]) -> Caller:
+    """`who_calls`, as a dependency (in the thread pool: it reads the database)."""
+    return who_calls(request, gw)
+
+
+async def pending_ops(request: Request) -> int | None:
     value = request.headers.get(PENDING_HEADER)
     return None if value is None else header_count(value)
 
@@ -72,11 +81,12 @@ async def json_body(request: Request) -> Any:
 @dataclass
 class AuditRow:
     """What an access's audit row names besides who and when: ids and counts, never content.
-    `records`: the ids of the records it read or wrote."""
+    `records`: the ids of the records it read or wrote; `status`: the answer's."""
 
     target: str = ""
     count: int = 0
     records: list[str] = field(default_factory=list)
+    status: int = 200
 
 
 @contextmanager
@@ -85,19 +95,29 @@ def audited(request: Request, gw: Gateway, *, status: int = 200,
     """The route's work and its audit row in ONE transaction: what is served is audited, and
     an access that cannot be audited (a full disk, a lost database) is not served (503).
     `lock=False` for reads. A refusal raised inside is rolled back and audited by the edge."""
-    row = AuditRow()
+    row = AuditRow(status=status)
     try:
         with gw.repo.transaction(lock=lock):
             yield row
             who: Caller | None = getattr(request.state, "caller", None)
             gw.repo.audit(utc_now(), who.device_id if who else None,
                           who.worker_id if who else None, action_of(request.scope),
-                          row.target[:100], row.count, status, client=client_of(request.scope),
+                          row.target[:100], row.count, row.status, client=client_of(request.scope),
                           record_ids=row.records)
     except SQLAlchemyError:
         raise ApiError(503, ErrorCode.UNAVAILABLE.value, NOT_AUDITED,
                        {"Retry-After": "30"}) from None
     request.state.audited = True
+
+
+@contextmanager
+def served(request: Request, gw: Gateway, *,
+           lock: bool = True) -> Iterator[tuple[AuditRow, Caller]]:
+    """`audited`, with the caller looked up in that same transaction: one connection and one
+    transaction a request rather than two (the hot routes: push and pull). A refusal (401) is
+    rolled back and audited by the edge, as from `caller`."""
+    with audited(request, gw, lock=lock) as row:
+        yield row, who_calls(request, gw)
 
 
 GatewayDep = Annotated[Gateway, Depends(gateway)]

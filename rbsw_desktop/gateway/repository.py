@@ -8,8 +8,10 @@ SQL.
 Rules every implementation keeps:
 - `transaction()` commits durably (SQLite `synchronous=FULL`, PostgreSQL's default
   `synchronous_commit`): what a laptop was told "applied" survives a power cut.
-- `next_seq()` values are handed out and committed in order, so a pull that has read up to
-  sequence N never later misses a change numbered <= N, even with several gateway instances.
+- `next_seq()` values are unique, and handed out and committed in order within a pod (by
+  every transaction that holds the pod's writers' lock, or every writer's), so a pull, which is
+  within one pod, that has read up to sequence N never later misses a change numbered <= N,
+  even with several gateway instances.
 - Tokens and enrolment codes are stored as SHA-256 hex digests only.
 - `record_history` is only ever appended to, in the transaction that accepted the revision.
 - Audit rows hold who (worker, device, client address), what (the action, ids, counts, the
@@ -81,9 +83,10 @@ def revision(rec: StoredRecord, at: str, worker_id: str | None, device_id: str |
 
 class GatewayRepository(Protocol):
     # -- transactions and the change sequence --
-    def transaction(self, *, lock: bool = True) -> AbstractContextManager[None]: ...
+    def transaction(self, *, lock: bool = True,
+                    pod: str | None = None) -> AbstractContextManager[None]: ...
     def next_seq(self) -> int: ...
-    def next_seqs(self, n: int) -> int: ...
+    def next_seqs(self, n: int) -> list[int]: ...
 
     # -- pods, workers, cases --
     def add_pod(self, pod_id: str, name: str, at: str) -> None: ...

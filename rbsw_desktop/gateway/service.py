@@ -236,21 +236,21 @@ class GatewayService:
 
     def push(self, caller: Caller, body: Any, pending: int | None = None) -> dict[str, Any]:
         """Answer each op: applied, duplicate, conflict or rejected. The batch is decided in
-        memory against what the database held when the writers' lock was taken (two reads),
+        memory against what the database held when the pod's writers' lock was taken (two reads),
         then written in one go: the records, their op ids, their history rows, their sequence
         numbers."""
         ops = push_ops(body)
         at = utc_now()
         batch = _Batch(caller, at)
-        with self.repo.transaction():
+        with self.repo.transaction(pod=caller.pod_id):
             parsed = [_parse(raw) for raw in ops]
             valid = [op for op in parsed if isinstance(op, Op)]
             batch.applied = self.repo.applied_ops(caller.worker_id, [op.op_id for op in valid])
             batch.held = self.repo.records_by_id({op.id for op in valid})
             results = [self._answer(batch, raw, op) for raw, op in zip(ops, parsed, strict=True)]
-            first = self.repo.next_seqs(len(batch.writes)) if batch.writes else 0
-            for i, rec in enumerate(batch.writes):
-                rec.seq = first + i
+            seqs = self.repo.next_seqs(len(batch.writes)) if batch.writes else []
+            for rec, seq in zip(batch.writes, seqs, strict=True):
+                rec.seq = seq
             self.repo.put_records(batch.writes)
             self.repo.add_applied_ops(batch.applied_rows)
             self.repo.add_history(batch.history)

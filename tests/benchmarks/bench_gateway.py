@@ -12,6 +12,10 @@ For each backend and worker count it prints:
   then pulling until nothing more): push p50/p95/p99, connection errors, clean syncs (targets:
   push p95 <= 1 s at 300; 0 connection errors and every sync clean at 1,000).
 
+While iterating, the environment can narrow a run (the default is the full report):
+RBSW_BENCH_BACKENDS=sqlite or postgresql, RBSW_BENCH_WORKERS=1 or 2, RBSW_BENCH_BURSTS=300
+(comma-separated lists).
+
 The load comes from one asyncio process of plain HTTP/1.1 keep-alive connections (one per
 laptop), on the same 2 cores as the gateway: every figure includes the load generator's own
 cost. Devices are enrolled through the gateway's service directly, so setting up 1,000 laptops
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -41,7 +46,9 @@ GATEWAY = [sys.executable, "-m", "rbsw_desktop.gateway.cli"]
 PODS, PER_POD = 50, 20                    # 1,000 social workers, one case and laptop each
 OPS = 20
 CLOSED_LOOP, CLOSED_SECONDS = 100, 8.0
-BURSTS = (300, 1000)
+BURSTS = tuple(int(n) for n in os.environ.get("RBSW_BENCH_BURSTS", "300,1000").split(","))
+WORKERS = tuple(int(n) for n in os.environ.get("RBSW_BENCH_WORKERS", "1,2").split(","))
+BACKENDS = os.environ.get("RBSW_BENCH_BACKENDS", "sqlite,postgresql").split(",")
 TIMEOUT = 60.0
 
 
@@ -253,7 +260,7 @@ def serve(data_dir: Path, url: str, workers: int) -> tuple[subprocess.Popen[byte
 
 def run(name: str, url: str, data_dir: Path, laptops: list[Laptop], direct: float) -> list[str]:
     lines = []
-    for workers in (1, 2):
+    for workers in WORKERS:
         proc, port = serve(data_dir, url, workers)
         try:
             p50 = asyncio.run(one_laptop(port, laptops[0]))
@@ -285,10 +292,13 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="rbsw-bench-gw-") as tmp:
         root = Path(tmp)
-        sqlite_url = db.database_url(root / "sqlite")
-        print("gateway: setting up 1,000 laptops on SQLite...", flush=True)
-        laptops = make_world(sqlite_url)
-        run("SQLite", sqlite_url, root / "sqlite", laptops, direct_insert_rate(sqlite_url))
+        if "sqlite" in BACKENDS:
+            sqlite_url = db.database_url(root / "sqlite")
+            print("gateway: setting up 1,000 laptops on SQLite...", flush=True)
+            laptops = make_world(sqlite_url)
+            run("SQLite", sqlite_url, root / "sqlite", laptops, direct_insert_rate(sqlite_url))
+        if "postgresql" not in BACKENDS:
+            return 0
         cluster = PostgresCluster.launch()
         try:
             pg_url = cluster.create_database()

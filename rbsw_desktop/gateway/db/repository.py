@@ -7,46 +7,61 @@ SAVEPOINT, so an exception that leaves it undoes just what it wrote (and still p
 Reads inside a transaction see its writes. A call outside any transaction runs in its own
 short one.
 
-Writers one at a time. The service reads and then writes on what it read (a record's rev
-against the push's base_rev, an op_id already applied, where a blob upload goes on), so a
-`transaction()` takes the write lock before its first statement: on SQLite with BEGIN
-IMMEDIATE, on PostgreSQL by locking the change-sequence counter row (`SELECT ... FOR UPDATE`).
+Writers' locks. The service reads and then writes on what it read (a record's rev against the
+push's base_rev, an op_id already applied, where a blob upload goes on), so a writing
+`transaction()` takes a lock before it relies on a read. There are two sizes:
+
+- `transaction()` (lock=True): every writer waits for it, and it for them. The council's admin
+  actions, filing, blob uploads.
+- `transaction(pod=P)`: only pod P's writers. A push: everything it reads and writes (records,
+  their cases, the pushing device's op ids) is its own pod's, so pushes of different pods
+  need not wait for each other, and on PostgreSQL they commit in parallel.
+
+On SQLite both are BEGIN IMMEDIATE: one writer at a time, whatever its size. On PostgreSQL they
+are transaction-scoped advisory locks: the all-writers lock is (WRITERS, 0) taken exclusively; a
+pod's lock is (WRITERS, 0) taken shared, so it waits for an all-writers holder, plus (PODS,
+hashtext(pod_id)) taken exclusively (two pods whose ids hash alike just wait for each other).
 Under READ COMMITTED every statement sees what was committed before it began, so once the lock
-is granted each read sees every writer that went before, in every gateway instance: the same
-guarantee the single-process SQLite store gave. Reads take no lock, but every access writes
-its audit row in the same transaction as what it served (`deps.audited`): on PostgreSQL such a
+is granted each read sees every writer that went before, in every gateway instance. A pod's
+lock is taken where the push begins, also inside an outer transaction that holds none (the
+request's, which holds the audit row). Reads take no lock, but every access writes its audit
+row in the same transaction as what it served (`deps.audited`): on PostgreSQL such a
 transaction (`transaction(lock=False)`) does not wait for the writers; on SQLite, which has one
 writer at a time, it queues with them.
 
-Gap-free pull cursors. `next_seq()` is `UPDATE counters SET value = value + 1 WHERE name =
-'seq' RETURNING value`, in the writer's transaction, and a pull is one `SELECT ... WHERE seq >
-cursor ORDER BY seq`. Why a pull that has read up to N never later misses a change <= N, even
-with several writers and several gateway processes:
+Gap-free pull cursors. A change's number (seq) is handed out in the writer's transaction, under
+its lock: on SQLite from the counter row (`UPDATE counters SET value = value + n ...
+RETURNING`), on PostgreSQL from the sequence `change_seq` (`nextval`). A pull is one `SELECT
+... WHERE pod_id = ? AND seq > cursor ORDER BY seq`: every pull is within one pod. Why a pull
+that has read up to N never later misses a change <= N of its pod, even with several writers
+and several gateway processes:
 
-1. The UPDATE locks the counter row until the transaction ends. Another transaction's UPDATE
-   of that row waits until the holder commits or rolls back; under READ COMMITTED PostgreSQL
-   then re-reads the newest committed version of the row and increments that. So a
-   transaction is handed N+1 only after the one holding N has finished (had it rolled back,
-   N is handed out again: no hole either).
-2. Hence every seq value lower than a transaction's own was committed before that transaction
-   got its first value, so before it commits: seq values commit in order.
-3. PostgreSQL releases a transaction's locks only after its commit is visible to new snapshots,
-   so a snapshot that sees a transaction sees all that committed before it.
-4. A pull is one statement, one snapshot. If it returns seq N, its snapshot holds the writer of
-   N and so every lower seq that will ever be committed. (An upsert that moves a record to a
-   new seq only makes it come again, never go missing.)
+1. Every transaction that numbers a change of pod P holds P's lock (or the all-writers lock,
+   which excludes P's) from before it takes the number until it has committed. The sequence
+   only grows, so a transaction of P that is granted the lock after another has committed
+   takes larger numbers than that one did: within a pod, seq values commit in order.
+2. PostgreSQL releases a transaction's locks only after its commit is visible to new snapshots,
+   so a snapshot that sees a transaction of P sees every transaction of P that committed
+   before it.
+3. A pull is one statement, one snapshot. If it returns seq N of pod P, its snapshot holds the
+   writer of N and so every lower seq of P that will ever be committed. (An upsert that moves
+   a record to a new seq only makes it come again, never go missing.)
 
-A database SEQUENCE (or serial column) would not do: `nextval()` is outside the transaction and
-locks nothing, so transactions holding N and N+1 can commit in the other order, a pull sees N+1,
-its cursor moves past N, and N, committed a moment later, is never pulled. The tests show that
-happening and show the counter row prevent it. On SQLite the write lock makes commits serial
-and a WAL reader's snapshot is a prefix of them. There is ONE global counter: laptops' cursors
-are positions in it.
+Across pods, numbers commit out of order (pod A's 7 may commit after pod B's 8), which no pull
+can see: a laptop's cursor is a position in its own pod's changes, in the one numbering all
+pods share (seq values stay unique, and a cursor from before revision 0005_speed stays valid:
+the sequence starts where the counter row stood). What the lock is for: without it, a
+transaction holding N and another holding N+1 of the same pod could commit in the other order,
+a pull would see N+1, its cursor move past N, and N, committed a moment later, never be pulled.
+The tests show that happening without the lock, and show two pods' pushes committing in
+parallel while one pod's stay in order. On SQLite the write lock makes commits serial and a
+WAL reader's snapshot is a prefix of them.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -80,6 +95,7 @@ from rbsw_desktop.gateway.db.tables import (
     blob_parts,
     blobs,
     cases,
+    change_seq,
     conflicts,
     counters,
     devices,
@@ -92,11 +108,17 @@ from rbsw_desktop.gateway.db.tables import (
 )
 from rbsw_desktop.gateway.repository import Caller, StoredRecord
 
+if os.name == "posix":
+    import fcntl
+
 if TYPE_CHECKING:
     from rbsw_desktop.gateway.repository import GatewayRepository
 
 #: The PostgreSQL advisory lock that orders audit rows (transaction level).
 AUDIT_LOCK = 0x7262_7377_6175      # "rbswau"
+#: The classes (first keys) of the writers' advisory locks on PostgreSQL: (WRITERS, 0) for
+#: every writer, (PODS, hashtext(pod_id)) for one pod's.
+WRITERS, PODS = 0x72627377, 0x72627378
 
 _RECORD_COLS = (records.c.entity, records.c.id, records.c.rev, records.c.seq, records.c.pod_id,
                 records.c.case_id, records.c.fields, records.c.deleted, records.c.updated_at,
@@ -126,9 +148,16 @@ class SqlRepository:
         self._local = threading.local()
         # SQLite has one writer at a time; left to itself, a writer that finds the file locked
         # sleeps in SQLite's busy handler (1, 2, 5 ... 100 ms) and tries again, so under load
-        # most time goes to sleeping. This process's writers queue here instead, in order;
-        # SQLite's own lock still keeps them apart from other processes.
+        # most time goes to sleeping. This process's writers queue here instead, in order, and
+        # then (POSIX) on an flock of the file beside the database that every gateway process
+        # on it takes (`serve --workers N`, an admin command): the kernel wakes the next
+        # writer the moment one commits. SQLite's own lock still keeps writers apart.
         self._sqlite_writers = threading.Lock() if self.dialect == "sqlite" else None
+        self._writers_file: int | None = None
+        if self.dialect == "sqlite" and os.name == "posix":
+            path = f"{engine.url.database}-writers"
+            self._writers_file = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.fchmod(self._writers_file, 0o600)
         self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         # The statements of every push, built once (building one costs more than running it).
         upsert = self._insert(records)
@@ -146,6 +175,21 @@ class SqlRepository:
         self._next_seqs = (update(counters).where(counters.c.name == SEQ)
                            .values(value=counters.c.value + bindparam("n"))
                            .returning(counters.c.value))
+        self._next_vals = select(func.nextval(change_seq.name)).select_from(
+            func.generate_series(1, bindparam("n")))
+        self._lock_all = select(func.pg_advisory_xact_lock(WRITERS, 0))
+        self._lock_pod = select(func.pg_advisory_xact_lock_shared(WRITERS, 0),
+                                func.pg_advisory_xact_lock(PODS, func.hashtext(bindparam("pod"))))
+        # ... and of every request: who is calling, what it did, when the device was last seen.
+        self._device_by_token = (select(devices, workers.c.pod_id, workers.c.role)
+                                 .join(workers, workers.c.id == devices.c.worker_id)
+                                 .where(devices.c.token_sha256 == bindparam("sha")))
+        # A pull's page, for a pod-wide caller (True) and for one with a caseload (False).
+        self._changes: dict[bool, Any] = {wide: select(*_RECORD_COLS).where(
+            records.c.seq > bindparam("since"),
+            self._scope(bindparam("pod"), bindparam("worker"), pod_wide=wide))
+            .order_by(records.c.seq).limit(bindparam("limit")) for wide in (True, False)}
+        self._touched: dict[tuple[bool, bool, bool], Any] = {}
         self._add_audit = self._chained_audit_insert()
         self._audit_lock = select(func.pg_advisory_xact_lock(AUDIT_LOCK))
 
@@ -163,26 +207,33 @@ class SqlRepository:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._writers_file is not None:
+            os.close(self._writers_file)
+            self._writers_file = None
 
     # -- transactions and the change sequence -------------------------------------------------
 
     @contextmanager
-    def transaction(self, *, lock: bool = True) -> Iterator[None]:
-        """A transaction on this thread's connection. `lock=False` is for work that reads and
-        only appends (an access and its audit row): on PostgreSQL it does not queue behind the
-        writers; on SQLite every writing transaction is one at a time anyway."""
+    def transaction(self, *, lock: bool = True, pod: str | None = None) -> Iterator[None]:
+        """A transaction on this thread's connection, holding every writer off (`lock`), or
+        only pod `pod`'s writers (see the module docstring). `lock=False` is for work that
+        reads and only appends (an access and its audit row): on PostgreSQL it does not queue
+        behind the writers; on SQLite every writing transaction is one at a time anyway. An
+        inner block with `pod` takes that pod's lock if the outer block holds none."""
         conn: Connection | None = getattr(self._local, "conn", None)
         if conn is not None:
+            if pod is not None and not self._local.locked:
+                self._lock_writers(conn, pod)
             with conn.begin_nested():
                 yield
             return
         with self._one_writer(), self.engine.connect() as conn:
             conn.execution_options(**{WRITER: True})
             with conn.begin():
-                self._local.conn = conn
+                self._local.conn, self._local.locked = conn, False
                 try:
-                    if lock:
-                        self._lock_writers(conn)
+                    if pod is not None or lock:
+                        self._lock_writers(conn, pod)
                     yield
                 finally:
                     self._local.conn = None
@@ -193,14 +244,21 @@ class SqlRepository:
             yield
             return
         with self._sqlite_writers:
-            yield
+            if self._writers_file is None:
+                yield
+                return
+            fcntl.flock(self._writers_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._writers_file, fcntl.LOCK_UN)
 
-    def _lock_writers(self, conn: Connection) -> None:
-        """Take the writers' lock at the start of a transaction (SQLite: BEGIN IMMEDIATE
-        already has)."""
+    def _lock_writers(self, conn: Connection, pod: str | None) -> None:
+        """Take every writer's lock (`pod` None) or pod `pod`'s, for the rest of the
+        transaction (SQLite: BEGIN IMMEDIATE already has)."""
         if self.dialect == "postgresql":
-            conn.execute(select(counters.c.value).where(counters.c.name == SEQ)
-                         .with_for_update())
+            conn.execute(self._lock_all if pod is None else self._lock_pod, {"pod": pod})
+        self._local.locked = True
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -241,13 +299,16 @@ class SqlRepository:
             conn.execute(stmt)
 
     def next_seq(self) -> int:
-        return self.next_seqs(1)
+        return self.next_seqs(1)[0]
 
-    def next_seqs(self, n: int) -> int:
-        """The first of `n` consecutive sequence values, all this transaction's."""
+    def next_seqs(self, n: int) -> list[int]:
+        """`n` new sequence values, in order, all this transaction's (on PostgreSQL not
+        necessarily consecutive: another pod may take numbers in between)."""
         with self._write() as conn:
+            if self.dialect == "postgresql":
+                return sorted(int(v) for v in conn.execute(self._next_vals, {"n": n}).scalars())
             last = int(conn.execute(self._next_seqs, {"n": n}).scalar_one())
-        return last - n + 1
+        return list(range(last - n + 1, last + 1))
 
     # -- pods, workers, cases -----------------------------------------------------------------
 
@@ -309,9 +370,8 @@ class SqlRepository:
                                           expires_at=expires_at))
 
     def device_by_token(self, token_sha256: str) -> dict[str, Any] | None:
-        return self._one(select(devices, workers.c.pod_id, workers.c.role)
-                         .join(workers, workers.c.id == devices.c.worker_id)
-                         .where(devices.c.token_sha256 == token_sha256))
+        with self._read() as conn:
+            return _dict(conn.execute(self._device_by_token, {"sha": token_sha256}).first())
 
     def device(self, device_id: str) -> dict[str, Any] | None:
         return self._one(select(devices).where(devices.c.id == device_id))
@@ -332,14 +392,24 @@ class SqlRepository:
 
     def touch_device(self, device_id: str, at: str, *, pushed: bool = False,
                      pulled: bool = False, pending: int | None = None) -> None:
-        values: dict[str, Any] = {"last_seen_at": at}
-        if pushed:
-            values["last_push_at"] = at
-        if pulled:
-            values["last_pull_at"] = at
+        shape = (pushed, pulled, pending is not None)
+        stmt = self._touched.get(shape)
+        if stmt is None:                        # one statement for each shape, built once
+            values: dict[str, Any] = {"last_seen_at": bindparam("touch_at")}
+            if pushed:
+                values["last_push_at"] = bindparam("touch_at")
+            if pulled:
+                values["last_pull_at"] = bindparam("touch_at")
+            if pending is not None:
+                values["pending"] = bindparam("touch_pending")
+            stmt = self._touched[shape] = (update(devices)
+                                           .where(devices.c.id == bindparam("touch_id"))
+                                           .values(**values))
+        params: dict[str, Any] = {"touch_id": device_id, "touch_at": at}
         if pending is not None:
-            values["pending"] = pending
-        self._exec(update(devices).where(devices.c.id == device_id).values(**values))
+            params["touch_pending"] = pending
+        with self._write() as conn:
+            conn.execute(stmt, params)
 
     def devices_in_pod(self, pod_id: str) -> list[dict[str, Any]]:
         d, w = devices.c, workers.c
@@ -387,17 +457,21 @@ class SqlRepository:
             conn.execute(self._upsert_records, rows)
 
     @staticmethod
-    def _scope(caller: Caller) -> ColumnElement[bool]:
-        in_pod = records.c.pod_id == caller.pod_id
-        if caller.pod_wide:
+    def _scope(pod_id: Any, worker_id: Any, *, pod_wide: bool) -> ColumnElement[bool]:
+        """The records a caller of pod `pod_id` sees: the pod's (`pod_wide`), or its records
+        of no case and of worker `worker_id`'s cases (values or bound parameters)."""
+        in_pod = records.c.pod_id == pod_id
+        if pod_wide:
             return in_pod
-        mine = select(cases.c.id).where(cases.c.worker_id == caller.worker_id)
+        mine = select(cases.c.id).where(cases.c.worker_id == worker_id)
         return and_(in_pod, or_(records.c.case_id.is_(None), records.c.case_id.in_(mine)))
 
     def changes_since(self, caller: Caller, since: int, limit: int) -> list[StoredRecord]:
-        return self._records(select(*_RECORD_COLS)
-                             .where(records.c.seq > since, self._scope(caller))
-                             .order_by(records.c.seq).limit(limit))
+        stmt = self._changes[caller.pod_wide]
+        with self._read() as conn:
+            return [_record(r) for r in conn.execute(stmt, {
+                "pod": caller.pod_id, "worker": caller.worker_id, "since": since,
+                "limit": limit})]
 
     def records(self, pod_id: str | None = None) -> Iterator[StoredRecord]:
         stmt = select(*_RECORD_COLS).order_by(records.c.seq)
@@ -415,7 +489,9 @@ class SqlRepository:
     def attachment_in_scope(self, caller: Caller, sha256: str) -> bool:
         return self._one(select(literal(1).label("found"))
                          .where(records.c.sha256 == sha256, records.c.entity == "attachment",
-                                records.c.deleted == false(), self._scope(caller))
+                                records.c.deleted == false(),
+                                self._scope(caller.pod_id, caller.worker_id,
+                                            pod_wide=caller.pod_wide))
                          .limit(1)) is not None
 
     # -- every accepted revision -------------------------------------------------------------

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    Sequence,
     Table,
     Text,
     false,
@@ -43,13 +44,16 @@ metadata = MetaData(naming_convention=NAMING)
 #: A 64-bit autoincrementing key; on SQLite it must be declared INTEGER to be the rowid.
 RowId = BigInteger().with_variant(Integer(), "sqlite")
 
-#: The change sequence's counter row (`name = SEQ`); `next_seq` increments it.
+#: The change sequence on SQLite: its counter row (`name = SEQ`); `next_seq` increments it.
 counters = Table(
     "counters", metadata,
     Column("name", Text, primary_key=True),
     Column("value", BigInteger, nullable=False),
 )
 SEQ = "seq"
+#: The change sequence on PostgreSQL (revision 0005_speed carried the counter row on into it):
+#: `nextval` taken under the pod's writers' lock (see `db.repository`). SQLite has none.
+change_seq = Sequence("change_seq", metadata=metadata)
 
 pods = Table(
     "pods", metadata,
