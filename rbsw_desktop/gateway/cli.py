@@ -121,17 +121,18 @@ def _verify_audit(args: argparse.Namespace, repo: GatewayRepository) -> int:
     """`audit --verify`: one sentence, and exit 0 when the chain is intact, 1 when broken."""
     from rbsw_desktop.gateway.db.audit_chain import first_break
 
-    broken, checked, last_hash = first_break(repo.audit_chain())
+    broken, checked, heads = first_break(repo.audit_chain())
     if broken is None:
         sentence = (f"The audit is intact: all {checked} rows are linked, each to the one "
-                    f"before it; the newest row's hash is {last_hash or 'none (no rows)'}.")
+                    f"before it in its pod's chain; the hash of the chains' newest rows is "
+                    f"{heads or 'none (no rows)'}.")
     else:
         sentence = (f"The audit is broken at row {broken}: that row was changed, or a row "
                     f"before it removed, after it was written ({checked} rows before it are "
                     "intact).")
     if args.json:
         print(json.dumps({"intact": broken is None, "rows": checked, "first_broken": broken,
-                          "last_hash": last_hash, "message": sentence}))
+                          "heads_hash": heads, "message": sentence}))
     else:
         print(sentence)
     return 0 if broken is None else 1

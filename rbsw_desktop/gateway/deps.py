@@ -102,8 +102,9 @@ def audited(request: Request, gw: Gateway, *, status: int = 200,
             who: Caller | None = getattr(request.state, "caller", None)
             gw.repo.audit(utc_now(), who.device_id if who else None,
                           who.worker_id if who else None, action_of(request.scope),
-                          row.target[:100], row.count, row.status, client=client_of(request.scope),
-                          record_ids=row.records)
+                          row.target[:100], row.count, row.status,
+                          client=client_of(request.scope), record_ids=row.records,
+                          pod_id=who.pod_id if who else None)
     except SQLAlchemyError:
         raise ApiError(503, ErrorCode.UNAVAILABLE.value, NOT_AUDITED,
                        {"Retry-After": "30"}) from None

@@ -253,7 +253,8 @@ class Edge:
             with self.repo.transaction(lock=False):
                 self.repo.audit(utc_now(), caller.device_id if caller else None,
                                 caller.worker_id if caller else None, action, target, count,
-                                status, client=client_of(scope))
+                                status, client=client_of(scope),
+                                pod_id=caller.pod_id if caller else None)
         try:
             await anyio.to_thread.run_sync(write)
         except Exception as exc:  # noqa: BLE001 (an audit failure is logged, never hidden)

@@ -203,7 +203,7 @@ def test_the_audit_json_keeps_its_keys_and_verify_has_a_json_form(
             "client", "record_ids", "hash"} <= set(rows[0])
     report = json.loads(module_gateway.admin("audit", "--verify", "--json"))
     assert report["intact"] is True and report["first_broken"] is None
-    assert report["rows"] >= len(rows) and len(report["last_hash"]) == 64
+    assert report["rows"] >= len(rows) and len(report["heads_hash"]) == 64
 
 
 def test_the_chain_is_linked_under_one_lock_whatever_writes_at_once(

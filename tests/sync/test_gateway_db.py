@@ -355,7 +355,7 @@ def test_ops_conflicts_failures_problems_and_audit(repo: SqlRepository) -> None:
     assert [(r["action"], r["count"], r["status"]) for r in rows] == \
         [("enrol", 0, 400), ("push", 2, 200)]
     assert set(rows[0]) == {"id", "at", "device_id", "worker_id", "action", "target", "count",
-                            "status", "client", "record_ids", "hash"}
+                            "status", "client", "record_ids", "hash", "chain"}
     assert len(repo.audit_rows(1)) == 1
 
 
@@ -574,7 +574,7 @@ def test_two_pods_commit_in_parallel_and_one_pods_in_order(repo: SqlRepository,
     def push(r: SqlRepository, pod: str, rid: str, hold: Callable[[], None] = lambda: None,
              done: threading.Event | None = None) -> None:
         with r.transaction(lock=False):           # the request's transaction (its audit row)
-            r.audit("t", None, None, "POST /sync/push", "", 1, 200)
+            r.audit("t", None, None, "POST /sync/push", "", 1, 200, pod_id=pod)
             with r.transaction(pod=pod):
                 rec = _rec(rid, r.next_seq())
                 rec.pod_id = pod

@@ -1,15 +1,18 @@
-"""The audit table is a hash chain: a row changed or removed after it was written is found.
+"""The audit table is hash chains: a row changed or removed after it was written is found.
 
     digest = content_digest(row)          # SHA-256 of the row's canonical content
     row["hash"] == link(previous_hash, digest)
     first_break(rows_in_id_order)         # None when intact, else the first row id that breaks
 
-Each row stores `hash = sha256(hex hash of the row before it + hex digest of its own content)`
-(the first row links to `GENESIS`). The content is every column but `id` and `hash`, as
+There is one chain a pod (`chain` = the pod's id; "" for what no pod's caller did: the
+council's own commands, requests with no valid token), so pods' accesses are linked without
+waiting for each other, as their pushes commit in parallel. Each row stores
+`hash = sha256(hex hash of its chain's row before it + hex digest of its own content)`
+(a chain's first row links to `GENESIS`). The content is every column but `id` and `hash`, as
 stored, in `CONTENT` order, as compact JSON. Changing a row breaks its own link; removing one
 breaks the link of the row after it; recomputing a changed row's hash breaks the next row's.
-Removing the newest rows leaves no broken link: `rbsw-gateway audit --verify` prints the last
-row and its hash, for the council to note elsewhere.
+Removing the newest rows leaves no broken link: `rbsw-gateway audit --verify` prints a hash of
+every chain's newest hash (`heads_hash`), for the council to note elsewhere.
 
 The database computes the link as it inserts (`repository.SqlRepository.audit`: the row before
 is read in the same statement, under the lock that orders audit rows), so two gateway
@@ -26,7 +29,7 @@ from typing import Any
 
 GENESIS = "0" * 64
 #: The columns a row's hash covers, in this order.
-CONTENT = ("at", "device_id", "worker_id", "client", "action", "target", "count", "status",
+CONTENT = ("chain", "at", "device_id", "worker_id", "client", "action", "target", "count", "status",
            "record_ids")
 
 
@@ -40,14 +43,23 @@ def link(previous: str | None, digest: str) -> str:
     return hashlib.sha256(((previous or GENESIS) + digest).encode("ascii")).hexdigest()
 
 
+def heads_hash(heads: Mapping[str, str]) -> str | None:
+    """One hash for every chain's newest hash: it changes when any chain's newest rows go."""
+    if not heads:
+        return None
+    text = "\n".join(f"{chain}={head}" for chain, head in sorted(heads.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def first_break(rows: Iterable[Mapping[str, Any]]) -> tuple[int | None, int, str | None]:
-    """(the id of the first row whose hash is wrong, or None; rows checked; the last good
-    row's hash). Rows must come in id order."""
-    previous: str | None = None
+    """(the id of the first row whose hash is wrong, or None; rows checked; `heads_hash` of
+    the good rows). Rows must come in id order (each chain's are in its own order then)."""
+    heads: dict[str, str] = {}
     checked = 0
     for row in rows:
-        if row["hash"] != link(previous, content_digest(row)):
-            return int(row["id"]), checked, previous
-        previous = row["hash"]
+        chain = row["chain"]
+        if row["hash"] != link(heads.get(chain), content_digest(row)):
+            return int(row["id"]), checked, heads_hash(heads)
+        heads[chain] = row["hash"]
         checked += 1
-    return None, checked, previous
+    return None, checked, heads_hash(heads)

@@ -114,11 +114,9 @@ if os.name == "posix":
 if TYPE_CHECKING:
     from rbsw_desktop.gateway.repository import GatewayRepository
 
-#: The PostgreSQL advisory lock that orders audit rows (transaction level).
-AUDIT_LOCK = 0x7262_7377_6175      # "rbswau"
-#: The classes (first keys) of the writers' advisory locks on PostgreSQL: (WRITERS, 0) for
-#: every writer, (PODS, hashtext(pod_id)) for one pod's.
-WRITERS, PODS = 0x72627377, 0x72627378
+#: The classes (first keys) of the advisory locks on PostgreSQL: (WRITERS, 0) for every writer,
+#: (PODS, hashtext(pod_id)) for one pod's, (AUDIT, hashtext(chain)) orders one audit chain's rows.
+WRITERS, PODS, AUDIT = 0x72627377, 0x72627378, 0x72627379
 
 _RECORD_COLS = (records.c.entity, records.c.id, records.c.rev, records.c.seq, records.c.pod_id,
                 records.c.case_id, records.c.fields, records.c.deleted, records.c.updated_at,
@@ -191,12 +189,15 @@ class SqlRepository:
             .order_by(records.c.seq).limit(bindparam("limit")) for wide in (True, False)}
         self._touched: dict[tuple[bool, bool, bool], Any] = {}
         self._add_audit = self._chained_audit_insert()
-        self._audit_lock = select(func.pg_advisory_xact_lock(AUDIT_LOCK))
+        self._audit_lock = select(func.pg_advisory_xact_lock(AUDIT,
+                                                             func.hashtext(bindparam("chain"))))
 
     def _chained_audit_insert(self) -> Any:
         """INSERT an audit row whose `hash` links it to the newest row (`db.audit_chain`),
         computed by the database in the same statement."""
-        newest = select(audit.c.hash).order_by(audit.c.id.desc()).limit(1).scalar_subquery()
+        chain = bindparam("chain", type_=Text())
+        newest = (select(audit.c.hash).where(audit.c.chain == chain)
+                  .order_by(audit.c.id.desc()).limit(1).scalar_subquery())
         chained = func.coalesce(newest, GENESIS).op("||")(bindparam("digest", type_=Text()))
         if self.dialect == "postgresql":
             link = func.encode(func.sha256(func.convert_to(chained, "UTF8")), "hex")
@@ -635,19 +636,22 @@ class SqlRepository:
 
     def audit(self, at: str, device_id: str | None, worker_id: str | None, action: str,
               target: str, count: int, status: int, *, client: str | None = None,
-              record_ids: Collection[str] = ()) -> None:
-        """Append an audit row, linked into the hash chain. The newest row's hash is read
-        under the lock that orders audit rows: on SQLite the write lock every transaction
-        takes; on PostgreSQL a transaction-level advisory lock (one extra statement), held to
-        the commit, so rows of concurrent transactions in any gateway instance chain in order.
-        Write it last in its transaction: the lock is held from here to the commit."""
-        row = {"at": at, "device_id": device_id, "worker_id": worker_id, "client": client,
+              record_ids: Collection[str] = (), pod_id: str | None = None) -> None:
+        """Append an audit row, linked into its pod's hash chain (`pod_id`; none: the chain
+        of what no pod's caller did). The chain's newest row's hash is read under the lock
+        that orders that chain: on SQLite the write lock every transaction takes; on
+        PostgreSQL a transaction-level advisory lock for the chain (one extra statement), held
+        to the commit, so rows of concurrent transactions in any gateway instance chain in
+        order, and other pods' go on meanwhile. Write it last in its transaction: the lock is
+        held from here to the commit."""
+        row = {"chain": pod_id or "", "at": at, "device_id": device_id, "worker_id": worker_id,
+               "client": client,
                "action": action, "target": target, "count": count, "status": status,
                "record_ids": json.dumps(list(record_ids), separators=(",", ":"))
                if record_ids else None}
         with self._write() as conn:
             if self.dialect == "postgresql":
-                conn.execute(self._audit_lock)
+                conn.execute(self._audit_lock, {"chain": row["chain"]})
             conn.execute(self._add_audit, {**row, "digest": content_digest(row)})
 
     def audit_rows(self, limit: int) -> list[dict[str, Any]]:

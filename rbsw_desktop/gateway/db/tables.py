@@ -221,4 +221,7 @@ audit = Table(
     Column("client", Text),          # the client's address, as the gateway saw it
     Column("record_ids", Text),      # a JSON list of the record ids read or written, or null
     Column("hash", Text),            # the hash chain's link (`audit_chain`)
+    Column("chain", Text, nullable=False, server_default=""),   # its pod's chain ("": none)
 )
+# the chain's newest row: WHERE chain = ? ORDER BY id DESC LIMIT 1
+Index("ix_audit_chain_id", audit.c.chain, audit.c.id)

@@ -12,6 +12,8 @@ Hand-written. Adds to `audit`:
   ONE insert however many records it touched (a pull page is at most 1,000 ids, a push at most
   500: the protocol bounds it), and the row's hash covers its records with no second table to
   keep in step;
+- `chain`: the pod whose chain the row is in ("" for what no pod's caller did; every row
+  already there is in that chain);
 - `hash`: the chain's link (`db.audit_chain`), filled here for the rows already there, oldest
   first.
 Then triggers refuse any UPDATE or DELETE of an audit row (and TRUNCATE on PostgreSQL): the
@@ -52,10 +54,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("client", sa.Text(), nullable=True))
         batch.add_column(sa.Column("record_ids", sa.Text(), nullable=True))
         batch.add_column(sa.Column("hash", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("chain", sa.Text(), nullable=False, server_default=""))
+        batch.create_index("ix_audit_chain_id", ["chain", "id"])
     bind = op.get_bind()
     audit = sa.table("audit", *(sa.column(name) for name in (
-        "id", "at", "device_id", "worker_id", "client", "action", "target", "count", "status",
-        "record_ids", "hash")))
+        "id", "chain", "at", "device_id", "worker_id", "client", "action", "target", "count",
+        "status", "record_ids", "hash")))
     previous = None
     for row in bind.execute(sa.select(audit).order_by(audit.c.id)).mappings().all():
         previous = link(previous, content_digest(dict(row)))
@@ -74,6 +78,8 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER audit_no_delete")
         op.execute("DROP TRIGGER audit_no_update")
     with op.batch_alter_table("audit") as batch:
+        batch.drop_index("ix_audit_chain_id")
+        batch.drop_column("chain")
         batch.drop_column("hash")
         batch.drop_column("record_ids")
         batch.drop_column("client")
