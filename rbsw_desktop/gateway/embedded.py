@@ -72,15 +72,15 @@ def seed_demo_pod(data_dir: Path) -> bool:
         enrolled = service.enrol(EnrolRequest(code=service.enrol_code(worker_id),
                                               device_name="Demo laptop (fictional)"))
         caller = service.authenticate("Bearer " + enrolled["token"])
-        ops = [{"op_id": str(uuid.uuid4()), "entity": "board_item", "id": str(uuid.uuid4()),
-                "base_rev": None, "deleted": False, "at": "2026-11-20T10:00:00.000Z",
-                "fields": {"case_id": first_case, "zone": zone, "text": text,
-                           "raised_by": "family", "shareable": True, "position": i,
-                           "updated_at": "2026-11-20T10:00:00.000Z"}}
-               for i, (zone, text) in enumerate((
-                   ("green", "Grandma does the school run on Tuesdays (fictional)"),
-                   ("amber", "Rent arrears since the summer (fictional)"),
-                   ("red", "Dad missed two contact visits (fictional)")))]
+        ops = [{"op_id": str(uuid.uuid4()), "entity": "visit", "id": str(uuid.uuid4()),
+                "base_rev": None, "deleted": False, "at": f"{day}T10:00:00.000Z",
+                "fields": {"case_id": first_case, "status": "finalised",
+                           "visited_at": f"{day}T10:00:00.000Z", "observations": text,
+                           "updated_at": f"{day}T12:00:00.000Z"}}
+               for day, text in (
+                   ("2026-11-06", "Grandma does the school run on Tuesdays (fictional)"),
+                   ("2026-11-13", "Rent arrears since the summer (fictional)"),
+                   ("2026-11-20", "Dad missed two contact visits (fictional)"))]
         service.push(caller, {"ops": ops}, pending=0)
         log.info("demo pod seeded (%d records)", len(ops))
         return True

@@ -2,7 +2,8 @@
 worker understands, and what the gateway writes over a laptop's claims.
 
 - A finalised visit, a review and anything business support has filed are never changed or
-  deleted through sync; corrections are amendments (their own records).
+  deleted through sync; corrections are amendments (their own records). Business support
+  never files the board (`support.FILEABLE`), so board items stay movable review by review.
 - Who wrote a change is the caller (the token's worker and device), never what the laptop says:
   a change naming someone else as its author is refused, and the gateway stamps the caller into
   the author fields. The worker's own times (`visited_at`, `updated_at`, ...) are kept as the

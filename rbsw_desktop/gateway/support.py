@@ -1,7 +1,8 @@
 """The business support officer's view of their pod: devices and when each last synced, what
 each worker has waiting, records received and not yet filed, conflicts and failures, and
 filing a record with its case-system reference (the record's rev moves on, so the change flows
-back to laptops with `filed: true`). Only the `business_support` role may call these."""
+back to laptops with `filed: true`). The board is never filed (`FILEABLE`). Only the
+`business_support` role may call these."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from rbsw_desktop.protocol import PUSHABLE, ErrorCode
 from rbsw_desktop.protocol.models import FileRequest
 
 MAX_LIST = 1000
-#: What business support files into the case system; board moves are the board's history and
-#: are filed with their board item, not one by one.
-FILEABLE = PUSHABLE - {"board_move"}
+#: What business support files into the case system. Never the board: a filed record never
+#: changes, and families move board items red -> amber -> green review by review. The board's
+#: state at each review is filed with the review (its snapshot), and each move is its own record.
+FILEABLE = PUSHABLE - {"board_item", "board_move"}
 
 
 def require_business_support(caller: Caller) -> None:

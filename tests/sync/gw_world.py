@@ -59,13 +59,28 @@ def enrol(url: str, code: str, name: str = "test-laptop") -> dict[str, Any]:
     return answer.json()
 
 
+AT = "2026-11-24T10:00:00.000Z"
+
+
+def _op(entity: str, rid: str | None, base_rev: int | None,
+        fields: dict[str, Any]) -> dict[str, Any]:
+    return {"op_id": str(uuid.uuid4()), "entity": entity, "id": rid or str(uuid.uuid4()),
+            "base_rev": base_rev, "deleted": False, "at": AT,
+            "fields": {"updated_at": AT, **fields}}
+
+
 def board_item_op(case_id: str, text: str, *, rid: str | None = None,
                   base_rev: int | None = None, **fields: Any) -> dict[str, Any]:
-    return {"op_id": str(uuid.uuid4()), "entity": "board_item", "id": rid or str(uuid.uuid4()),
-            "base_rev": base_rev, "deleted": False, "at": "2026-11-24T10:00:00.000Z",
-            "fields": {"case_id": case_id, "zone": "amber", "text": text,
-                       "raised_by": "family", "shareable": True, "position": 0,
-                       "updated_at": "2026-11-24T10:00:00.000Z", **fields}}
+    return _op("board_item", rid, base_rev,
+               {"case_id": case_id, "zone": "amber", "text": text, "raised_by": "family",
+                "shareable": True, "position": 0, **fields})
+
+
+def visit_op(case_id: str, observations: str, *, rid: str | None = None,
+             base_rev: int | None = None, **fields: Any) -> dict[str, Any]:
+    """A draft visit note (what business support files)."""
+    return _op("visit", rid, base_rev, {"case_id": case_id, "status": "draft", "visited_at": AT,
+                                        "observations": observations, **fields})
 
 
 OCTETS = {"Content-Type": "application/octet-stream"}

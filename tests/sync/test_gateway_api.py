@@ -17,6 +17,7 @@ from tests.sync.gw_world import (
     enrol,
     pull_all,
     push,
+    visit_op,
 )
 
 
@@ -159,7 +160,7 @@ def test_a_photo_uploads_in_resumable_chunks_and_only_its_case_can_read_it(
 
 
 def test_business_support_files_a_record_and_it_flows_back_as_filed(world: World) -> None:
-    op = board_item_op(world.sw.case_id, "Dad missed two contact visits (fictional)")
+    op = visit_op(world.sw.case_id, "Dad missed two contact visits (fictional)")
     push(world.url, world.sw.token, op)
     call(world.url, "GET", "/sync/changes?since=0", token=world.sw.token,
          headers={"X-Pending-Ops": "4"})

@@ -18,6 +18,7 @@ from tests.sync.gw_world import (
     enrol,
     pull_all,
     push,
+    visit_op,
 )
 
 
@@ -142,7 +143,7 @@ def test_business_support_endpoints_refuse_everybody_else(world: World, who: str
 
 
 def test_business_support_cannot_file_another_pods_record(world: World) -> None:
-    theirs = board_item_op(world.other.case_id, "South pod item (fictional)")
+    theirs = visit_op(world.other.case_id, "South pod visit (fictional)")
     push(world.url, world.other.token, theirs)
     answer = call(world.url, "POST", f"/pod/records/{theirs['id']}/filed",
                   {"case_system_ref": "LCS-1"}, token=world.support.token)

@@ -20,7 +20,8 @@ def test_the_demo_gateway_holds_a_fictional_pod_and_stops_when_asked(tmp_path: P
         assert worker["pod"]["name"] == "Demo Pod (fictional)"
         support = enrol(url, demo_enrol_code(tmp_path / "gw", "business_support"))
         unfiled = call(url, "GET", "/pod/unfiled", token=support["token"]).json()["records"]
-        assert len(unfiled) == 3 and all("(fictional)" in r["fields"]["text"] for r in unfiled)
+        assert len(unfiled) == 3 and all("(fictional)" in r["fields"]["observations"]
+                                        for r in unfiled)
     finally:
         stop()
     assert _refused_connection(url)

@@ -1,12 +1,12 @@
-"""Filing flows back: a worker's laptop (real store, real engine) sends a board item, business
-support marks it filed with the case-system reference, and the laptop shows it as filed."""
+"""Filing flows back: a worker's laptop (real store, real engine) sends a finalised visit,
+business support marks it filed with the case-system reference, and the laptop shows it as
+filed."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rbsw_desktop.domain import Zone
-from rbsw_desktop.domain.entities import BoardItem
+from rbsw_desktop.domain.entities import Visit
 from rbsw_desktop.domain.enums import SyncState
 from rbsw_desktop.sync.support_client import SupportClient
 from tests.sync.gw_world import enrol
@@ -24,9 +24,10 @@ def test_a_record_filed_at_the_office_shows_as_filed_on_the_laptop(
     support = SupportClient(gateway.url, enrol(gateway.url, gateway.enrol_code(officer))["token"])
     assert worker_laptop.sync().ok
     store = worker_laptop.store
-    item = store.add_board_item(pod.case, Zone.GREEN, "Grandma does the school run (fictional)")
+    item = store.add_visit(pod.case, observations="Grandma does the school run (fictional)")
+    store.finalise_visit(item.id)
     assert worker_laptop.sync().ok
-    assert store.get(BoardItem, item.id).sync_state is SyncState.SYNCED
+    assert store.get(Visit, item.id).sync_state is SyncState.SYNCED
 
     waiting = support.overview()
     assert item.id in {r["id"] for r in waiting.unfiled}
@@ -35,6 +36,6 @@ def test_a_record_filed_at_the_office_shows_as_filed_on_the_laptop(
     assert item.id not in {r["id"] for r in support.overview().unfiled}
 
     assert worker_laptop.sync().ok
-    filed = store.get(BoardItem, item.id)
+    filed = store.get(Visit, item.id)
     assert filed.sync_state is SyncState.FILED and filed.rev == answer["rev"]
-    assert filed.text == "Grandma does the school run (fictional)"
+    assert filed.observations == "Grandma does the school run (fictional)"

@@ -1,8 +1,9 @@
 """The gateway as the council's legal copy of case records, against the real gateway process on
-both databases: a finalised visit, a review or a filed record never changes through sync; every
-accepted revision is kept, with who sent it and when; a laptop cannot claim someone else wrote a
-change; each role writes only what `protocol.rights` allows (and README.md says so); and an op id
-tells nobody what another pod or worker sent."""
+both databases: a finalised visit, a review or a filed record never changes through sync, and
+the board is never filed, so its items move on review by review; every accepted revision is
+kept, with who sent it and when; a laptop cannot claim someone else wrote a change; each role
+writes only what `protocol.rights` allows (and README.md says so); and an op id tells nobody
+what another pod or worker sent."""
 
 from __future__ import annotations
 
@@ -15,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from rbsw_desktop.domain import Zone
-from rbsw_desktop.domain.entities import ENTITY_TYPES, BoardItem
+from rbsw_desktop.domain.entities import ENTITY_TYPES, Visit
 from rbsw_desktop.domain.instants import utc_now
 from rbsw_desktop.gateway.legal import AUTHOR_FIELDS
 from rbsw_desktop.gateway.repository import ROLES
@@ -32,6 +32,7 @@ from tests.sync.gw_world import (
     pull_all,
     push,
     upload,
+    visit_op,
 )
 from tests.sync.laptops import (  # noqa: F401 (fixtures)
     Laptop,
@@ -110,7 +111,7 @@ def test_a_draft_visit_can_still_be_finalised_and_then_no_more(world: World) -> 
     assert second["outcome"] == "rejected" and "finalised" in second["reason"]
 
 
-@pytest.mark.parametrize("entity", ["visit", "board_item"])
+@pytest.mark.parametrize("entity", ["visit", "direct_work_activity"])
 def test_a_filed_record_is_never_changed_or_deleted_and_keeps_its_filing(
         world: World, module_gateway: Any, entity: str) -> None:
     first = op(entity, world.sw.case_id)
@@ -118,7 +119,7 @@ def test_a_filed_record_is_never_changed_or_deleted_and_keeps_its_filing(
     filed = file_record(world, first["id"], "LCS-123")
     update = op(entity, world.sw.case_id, rid=first["id"], base_rev=filed["rev"],
                 **({"observations": "New text (fictional)"} if entity == "visit"
-                   else {"text": "New text (fictional)"}))
+                   else {"title": "New text (fictional)"}))
     gone = {**op(entity, world.sw.case_id, rid=first["id"], base_rev=filed["rev"]),
             "deleted": True, "fields": {}}
     stale = op(entity, world.sw.case_id, rid=first["id"], base_rev=1)   # made before filing
@@ -131,6 +132,42 @@ def test_a_filed_record_is_never_changed_or_deleted_and_keeps_its_filing(
     assert rec["filed_at"] == filed["filed_at"]
     assert "New text" not in json.dumps(rec["fields"])
     assert pull_all(world.url, world.sw.token)[first["id"]]["filed"] is True
+
+
+def test_the_board_is_never_filed_and_its_items_move_on_after_the_review_is_filed(
+        world: World, module_gateway: Any) -> None:
+    """Families move board items red -> amber -> green review by review: business support
+    files the review (the board as it was that day), never the board itself, so an item stays
+    movable by its worker after the review that showed it is filed."""
+    item = op("board_item", world.sw.case_id, zone="red", text="Dad missed contact (fictional)")
+    placed = op("board_move", world.sw.case_id, board_item_id=item["id"], to_zone="red")
+    review = op("review", world.sw.case_id, snapshot=[
+        {"board_item_id": item["id"], "zone": "red", "text": "Dad missed contact (fictional)",
+         "shareable": True, "raised_by": "family"}])
+    assert [r["outcome"] for r in push(world.url, world.sw.token, item, placed, review)] == \
+        ["applied"] * 3
+    listed = call(world.url, "GET", "/pod/unfiled", token=world.support.token).json()["records"]
+    ids = {r["id"] for r in listed}
+    assert review["id"] in ids and not ids & {item["id"], placed["id"]}
+    assert not {r["entity"] for r in listed} & {"board_item", "board_move"}
+    for board in (item, placed):
+        answer = call(world.url, "POST", f"/pod/records/{board['id']}/filed",
+                      {"case_system_ref": "LCS-555"}, token=world.support.token)
+        assert answer.status == 404
+        assert answer.json() == {"error": "not_found",
+                                 "message": "That record is not in your pod's list to file."}
+    file_record(world, review["id"], "LCS-555")
+    # At the next review the family moves the item on.
+    amber = op("board_item", world.sw.case_id, rid=item["id"], base_rev=1, zone="amber",
+               text="Dad missed contact (fictional)")
+    moved = op("board_move", world.sw.case_id, board_item_id=item["id"], from_zone="red",
+               to_zone="amber")
+    assert [(r["outcome"], r.get("rev")) for r in push(world.url, world.sw.token, amber, moved)] \
+        == [("applied", 2), ("applied", 1)]
+    rec = held(module_gateway, item["id"])
+    assert (rec["rev"], rec["filed"], rec["fields"]["zone"]) == (2, False, "amber")
+    kept = held(module_gateway, review["id"])
+    assert kept["filed"] and kept["fields"]["snapshot"][0]["zone"] == "red"
 
 
 def test_a_review_is_never_changed_or_deleted_once_held(world: World,
@@ -146,27 +183,27 @@ def test_a_review_is_never_changed_or_deleted_once_held(world: World,
 
 def test_a_refused_change_of_a_filed_record_is_among_the_laptops_refused_changes(
         gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
-    """Through the laptop's real store and engine: business support files a board item, the
+    """Through the laptop's real store and engine: business support files a visit note, the
     worker then edits it on the laptop; the gateway refuses, and the laptop holds the change
     with the reason where the worker sees refused changes (status and the refused list)."""
     officer = gateway.worker_add(pod.id, "Bea Business (fictional)", "business_support")
     support = SupportClient(gateway.url, enrol(gateway.url, gateway.enrol_code(officer))["token"])
     store = worker_laptop.store
     assert worker_laptop.sync().ok
-    item = store.add_board_item(pod.case, Zone.RED, "Dad missed contact (fictional)")
+    item = store.add_visit(pod.case, observations="Dad missed contact (fictional)")
     assert worker_laptop.sync().ok
     support.file_record(item.id, "LCS-123")
     assert worker_laptop.sync().ok
-    filed = store.get(BoardItem, item.id)
-    filed.text = "Dad came to every contact (fictional)"
-    store.update_board_item(filed)
+    filed = store.get(Visit, item.id)
+    filed.observations = "Dad came to every contact (fictional)"
+    store.update_visit(filed)
     report = worker_laptop.sync()
     assert not report.ok and report.quarantined == 1
     (refused,) = store.quarantined()
     assert refused.record_id == item.id and "filed" in (refused.last_error or "")
     assert sync_status(store)["quarantined"] == 1
     (rec,) = [r for r in gateway.records(pod=pod.id) if r["id"] == item.id]
-    assert rec["filed"] and rec["fields"]["text"] == "Dad missed contact (fictional)"
+    assert rec["filed"] and rec["fields"]["observations"] == "Dad missed contact (fictional)"
 
 
 # -- every accepted revision is kept ----------------------------------------------------------
@@ -174,31 +211,32 @@ def test_a_refused_change_of_a_filed_record_is_among_the_laptops_refused_changes
 def test_every_accepted_revision_is_kept_with_who_and_when(world: World,
                                                           module_gateway: Any) -> None:
     before = utc_now()
-    first = board_item_op(world.sw.case_id, "Rent arrears (fictional)")
+    laptop = enrol(world.url, module_gateway.enrol_code(world.sw.worker_id), "sams-other-laptop")
+    first = visit_op(world.sw.case_id, "Rent arrears (fictional)")
     push(world.url, world.sw.token, first)
-    second = board_item_op(world.sw.case_id, "Rent arrears paid (fictional)", rid=first["id"],
-                           base_rev=1)
-    refused = board_item_op(world.sw.case_id, "Stale (fictional)", rid=first["id"], base_rev=1)
-    manager = board_item_op(world.sw.case_id, "Rent paid in full (fictional)", rid=first["id"],
-                            base_rev=2)
+    second = visit_op(world.sw.case_id, "Rent arrears paid (fictional)", rid=first["id"],
+                      base_rev=1)
+    refused = visit_op(world.sw.case_id, "Stale (fictional)", rid=first["id"], base_rev=1)
+    other = visit_op(world.sw.case_id, "Rent paid in full (fictional)", rid=first["id"],
+                     base_rev=2)
     assert [r["outcome"] for r in push(world.url, world.sw.token, second, refused)] == \
         ["applied", "conflict"]
-    push(world.url, world.manager.token, manager)
+    push(world.url, laptop["token"], other)
     file_record(world, first["id"], "LCS-777")
     history = json.loads(module_gateway.admin("records", "--history", first["id"], "--json"))
     assert [h["rev"] for h in history] == [1, 2, 3, 4]
-    assert [h["fields"]["text"] for h in history] == [
+    assert [h["fields"]["observations"] for h in history] == [
         "Rent arrears (fictional)", "Rent arrears paid (fictional)",
         "Rent paid in full (fictional)", "Rent paid in full (fictional)"]
     assert [(h["worker_id"], h["device_id"]) for h in history] == [
         (world.sw.worker_id, world.sw.device_id), (world.sw.worker_id, world.sw.device_id),
-        (world.manager.worker_id, world.manager.device_id),
+        (world.sw.worker_id, laptop["device_id"]),
         (world.support.worker_id, world.support.device_id)]
     assert [h["op_id"] for h in history] == [first["op_id"], second["op_id"],
-                                            manager["op_id"], None]
+                                            other["op_id"], None]
     assert [(h["filed"], h["case_system_ref"]) for h in history][-2:] == [
         (False, ""), (True, "LCS-777")]
-    assert all(h["entity"] == "board_item" and h["received_at"] >= before for h in history)
+    assert all(h["entity"] == "visit" and h["received_at"] >= before for h in history)
     text = module_gateway.admin("records", "--history", first["id"])
     assert re.search(r"^rev 1 .*op=" + first["op_id"], text, re.M)
     assert "Rent arrears paid (fictional)" in text and "filed LCS-777" in text

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt  # noqa: E402
 from rbsw_desktop.sync.support_client import SupportClient  # noqa: E402
 from rbsw_desktop.ui.business_support import BusinessSupportView  # noqa: E402
 from rbsw_desktop.ui.taskman import TaskManager  # noqa: E402
-from tests.sync.gw_world import World, board_item_op, pull_all, push  # noqa: E402
+from tests.sync.gw_world import World, pull_all, push, visit_op  # noqa: E402
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def view(qtbot: Any, world: World) -> BusinessSupportView:
 def test_the_view_shows_the_pod_and_files_a_record(qtbot: Any, qtmodeltester: Any, world: World,
                                                    view: BusinessSupportView,
                                                    tmp_path: Path) -> None:
-    op = board_item_op(world.sw.case_id, "Grandma does the school run (fictional)")
+    op = visit_op(world.sw.case_id, "Grandma does the school run (fictional)")
     push(world.url, world.sw.token, op)
     with qtbot.waitSignal(view.sig_refreshed, timeout=10_000):
         qtbot.mouseClick(view.refresh_button, Qt.MouseButton.LeftButton)
@@ -41,10 +41,15 @@ def test_the_view_shows_the_pod_and_files_a_record(qtbot: Any, qtmodeltester: An
     assert "social_worker-laptop" in laptops and "Active" in view.devices.item(0, 4).text()
     assert all(view.devices.item(r, 0).text() != "Olu Otherpod (fictional)"
                for r in range(view.devices.rowCount()))
-    row = next(r for r in range(view.unfiled.rowCount())
-               if view.unfiled.item(r, 4).text() == "Grandma does the school run (fictional)")
+
+    def listed() -> list[str]:
+        return [view.unfiled.item(r, 0).data(Qt.ItemDataRole.UserRole)
+                for r in range(view.unfiled.rowCount())]
+
+    row = listed().index(op["id"])
     assert view.unfiled.item(row, 0).text() == "Ada Fictional"
-    assert view.unfiled.item(row, 1).text() == "Board item"
+    assert view.unfiled.item(row, 1).text() == "Visit note"
+    assert view.unfiled.item(row, 4).text() == "Visit on 2026-11-24"
     assert not view.file_button.isEnabled()
 
     view.tabs.setCurrentIndex(2)
@@ -55,8 +60,7 @@ def test_the_view_shows_the_pod_and_files_a_record(qtbot: Any, qtmodeltester: An
     view.grab().save(str(tmp_path / "business_support.png"))
     with qtbot.waitSignal(view.sig_refreshed, timeout=10_000):
         qtbot.mouseClick(view.file_button, Qt.MouseButton.LeftButton)
-    texts = {view.unfiled.item(r, 4).text() for r in range(view.unfiled.rowCount())}
-    assert "Grandma does the school run (fictional)" not in texts
+    assert op["id"] not in listed()
     change = pull_all(world.url, world.sw.token)[op["id"]]
     assert change["filed"] is True and change["case_system_ref"] == "LCS-000123"
 
