@@ -37,8 +37,9 @@ def serve_raw(gateway: GatewayProcess, pod: str, case: str, entity: str, record_
               rev: int, fields: Any) -> None:
     """Put a record version into the gateway's own database, as the next change it serves."""
     gateway.sql("DELETE FROM records WHERE id = :id", {"id": record_id})
-    (seq,) = gateway.sql("UPDATE counters SET value = value + 1 WHERE name = 'seq' "
-                         "RETURNING value")[0]
+    numbering = ("SELECT nextval('change_seq')" if gateway.backend == "postgresql"
+                 else "UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value")
+    (seq,) = gateway.sql(numbering)[0]
     gateway.sql("INSERT INTO records (id, entity, rev, seq, pod_id, case_id, fields, deleted, "
                 "updated_at, received_at, filed, case_system_ref) VALUES (:id, :entity, :rev, "
                 ":seq, :pod, :case, :fields, false, :at, :at, false, '')",
