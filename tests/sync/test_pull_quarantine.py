@@ -26,6 +26,8 @@ from tests.ui.conftest import store_taskman
 
 BIG = 2**70                      # fits no 64-bit column, nor any laptop's SQLite
 
+SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+
 
 def _item(case_id: str, text: str, **extra: Any) -> dict[str, Any]:
     return {"case_id": case_id, "zone": "amber", "text": text, "raised_by": "professional",
@@ -135,6 +137,8 @@ def test_the_status_bar_and_sync_problems_say_what_was_not_saved_in_plain_words(
     view.reload()
     view.show()
     qtbot.waitExposed(view)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    view.grab().save(str(SHOTS / f"not-saved-from-council-{module_gateway.backend}.png"))
     heading = view.not_applied.heading.text()
     assert heading.startswith("2 changes from the council system could not be saved on this "
                               "laptop. Everything else was saved")
