@@ -99,7 +99,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from rbsw_desktop.store.demo import create_demo_store
     store = create_demo_store(args.data_dir, read_passphrase(confirm=True), kdf=_kdf())
-    count = len(store.cases())
+    count = len(store.cases.summaries())
     store.lock()
     print(f"Created a demo store with {count} fictional families in {args.data_dir}")
     return EXIT_OK
@@ -107,7 +107,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_cases(args: argparse.Namespace) -> int:
     store = open_store(args)
-    cases = store.cases()
+    cases = store.cases.summaries()
 
     def human() -> None:
         if not cases:
@@ -124,17 +124,17 @@ def cmd_visit_add(args: argparse.Namespace) -> int:
     if not args.text.strip():
         raise InvalidInput("The visit note is empty. Give its text with --text.")
     store = open_store(args)
-    visit = store.add_visit(args.case, observations=args.text,
-                            child_seen=args.child_seen_alone,
-                            child_seen_alone=args.child_seen_alone)
+    visit = store.visits.add(args.case, observations=args.text,
+                             child_seen=args.child_seen_alone,
+                             child_seen_alone=args.child_seen_alone)
     emit(args, to_json(visit), lambda: print(f"Added visit {visit.id}"))
     return EXIT_OK
 
 
 def cmd_board_show(args: argparse.Namespace) -> int:
     store = open_store(args)
-    store.case(args.case)
-    items = store.board(args.case)
+    store.cases.get(args.case)
+    items = store.board.items(args.case)
 
     def human() -> None:
         for zone in Zone:
@@ -148,7 +148,7 @@ def cmd_board_show(args: argparse.Namespace) -> int:
 
 def cmd_board_add(args: argparse.Namespace) -> int:
     store = open_store(args)
-    item = store.add_board_item(
+    item = store.board.add(
         args.case, _zone(args.zone), args.text, raised_by=RaisedBy.PROFESSIONAL,
         shareable=not args.private,
         withheld_reason=WithheldReason.PROFESSIONALS_ONLY if args.private else None)
@@ -158,15 +158,15 @@ def cmd_board_add(args: argparse.Namespace) -> int:
 
 def cmd_board_move(args: argparse.Namespace) -> int:
     store = open_store(args)
-    item = store.move_board_item(args.item_id, _zone(args.zone))
+    item = store.board.move(args.item_id, _zone(args.zone))
     emit(args, to_json(item), lambda: print(f"Moved to {item.zone.label}"))
     return EXIT_OK
 
 
 def cmd_review_start(args: argparse.Namespace) -> int:
     store = open_store(args)
-    review = store.start_review(args.case)
-    moves = store.review_movement(review.id)
+    review = store.board.start_review(args.case)
+    moves = store.board.movement(review.id)
 
     def human() -> None:
         print(f"Review {review.id} taken on {review.held_on} with {len(review.snapshot)} items")
@@ -178,7 +178,7 @@ def cmd_review_start(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     store = open_store(args)
-    hits = store.search(args.query)
+    hits = store.search.find(args.query)
 
     def human() -> None:
         if not hits:

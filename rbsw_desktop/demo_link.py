@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rbsw_desktop.domain.entities import ENTITY_TYPES
 from rbsw_desktop.errors import RbswError
@@ -25,6 +25,9 @@ from rbsw_desktop.security import keyring_access
 from rbsw_desktop.store import codec
 from rbsw_desktop.store.sync_state import GATEWAY_URL_KEY
 from rbsw_desktop.sync import device
+
+if TYPE_CHECKING:
+    from rbsw_desktop.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +42,12 @@ class SupportLogin:
     token: str
 
 
-def council_records(store: Any) -> list[dict[str, Any]]:
+def council_records(store: Store) -> list[dict[str, Any]]:
     """The store's council-side records with the pod and case each belongs to."""
     out: list[dict[str, Any]] = []
     rows: dict[str, list[Any]] = {}
     for entity in sorted(COUNCIL_ENTITIES):
-        rows[entity] = store.find(ENTITY_TYPES[entity])
+        rows[entity] = store.records.find(ENTITY_TYPES[entity])
     case_of_child = {c.child_id: c for c in rows.get("case", [])}
     cases = {c.id: c for c in rows.get("case", [])}
     for entity, records in rows.items():
@@ -71,7 +74,7 @@ def council_records(store: Any) -> list[dict[str, Any]]:
     return out
 
 
-def link_demo(store: Any, gateway_dir: Path, url: str) -> SupportLogin | None:
+def link_demo(store: Store, gateway_dir: Path, url: str) -> SupportLogin | None:
     """Make the demo store sync with the demo gateway at `url` (see the module docstring).
     Returns the business support login for the pod view (None when the keyring is missing:
     sync then says why)."""
@@ -84,7 +87,7 @@ def link_demo(store: Any, gateway_dir: Path, url: str) -> SupportLogin | None:
     else:
         records = council_records(store)
         embedded.seed_council_records(gateway_dir, records)
-        store.adopt_council_records([(r["entity"], r["id"]) for r in records])
+        store.outbox.adopt_council_records([(r["entity"], r["id"]) for r in records])
         worker_id = store.meta("worker_id")
         if not worker_id:
             raise RbswError("The demo store has no worker, so it cannot sync.")
@@ -94,14 +97,14 @@ def link_demo(store: Any, gateway_dir: Path, url: str) -> SupportLogin | None:
     return _support_login(store, gateway_dir, url)
 
 
-def _point_at(store: Any, url: str) -> None:
+def _point_at(store: Store, url: str) -> None:
     """The gateway came up on another port: keep the token, change the address."""
     if keyring_access.available():
         keyring_access.set_secret(store.data_dir, device.URL, url)
     store.set_meta(GATEWAY_URL_KEY, url)
 
 
-def _support_login(store: Any, gateway_dir: Path, url: str) -> SupportLogin | None:
+def _support_login(store: Store, gateway_dir: Path, url: str) -> SupportLogin | None:
     if not keyring_access.available():
         return None
     token = keyring_access.get_secret(gateway_dir, device.TOKEN)

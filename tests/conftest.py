@@ -56,10 +56,11 @@ def store(data_dir: Path) -> Iterator[Store]:
 @pytest.fixture
 def case(store: Store) -> Case:
     """A fictional child protection case in a fictional pod."""
-    pod = store.save(Pod(name="Test Pod (fictional)", phone="01632 960000"))
-    worker = store.save(Worker(name="Sam Testworker", role=Role.SOCIAL_WORKER, pod_id=pod.id))
-    child = store.save(Child(name="Ada Fictional", date_of_birth="2017-03-04"))
-    return store.save(Case(child_id=child.id, pod_id=pod.id, worker_id=worker.id,
+    pod = store.records.save(Pod(name="Test Pod (fictional)", phone="01632 960000"))
+    worker = store.records.save(Worker(name="Sam Testworker", role=Role.SOCIAL_WORKER,
+                                       pod_id=pod.id))
+    child = store.records.save(Child(name="Ada Fictional", date_of_birth="2017-03-04"))
+    return store.records.save(Case(child_id=child.id, pod_id=pod.id, worker_id=worker.id,
                            family_name="The Fictional family",
                            category=CaseCategory.CHILD_PROTECTION, started_on="2026-11-02"))
 

@@ -17,6 +17,7 @@ from rbsw_desktop.domain.enums import (
     CareArrangement,
     CaseCategory,
     DirectWorkTool,
+    EntityKind,
     RaisedBy,
     Role,
     SafetyCategory,
@@ -37,7 +38,7 @@ def new_id() -> str:
 class Record:
     """Sync bookkeeping shared by every record."""
 
-    entity: ClassVar[str] = ""
+    entity: ClassVar[EntityKind]
     #: Fields whose text is indexed for search.
     search_fields: ClassVar[tuple[str, ...]] = ()
 
@@ -52,7 +53,7 @@ class Record:
 
 @dataclass(kw_only=True)
 class Pod(Record):
-    entity: ClassVar[str] = "pod"
+    entity: ClassVar[EntityKind] = EntityKind.POD
     name: str
     phone: str = ""
     email: str = ""
@@ -60,7 +61,7 @@ class Pod(Record):
 
 @dataclass(kw_only=True)
 class Worker(Record):
-    entity: ClassVar[str] = "worker"
+    entity: ClassVar[EntityKind] = EntityKind.WORKER
     name: str
     role: Role = Role.SOCIAL_WORKER
     pod_id: str = ""
@@ -70,7 +71,7 @@ class Worker(Record):
 
 @dataclass(kw_only=True)
 class Child(Record):
-    entity: ClassVar[str] = "child"
+    entity: ClassVar[EntityKind] = EntityKind.CHILD
     search_fields: ClassVar[tuple[str, ...]] = ("name", "known_as")
     name: str
     known_as: str = ""
@@ -83,7 +84,7 @@ class Child(Record):
 class Person(Record):
     """Family members and other people around the child."""
 
-    entity: ClassVar[str] = "person"
+    entity: ClassVar[EntityKind] = EntityKind.PERSON
     search_fields: ClassVar[tuple[str, ...]] = ("name", "relationship")
     case_id: str
     name: str
@@ -94,7 +95,7 @@ class Person(Record):
 
 @dataclass(kw_only=True)
 class Case(Record):
-    entity: ClassVar[str] = "case"
+    entity: ClassVar[EntityKind] = EntityKind.CASE
     search_fields: ClassVar[tuple[str, ...]] = ("family_name",)
     child_id: str
     pod_id: str = ""
@@ -111,7 +112,7 @@ class Case(Record):
 
 @dataclass(kw_only=True)
 class Visit(Record):
-    entity: ClassVar[str] = "visit"
+    entity: ClassVar[EntityKind] = EntityKind.VISIT
     search_fields: ClassVar[tuple[str, ...]] = (
         "child_words", "observations", "parents_views", "analysis", "not_seen_alone_reason")
     case_id: str
@@ -140,7 +141,7 @@ class Visit(Record):
 class VisitAmendment(Record):
     """A correction to a finalised visit: the original is never edited (a legal record)."""
 
-    entity: ClassVar[str] = "visit_amendment"
+    entity: ClassVar[EntityKind] = EntityKind.VISIT_AMENDMENT
     search_fields: ClassVar[tuple[str, ...]] = ("text", "reason")
     visit_id: str
     case_id: str
@@ -152,7 +153,7 @@ class VisitAmendment(Record):
 
 @dataclass(kw_only=True)
 class BoardItem(Record):
-    entity: ClassVar[str] = "board_item"
+    entity: ClassVar[EntityKind] = EntityKind.BOARD_ITEM
     search_fields: ClassVar[tuple[str, ...]] = ("text", "worker_note")
     case_id: str
     zone: Zone
@@ -169,7 +170,7 @@ class BoardItem(Record):
 class BoardMove(Record):
     """One step in a board item's history: placed (from_zone None) or moved."""
 
-    entity: ClassVar[str] = "board_move"
+    entity: ClassVar[EntityKind] = EntityKind.BOARD_MOVE
     board_item_id: str
     case_id: str
     from_zone: Zone | None = None
@@ -181,7 +182,7 @@ class BoardMove(Record):
 class Review(Record):
     """A dated snapshot of the board, taken with the family at a review."""
 
-    entity: ClassVar[str] = "review"
+    entity: ClassVar[EntityKind] = EntityKind.REVIEW
     search_fields: ClassVar[tuple[str, ...]] = ("notes",)
     case_id: str
     held_on: str
@@ -195,7 +196,7 @@ class Review(Record):
 
 @dataclass(kw_only=True)
 class DirectWorkActivity(Record):
-    entity: ClassVar[str] = "direct_work_activity"
+    entity: ClassVar[EntityKind] = EntityKind.DIRECT_WORK_ACTIVITY
     search_fields: ClassVar[tuple[str, ...]] = ("title", "child_words", "lived_experience")
     case_id: str
     tool: DirectWorkTool = DirectWorkTool.FREE_FORM
@@ -213,7 +214,7 @@ class DirectWorkActivity(Record):
 class Attachment(Record):
     """A photo or scan (a child's drawing): the bytes live encrypted in the store's blobs."""
 
-    entity: ClassVar[str] = "attachment"
+    entity: ClassVar[EntityKind] = EntityKind.ATTACHMENT
     search_fields: ClassVar[tuple[str, ...]] = ("caption",)
     owner_id: str                   # the direct work activity (or visit) it belongs to
     case_id: str

@@ -150,6 +150,23 @@ _TOOL_PROMPTS: dict[str, tuple[str, ...]] = {
 }
 
 
+class EntityKind(StrEnum):
+    """Each kind of record: its table, its `entity` in the sync protocol, its key in changes."""
+
+    POD = "pod"
+    WORKER = "worker"
+    CHILD = "child"
+    PERSON = "person"
+    CASE = "case"
+    VISIT = "visit"
+    VISIT_AMENDMENT = "visit_amendment"
+    BOARD_ITEM = "board_item"
+    BOARD_MOVE = "board_move"
+    REVIEW = "review"
+    DIRECT_WORK_ACTIVITY = "direct_work_activity"
+    ATTACHMENT = "attachment"
+
+
 class SyncState(StrEnum):
     LOCAL = "local"          # never leaves this laptop
     PENDING = "pending"      # saved here, waiting to go to the council system

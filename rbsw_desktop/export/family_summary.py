@@ -73,9 +73,9 @@ def _reason(item: BoardItem | None, row_shareable: bool) -> str:
 
 
 def plan_summary(store: Store, case_id: str, review_id: str | None = None) -> SummaryPlan:
-    case = store.case(case_id)
-    child = store.child_of(case)
-    reviews = store.reviews(case_id)
+    case = store.cases.get(case_id)
+    child = store.cases.child_of(case)
+    reviews = store.board.reviews(case_id)
     review: Review | None = None
     if review_id:
         review = next((r for r in reviews if r.id == review_id), None)
@@ -83,10 +83,10 @@ def plan_summary(store: Store, case_id: str, review_id: str | None = None) -> Su
             raise NotFound("That review is not one of this family's reviews.")
     elif reviews:
         review = reviews[-1]
-    current = {i.id: i for i in store.board(case_id)}
+    current = {i.id: i for i in store.board.items(case_id)}
     if review is not None:
         rows = review.snapshot
-        movement = store.review_movement(review.id)
+        movement = store.board.movement(review.id)
     else:  # no review yet: the board as it stands
         rows = [{"board_item_id": i.id, "zone": i.zone.value, "text": i.text,
                  "shareable": i.shareable} for i in current.values()]
@@ -109,7 +109,7 @@ def plan_summary(store: Store, case_id: str, review_id: str | None = None) -> Su
                and m.change in (Change.BETTER, Change.NEW, Change.WORSE)]
     changes.sort(key=lambda m: {Change.BETTER: 0, Change.NEW: 1, Change.WORSE: 2}[m.change])
 
-    pod, workers = store.pod_contacts(case_id)
+    pod, workers = store.cases.pod_contacts(case_id)
     contacts: list[Contact] = []
     for w in workers:
         if w.id == case.worker_id:
@@ -144,5 +144,5 @@ def export_family_summary(store: Store, case_id: str, out_path: Path, *,
     finally:
         tmp.unlink(missing_ok=True)
     with store.transaction():
-        store.audit("export_family_summary", "case", case_id)
+        store.audit.log("export_family_summary", "case", case_id)
     return ExportResult(out_path, plan.item_count, len(plan.left_out))

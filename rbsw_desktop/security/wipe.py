@@ -21,10 +21,13 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rbsw_desktop.domain.instants import utc_now
 from rbsw_desktop.security import keyring_access
+
+if TYPE_CHECKING:
+    from rbsw_desktop.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +166,7 @@ def destroyed_words(count: Any) -> str:
             "refused) were destroyed with it")
 
 
-def wipe_store(store: Any) -> WipeResult:
+def wipe_store(store: Store) -> WipeResult:
     """Delete the store's keyring entries, lock it (closing its connection and zeroing its key),
     then wipe its files. Returns what went and what is left; check `.complete`."""
     data_dir = Path(store.data_dir)

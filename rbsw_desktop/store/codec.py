@@ -10,11 +10,19 @@ import dataclasses
 import json
 import types
 import typing
+from collections.abc import Callable
 from enum import Enum
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from rbsw_desktop.domain.entities import BOOKKEEPING, ENTITY_TYPES, Record
+
+T = TypeVar("T")
+
+
+def per_class(fn: Callable[[type[Record]], T]) -> Callable[[type[Record]], T]:
+    """`functools.cache` for a function of a record class, typed as one."""
+    return cast(Callable[[type[Record]], T], cache(fn))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,7 +52,7 @@ def _column(name: str, hint: Any) -> Column:
     return Column(name, "text", nullable=nullable)
 
 
-@cache
+@per_class
 def columns(cls: type[Record]) -> tuple[Column, ...]:
     hints = typing.get_type_hints(cls)
     return tuple(_column(f.name, hints[f.name]) for f in dataclasses.fields(cls))

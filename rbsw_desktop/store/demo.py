@@ -52,10 +52,10 @@ def populate_demo(store: Store, *, today: date | None = None) -> None:
     today = today or date.today()
     content = demo_content()
     with store.transaction():
-        pod = store.save(Pod(**content["pod"]))
+        pod = store.records.save(Pod(**content["pod"]))
         workers = {}
         for w in content["workers"]:
-            workers[w["key"]] = store.save(Worker(
+            workers[w["key"]] = store.records.save(Worker(
                 name=w["name"], role=Role(w["role"]), pod_id=pod.id, phone=w["phone"],
                 email=w["email"]))
         me = workers["me"]
@@ -78,21 +78,21 @@ def _at(day: date) -> str:
 def _add_family(store: Store, family: dict[str, Any], pod: Pod, worker: Worker,
                 today: date) -> None:
     c = family["child"]
-    child = store.save(Child(
+    child = store.records.save(Child(
         name=c["name"], known_as=c["known_as"], pronouns=c["pronouns"],
         date_of_birth=_days_ago(today, int(c["age"] * 365.25 + 40)).isoformat()))
     arrangement = family.get("care_arrangement")
-    case = store.save(Case(
+    case = store.records.save(Case(
         child_id=child.id, pod_id=pod.id, worker_id=worker.id, family_name=family["family_name"],
         category=CaseCategory(family["category"]),
         care_arrangement=CareArrangement(arrangement) if arrangement else None,
         started_on=_days_ago(today, family["started_days_ago"]).isoformat(),
         next_review_on=(today + timedelta(days=28)).isoformat()))
     for name, relationship, is_family in family["people"]:
-        store.save(Person(case_id=case.id, name=name, relationship=relationship,
-                          is_family=is_family))
+        store.records.save(Person(case_id=case.id, name=name, relationship=relationship,
+                                  is_family=is_family))
     for v in family["visits"]:
-        visit = store.add_visit(
+        visit = store.visits.add(
             case.id, visit_type=VisitType.STATUTORY,
             visited_at=_at(_days_ago(today, v["days_ago"])),
             child_seen=True, child_seen_alone=v["child_seen_alone"],
@@ -102,38 +102,38 @@ def _add_family(store: Store, family: dict[str, Any], pod: Pod, worker: Worker,
             parents_views=v["parents_views"], analysis=v["analysis"],
             present=[{"name": p[0], "role": p[1]} for p in family["people"][:2]])
         if v["finalised"]:
-            store.finalise_visit(visit.id)
+            store.visits.finalise(visit.id)
             if v.get("amend"):
-                store.amend_visit(visit.id, v["amend"], reason="Recorded in error")
+                store.visits.amend(visit.id, v["amend"], reason="Recorded in error")
     items = {}
     for row in family["board_before"]:
         items[row[1]] = _board_item(store, case, row)
     if family["moves"] or family["board_after"]:
-        store.start_review(case.id, held_on=_days_ago(today, 42))
+        store.board.start_review(case.id, held_on=_days_ago(today, 42))
         for text, zone in family["moves"]:
-            store.move_board_item(items[text].id, Zone(zone))
+            store.board.move(items[text].id, Zone(zone))
         for row in family["board_after"]:
             _board_item(store, case, row)
-        store.start_review(case.id, held_on=_days_ago(today, 7),
-                           next_review_on=today + timedelta(days=28))
+        store.board.start_review(case.id, held_on=_days_ago(today, 7),
+                                 next_review_on=today + timedelta(days=28))
     for d in family["direct_work"]:
-        activity = store.add_direct_work(
+        activity = store.direct_work.add(
             case.id, DirectWorkTool(d["tool"]), held_on=_days_ago(today, d["days_ago"]).isoformat(),
             title=d["title"], parts=d["parts"], child_words=d["child_words"],
             lived_experience=d["lived_experience"], consent=d["consent"],
             shareable=d.get("shareable", True))
         if d.get("drawing"):
-            store.attach(activity.id, case.id, demo_drawing_png(), "image/png",
-                         filename="three-houses-drawing.png", caption="Poppy's three houses",
-                         consent=d["consent"])
+            store.direct_work.attach(activity.id, case.id, demo_drawing_png(), "image/png",
+                                     filename="three-houses-drawing.png",
+                                     caption="Poppy's three houses", consent=d["consent"])
 
 
 def _board_item(store: Store, case: Case, row: list[Any]):  # noqa: ANN202
     zone, text, raised_by, shareable = row[:4]
     withheld = WithheldReason(row[4]) if len(row) > 4 else None
     note = row[5] if len(row) > 5 else ""
-    return store.add_board_item(case.id, Zone(zone), text, raised_by=RaisedBy(raised_by),
-                                shareable=shareable, withheld_reason=withheld, worker_note=note)
+    return store.board.add(case.id, Zone(zone), text, raised_by=RaisedBy(raised_by),
+                           shareable=shareable, withheld_reason=withheld, worker_note=note)
 
 
 def demo_drawing_png(width: int = 96, height: int = 64) -> bytes:

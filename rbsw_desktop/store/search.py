@@ -1,4 +1,4 @@
-"""Full-text search over visit notes, board items and direct work (FTS5).
+"""Full-text search over visit notes, board items and direct work (FTS5, `store.search`).
 
 Whatever a worker types is turned into plain words before it reaches FTS5: quotes, brackets,
 `AND`, `NEAR`, `*`, `-` and emoji are never read as query syntax, so no syntax error can reach
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    import sqlite_utils
+from rbsw_desktop.domain.entities import Record
+from rbsw_desktop.store import codec
+from rbsw_desktop.store.part import Part
 
 MAX_WORDS = 12
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -40,13 +41,9 @@ class SearchHit:
                 "snippet": self.plain_snippet()}
 
 
-class SearchMixin:
-    db: sqlite_utils.Database
-
-    def _check_open(self) -> None: ...  # pragma: no cover
-
-    def search(self, text: str, *, limit: int = 50, case_id: str | None = None) -> list[SearchHit]:
-        self._check_open()
+class Search(Part):
+    def find(self, text: str, *, limit: int = 50, case_id: str | None = None) -> list[SearchHit]:
+        self._store.check_open()
         query = fts_query(text)
         if not query:
             return []
@@ -63,3 +60,21 @@ class SearchMixin:
         sql += " ORDER BY search.rowid DESC LIMIT ?"
         params.append(int(limit))
         return [SearchHit(*row) for row in self.db.execute(sql, params).fetchall()]
+
+    def index(self, record: Record) -> None:
+        """The record's search document, replaced (in the caller's transaction)."""
+        if not type(record).search_fields:
+            return
+        row = self.db.execute("SELECT docid FROM search_doc WHERE record_id = ?",
+                              [record.id]).fetchone()
+        if row:
+            self.db.execute("DELETE FROM search WHERE rowid = ?", [row[0]])
+            self.db.execute("DELETE FROM search_doc WHERE docid = ?", [row[0]])
+        text = codec.search_text(record)
+        if record.deleted or not text:
+            return
+        case_id = getattr(record, "case_id", "") or (record.id if record.entity == "case" else "")
+        cur = self.db.execute(
+            "INSERT INTO search_doc(record_id, entity, case_id) VALUES (?, ?, ?)",
+            [record.id, record.entity, case_id])
+        self.db.execute("INSERT INTO search(rowid, body) VALUES (?, ?)", [cur.lastrowid, text])

@@ -1,4 +1,15 @@
-"""The encrypted store: create, unlock, migrate, lock, and the transaction every change runs in.
+"""The encrypted store: create, unlock, migrate, lock, the transaction every change runs in, and
+the parts that each do one job over its one connection (Anki's `Collection` and its managers):
+
+    store.records      any record by kind and id: get, find, save (+ outbox, audit, search)
+    store.cases        the caseload, a case, its people, its timeline
+    store.visits       visit notes: draft, finalise, amend
+    store.board        the family's board: items, moves, reviews
+    store.direct_work  direct work with the child, its photos and scans
+    store.search       full-text search
+    store.drafts       what was being typed when the app locked
+    store.audit        who did what to which record
+    store.outbox       what sync needs: the outbox, conflicts, refused changes, pulled changes
 
 Layout of a data directory (nothing in it is readable without the passphrase):
 
@@ -16,20 +27,28 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
+from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.entities import new_id, utc_now
+from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.errors import NoStore, StoreExists, StoreLocked, WrongPassphrase
 from rbsw_desktop.security.keys import DEFAULT_PARAMS, Argon2Params, KeyFile
 from rbsw_desktop.security.lockout import Lockout
 from rbsw_desktop.store import db as dbmod
-from rbsw_desktop.store.casework import CaseworkMixin
+from rbsw_desktop.store.audit import Audit
+from rbsw_desktop.store.board import Board
+from rbsw_desktop.store.cases import Cases
+from rbsw_desktop.store.direct_work import DirectWork
+from rbsw_desktop.store.drafts import Drafts
 from rbsw_desktop.store.migrations import MIGRATIONS, Migration, latest
-from rbsw_desktop.store.records import RecordsMixin
-from rbsw_desktop.store.search import SearchMixin
-from rbsw_desktop.store.sync_state import SyncStateMixin
+from rbsw_desktop.store.records import Records
+from rbsw_desktop.store.search import Search
+from rbsw_desktop.store.sync_state import Outbox
+from rbsw_desktop.store.visits import Visits
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +56,26 @@ DB_NAME = "store.db"
 KEYFILE_NAME = "keyfile.json"
 LOCKOUT_NAME = "unlock-attempts.json"
 BACKUP_DIR = "backups"
+DEVICE_ID_KEY = "device_id"
+WORKER_ID_KEY = "worker_id"
 
 
 def store_exists(data_dir: Path) -> bool:
     return (data_dir / KEYFILE_NAME).exists()
 
 
-class Store(RecordsMixin, SearchMixin, CaseworkMixin, SyncStateMixin):
+@dataclass
+class ChangeCollector:
+    """The records written while it was open (`Store.collect_changes`)."""
+
+    written: set[tuple[EntityKind, str]] = field(default_factory=set)
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(frozenset(self.written))
+
+
+class Store:
     """One unlocked store. Use it from one thread at a time; `connect()` gives another thread
     its own connection with the same key."""
 
@@ -53,9 +85,19 @@ class Store(RecordsMixin, SearchMixin, CaseworkMixin, SyncStateMixin):
         self._key: bytearray | None = key
         self._mutex = threading.RLock()
         self._depth = 0
+        self._collectors: list[ChangeCollector] = []
+        self.records = Records(self)
+        self.audit = Audit(self)
+        self.search = Search(self)
+        self.cases = Cases(self)
+        self.visits = Visits(self)
+        self.board = Board(self)
+        self.direct_work = DirectWork(self)
+        self.drafts = Drafts(self)
+        self.outbox = Outbox(self)
         self.db: sqlite_utils.Database = self._open_connection(key)
         self._migrate(migrations)
-        self.device_id = self.meta("device_id") or self._new_device_id()
+        self.device_id = self.meta(DEVICE_ID_KEY) or self._new_device_id()
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -136,7 +178,7 @@ class Store(RecordsMixin, SearchMixin, CaseworkMixin, SyncStateMixin):
 
     close = lock
 
-    def _check_open(self) -> None:
+    def check_open(self) -> None:
         if self._key is None:
             raise StoreLocked()
 
@@ -146,7 +188,7 @@ class Store(RecordsMixin, SearchMixin, CaseworkMixin, SyncStateMixin):
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """All of a change, or none of it. Nested calls join the outer transaction."""
         with self._mutex:
-            self._check_open()
+            self.check_open()
             if self._depth:
                 self._depth += 1
                 try:
@@ -173,10 +215,27 @@ class Store(RecordsMixin, SearchMixin, CaseworkMixin, SyncStateMixin):
             finally:
                 self._depth = 0
 
+    # -- what changed -------------------------------------------------------------------------
+
+    @contextmanager
+    def collect_changes(self) -> Iterator[ChangeCollector]:
+        """Notes every record written while open: what one user action or one sync changed."""
+        collector = ChangeCollector()
+        self._collectors.append(collector)
+        try:
+            yield collector
+        finally:
+            self._collectors.remove(collector)
+
+    def note_change(self, kind: EntityKind, record_id: str) -> None:
+        """Called by the parts for each record row they write."""
+        for collector in self._collectors:
+            collector.written.add((kind, record_id))
+
     # -- meta ---------------------------------------------------------------------------------
 
     def meta(self, key: str) -> str | None:
-        self._check_open()
+        self.check_open()
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else None
 
@@ -186,13 +245,18 @@ class Store(RecordsMixin, SearchMixin, CaseworkMixin, SyncStateMixin):
 
     def _new_device_id(self) -> str:
         device_id = new_id()
-        self.set_meta("device_id", device_id)
+        self.set_meta(DEVICE_ID_KEY, device_id)
         return device_id
+
+    def set_device_id(self, device_id: str) -> None:
+        """The id the gateway gave this laptop at enrolment: its changes carry it from now."""
+        self.set_meta(DEVICE_ID_KEY, device_id)
+        self.device_id = device_id
 
     @property
     def actor(self) -> str:
         """The worker using this store (their id once enrolled)."""
-        return self.meta("worker_id") or "unenrolled"
+        return self.meta(WORKER_ID_KEY) or "unenrolled"
 
     # -- migrations ---------------------------------------------------------------------------
 
@@ -218,7 +282,7 @@ class Store(RecordsMixin, SearchMixin, CaseworkMixin, SyncStateMixin):
 
     def backup(self, label: str) -> Path:
         """An encrypted copy of the whole store in backups/."""
-        self._check_open()
+        self.check_open()
         folder = self.data_dir / BACKUP_DIR
         folder.mkdir(exist_ok=True, mode=0o700)
         stamp = utc_now().replace(":", "").replace("-", "").replace(".", "")
@@ -230,5 +294,5 @@ class Store(RecordsMixin, SearchMixin, CaseworkMixin, SyncStateMixin):
 
     def verify(self) -> list[str]:
         """SQLCipher's page-by-page HMAC check; empty when every page is intact."""
-        self._check_open()
+        self.check_open()
         return [row[0] for row in self.db.execute("PRAGMA cipher_integrity_check").fetchall()]

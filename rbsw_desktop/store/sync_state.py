@@ -1,5 +1,6 @@
-"""What the sync engine needs from the store: the outbox, conflicts, quarantine, pulled changes,
-the pull cursor and the sync clock. No HTTP here: the engine (rbsw_desktop/sync) calls these.
+"""What the sync engine needs from the store (`store.outbox`): the outbox, conflicts, refused
+changes, pulled changes, blobs, the pull cursor and the sync clock. No HTTP here: the engine
+(rbsw_desktop/sync) calls these, and nothing else of the store's.
 
 Outbox states: `pending` (waiting to go), `conflict` (held until a person resolves the record's
 conflict), `quarantined` (the gateway refused it; kept with its reason, retry or export it).
@@ -12,18 +13,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rbsw_desktop.domain.entities import ENTITY_TYPES, new_id, utc_now
-from rbsw_desktop.domain.enums import SyncState
+from rbsw_desktop.domain.enums import EntityKind, SyncState
 from rbsw_desktop.errors import InvalidInput, NotFound
 from rbsw_desktop.store import codec
 from rbsw_desktop.store import db as dbmod
-
-if TYPE_CHECKING:
-    import sqlite_utils
-
-    from rbsw_desktop.domain.entities import Record
+from rbsw_desktop.store.part import Part
 
 CURSOR_KEY = "sync_cursor"
 LAST_SYNC_KEY = "last_sync"
@@ -135,25 +132,14 @@ def _op(row: tuple[Any, ...]) -> OutboxOp:
                     at, state, attempts, err, len(fields))
 
 
-class SyncStateMixin:
-    db: sqlite_utils.Database
-    device_id: str
-
-    # Provided by Store / RecordsMixin.
-    def transaction(self) -> Any: ...  # pragma: no cover
-    def _check_open(self) -> None: ...  # pragma: no cover
-    def meta(self, key: str) -> str | None: ...  # pragma: no cover
-    def set_meta(self, key: str, value: str) -> None: ...  # pragma: no cover
-    def audit(self, action: str, entity: str, record_id: str) -> None: ...  # pragma: no cover
-    def _write_row(self, record: Record) -> None: ...  # pragma: no cover
-
+class Outbox(Part):
     # -- the outbox ---------------------------------------------------------------------------
 
     def next_push_batch(self, max_ops: int, max_bytes: int) -> list[OutboxOp]:
         """The oldest pending ops, at most one per record (a record's next op goes once the
         one before it is answered, with the revision it got), bounded by count and bytes.
         Attachments wait until their blob is uploaded. Always at least one op if any is ready."""
-        self._check_open()
+        self._store.check_open()
         held = {r[0] for r in self.db.execute(
             "SELECT DISTINCT record_id FROM outbox WHERE state = 'conflict'").fetchall()}
         waiting_blobs = {r[0] for r in self.db.execute(
@@ -186,7 +172,7 @@ class SyncStateMixin:
         pending (they go again, and their op_id makes that safe)."""
         by_id = {a.op_id: a for a in acks}
         tally = PushTally()
-        with self.transaction():
+        with self._store.transaction():
             for op in ops:
                 ack = by_id.get(op.op_id)
                 if ack is None:
@@ -222,6 +208,7 @@ class SyncStateMixin:
         self.db.execute(
             f'UPDATE "{table}" SET rev = max(coalesce(rev, 0), ?), sync_state = {state_sql} '
             "WHERE id = ?", [rev, op.record_id])
+        self._store.note_change(table, op.record_id)
 
     def _push_conflict(self, op: OutboxOp, ack: PushAck) -> None:
         theirs = ack.theirs or {}
@@ -244,11 +231,12 @@ class SyncStateMixin:
         if table:
             self.db.execute(f'UPDATE "{table}" SET sync_state = ? WHERE id = ?',
                             [SyncState.CONFLICT.value, record_id])
-        self.audit("conflict", entity, record_id)
+            self._store.note_change(table, record_id)
+        self._store.audit.log("conflict", entity, record_id)
 
     @staticmethod
-    def _table(entity: str) -> str | None:
-        return entity if entity in ENTITY_TYPES else None
+    def _table(entity: str) -> EntityKind | None:
+        return EntityKind(entity) if entity in ENTITY_TYPES else None
 
     def adopt_council_records(self, records: list[tuple[str, str]], rev: int = 1) -> int:
         """The fictional demo only: its council-side records (pod, workers, children, cases,
@@ -256,13 +244,15 @@ class SyncStateMixin:
         ids they count as synced at `rev`, and their outbox rows (never pushable) go. Only the
         `(entity, id)` pairs given: what the gateway was seeded with, nothing else."""
         removed = 0
-        with self.transaction():
+        with self._store.transaction():
             for entity, record_id in records:
-                if not self._table(entity):
+                table = self._table(entity)
+                if table is None:
                     continue
-                self.db.execute(f'UPDATE "{entity}" SET rev = ?, sync_state = ? '  # noqa: S608
+                self.db.execute(f'UPDATE "{table}" SET rev = ?, sync_state = ? '  # noqa: S608
                                 "WHERE id = ? AND rev IS NULL",
                                 [rev, SyncState.SYNCED.value, record_id])
+                self._store.note_change(table, record_id)
                 cur = self.db.execute("DELETE FROM outbox WHERE entity = ? AND record_id = ?",
                                       [entity, record_id])
                 removed += int(cur.rowcount)
@@ -270,35 +260,40 @@ class SyncStateMixin:
 
     # -- counts -------------------------------------------------------------------------------
 
-    def outbox_counts(self) -> dict[str, int]:
-        self._check_open()
+    def counts(self) -> dict[str, int]:
+        self._store.check_open()
         out = {"pending": 0, "conflict": 0, "quarantined": 0}
         for state, n in self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state"):
             out[state] = int(n)
         return out
 
+    def pending_count(self) -> int:
+        self._store.check_open()
+        return int(self.db.execute(
+            "SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+
     def unsent_record_count(self) -> int:
         """Records with a change the council does not have: waiting, held in a conflict, or
         refused (what a wipe now would destroy)."""
-        self._check_open()
+        self._store.check_open()
         return int(self.db.execute(
             "SELECT count(DISTINCT record_id) FROM outbox").fetchone()[0])
 
     def open_conflict_count(self) -> int:
-        self._check_open()
+        self._store.check_open()
         return int(self.db.execute(
             "SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0])
 
     # -- quarantine ---------------------------------------------------------------------------
 
     def quarantined(self) -> list[OutboxOp]:
-        self._check_open()
+        self._store.check_open()
         return [_op(r) for r in self.db.execute(
             f"SELECT {_OP_COLS} FROM outbox WHERE state = 'quarantined' ORDER BY seq")]
 
     def retry_quarantined(self, op_ids: list[str] | None = None) -> int:
         """Send refused changes again (after the cause is fixed)."""
-        with self.transaction():
+        with self._store.transaction():
             if op_ids is None:
                 cur = self.db.execute("UPDATE outbox SET state = 'pending' "
                                       "WHERE state = 'quarantined'")
@@ -315,7 +310,7 @@ class SyncStateMixin:
                 for op in self.quarantined()]
 
     def quarantine(self, op_id: str, reason: str) -> None:
-        with self.transaction():
+        with self._store.transaction():
             self.db.execute("UPDATE outbox SET state = 'quarantined', last_error = ?, "
                             "attempts = attempts + 1 WHERE op_id = ?", [reason, op_id])
 
@@ -324,7 +319,7 @@ class SyncStateMixin:
     def blobs_to_upload(self) -> list[tuple[str, int]]:
         """(sha256, size) of blobs cited by waiting attachments, even those sent before: the
         gateway clears out an upload no record cites after a day, so each sync asks again."""
-        self._check_open()
+        self._store.check_open()
         rows = self.db.execute(
             "SELECT b.sha256, b.size FROM blob b WHERE EXISTS ("
             "  SELECT 1 FROM outbox o WHERE o.entity = 'attachment' AND o.state = 'pending' "
@@ -332,26 +327,26 @@ class SyncStateMixin:
         return [(r[0], int(r[1])) for r in rows]
 
     def blob_chunk(self, sha256: str, offset: int, size: int) -> bytes:
-        self._check_open()
+        self._store.check_open()
         row = self.db.execute("SELECT substr(data, ?, ?) FROM blob WHERE sha256 = ?",
                               [offset + 1, size, sha256]).fetchone()
         return bytes(row[0]) if row and row[0] is not None else b""
 
     def mark_blob_uploaded(self, sha256: str, uploaded: bool = True) -> None:
         """Whether the gateway holds this blob (its attachments wait until it does)."""
-        with self.transaction():
+        with self._store.transaction():
             self.db.execute("UPDATE blob SET uploaded = ? WHERE sha256 = ?",
                             [int(uploaded), sha256])
 
     def missing_blobs(self) -> list[tuple[str, str]]:
         """(sha256, media_type) of blobs cited by attachments here that this laptop lacks."""
-        self._check_open()
+        self._store.check_open()
         return [(r[0], r[1]) for r in self.db.execute(
             'SELECT a.sha256, min(a.media_type) FROM "attachment" a WHERE a.deleted = 0 '
             "AND NOT EXISTS (SELECT 1 FROM blob b WHERE b.sha256 = a.sha256) GROUP BY a.sha256")]
 
     def put_blob(self, sha256: str, media_type: str, data: bytes) -> None:
-        with self.transaction():
+        with self._store.transaction():
             self.db.execute(
                 "INSERT OR IGNORE INTO blob(sha256, media_type, size, data, uploaded, created_at)"
                 " VALUES (?, ?, ?, ?, 1, ?)", [sha256, media_type, len(data), data, utc_now()])
@@ -367,7 +362,7 @@ class SyncStateMixin:
         (change, reason) the caller found) is quarantined as received, with its reason: one
         bad record never stops the rest of the page."""
         tally = PullTally()
-        with self.transaction():
+        with self._store.transaction():
             for change, reason in unreadable:
                 self._quarantine_pulled(change, reason, tally)
             for change in changes:
@@ -397,7 +392,7 @@ class SyncStateMixin:
             " VALUES (?, ?, ?, ?, ?, ?)",
             [entity, record_id, rev, json.dumps(change, ensure_ascii=True, default=repr),
              reason, utc_now()])
-        self.audit("pull-quarantine", entity, record_id)
+        self._store.audit.log("pull-quarantine", entity, record_id)
         tally.quarantined += 1
 
     def _apply_one(self, change: dict[str, Any], tally: PullTally) -> None:
@@ -442,8 +437,8 @@ class SyncStateMixin:
             self._keep_conflict(entity, record_id, mine, theirs, rev)
             tally.conflicts += 1
             return
-        self._write_row(record)
-        self.audit("pull", entity, record_id)
+        self._store.records.write_row(record)
+        self._store.audit.log("pull", entity, record_id)
         self._supersede_pulled(record_id, rev)
         tally.applied += 1
 
@@ -454,14 +449,14 @@ class SyncStateMixin:
 
     def pulled_quarantined(self) -> list[PulledProblem]:
         """The pulled changes this laptop could not apply, oldest first."""
-        self._check_open()
+        self._store.check_open()
         return [PulledProblem(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6])
                 for r in self.db.execute(
                     "SELECT seq, entity, record_id, rev, change, reason, received_at "
                     "FROM pulled_quarantine ORDER BY seq")]
 
     def pulled_quarantine_count(self) -> int:
-        self._check_open()
+        self._store.check_open()
         return int(self.db.execute("SELECT count(*) FROM pulled_quarantine").fetchone()[0])
 
     def _current_fields(self, entity: str, record_id: str) -> dict[str, Any]:
@@ -478,7 +473,7 @@ class SyncStateMixin:
     def count_present(self, changes: list[dict[str, Any]]) -> int:
         """How many of these changes the store now holds at (or past) their revision, or as
         a kept conflict: the check made before the cursor moves."""
-        self._check_open()
+        self._store.check_open()
         n = 0
         for change in changes:
             table = self._table(change.get("entity", ""))
@@ -496,16 +491,16 @@ class SyncStateMixin:
     # -- cursor and clock ---------------------------------------------------------------------
 
     def sync_cursor(self) -> str:
-        return self.meta(CURSOR_KEY) or "0"
+        return self._store.meta(CURSOR_KEY) or "0"
 
     def set_sync_cursor(self, cursor: str) -> None:
-        self.set_meta(CURSOR_KEY, cursor)
+        self._store.set_meta(CURSOR_KEY, cursor)
 
     def last_sync(self) -> str | None:
-        return self.meta(LAST_SYNC_KEY)
+        return self._store.meta(LAST_SYNC_KEY)
 
     def set_last_sync(self, at: str | None = None) -> None:
-        self.set_meta(LAST_SYNC_KEY, at or utc_now())
+        self._store.set_meta(LAST_SYNC_KEY, at or utc_now())
 
     def note_server_time(self, server_time: str, *, now: datetime | None = None) -> float | None:
         """Remember how far this laptop's clock is from the gateway's (local minus server,
@@ -517,17 +512,17 @@ class SyncStateMixin:
         if server.tzinfo is None:
             server = server.replace(tzinfo=UTC)
         skew = ((now or datetime.now(UTC)) - server).total_seconds()
-        self.set_meta(SKEW_KEY, f"{skew:.1f}")
+        self._store.set_meta(SKEW_KEY, f"{skew:.1f}")
         return skew
 
     def clock_skew(self) -> float | None:
-        value = self.meta(SKEW_KEY)
+        value = self._store.meta(SKEW_KEY)
         return float(value) if value else None
 
     # -- conflicts ----------------------------------------------------------------------------
 
     def conflicts(self) -> list[ConflictRow]:
-        self._check_open()
+        self._store.check_open()
         rows = self.db.execute(
             "SELECT id, entity, record_id, mine, theirs, their_rev, detected_at FROM conflict "
             "WHERE resolved_at IS NULL ORDER BY detected_at")
@@ -541,7 +536,7 @@ class SyncStateMixin:
         Either way both sides stay in the conflict table, marked resolved."""
         if choice not in ("mine", "theirs", "merge"):
             raise InvalidInput("Choose keep mine, keep theirs, or merge.")
-        with self.transaction():
+        with self._store.transaction():
             row = self.db.execute(
                 "SELECT entity, record_id, theirs, their_rev FROM conflict "
                 "WHERE id = ? AND resolved_at IS NULL", [conflict_id]).fetchone()
@@ -559,7 +554,7 @@ class SyncStateMixin:
                 record = codec.from_fields(entity, record_id, theirs.get("fields") or {},
                                            rev=their_rev, sync_state=SyncState.SYNCED.value,
                                            deleted=int(bool(theirs.get("deleted"))))
-                self._write_row(record)
+                self._store.records.write_row(record)
             else:
                 current = self._current_fields(entity, record_id)
                 fields = dict(current["fields"])
@@ -568,11 +563,11 @@ class SyncStateMixin:
                 record = codec.from_fields(entity, record_id, fields, rev=their_rev,
                                            sync_state=SyncState.PENDING.value,
                                            deleted=int(bool(fields.get("deleted"))))
-                self._write_row(record)
+                self._store.records.write_row(record)
                 self.db.execute(
                     "INSERT INTO outbox(op_id, entity, record_id, base_rev, fields, deleted, at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [new_id(), entity, record_id, their_rev,
                      json.dumps(codec.to_fields(record), ensure_ascii=False),
                      int(record.deleted), utc_now()])
-            self.audit(f"resolve-{choice}", entity, record_id)
+            self._store.audit.log(f"resolve-{choice}", entity, record_id)

@@ -12,7 +12,7 @@ import platform
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rbsw_desktop.deployment import load_policy
 from rbsw_desktop.domain.enums import SyncState
@@ -20,9 +20,13 @@ from rbsw_desktop.errors import RbswError
 from rbsw_desktop.protocol.models import EnrolRequest
 from rbsw_desktop.security import keyring_access
 from rbsw_desktop.store import codec
+from rbsw_desktop.store.store import WORKER_ID_KEY
 from rbsw_desktop.store.sync_state import GATEWAY_URL_KEY
 from rbsw_desktop.sync.engine import SyncEngine
 from rbsw_desktop.sync.transport import HttpTransport, Refused, TransportError
+
+if TYPE_CHECKING:
+    from rbsw_desktop.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +81,7 @@ def register_device(gateway_url: str, code: str, device_name: str = "") -> Enrol
                      dict(answer.pod))
 
 
-def save_enrolment(store: Any, enrolment: Enrolment) -> None:
+def save_enrolment(store: Store, enrolment: Enrolment) -> None:
     """Token, address and device id to the keyring; the rest into the store."""
     data_dir = store.data_dir
     keyring_access.set_secret(data_dir, TOKEN, enrolment.token)
@@ -86,25 +90,21 @@ def save_enrolment(store: Any, enrolment: Enrolment) -> None:
     remember(store, enrolment)
 
 
-def remember(store: Any, enrolment: Enrolment) -> None:
+def remember(store: Store, enrolment: Enrolment) -> None:
     """The store's side of enrolment (no secrets): the gateway's address, this device's id,
     the worker using it, and their worker and pod records."""
     with store.transaction():
-        store.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                         [GATEWAY_URL_KEY, enrolment.gateway_url])
-        store.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('device_id', ?)",
-                         [enrolment.device_id])
+        store.set_meta(GATEWAY_URL_KEY, enrolment.gateway_url)
+        store.set_device_id(enrolment.device_id)
         if enrolment.worker.get("id"):
-            store.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('worker_id', ?)",
-                             [str(enrolment.worker["id"])])
+            store.set_meta(WORKER_ID_KEY, str(enrolment.worker["id"]))
         for entity, data in (("worker", enrolment.worker), ("pod", enrolment.pod)):
             _write_reference(store, entity, data)
-        store.audit("enrol", "device", enrolment.device_id)
-    store.device_id = enrolment.device_id
+        store.audit.log("enrol", "device", enrolment.device_id)
     log.info("device enrolled")
 
 
-def _write_reference(store: Any, entity: str, data: dict[str, Any]) -> None:
+def _write_reference(store: Store, entity: str, data: dict[str, Any]) -> None:
     if not data.get("id"):
         return
     try:
@@ -114,17 +114,17 @@ def _write_reference(store: Any, entity: str, data: dict[str, Any]) -> None:
                                    sync_state=SyncState.SYNCED.value)
     except (TypeError, ValueError):
         return          # a newer gateway's shape: the pull brings it anyway
-    store._write_row(record)
+    store.records.write_row(record)
 
 
-def enrol(store: Any, gateway_url: str, code: str, device_name: str = "") -> Enrolment:
+def enrol(store: Store, gateway_url: str, code: str, device_name: str = "") -> Enrolment:
     keyring_access.require()          # before the one-time code is spent on the gateway
     enrolment = register_device(gateway_url, code, device_name)
     save_enrolment(store, enrolment)
     return enrolment
 
 
-def credentials(store: Any) -> tuple[str, str]:
+def credentials(store: Store) -> tuple[str, str]:
     """(gateway_url, token) from the keyring; NotEnrolled when there are none."""
     token = keyring_access.get_secret(store.data_dir, TOKEN)
     url = keyring_access.get_secret(store.data_dir, URL) or store.meta(GATEWAY_URL_KEY)
@@ -133,21 +133,22 @@ def credentials(store: Any) -> tuple[str, str]:
     return url, token
 
 
-def enrolled(store: Any) -> bool:
+def enrolled(store: Store) -> bool:
     return bool(store.meta(GATEWAY_URL_KEY))
 
 
-def engine_for(store: Any, **options: Any) -> SyncEngine:
+def engine_for(store: Store, **options: Any) -> SyncEngine:
     url, token = credentials(store)
     return SyncEngine(store, transport(url, token), **options)
 
 
-def sync_status(store: Any) -> dict[str, Any]:
+def sync_status(store: Store) -> dict[str, Any]:
     """What `rbsw status` and the status bar show: counts only, no content."""
-    counts = store.outbox_counts()
+    counts = store.outbox.counts()
     return {"device_id": store.device_id, "enrolled": enrolled(store),
             "gateway_url": store.meta(GATEWAY_URL_KEY), "pending": counts["pending"],
-            "held": counts["conflict"], "conflicts": store.open_conflict_count(),
+            "held": counts["conflict"], "conflicts": store.outbox.open_conflict_count(),
             "quarantined": counts["quarantined"],
-            "pulled_quarantined": store.pulled_quarantine_count(), "last_sync": store.last_sync(),
-            "clock_skew_seconds": store.clock_skew()}
+            "pulled_quarantined": store.outbox.pulled_quarantine_count(),
+            "last_sync": store.outbox.last_sync(),
+            "clock_skew_seconds": store.outbox.clock_skew()}

@@ -16,13 +16,14 @@ many records were destroyed unsent; every request tells the gateway that count b
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -49,6 +50,10 @@ from rbsw_desktop.sync.transport import (
     TransportError,
     wire_json,
 )
+
+if TYPE_CHECKING:
+    from rbsw_desktop.security.wipe import WipeResult
+    from rbsw_desktop.store import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -121,11 +126,11 @@ class SyncReport:
 
 
 class SyncEngine:
-    def __init__(self, store: Any, transport: HttpTransport, *, batch_ops: int = MAX_BATCH_OPS,
+    def __init__(self, store: Store, transport: HttpTransport, *, batch_ops: int = MAX_BATCH_OPS,
                  batch_bytes: int = MAX_BODY_BYTES // 4, pull_limit: int = MAX_PULL_LIMIT,
                  max_attempts: int = 6, backoff: Backoff | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 wipe: Callable[[Any], Any] | None = None) -> None:
+                 wipe: Callable[[Store], WipeResult | None] | None = None) -> None:
         self.store = store
         self.transport = transport
         self.batch_ops = batch_ops
@@ -156,7 +161,7 @@ class SyncEngine:
                 self._pull(report)
                 self._download_blobs(report)
             if report.pull_finished and not report.errors:
-                self.store.set_last_sync()
+                self.store.outbox.set_last_sync()
         except DeviceRevoked as exc:
             self._wipe_store(report, retired=isinstance(exc, DeviceRetired))
             return report
@@ -171,14 +176,14 @@ class SyncEngine:
         return report
 
     def _tally(self, report: SyncReport) -> None:
-        counts = self.store.outbox_counts()
+        counts = self.store.outbox.counts()
         report.pending = counts["pending"]
         report.quarantined_total = counts["quarantined"]
-        report.open_conflicts = self.store.open_conflict_count()
-        report.pulled_quarantined_total = self.store.pulled_quarantine_count()
+        report.open_conflicts = self.store.outbox.open_conflict_count()
+        report.pulled_quarantined_total = self.store.outbox.pulled_quarantine_count()
         if report.pulled_quarantined_total:
             report.warnings.append(NOT_APPLIED.format(n=report.pulled_quarantined_total))
-        skew = self.store.clock_skew()
+        skew = self.store.outbox.clock_skew()
         report.clock_skew_seconds = skew
         if skew is not None and abs(skew) > CLOCK_SKEW_WARN_SECONDS:
             way = "ahead of" if skew > 0 else "behind"
@@ -189,7 +194,7 @@ class SyncEngine:
 
     def _wipe_store(self, report: SyncReport, *, retired: bool) -> None:
         report.retired, report.revoked = retired, not retired
-        report.destroyed_unsent = self.store.unsent_record_count()
+        report.destroyed_unsent = self.store.outbox.unsent_record_count()
         log.warning("device %s: wiping the store (%d records unsent)",
                     "retired" if retired else "revoked", report.destroyed_unsent)
         self.transport.close()
@@ -239,22 +244,22 @@ class SyncEngine:
     def _note_pending(self) -> None:
         """Tell the gateway how much waits here (business support's "waiting on laptop"), and
         how many records it does not have (what a wipe would destroy)."""
-        self.transport.pending_ops = self.store.outbox_counts()["pending"]
-        self.transport.unsent_records = self.store.unsent_record_count()
+        self.transport.pending_ops = self.store.outbox.counts()["pending"]
+        self.transport.unsent_records = self.store.outbox.unsent_record_count()
 
     def _server_time(self, server_time: str) -> None:
         if server_time:
-            self.store.note_server_time(server_time)
+            self.store.outbox.note_server_time(server_time)
 
     # -- push ---------------------------------------------------------------------------------
 
     def _push(self, report: SyncReport) -> bool:
         """Push until nothing is ready; True when every ready op got an answer."""
-        total = self.store.outbox_counts()["pending"]
+        total = self.store.outbox.counts()["pending"]
         done = 0
         for _ in range(total + 10):         # each round answers at least one op
             self._check_cancel()
-            batch = self.store.next_push_batch(self.batch_ops, self.batch_bytes)
+            batch = self.store.outbox.next_push_batch(self.batch_ops, self.batch_bytes)
             if not batch:
                 return True
             answered = self._push_batch(batch, report)
@@ -265,7 +270,7 @@ class SyncEngine:
             done += answered
             self._note_pending()
             self._progress("push", done, total)
-        return not self.store.next_push_batch(1, self.batch_bytes)
+        return not self.store.outbox.next_push_batch(1, self.batch_bytes)
 
     def _push_batch(self, batch: list[OutboxOp], report: SyncReport) -> int:
         """Send one batch; a refused batch is split until the refused op is found. A change the
@@ -276,15 +281,15 @@ class SyncEngine:
             try:
                 op = Op.model_validate(row.as_op())
             except ValidationError as exc:
-                self.store.quarantine(row.op_id, f"this change cannot be sent: "
-                                      f"{first_reason(exc)}")
+                self.store.outbox.quarantine(row.op_id, f"this change cannot be sent: "
+                                             f"{first_reason(exc)}")
                 report.quarantined += 1
                 continue
             size = len(wire_json(op.model_dump())) if row.size > MAX_OP_BYTES // 4 else 0
             if size > MAX_OP_BYTES:
                 # No request can carry it: never sent (it would only be refused, every sync).
                 mb, most = f"{size / 1e6:.1f}", f"{MAX_OP_BYTES / 1e6:.1f}"
-                self.store.quarantine(row.op_id, TOO_BIG.format(size=mb, most=most))
+                self.store.outbox.quarantine(row.op_id, TOO_BIG.format(size=mb, most=most))
                 report.quarantined += 1
                 report.warnings.append(TOO_BIG_WARNING.format(
                     what=record_name(row.entity).lower(), size=mb, most=most))
@@ -304,11 +309,11 @@ class SyncEngine:
                 half = len(batch) // 2
                 return (self._push_batch(batch[:half], report)
                         + self._push_batch(batch[half:], report))
-            self.store.quarantine(batch[0].op_id, str(exc))
+            self.store.outbox.quarantine(batch[0].op_id, str(exc))
             report.quarantined += 1
             return 1
         self._server_time(answer.server_time)
-        tally = self.store.mark_pushed(batch, _acks(answer))
+        tally = self.store.outbox.mark_pushed(batch, _acks(answer))
         report.pushed += tally.pushed
         report.conflicts += tally.conflicts
         report.quarantined += tally.quarantined
@@ -317,20 +322,20 @@ class SyncEngine:
     # -- pull ---------------------------------------------------------------------------------
 
     def _pull(self, report: SyncReport) -> None:
-        cursor = self.store.sync_cursor()
+        cursor = self.store.outbox.sync_cursor()
         for _ in range(100_000):
             self._check_cancel()
             page, changes = self._retrying(
-                lambda c=cursor: self.transport.changes(c, self.pull_limit))
+                functools.partial(self.transport.changes, cursor, self.pull_limit))
             readable, unreadable = _read_changes(changes)
-            tally = self.store.apply_pulled(readable, unreadable)
+            tally = self.store.outbox.apply_pulled(readable, unreadable)
             expected = tally.applied + tally.conflicts + tally.skipped
-            present = self.store.count_present(readable)
+            present = self.store.outbox.count_present(readable)
             if present < expected:
                 report.errors.append("Some changes from the council did not save on this laptop. "
                                      "They will be fetched again next time.")
                 return
-            self.store.set_sync_cursor(page.cursor)          # only after commit + count
+            self.store.outbox.set_sync_cursor(page.cursor)          # only after commit + count
             self._server_time(page.server_time)
             report.pulled += tally.applied
             report.conflicts += tally.conflicts
@@ -344,14 +349,14 @@ class SyncEngine:
     # -- blobs --------------------------------------------------------------------------------
 
     def _upload_blobs(self, report: SyncReport) -> None:
-        todo = self.store.blobs_to_upload()
+        todo = self.store.outbox.blobs_to_upload()
         total = sum(size for _, size in todo)
         sent_before = 0
         for sha256, size in todo:
             try:
                 self._upload_one(sha256, size, sent_before, total)
             except Refused as exc:
-                self.store.mark_blob_uploaded(sha256, uploaded=False)   # its record waits
+                self.store.outbox.mark_blob_uploaded(sha256, uploaded=False)   # its record waits
                 report.errors.append(f"A photo or scan could not be sent ({exc}). The record "
                                      "that cites it is waiting here.")
                 continue
@@ -364,10 +369,10 @@ class SyncEngine:
         for _ in range(size // MAX_BLOB_CHUNK + 50):
             if complete:
                 break
-            chunk = self.store.blob_chunk(sha256, received, MAX_BLOB_CHUNK)
+            chunk = self.store.outbox.blob_chunk(sha256, received, MAX_BLOB_CHUNK)
             try:
                 answer = self._retrying(
-                    lambda off=received, data=chunk: self.transport.blob_put(sha256, off, data))
+                    functools.partial(self.transport.blob_put, sha256, received, chunk))
                 received, complete = answer.received, answer.complete
                 if received >= size and not complete:
                     # Every byte arrived but the gateway's SHA-256 check failed: start again.
@@ -381,12 +386,12 @@ class SyncEngine:
         if not complete:
             raise TransportError("A photo or scan could not be sent completely. It will resume "
                                  "where it stopped next time.")
-        self.store.mark_blob_uploaded(sha256)
+        self.store.outbox.mark_blob_uploaded(sha256)
 
     def _download_blobs(self, report: SyncReport) -> None:
-        for sha256, media_type in self.store.missing_blobs():
+        for sha256, media_type in self.store.outbox.missing_blobs():
             try:
-                data = self._retrying(lambda s=sha256: self.transport.blob_get(s))
+                data = self._retrying(functools.partial(self.transport.blob_get, sha256))
             except (Refused, TransportError):
                 report.warnings.append("A photo or scan from the council is not here yet; it "
                                        "will be fetched next time.")
@@ -395,7 +400,7 @@ class SyncEngine:
                 report.warnings.append("A photo or scan arrived damaged; it will be fetched "
                                        "again next time.")
                 continue
-            self.store.put_blob(sha256, media_type, data)
+            self.store.outbox.put_blob(sha256, media_type, data)
             report.blobs_downloaded += 1
 
 

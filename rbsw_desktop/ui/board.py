@@ -73,10 +73,10 @@ class BoardData:
 
 
 def load_board(store: Store, case_id: str) -> BoardData:
-    reviews = store.reviews(case_id)
-    movement = store.review_movement(reviews[-1].id) if reviews else []
-    draft = store.autosaved(draft_key(case_id, None)) is not None
-    return BoardData(store.board(case_id), reviews, movement, draft)
+    reviews = store.board.reviews(case_id)
+    movement = store.board.movement(reviews[-1].id) if reviews else []
+    draft = store.drafts.get(draft_key(case_id, None)) is not None
+    return BoardData(store.board.items(case_id), reviews, movement, draft)
 
 
 class ZoneView(QListView):
@@ -308,7 +308,7 @@ class BoardTab(QWidget):
     def _review_chosen(self, index: int) -> None:
         review_id = self.review_pick.itemData(index)
         if review_id:
-            Op(self, lambda store: store.review_movement(review_id), taskman=self.taskman
+            Op(self, lambda store: store.board.movement(review_id), taskman=self.taskman
                ).success(self._show_movement).run_in_background()
 
     def _changed(self, changes: frozenset[str], initiator: object) -> None:
@@ -323,7 +323,7 @@ class BoardTab(QWidget):
             key, payload = draft_key(self.case_id, dialog.item.id if dialog.item else None), \
                 dialog.draft()
             if dialog.text.toPlainText().strip() or dialog.note.toPlainText().strip():
-                Op(self, lambda store: store.autosave(key, payload), taskman=self.taskman
+                Op(self, lambda store: store.drafts.save(key, payload), taskman=self.taskman
                    ).run_in_background()
         self._close_windows()
 
@@ -350,7 +350,7 @@ class BoardTab(QWidget):
 
     def move_item(self, item_id: str, zone: Zone, row: int = -1) -> None:
         position = None if row < 0 else row
-        Op(self, lambda store: store.move_board_item(item_id, zone, position),
+        Op(self, lambda store: store.board.move(item_id, zone, position),
            changes={"board_item", "board_move"}, taskman=self.taskman
            ).success(lambda item: self._moved(item)).run_in_background()
 
@@ -377,14 +377,14 @@ class BoardTab(QWidget):
             self.dialog = dialog
             dialog.finished.connect(lambda result: self._dialog_done(dialog, key, result))
             dialog.open()
-        Op(self, lambda store: store.autosaved(key), taskman=self.taskman
+        Op(self, lambda store: store.drafts.get(key), taskman=self.taskman
            ).success(show).run_in_background()
 
     def _dialog_done(self, dialog: ItemDialog, key: str, result: int) -> None:
         self.dialog = None
         dialog.deleteLater()
         if result != QDialog.DialogCode.Accepted:    # cancelled: the worker dropped it
-            Op(self, lambda store: store.clear_autosave(key), taskman=self.taskman
+            Op(self, lambda store: store.drafts.clear(key), taskman=self.taskman
                ).run_in_background()
         elif dialog.item is None:
             self.add_from(dialog.values(), draft=key)
@@ -396,9 +396,9 @@ class BoardTab(QWidget):
         v = dict(values)
 
         def add(store: Store) -> BoardItem:
-            item = store.add_board_item(case_id, v.pop("zone"), v.pop("text"), **v)
+            item = store.board.add(case_id, v.pop("zone"), v.pop("text"), **v)
             if draft:
-                store.clear_autosave(draft)
+                store.drafts.clear(draft)
             return item
         Op(self, add, changes={"board_item", "board_move"}, taskman=self.taskman
            ).success(lambda item: self._moved(item)).failure(
@@ -416,11 +416,11 @@ class BoardTab(QWidget):
         edited = dataclasses.replace(item, **values)   # the copy goes to the store thread
 
         def save(store: Store) -> BoardItem:
-            store.update_board_item(edited)
-            saved = store.move_board_item(edited.id, new_zone) \
+            store.board.update(edited)
+            saved = store.board.move(edited.id, new_zone) \
                 if new_zone is not edited.zone else edited
             if draft:
-                store.clear_autosave(draft)
+                store.drafts.clear(draft)
             return saved
         Op(self, save, changes={"board_item", "board_move"}, taskman=self.taskman
            ).success(lambda i: self.reload()).failure(
@@ -428,7 +428,7 @@ class BoardTab(QWidget):
 
     def start_review(self, held_on: date | None = None) -> None:
         case_id = self.case_id
-        Op(self, lambda store: store.start_review(case_id, held_on=held_on),
+        Op(self, lambda store: store.board.start_review(case_id, held_on=held_on),
            changes={"review"}, taskman=self.taskman
            ).success(lambda r: self.reload()).run_in_background()
 

@@ -40,13 +40,13 @@ class CaseHeader:
 
 def load_case(store: Store, case_id: str) -> CaseHeader:
     """Opening the case: audited once, as a "view"."""
-    store.open_case(case_id)
-    return CaseHeader(store.case_summary(case_id), store.timeline(case_id))
+    store.cases.open(case_id)
+    return CaseHeader(store.cases.summary(case_id), store.cases.timeline(case_id))
 
 
 def refresh_case(store: Store, case_id: str) -> CaseHeader:
     """The header and timeline afresh after a change the worker made: not a new "view"."""
-    return CaseHeader(store.case_summary(case_id), store.timeline(case_id))
+    return CaseHeader(store.cases.summary(case_id), store.cases.timeline(case_id))
 
 
 def when(entry: TimelineEntry) -> str:

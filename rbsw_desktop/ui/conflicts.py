@@ -135,7 +135,7 @@ class ConflictsView(QWidget):
         self._show(-1)
 
     def reload(self) -> None:
-        Op(self, lambda store: store.conflicts(), taskman=self.taskman
+        Op(self, lambda store: store.outbox.conflicts(), taskman=self.taskman
            ).success(self._show_conflicts).run_in_background()
         self.refused.reload()
         self.not_applied.reload()
@@ -193,7 +193,7 @@ class ConflictsView(QWidget):
         if conflict is None:
             return
         merged = {self._merge_field: self.merge_edit.toPlainText()} if choice == "merge" else None
-        Op(self, lambda store: store.resolve_conflict(conflict.id, choice, merged),
+        Op(self, lambda store: store.outbox.resolve_conflict(conflict.id, choice, merged),
            taskman=self.taskman).success(lambda _: self._resolved(conflict.record_id)
                                          ).run_in_background()
 

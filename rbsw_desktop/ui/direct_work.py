@@ -58,8 +58,8 @@ def media_type_of(path: Path) -> str:
 
 def load_thumbnails(store: Store, activity_id: str) -> list[Thumbnail]:
     out = []
-    for a in store.attachments(activity_id):
-        data = store.blob(a.sha256) or b""
+    for a in store.direct_work.attachments(activity_id):
+        data = store.direct_work.blob(a.sha256) or b""
         image = None
         if a.media_type.startswith("image/"):
             decoded = QImage.fromData(data)
@@ -76,8 +76,8 @@ def attach_file(store: Store, activity: DirectWorkActivity, path: Path) -> Attac
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"That file could not be read ({exc.strerror}).") from None
-    return store.attach(activity.id, activity.case_id, data, kind, filename=path.name,
-                        consent=activity.consent)
+    return store.direct_work.attach(activity.id, activity.case_id, data, kind, filename=path.name,
+                                    consent=activity.consent)
 
 
 def session_title(a: DirectWorkActivity) -> str:
@@ -202,7 +202,7 @@ class DirectWorkTab(QWidget):
 
     def reload(self, select: str | None = None) -> None:
         case_id = self.case_id
-        Op(self, lambda store: store.direct_work(case_id), taskman=self.taskman
+        Op(self, lambda store: store.direct_work.of_case(case_id), taskman=self.taskman
            ).success(lambda rows: self._show_list(rows, select)).run_in_background()
 
     def _show_list(self, rows: list[DirectWorkActivity], select: str | None) -> None:
@@ -307,7 +307,7 @@ class DirectWorkTab(QWidget):
         self.save_if_dirty()
         case_id = self.case_id
         tool = DirectWorkTool(self.tool.currentData())
-        Op(self, lambda store: store.add_direct_work(case_id, tool,
+        Op(self, lambda store: store.direct_work.add(case_id, tool,
                                                      held_on=date.today().isoformat()),
            changes={"direct_work_activity"}, taskman=self.taskman
            ).success(lambda a: self.reload(select=a.id)).run_in_background()
@@ -318,7 +318,7 @@ class DirectWorkTab(QWidget):
         a = self.collect()
         self.dirty = False
         self.autosave_timer.stop()
-        Op(self, lambda store: store.save(a), changes={"direct_work_activity"},
+        Op(self, lambda store: store.records.save(a), changes={"direct_work_activity"},
            taskman=self.taskman).success(self._saved).failure(self._save_failed
                                                               ).run_in_background()
 

@@ -305,8 +305,8 @@ class MainWindow(QMainWindow):
     # -- caseload, cases and search -----------------------------------------------------------
 
     def refresh_caseload(self) -> None:
-        Op(self, lambda store: (store.cases(), store.pending_count()), taskman=self.taskman
-           ).success(self._show_caseload).run_in_background()
+        Op(self, lambda store: (store.cases.summaries(), store.outbox.pending_count()),
+           taskman=self.taskman).success(self._show_caseload).run_in_background()
 
     def _show_caseload(self, result) -> None:  # noqa: ANN001
         cases, pending = result
@@ -343,7 +343,7 @@ class MainWindow(QMainWindow):
             self.results.clear()
             self.results.hide()
             return
-        Op(self, lambda store: store.search(text, limit=30), taskman=self.taskman
+        Op(self, lambda store: store.search.find(text, limit=30), taskman=self.taskman
            ).success(self._show_hits).run_in_background()
 
     def _show_hits(self, hits: list[SearchHit]) -> None:

@@ -72,7 +72,7 @@ class NotAppliedView(QWidget):
         box.addWidget(self.list, 1)
 
     def reload(self) -> None:
-        Op(self, lambda store: store.pulled_quarantined(), taskman=self.taskman
+        Op(self, lambda store: store.outbox.pulled_quarantined(), taskman=self.taskman
            ).success(self._show).run_in_background()
 
     def _show(self, problems: list[Any]) -> None:

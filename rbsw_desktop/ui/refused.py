@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 
 from rbsw_desktop.domain import record_name
 from rbsw_desktop.domain.instants import local_datetime
+from rbsw_desktop.store import Store
+from rbsw_desktop.store.sync_state import OutboxOp
 from rbsw_desktop.ui.taskman import Op, TaskManager, show_error
 
 #: The gateway's reasons (rbsw_desktop/gateway/service.py, validate.py) in a worker's words.
@@ -85,11 +87,11 @@ def refused_title(op: Any) -> str:
     return f"{what}, {action} {when:%d %b %Y at %H:%M}"
 
 
-def write_refused(store: Any, name: str) -> int:
+def write_refused(store: Store, name: str) -> int:
     """The refused changes, and the changes from the council not saved here, as JSON, to the
     file the worker chose (readable by them only)."""
-    records = store.export_quarantined()
-    not_saved = [p.as_json() for p in store.pulled_quarantined()]
+    records = store.outbox.export_quarantined()
+    not_saved = [p.as_json() for p in store.outbox.pulled_quarantined()]
     text = json.dumps({"refused_changes": records, "not_saved_here": not_saved}, indent=2,
                       ensure_ascii=False)
     fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -98,9 +100,9 @@ def write_refused(store: Any, name: str) -> int:
     return len(records) + len(not_saved)
 
 
-def _problems(store: Any) -> tuple[list[Any], int]:
+def _problems(store: Store) -> tuple[list[OutboxOp], int]:
     """The refused changes, and how many from the council were not saved here."""
-    return store.quarantined(), store.pulled_quarantine_count()
+    return store.outbox.quarantined(), store.outbox.pulled_quarantine_count()
 
 
 class ExportRefusedDialog(QDialog):
@@ -230,7 +232,7 @@ class RefusedView(QWidget):
         return [r.findChild(QPushButton) for r in rows if r is not None]
 
     def _retry(self, op_id: str) -> None:
-        Op(self, lambda store: store.retry_quarantined([op_id]), taskman=self.taskman
+        Op(self, lambda store: store.outbox.retry_quarantined([op_id]), taskman=self.taskman
            ).success(lambda sent: self._retried(op_id, sent)).run_in_background()
 
     def _retried(self, op_id: str, sent: Any) -> None:

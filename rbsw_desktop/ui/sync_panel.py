@@ -60,7 +60,7 @@ class SyncPanel:
         worker_id = self.ui_store.meta("worker_id")
         if not worker_id:
             return False
-        workers = self.ui_store.find(Worker, "id = ?", [worker_id])
+        workers = self.ui_store.records.find(Worker, "id = ?", [worker_id])
         return bool(workers) and workers[0].role is Role.BUSINESS_SUPPORT
 
     def business_support_view(self) -> BusinessSupportView:

@@ -1,7 +1,7 @@
 """Background work for the UI: one thread for everything that touches the store, a pool for the
 rest (network, PDF). Results come back to the UI thread by signal (Anki's taskman + ops).
 
-    Op(parent, lambda store: store.board(case_id)).success(show).run_in_background()
+    Op(parent, lambda store: store.board.items(case_id)).success(show).run_in_background()
 
 `fn` runs off the UI thread with the unlocked store and never touches a widget. Every exception
 reaches `.failure()` or, by default, a plain-words error dialog. An Op declared with

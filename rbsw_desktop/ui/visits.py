@@ -304,7 +304,7 @@ class VisitEditor(QWidget):
         if isinstance(self.dialog, AmendDialog) and self.visit is not None \
                 and self.dialog.text.toPlainText().strip():
             key, payload = amendment_draft_key(self.visit.id), self.dialog.draft()
-            Op(self, lambda store: store.autosave(key, payload), taskman=self.taskman
+            Op(self, lambda store: store.drafts.save(key, payload), taskman=self.taskman
                ).run_in_background()
         self.close_dialog()
 
@@ -355,7 +355,7 @@ class VisitEditor(QWidget):
             return
         visit = self.collect()
         self.dirty = False
-        Op(self, lambda store: store.update_visit(visit), changes={"visit"},
+        Op(self, lambda store: store.visits.update(visit), changes={"visit"},
            taskman=self.taskman).success(self._saved).failure(self._save_failed
                                                               ).run_in_background()
 
@@ -392,7 +392,7 @@ class VisitEditor(QWidget):
     def finalise_now(self) -> None:
         self.save_if_dirty()
         visit_id = self.visit.id if self.visit else ""
-        Op(self, lambda store: store.finalise_visit(visit_id), changes={"visit"},
+        Op(self, lambda store: store.visits.finalise(visit_id), changes={"visit"},
            taskman=self.taskman).success(lambda v: self.sig_changed.emit(v.id)
                                          ).failure(self._save_failed).run_in_background()
 
@@ -401,7 +401,7 @@ class VisitEditor(QWidget):
         if self.visit is None or self.dialog is not None:
             return
         key = amendment_draft_key(self.visit.id)
-        Op(self, lambda store: store.autosaved(key), taskman=self.taskman
+        Op(self, lambda store: store.drafts.get(key), taskman=self.taskman
            ).success(self._open_amend).run_in_background()
 
     def _open_amend(self, draft: str | None) -> None:
@@ -422,7 +422,7 @@ class VisitEditor(QWidget):
             self.amend_now(text, reason)
         elif self.visit is not None:     # cancelled: the worker chose to drop it
             key = amendment_draft_key(self.visit.id)
-            Op(self, lambda store: store.clear_autosave(key), taskman=self.taskman
+            Op(self, lambda store: store.drafts.clear(key), taskman=self.taskman
                ).run_in_background()
 
     def amend_now(self, text: str, reason: str = "") -> None:
@@ -430,8 +430,8 @@ class VisitEditor(QWidget):
         key = amendment_draft_key(visit_id)
 
         def add(store: Store) -> VisitAmendment:
-            amendment = store.amend_visit(visit_id, text, reason=reason)
-            store.clear_autosave(key)
+            amendment = store.visits.amend(visit_id, text, reason=reason)
+            store.drafts.clear(key)
             return amendment
         Op(self, add, changes={"visit_amendment"}, taskman=self.taskman
            ).success(lambda a: self.sig_changed.emit(visit_id)).failure(
@@ -471,7 +471,7 @@ class VisitsTab(QWidget):
 
     def reload(self, select: str | None = None, *, reopen: bool = True) -> None:
         case_id = self.case_id
-        Op(self, lambda store: store.visits(case_id), taskman=self.taskman
+        Op(self, lambda store: store.visits.of_case(case_id), taskman=self.taskman
            ).success(lambda visits: self._show(visits, select, reopen)).run_in_background()
 
     def _show(self, visits: list[Visit], select: str | None, reopen: bool) -> None:
@@ -502,14 +502,14 @@ class VisitsTab(QWidget):
 
     def open_visit(self, visit_id: str) -> None:
         def load(store: Store) -> tuple[Visit, list[VisitAmendment]]:
-            return store.get(Visit, visit_id), store.amendments(visit_id)
+            return store.records.get(Visit, visit_id), store.visits.amendments(visit_id)
         Op(self, load, taskman=self.taskman).success(
             lambda result: self.editor.show_visit(*result)).run_in_background()
 
     def new_visit(self) -> None:
         self.editor.save_if_dirty()
         case_id = self.case_id
-        Op(self, lambda store: store.add_visit(case_id), changes={"visit"}, taskman=self.taskman
+        Op(self, lambda store: store.visits.add(case_id), changes={"visit"}, taskman=self.taskman
            ).success(lambda v: self.reload(select=v.id)).run_in_background()
 
     def save_before_lock(self) -> None:

@@ -19,19 +19,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.create(Path(tmp) / "d", "fictional bench pass",
                              kdf=Argon2Params(1, 8192, 1))
-        pod = store.save(Pod(name="Bench Pod (fictional)", phone="01632 960000"))
-        worker = store.save(Worker(name="Sam Bench", role=Role.SOCIAL_WORKER, pod_id=pod.id))
-        child = store.save(Child(name="Ada Bench"))
-        case = store.save(Case(child_id=child.id, pod_id=pod.id, worker_id=worker.id,
+        pod = store.records.save(Pod(name="Bench Pod (fictional)", phone="01632 960000"))
+        worker = store.records.save(Worker(name="Sam Bench", role=Role.SOCIAL_WORKER,
+                                           pod_id=pod.id))
+        child = store.records.save(Child(name="Ada Bench"))
+        case = store.records.save(Case(child_id=child.id, pod_id=pod.id, worker_id=worker.id,
                                family_name="The Bench family"))
-        items = [store.add_board_item(case.id, list(Zone)[i % 3],
-                                      f"Fictional board item {i}: in the family's own words, "
-                                      "a sentence or two about what is happening at home.")
+        items = [store.board.add(case.id, list(Zone)[i % 3],
+                                 f"Fictional board item {i}: in the family's own words, "
+                                 "a sentence or two about what is happening at home.")
                  for i in range(60)]
-        store.start_review(case.id)
+        store.board.start_review(case.id)
         for item in items[::4]:
-            store.move_board_item(item.id, Zone.GREEN)
-        store.start_review(case.id)
+            store.board.move(item.id, Zone.GREEN)
+        store.board.start_review(case.id)
         export_family_summary(store, case.id, Path(tmp) / "warm.pdf")   # fonts loaded once
         times = []
         for n in range(7):

@@ -65,8 +65,8 @@ def reopen(kind: str, data_dir: Path, key: bytes) -> Store:
 
 
 def seed_case(store: Store) -> str:
-    child = store.save(Child(name="Ada Benchmark"))
-    return store.save(Case(child_id=child.id, family_name="The Benchmark family")).id
+    child = store.records.save(Child(name="Ada Benchmark"))
+    return store.records.save(Case(child_id=child.id, family_name="The Benchmark family")).id
 
 
 def timed(fn) -> float:  # noqa: ANN001
@@ -80,14 +80,14 @@ def measure(kind: str, root: Path) -> dict[str, float]:
     store = open_store(kind, root / f"{kind}-single")
     case_id = seed_case(store)
     one = visits(case_id, 300, seed=2)
-    out["single"] = timed(lambda: [store.save(v) for v in one]) / len(one)
+    out["single"] = timed(lambda: [store.records.save(v) for v in one]) / len(one)
     store.lock()
     # A store of 100,000 notes.
     big_dir = root / f"{kind}-big"
     store = open_store(kind, big_dir)
     case_id = seed_case(store)
     for start in range(0, BIG, 10_000):
-        store.save_many(visits(case_id, 10_000, seed=100 + start))
+        store.records.save_many(visits(case_id, 10_000, seed=100 + start))
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     key = store.raw_key()
     store.lock()
@@ -95,19 +95,19 @@ def measure(kind: str, root: Path) -> dict[str, float]:
     for _ in range(7):
         start = time.perf_counter()
         store = reopen(kind, big_dir, key)
-        store.cases()
+        store.cases.summaries()
         times.append(time.perf_counter() - start)
         store.lock()
     out["reopen"] = statistics.median(times)
     store = reopen(kind, big_dir, key)
     # Reads: a case's visit list (the same query the app runs).
-    out["read"] = statistics.median(timed(lambda: store.visits(case_id)) for _ in range(3))
+    out["read"] = statistics.median(timed(lambda: store.visits.of_case(case_id)) for _ in range(3))
     # Search p50 / p95.
     rng = random.Random(7)
     queries = [rng.choice(WORDS) for _ in range(100)] + \
         [f"{rng.choice(WORDS)} {rng.choice(WORDS)}" for _ in range(60)] + \
         [rng.choice(WORDS)[:3] for _ in range(40)]
-    times = sorted(timed(lambda q=q: store.search(q, limit=50)) for q in queries)
+    times = sorted(timed(lambda q=q: store.search.find(q, limit=50)) for q in queries)
     out["search_p50"] = times[len(times) // 2]
     out["search_p95"] = times[int(len(times) * 0.95)]
     store.lock()
@@ -122,7 +122,7 @@ def measure_bulk(root: Path, rounds: int = 5) -> dict[str, float]:
         for kind, runs in times.items():
             store = open_store(kind, root / f"{kind}-bulk-{n}")
             batch = visits(seed_case(store), BULK, seed=1)
-            runs.append(timed(lambda s=store, b=batch: s.save_many(b)))
+            runs.append(timed(lambda s=store, b=batch: s.records.save_many(b)))
             store.lock()
     return {kind: statistics.median(runs) for kind, runs in times.items()}
 

@@ -89,7 +89,7 @@ def _fill(laptop: Laptop, case_id: str, n: int) -> None:
     items = [BoardItem(case_id=case_id, zone=(Zone.RED, Zone.AMBER, Zone.GREEN)[i % 3],
                        text=f"Fictional board item {i}: school run, grandma helps on Tuesdays")
              for i in range(n)]
-    laptop.store.save_many(items)
+    laptop.store.records.save_many(items)
 
 
 def bench_push_pull(root: Path) -> dict[str, float]:
@@ -101,7 +101,7 @@ def bench_push_pull(root: Path) -> dict[str, float]:
         b = new_laptop(root / "b", url, _code(gw_dir, worker), "bench-b")
         a.sync()
         b.sync()
-        case_id = a.store.cases()[0].id
+        case_id = a.store.cases.summaries()[0].id
         _fill(a, case_id, N_CHANGES)
         push_engine = a.engine()
         t0 = time.perf_counter()

@@ -95,16 +95,16 @@ def build_store() -> str:
     CACHE.mkdir(parents=True, exist_ok=True)
     print(f"building a store of {CASES} cases and {NOTES} notes in {CACHE} (once)…", flush=True)
     store = Store.create(CACHE / "data", PASS)
-    pod = store.save(Pod(name="Benchmark Pod (fictional)"))
-    worker = store.save(Worker(name="Sam Benchmark", pod_id=pod.id))
+    pod = store.records.save(Pod(name="Benchmark Pod (fictional)"))
+    worker = store.records.save(Worker(name="Sam Benchmark", pod_id=pod.id))
     store.set_meta("worker_id", worker.id)
     case_ids = []
     with store.transaction():
         for i in range(CASES):
-            child = store.save(Child(name=f"Child {i:03d} Fictional"))
-            case = store.save(Case(child_id=child.id, pod_id=pod.id, worker_id=worker.id,
-                                   family_name=f"The Fictional {i:03d} family",
-                                   category=list(CaseCategory)[i % 3]))
+            child = store.records.save(Child(name=f"Child {i:03d} Fictional"))
+            case = store.records.save(Case(child_id=child.id, pod_id=pod.id, worker_id=worker.id,
+                                           family_name=f"The Fictional {i:03d} family",
+                                           category=list(CaseCategory)[i % 3]))
             case_ids.append(case.id)
     batch: list[Visit] = []
     for n in range(NOTES):
@@ -113,9 +113,9 @@ def build_store() -> str:
                            observations=f"Fictional note {n}: {words}",
                            visited_at=f"2026-{1 + n % 11:02d}-{1 + n % 27:02d}T10:30:00.000Z"))
         if len(batch) == 5000:
-            store.save_many(batch)
+            store.records.save_many(batch)
             batch = []
-    store.save_many(batch)
+    store.records.save_many(batch)
     store.lock()
     marker.write_text(case_ids[0])
     return case_ids[0]

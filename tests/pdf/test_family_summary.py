@@ -66,20 +66,21 @@ def words_off_the_page(path: Path) -> list[str]:
 
 @pytest.fixture
 def board(store: Store, case: Case) -> Case:
-    store.save(Worker(name="Priya Podmanager", role=Role.POD_MANAGER, pod_id=case.pod_id,
-                      phone="01632 960002"))
-    store.save(Worker(name="Morgan Supportofficer", role=Role.BUSINESS_SUPPORT,
-                      pod_id=case.pod_id, email="bso@example.org"))
-    store.save(Worker(name="Vic Notacontact", role=Role.SENIOR_SOCIAL_WORKER, pod_id=case.pod_id))
-    red = store.add_board_item(case.id, Zone.RED, "Bedtimes are calm now")
-    store.add_board_item(case.id, Zone.GREEN, "Nana helps after school",
+    store.records.save(Worker(name="Priya Podmanager", role=Role.POD_MANAGER, pod_id=case.pod_id,
+                              phone="01632 960002"))
+    store.records.save(Worker(name="Morgan Supportofficer", role=Role.BUSINESS_SUPPORT,
+                              pod_id=case.pod_id, email="bso@example.org"))
+    store.records.save(Worker(name="Vic Notacontact", role=Role.SENIOR_SOCIAL_WORKER,
+                              pod_id=case.pod_id))
+    red = store.board.add(case.id, Zone.RED, "Bedtimes are calm now")
+    store.board.add(case.id, Zone.GREEN, "Nana helps after school",
                          worker_note="WORKER ONLY: check Nana's DBS")
-    store.add_board_item(case.id, Zone.AMBER, "Neighbour reported a fight", shareable=False,
-                         withheld_reason=WithheldReason.THIRD_PARTY)
-    store.start_review(case.id)
-    store.move_board_item(red.id, Zone.GREEN)
-    store.add_board_item(case.id, Zone.AMBER, "Money is tight", raised_by=RaisedBy.FAMILY)
-    store.start_review(case.id)
+    store.board.add(case.id, Zone.AMBER, "Neighbour reported a fight", shareable=False,
+                    withheld_reason=WithheldReason.THIRD_PARTY)
+    store.board.start_review(case.id)
+    store.board.move(red.id, Zone.GREEN)
+    store.board.add(case.id, Zone.AMBER, "Money is tight", raised_by=RaisedBy.FAMILY)
+    store.board.start_review(case.id)
     return case
 
 
@@ -100,8 +101,8 @@ def test_prints_the_family_words_and_the_movement(store: Store, board: Case,
 
 
 def test_the_review_days_print_in_plain_words(store: Store, case: Case, tmp_path: Path) -> None:
-    store.add_board_item(case.id, Zone.GREEN, "Nana helps after school")
-    store.start_review(case.id, held_on=date(2026, 11, 1), next_review_on=date(2026, 12, 3))
+    store.board.add(case.id, Zone.GREEN, "Nana helps after school")
+    store.board.start_review(case.id, held_on=date(2026, 11, 1), next_review_on=date(2026, 12, 3))
     out = tmp_path / "summary.pdf"
     export_family_summary(store, case.id, out)
     text = flat(text_of(out))
@@ -134,10 +135,10 @@ def test_the_worker_sees_what_is_left_out_and_why(store: Store, board: Case) -> 
 
 def test_an_item_made_private_after_the_review_is_left_out(store: Store, board: Case,
                                                           tmp_path: Path) -> None:
-    item = next(i for i in store.board(board.id) if i.text == "Money is tight")
+    item = next(i for i in store.board.items(board.id) if i.text == "Money is tight")
     item.shareable = False
     item.withheld_reason = WithheldReason.CHILDS_WISH
-    store.update_board_item(item)
+    store.board.update(item)
     out = tmp_path / "s.pdf"
     export_family_summary(store, board.id, out)
     assert "Money is tight" not in text_of(out)
@@ -151,7 +152,7 @@ HOSTILE = ['<b>bold?</b> & <font size="40">big</font>', '<a href="http://127.0.0
 def test_hostile_and_unusual_text_prints_literally(store: Store, case: Case,
                                                    tmp_path: Path) -> None:
     for text in HOSTILE:
-        store.add_board_item(case.id, Zone.GREEN, text)
+        store.board.add(case.id, Zone.GREEN, text)
     out = tmp_path / "hostile.pdf"
     export_family_summary(store, case.id, out)
     text = flat(text_of(out))
@@ -172,7 +173,7 @@ def test_hostile_and_unusual_text_prints_literally(store: Store, case: Case,
 
 def test_two_hundred_items_paginate(store: Store, case: Case, tmp_path: Path) -> None:
     for i in range(200):
-        store.add_board_item(case.id, list(Zone)[i % 3], f"Fictional item number {i}")
+        store.board.add(case.id, list(Zone)[i % 3], f"Fictional item number {i}")
     out = tmp_path / "many.pdf"
     export_family_summary(store, case.id, out)
     reader = pypdf.PdfReader(str(out))
@@ -203,8 +204,8 @@ def test_typed_image_and_link_urls_are_never_fetched(store: Store, case: Case,
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_port}/who-is-reading.png"
-        store.add_board_item(case.id, Zone.RED, f'<img src="{url}"/> <a href="{url}">x</a>')
-        store.add_board_item(case.id, Zone.GREEN, f"<img src='{url}' width='10' height='10'/>")
+        store.board.add(case.id, Zone.RED, f'<img src="{url}"/> <a href="{url}">x</a>')
+        store.board.add(case.id, Zone.GREEN, f"<img src='{url}' width='10' height='10'/>")
         export_family_summary(store, case.id, tmp_path / "img.pdf")
     finally:
         server.shutdown()

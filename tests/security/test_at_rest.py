@@ -32,8 +32,8 @@ CRASH_CHILD = textwrap.dedent("""
     store = Store.unlock(Path(sys.argv[1]), sys.argv[2], migrations=MIGRATIONS)
     with store.transaction():
         for i in range(200):
-            store._save(BoardItem(case_id=sys.argv[3], zone=Zone.RED,
-                                  text=f"crash-marker-octopus {i}"), "create")
+            store.records.save_in_transaction(BoardItem(case_id=sys.argv[3], zone=Zone.RED,
+                                                        text=f"crash-marker-octopus {i}"), "create")
         print("inside", flush=True)
         sys.stdin.read()   # killed here, mid-transaction
 """)
@@ -75,23 +75,24 @@ def test_no_plaintext_anywhere_after_a_realistic_session(tmp_path: Path, run: in
     setup_logging("rbsw-test")
     data_dir = tmp_path / "data"
     store = Store.create(data_dir, PASSPHRASE, kdf=FAST_KDF, migrations=MIGRATIONS[:1])
-    child = store.save(Child(name=MARKERS[0]))
-    case = store.save(Case(child_id=child.id, family_name="The Quillfeather family",
-                           category=CaseCategory.CHILD_PROTECTION))
-    store.add_visit(case.id, observations=f"We ate a {MARKERS[1]} on {MARKERS[2]}",
-                    child_seen=True)
-    store.add_board_item(case.id, Zone.AMBER, MARKERS[3], worker_note="worker-only note")
-    store.add_board_item(case.id, Zone.GREEN, MARKERS[4])
-    activity = store.add_direct_work(case.id, DirectWorkTool.ALL_ABOUT_ME,
+    child = store.records.save(Child(name=MARKERS[0]))
+    case = store.records.save(Case(child_id=child.id, family_name="The Quillfeather family",
+                                   category=CaseCategory.CHILD_PROTECTION))
+    store.visits.add(case.id, observations=f"We ate a {MARKERS[1]} on {MARKERS[2]}",
+                     child_seen=True)
+    store.board.add(case.id, Zone.AMBER, MARKERS[3], worker_note="worker-only note")
+    store.board.add(case.id, Zone.GREEN, MARKERS[4])
+    activity = store.direct_work.add(case.id, DirectWorkTool.ALL_ABOUT_ME,
                                      child_words=MARKERS[1])
-    store.attach(activity.id, case.id, f"PNG drawing of {MARKERS[4]}".encode(), "image/png")
-    assert store.search("marmalade")
+    store.direct_work.attach(activity.id, case.id, f"PNG drawing of {MARKERS[4]}".encode(),
+                             "image/png")
+    assert store.search.find("marmalade")
     store.lock()
 
     # A migration (after an encrypted backup), then a crash mid-transaction.
     migrated = Store.unlock(data_dir, PASSPHRASE, migrations=(*MIGRATIONS, EXTRA))
     assert migrated.schema_version() == EXTRA.number
-    assert [v.observations for v in migrated.visits(case.id)][0].startswith("We ate")
+    assert [v.observations for v in migrated.visits.of_case(case.id)][0].startswith("We ate")
     migrated.lock()
     backups = list((data_dir / "backups").glob("*.db"))
     assert len(backups) == 1
@@ -104,8 +105,8 @@ def test_no_plaintext_anywhere_after_a_realistic_session(tmp_path: Path, run: in
 
     # After the crash: no half-record, no orphan outbox row, every page intact.
     after = Store.unlock(data_dir, PASSPHRASE, migrations=(*MIGRATIONS, EXTRA))
-    assert after.search("octopus") == []
-    assert all("octopus" not in i.text for i in after.board(case.id))
+    assert after.search.find("octopus") == []
+    assert all("octopus" not in i.text for i in after.board.items(case.id))
     orphans = list(after.db.query(
         "SELECT o.record_id FROM outbox o WHERE NOT EXISTS (SELECT 1 FROM board_item b "
         "WHERE b.id = o.record_id) AND o.entity = 'board_item'"))
@@ -119,7 +120,7 @@ def test_no_plaintext_anywhere_after_a_realistic_session(tmp_path: Path, run: in
 
 
 def test_the_backup_is_a_full_encrypted_copy(store: Store, case: Case, data_dir: Path) -> None:
-    store.add_board_item(case.id, Zone.GREEN, "Fictional backed-up strength")
+    store.board.add(case.id, Zone.GREEN, "Fictional backed-up strength")
     path = store.backup("manual")
     assert not path.read_bytes().startswith(b"SQLite format 3")
     copy = Store.open_with_key(data_dir, store.raw_key())

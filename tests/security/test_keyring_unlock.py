@@ -31,13 +31,13 @@ def no_keyring():
 
 @needs_real_keyring
 def test_the_kept_data_key_opens_the_store(store: Store, data_dir: Path, case) -> None:
-    store.add_board_item(case.id, Zone.GREEN, "Nana helps after school")
+    store.board.add(case.id, Zone.GREEN, "Nana helps after school")
     keyring_access.remember_data_key(data_dir, store.raw_key())
     store.lock()
     key = keyring_access.recall_data_key(data_dir)
     assert key is not None and len(key) == 32
     reopened = Store.open_with_key(data_dir, key)
-    assert [i.text for i in reopened.board(case.id)] == ["Nana helps after school"]
+    assert [i.text for i in reopened.board.items(case.id)] == ["Nana helps after school"]
     reopened.lock()
     keyring_access.forget_data_key(data_dir)
     assert keyring_access.recall_data_key(data_dir) is None

@@ -114,7 +114,7 @@ def test_a_tampered_key_file_is_refused_and_left_as_it_is(store: Store, data_dir
 def test_a_tampered_database_is_refused_and_not_rewritten(store: Store, data_dir: Path,
                                                          case) -> None:
     for i in range(300):
-        store.add_board_item(case.id, Zone.RED, f"Fictional item number {i} " + "x" * 200)
+        store.board.add(case.id, Zone.RED, f"Fictional item number {i} " + "x" * 200)
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.lock()
     path = data_dir / "store.db"
@@ -124,7 +124,7 @@ def test_a_tampered_database_is_refused_and_not_rewritten(store: Store, data_dir
     path.write_bytes(bytes(data))
     with pytest.raises(StoreDamaged, match="damaged or has been changed"):
         reopened = Store.unlock(data_dir, PASSPHRASE)
-        reopened.board(case.id)   # if opening succeeded, reading a damaged page must refuse
+        reopened.board.items(case.id)   # if opening succeeded, reading a damaged page must refuse
     assert path.read_bytes() == bytes(data)
 
 
@@ -145,9 +145,9 @@ def test_lock_drops_the_key_and_the_connection(store: Store, case) -> None:
     store.lock()
     assert store.locked and not any(key)
     with pytest.raises(StoreLocked):
-        store.cases()
+        store.cases.summaries()
     with pytest.raises(StoreLocked):
-        store.add_board_item(case.id, Zone.RED, "after lock")
+        store.board.add(case.id, Zone.RED, "after lock")
     with pytest.raises(StoreLocked):
         store.raw_key()
 

@@ -21,7 +21,7 @@ def test_demo_visits_are_at_half_past_ten_on_the_laptops_clock(
     local_zone(zone)
     store = create_demo_store(tmp_path / "demo", kdf=FAST_KDF, today=today)
     try:
-        visits = store.find(Visit)
+        visits = store.records.find(Visit)
         assert visits
         assert {local_text(v.visited_at)[-5:] for v in visits} == {"10:30"}
         assert all(v.visited_at.endswith(":00.000Z") for v in visits)

@@ -67,8 +67,8 @@ def test_every_entity_has_a_sample() -> None:
 
 @pytest.mark.parametrize("record", SAMPLES, ids=lambda r: type(r).entity)
 def test_round_trip_through_the_encrypted_store(store: Store, record) -> None:
-    store.save(record)
-    again = store.get(type(record), record.id)
+    store.records.save(record)
+    again = store.records.get(type(record), record.id)
     assert again == record
     assert again.sync_state is SyncState.PENDING and again.device_id == store.device_id
 
@@ -91,7 +91,7 @@ def test_schema_matches_the_dataclasses(store: Store) -> None:
 def test_every_change_writes_its_outbox_and_audit_rows(store: Store, case: Case) -> None:
     before_outbox = store.db["outbox"].count
     before_audit = store.db["audit"].count
-    item = store.add_board_item(case.id, Zone.RED, "Fictional worry")
+    item = store.board.add(case.id, Zone.RED, "Fictional worry")
     # The item and its first BoardMove: two records, two outbox rows, two audit rows.
     assert store.db["outbox"].count == before_outbox + 2
     assert store.db["audit"].count == before_audit + 2
@@ -104,78 +104,79 @@ def test_every_change_writes_its_outbox_and_audit_rows(store: Store, case: Case)
 def test_a_failed_transaction_leaves_no_half_record(store: Store, case: Case) -> None:
     counts = {t: store.db[t].count for t in ("board_item", "board_move", "outbox", "audit")}
     with pytest.raises(RuntimeError), store.transaction():
-        store._save(BoardItem(case_id=case.id, zone=Zone.RED, text="half"), "create")
+        store.records.save_in_transaction(BoardItem(case_id=case.id, zone=Zone.RED, text="half"),
+                                          "create")
         raise RuntimeError("power cut")
     assert {t: store.db[t].count for t in counts} == counts
-    assert store.search("half") == []
+    assert store.search.find("half") == []
 
 
 def test_a_finalised_visit_is_never_edited_only_amended(store: Store, case: Case) -> None:
-    visit = store.add_visit(case.id, observations="Original words", child_seen=True,
-                            child_seen_alone=True)
-    store.finalise_visit(visit.id)
-    visit = store.get(Visit, visit.id)
+    visit = store.visits.add(case.id, observations="Original words", child_seen=True,
+                             child_seen_alone=True)
+    store.visits.finalise(visit.id)
+    visit = store.records.get(Visit, visit.id)
     assert visit.status is VisitStatus.FINALISED and visit.finalised_by
     visit.observations = "Rewritten history"
     with pytest.raises(RecordLocked, match="amendment"):
-        store.update_visit(visit)
-    amendment = store.amend_visit(visit.id, "Correction: it was Tuesday", reason="date wrong")
-    assert store.get(Visit, visit.id).observations == "Original words"
-    assert [a.id for a in store.amendments(visit.id)] == [amendment.id]
+        store.visits.update(visit)
+    amendment = store.visits.amend(visit.id, "Correction: it was Tuesday", reason="date wrong")
+    assert store.records.get(Visit, visit.id).observations == "Original words"
+    assert [a.id for a in store.visits.amendments(visit.id)] == [amendment.id]
 
 
 def test_finalising_needs_a_reason_when_not_seen_alone(store: Store, case: Case) -> None:
-    visit = store.add_visit(case.id, child_seen=True, child_seen_alone=False)
+    visit = store.visits.add(case.id, child_seen=True, child_seen_alone=False)
     with pytest.raises(InvalidInput, match="why"):
-        store.finalise_visit(visit.id)
+        store.visits.finalise(visit.id)
     visit.not_seen_alone_reason = "Child asked for Mum to stay"
-    store.update_visit(visit)
-    assert store.finalise_visit(visit.id).status is VisitStatus.FINALISED
+    store.visits.update(visit)
+    assert store.visits.finalise(visit.id).status is VisitStatus.FINALISED
 
 
 def test_board_moves_and_reviews_show_what_moved(store: Store, case: Case) -> None:
-    red = store.add_board_item(case.id, Zone.RED, "Fictional red")
-    store.start_review(case.id)
-    store.move_board_item(red.id, Zone.GREEN)
-    review = store.start_review(case.id)
-    [moved] = store.review_movement(review.id)
+    red = store.board.add(case.id, Zone.RED, "Fictional red")
+    store.board.start_review(case.id)
+    store.board.move(red.id, Zone.GREEN)
+    review = store.board.start_review(case.id)
+    [moved] = store.board.movement(review.id)
     assert moved.describe() == "This was a big worry, now it is a strength."
-    assert [m.to_zone for m in store.board_history(red.id)] == [Zone.RED, Zone.GREEN]
+    assert [m.to_zone for m in store.board.history(red.id)] == [Zone.RED, Zone.GREEN]
 
 
 def test_attachments_are_stored_encrypted_and_deduplicated(store: Store, case: Case) -> None:
-    activity = store.add_direct_work(case.id, DirectWorkTool.FREE_FORM)
+    activity = store.direct_work.add(case.id, DirectWorkTool.FREE_FORM)
     data = b"\x89PNG fictional drawing bytes"
-    a1 = store.attach(activity.id, case.id, data, "image/png")
-    a2 = store.attach(activity.id, case.id, data, "image/png")
-    assert a1.sha256 == a2.sha256 and store.blob(a1.sha256) == data
+    a1 = store.direct_work.attach(activity.id, case.id, data, "image/png")
+    a2 = store.direct_work.attach(activity.id, case.id, data, "image/png")
+    assert a1.sha256 == a2.sha256 and store.direct_work.blob(a1.sha256) == data
     assert store.db["blob"].count == 1
     with pytest.raises(InvalidInput, match="photos and scans"):
-        store.attach(activity.id, case.id, b"MZ", "application/x-msdownload")
+        store.direct_work.attach(activity.id, case.id, b"MZ", "application/x-msdownload")
 
 
 def test_unknown_records_are_refused_in_plain_words(store: Store) -> None:
     with pytest.raises(NotFound, match="rbsw cases"):
-        store.case("nope")
+        store.cases.get("nope")
     with pytest.raises(NotFound, match="No board item"):
-        store.move_board_item("nope", Zone.RED)
+        store.board.move("nope", Zone.RED)
 
 
 def test_tombstones_keep_the_record_and_sync_the_delete(store: Store, case: Case) -> None:
-    item = store.add_board_item(case.id, Zone.AMBER, "Fictional amber")
-    store.delete(item)
-    assert store.board(case.id) == []
-    assert store.get(BoardItem, item.id).deleted is True
+    item = store.board.add(case.id, Zone.AMBER, "Fictional amber")
+    store.records.delete(item)
+    assert store.board.items(case.id) == []
+    assert store.records.get(BoardItem, item.id).deleted is True
     last = list(store.db.query("SELECT deleted FROM outbox ORDER BY seq DESC LIMIT 1"))[0]
     assert last["deleted"] == 1
-    assert store.search("amber") == []
+    assert store.search.find("amber") == []
 
 
 def test_data_survives_lock_and_unlock(data_dir: Path, store: Store, case: Case) -> None:
-    store.add_visit(case.id, observations="Fictional persistent note")
+    store.visits.add(case.id, observations="Fictional persistent note")
     store.lock()
     again = Store.unlock(data_dir, PASSPHRASE)
-    assert [v.observations for v in again.visits(case.id)] == ["Fictional persistent note"]
+    assert [v.observations for v in again.visits.of_case(case.id)] == ["Fictional persistent note"]
     again.lock()
 
 

@@ -27,8 +27,8 @@ def main(argv: list[str]) -> int:
                         max_attempts=3, backoff=Backoff(base=0.01, cap=0.05))
     for round_ in range(20):
         for i in range(rng.randint(1, 15)):
-            store.add_board_item(case_id, rng.choice(list(Zone)),
-                                 f"Child-process item {seed}-{round_}-{i} (fictional)")
+            store.board.add(case_id, rng.choice(list(Zone)),
+                            f"Child-process item {seed}-{round_}-{i} (fictional)")
         print(f"sync {round_}", flush=True)
         engine.sync_once()
         print(f"synced {round_}", flush=True)

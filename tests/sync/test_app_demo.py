@@ -47,7 +47,7 @@ def test_the_demo_syncs_and_opens_the_pod_view_with_nothing_to_set_up(qtbot,
         qtbot.waitUntil(lambda: not panel.controller.running
                         and "Synced at" in panel.widget.label.text(), timeout=60_000)
         store = window.taskman.store
-        assert store.outbox_counts() == {"pending": 0, "conflict": 0, "quarantined": 0}
+        assert store.outbox.counts() == {"pending": 0, "conflict": 0, "quarantined": 0}
         window.show_pod_view()                                       # Ctrl+P
         view = window.pod_view
         assert view is not None and window.case_area.currentWidget() is view

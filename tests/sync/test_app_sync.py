@@ -158,7 +158,7 @@ def test_a_revoked_laptop_leaves_the_case_screens_and_its_store_is_gone(
     qtbot.waitUntil(lambda: not panel.controller.running, timeout=20_000)
     window.open_case(case_id)
     assert window.workspace is not None
-    window.taskman.run_on_store(lambda s: s.add_visit(case_id, observations="Unsent (fictional)"),
+    window.taskman.run_on_store(lambda s: s.visits.add(case_id, observations="Unsent (fictional)"),
                                 lambda _visit: None, lambda exc: None)
     window.taskman.wait()                                   # a visit saved, not yet sent
 

@@ -26,14 +26,14 @@ pytestmark = pytest.mark.skipif(
 def test_a_revoked_demo_laptop_is_not_enrolled_again(tmp_path: Path) -> None:
     store = create_demo_store(tmp_path / "demo", kdf=FAST_KDF)
     # A child with no case: the gateway is never seeded with it, so it must not count as synced.
-    orphan = store.save(Child(name="Una Caseless (fictional)"))
+    orphan = store.records.save(Child(name="Una Caseless (fictional)"))
     gateway_dir = tmp_path / "demo" / "demo-gateway"
     url, stop = start_local_gateway(gateway_dir, seed_demo=False)
     try:
         link_demo(store, gateway_dir, url)
         device_id = store.device_id
         assert device.enrolled(store) and device_id
-        assert store.find(Child, "id = ?", [orphan.id])[0].rev is None
+        assert store.records.find(Child, "id = ?", [orphan.id])[0].rev is None
 
         subprocess.run([sys.executable, "-m", "rbsw_desktop.gateway.cli", "--data-dir",
                         str(gateway_dir), "revoke", "--device", device_id],

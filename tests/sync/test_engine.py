@@ -36,27 +36,28 @@ def test_a_workers_and_their_pod_managers_laptops_converge(
         gateway: Any, pod: Pod, worker_laptop: Laptop, manager_laptop: Laptop) -> None:
     first = worker_laptop.sync()
     assert first.ok, first.as_json()
-    (case,) = worker_laptop.store.cases()           # the council's case arrived by pull
+    (case,) = worker_laptop.store.cases.summaries()           # the council's case arrived by pull
     assert case.id == pod.case and case.child_name == "Ada Fictional"
     store = worker_laptop.store
-    item = store.add_board_item(case.id, Zone.GREEN, "Grandma does the school run (fictional)")
-    store.add_visit(case.id, visit_type=VisitType.STATUTORY,
-                    visited_at="2026-11-20T10:00", child_words="I like my new bed")
+    item = store.board.add(case.id, Zone.GREEN, "Grandma does the school run (fictional)")
+    store.visits.add(case.id, visit_type=VisitType.STATUTORY,
+                     visited_at="2026-11-20T10:00", child_words="I like my new bed")
     report = worker_laptop.sync()
     assert report.ok and report.pushed >= 3, report.as_json()
-    assert store.get(BoardItem, item.id).sync_state is SyncState.SYNCED
+    assert store.records.get(BoardItem, item.id).sync_state is SyncState.SYNCED
 
     assert manager_laptop.sync().ok
     mstore = manager_laptop.store
-    seen = mstore.get(BoardItem, item.id)
+    seen = mstore.records.get(BoardItem, item.id)
     assert (seen.text, seen.sync_state) == ("Grandma does the school run (fictional)",
                                             SyncState.SYNCED)
-    assert mstore.visits(case.id)[0].child_words == "I like my new bed"
+    assert mstore.visits.of_case(case.id)[0].child_words == "I like my new bed"
     # And back: the manager's board item reaches the worker.
-    theirs = mstore.add_board_item(case.id, Zone.RED, "Dad missed two contact visits (fictional)")
+    theirs = mstore.board.add(case.id, Zone.RED, "Dad missed two contact visits (fictional)")
     assert manager_laptop.sync().ok
     assert worker_laptop.sync().ok
-    assert store.get(BoardItem, theirs.id).text == "Dad missed two contact visits (fictional)"
+    assert store.records.get(BoardItem, theirs.id).text == \
+        "Dad missed two contact visits (fictional)"
 
     on_gateway = _on_gateway(gateway, pod)
     for laptop in (worker_laptop, manager_laptop):
@@ -68,8 +69,8 @@ def test_the_same_op_replayed_is_applied_once(gateway: Any, pod: Pod,
                                               worker_laptop: Laptop) -> None:
     assert worker_laptop.sync().ok
     store = worker_laptop.store
-    item = store.add_board_item(pod.case, Zone.AMBER, "Rent arrears (fictional)")
-    (op,) = [o for o in store.next_push_batch(500, 10**7) if o.record_id == item.id]
+    item = store.board.add(pod.case, Zone.AMBER, "Rent arrears (fictional)")
+    (op,) = [o for o in store.outbox.next_push_batch(500, 10**7) if o.record_id == item.id]
     transport = HttpTransport(gateway.url, worker_laptop.token)
     request = PushRequest(ops=[Op.model_validate(op.as_op())])
     first = transport.push(request).results[0].model_dump(mode="json")
@@ -78,39 +79,40 @@ def test_the_same_op_replayed_is_applied_once(gateway: Any, pod: Pod,
     assert (again["outcome"], again["rev"]) == ("duplicate", first["rev"])
     report = worker_laptop.sync()                      # the engine sends it a third time
     assert report.ok and report.conflicts == 0
-    assert store.get(BoardItem, item.id).rev == first["rev"]
+    assert store.records.get(BoardItem, item.id).rev == first["rev"]
     assert [r["rev"] for r in _on_gateway(gateway, pod)[item.id]] == [first["rev"]]
 
 
 def test_a_conflict_keeps_both_versions_until_a_person_decides(
         gateway: Any, pod: Pod, worker_laptop: Laptop, manager_laptop: Laptop) -> None:
     assert worker_laptop.sync().ok
-    item = worker_laptop.store.add_board_item(pod.case, Zone.RED, "School attendance (fictional)")
+    item = worker_laptop.store.board.add(pod.case, Zone.RED, "School attendance (fictional)")
     assert worker_laptop.sync().ok
     assert manager_laptop.sync().ok
-    mine = worker_laptop.store.get(BoardItem, item.id)
-    theirs = manager_laptop.store.get(BoardItem, item.id)
+    mine = worker_laptop.store.records.get(BoardItem, item.id)
+    theirs = manager_laptop.store.records.get(BoardItem, item.id)
     mine.text = "Attendance 80%, worker's view (fictional)"
     theirs.text = "Attendance improving, manager's view (fictional)"
-    worker_laptop.store.update_board_item(mine)
-    manager_laptop.store.update_board_item(theirs)
+    worker_laptop.store.board.update(mine)
+    manager_laptop.store.board.update(theirs)
     assert manager_laptop.sync().ok
     report = worker_laptop.sync()
     assert report.conflicts == 1 and not report.ok
-    (conflict,) = worker_laptop.store.conflicts()
+    (conflict,) = worker_laptop.store.outbox.conflicts()
     assert conflict.mine["fields"]["text"] == "Attendance 80%, worker's view (fictional)"
     assert conflict.theirs["fields"]["text"] == "Attendance improving, manager's view (fictional)"
-    assert worker_laptop.store.get(BoardItem, item.id).sync_state is SyncState.CONFLICT
-    assert worker_laptop.store.outbox_counts()["conflict"] == 1
+    assert worker_laptop.store.records.get(BoardItem, item.id).sync_state is SyncState.CONFLICT
+    assert worker_laptop.store.outbox.counts()["conflict"] == 1
     # Nothing was dropped on the gateway either: it still holds the manager's version.
     assert manager_laptop.sync().ok
-    assert manager_laptop.store.get(BoardItem, item.id).text.startswith("Attendance improving")
+    assert manager_laptop.store.records.get(BoardItem, item.id).text.startswith(
+        "Attendance improving")
 
-    worker_laptop.store.resolve_conflict(conflict.id, "merge", {
+    worker_laptop.store.outbox.resolve_conflict(conflict.id, "merge", {
         "text": "Attendance 80% and improving (fictional)"})
     assert worker_laptop.sync().ok
     assert manager_laptop.sync().ok
-    assert manager_laptop.store.get(BoardItem, item.id).text == \
+    assert manager_laptop.store.records.get(BoardItem, item.id).text == \
         "Attendance 80% and improving (fictional)"
 
 
@@ -118,13 +120,13 @@ def test_a_refused_record_is_quarantined_and_the_rest_still_go(
         gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
     assert worker_laptop.sync().ok
     store = worker_laptop.store
-    good = [store.add_board_item(pod.case, Zone.GREEN, f"Good {i} (fictional)") for i in range(5)]
+    good = [store.board.add(pod.case, Zone.GREEN, f"Good {i} (fictional)") for i in range(5)]
     # A board item on a case this worker does not hold: the gateway must refuse it.
     stray = BoardItem(case_id="no-such-case", zone=Zone.RED, text="Stray (fictional)")
-    store.save(stray)
+    store.records.save(stray)
     report = worker_laptop.sync(batch_ops=3)
     assert report.quarantined == 1 and not report.ok
-    (refused,) = store.export_quarantined()
+    (refused,) = store.outbox.export_quarantined()
     assert refused["id"] == stray.id and refused["reason"]
     on_gateway = _on_gateway(gateway, pod)
     assert all(item.id in on_gateway for item in good)
@@ -139,21 +141,21 @@ def test_a_review_too_big_for_any_request_is_held_here_in_plain_words_and_the_re
     snapshot = [{"board_item_id": f"item-{i}", "zone": "amber", "shareable": True,
                  "raised_by": "family", "text": f"Board item {i} (fictional) " + "x" * 1100}
                 for i in range(8_000)]
-    review = store.save(Review(case_id=pod.case, held_on="2026-11-30", snapshot=snapshot))
-    item = store.add_board_item(pod.case, Zone.GREEN, "Small and sent (fictional)")
+    review = store.records.save(Review(case_id=pod.case, held_on="2026-11-30", snapshot=snapshot))
+    item = store.board.add(pod.case, Zone.GREEN, "Small and sent (fictional)")
     report = worker_laptop.sync()
     assert report.quarantined == 1 and report.pull_finished and report.pending == 0
     (warning,) = [w for w in report.warnings if "too big" in w]
     assert warning.startswith("One change (review) is too big to send to the council system (9.")
     assert "MB; at most 8.3 MB goes at once). It is kept safe on this laptop" in warning
-    (held,) = store.quarantined()
+    (held,) = store.outbox.quarantined()
     assert held.record_id == review.id
     assert plain_reason(held.last_error).startswith("It is too big to send to the council "
                                                     "system (9.")
     on_gateway = _on_gateway(gateway, pod)
     assert item.id in on_gateway and review.id not in on_gateway
     # Try again does not send it into a refusal: it is held again, in the same words.
-    store.retry_quarantined([held.op_id])
+    store.outbox.retry_quarantined([held.op_id])
     again = worker_laptop.sync()
     assert again.quarantined == 1 and any("too big" in w for w in again.warnings)
 
@@ -161,20 +163,20 @@ def test_a_review_too_big_for_any_request_is_held_here_in_plain_words_and_the_re
 def test_pull_pages_by_cursor_and_never_reads_absence_as_a_delete(
         gateway: Any, pod: Pod, worker_laptop: Laptop, manager_laptop: Laptop) -> None:
     assert manager_laptop.sync().ok
-    items = [manager_laptop.store.add_board_item(pod.case, Zone.AMBER, f"Item {i} (fictional)")
+    items = [manager_laptop.store.board.add(pod.case, Zone.AMBER, f"Item {i} (fictional)")
              for i in range(7)]
     assert manager_laptop.sync().ok
     report = worker_laptop.sync(pull_limit=2)
     assert report.ok and report.pulled >= 7
-    cursor = worker_laptop.store.sync_cursor()
+    cursor = worker_laptop.store.outbox.sync_cursor()
     assert cursor != "0"
     again = worker_laptop.sync(pull_limit=2)           # nothing new: nothing disappears
     assert again.ok and again.pulled == 0
-    assert {i.id for i in worker_laptop.store.board(pod.case)} >= {i.id for i in items}
-    manager_laptop.store.delete(manager_laptop.store.get(BoardItem, items[0].id))
+    assert {i.id for i in worker_laptop.store.board.items(pod.case)} >= {i.id for i in items}
+    manager_laptop.store.records.delete(manager_laptop.store.records.get(BoardItem, items[0].id))
     assert manager_laptop.sync().ok
     assert worker_laptop.sync().ok
-    assert items[0].id not in {i.id for i in worker_laptop.store.board(pod.case)}
+    assert items[0].id not in {i.id for i in worker_laptop.store.board.items(pod.case)}
 
 
 def test_a_photo_uploads_in_chunks_resumes_after_a_cut_and_reaches_the_other_laptop(
@@ -182,8 +184,9 @@ def test_a_photo_uploads_in_chunks_resumes_after_a_cut_and_reaches_the_other_lap
     assert worker_laptop.sync().ok
     store = worker_laptop.store
     data = bytes(range(256)) * 10_000            # 2.5 MB: three chunks
-    activity_id = store.add_board_item(pod.case, Zone.GREEN, "Drawing (fictional)").id
-    attachment = store.attach(activity_id, pod.case, data, "image/png", filename="drawing.png")
+    activity_id = store.board.add(pod.case, Zone.GREEN, "Drawing (fictional)").id
+    attachment = store.direct_work.attach(activity_id, pod.case, data, "image/png",
+                                          filename="drawing.png")
     # The first connection is cut after about 1.5 MB of the upload.
     faults = iter([Fault("cut_request", 1_500_000)])
     with FaultProxy(gateway.port, lambda n: next(faults, Fault())) as proxy:
@@ -191,8 +194,8 @@ def test_a_photo_uploads_in_chunks_resumes_after_a_cut_and_reaches_the_other_lap
     assert report.ok and report.blobs_uploaded == 1, report.as_json()
     assert "cut_request" in proxy.seen
     assert manager_laptop.sync().ok
-    assert manager_laptop.store.blob(attachment.sha256) == data
-    assert hashlib.sha256(manager_laptop.store.blob(attachment.sha256)).hexdigest() == \
+    assert manager_laptop.store.direct_work.blob(attachment.sha256) == data
+    assert hashlib.sha256(manager_laptop.store.direct_work.blob(attachment.sha256)).hexdigest() == \
         attachment.sha256
 
 
@@ -227,6 +230,6 @@ def test_a_revoked_laptop_wipes_its_store(gateway: Any, pod: Pod,
 def test_cases_come_from_the_council_and_are_not_pushed_back(
         gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
     assert worker_laptop.sync().ok
-    case = worker_laptop.store.get(Case, pod.case)
+    case = worker_laptop.store.records.get(Case, pod.case)
     assert case.rev is not None and case.sync_state is SyncState.SYNCED
-    assert worker_laptop.store.outbox_counts()["pending"] == 0
+    assert worker_laptop.store.outbox.counts()["pending"] == 0

@@ -36,12 +36,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _add(laptop: Laptop, case_id: str, rng: random.Random, tag: str) -> list[str]:
     store = laptop.store
-    ids = [store.add_board_item(case_id, rng.choice(list(Zone)), f"{tag} {i} (fictional)").id
+    ids = [store.board.add(case_id, rng.choice(list(Zone)), f"{tag} {i} (fictional)").id
            for i in range(rng.randint(1, 12))]
-    mine = [i for i in store.board(case_id) if i.updated_by == store.actor]
+    mine = [i for i in store.board.items(case_id) if i.updated_by == store.actor]
     for item in rng.sample(mine, min(len(mine), rng.randint(0, 3))):   # and edit some
         item.text += " - updated"
-        store.update_board_item(item)
+        store.board.update(item)
     return ids
 
 
@@ -87,8 +87,8 @@ def assert_nothing_lost_nothing_duplicated(gateway: Any, pod: Pod, laptops: list
             made[rid] = made.get(rid, 0) + n
     for laptop in laptops:
         store = laptop.store
-        assert store.outbox_counts() == {"pending": 0, "conflict": 0, "quarantined": 0}
-        assert store.open_conflict_count() == 0
+        assert store.outbox.counts() == {"pending": 0, "conflict": 0, "quarantined": 0}
+        assert store.outbox.open_conflict_count() == 0
         here = saved_here(store)
         missing = [rid for rid in here if rid not in on_gateway]
         assert not missing, f"{len(missing)} records saved on a laptop never reached the gateway"
@@ -104,7 +104,7 @@ def assert_nothing_lost_nothing_duplicated(gateway: Any, pod: Pod, laptops: list
         everything = all_records(store)
         not_pulled = [rid for rid in council_ids if rid not in everything]
         assert not not_pulled, f"{len(not_pulled)} changes from the council never arrived"
-        for item in store.find(BoardItem, "1 = 1"):
+        for item in store.records.find(BoardItem, "1 = 1"):
             rec = on_gateway[item.id][0]
             if "fields" in rec:
                 assert rec["fields"]["text"] == item.text

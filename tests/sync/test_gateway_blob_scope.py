@@ -233,19 +233,19 @@ def test_a_laptop_over_its_quota_keeps_the_photo_and_sends_it_at_a_later_sync(
     assert worker_laptop.sync().ok
     store = worker_laptop.store
     photos = [os.urandom(200_000) for _ in range(2)]
-    owner = store.add_board_item(pod.case, Zone.GREEN, "Drawing (fictional)").id
-    attached = [store.attach(owner, pod.case, data, "image/png", filename=f"d{i}.png")
+    owner = store.board.add(pod.case, Zone.GREEN, "Drawing (fictional)").id
+    attached = [store.direct_work.attach(owner, pod.case, data, "image/png", filename=f"d{i}.png")
                 for i, data in enumerate(photos)]
     report = worker_laptop.sync()
     # The first went, with its record; the second is refused for now, in words, and waits.
     assert not report.ok and report.blobs_uploaded == 1, report.as_json()
     assert any("too many photos and scans from this laptop" in e for e in report.errors)
     assert report.pending == 1 and report.quarantined_total == 0, report.as_json()
-    assert store.blob(attached[1].sha256) == photos[1]
+    assert store.direct_work.blob(attached[1].sha256) == photos[1]
     later = worker_laptop.sync()
     assert later.ok and later.blobs_uploaded == 1, later.as_json()
     assert manager_laptop.sync().ok
-    assert [manager_laptop.store.blob(a.sha256) for a in attached] == photos
+    assert [manager_laptop.store.direct_work.blob(a.sha256) for a in attached] == photos
 
 
 def test_a_photo_cleared_out_before_its_record_went_is_sent_again(
@@ -257,12 +257,12 @@ def test_a_photo_cleared_out_before_its_record_went_is_sent_again(
     assert worker_laptop.sync().ok
     store = worker_laptop.store
     data = os.urandom(200_000)
-    owner = store.add_board_item(pod.case, Zone.GREEN, "Drawing (fictional)").id
-    photo = store.attach(owner, pod.case, data, "image/png", filename="drawing.png")
+    owner = store.board.add(pod.case, Zone.GREEN, "Drawing (fictional)").id
+    photo = store.direct_work.attach(owner, pod.case, data, "image/png", filename="drawing.png")
     transport = HttpTransport(worker_laptop.enrolment.gateway_url, worker_laptop.token)
     try:
         assert transport.blob_put(photo.sha256, 0, data).complete
-        store.mark_blob_uploaded(photo.sha256)
+        store.outbox.mark_blob_uploaded(photo.sha256)
         gateway.sql("UPDATE blobs SET updated_at = '2026-01-01T00:00:00.000Z'")
         assert json.loads(gateway.admin("prune-uploads", "--json")) == {"removed": 1}
         # Meanwhile something else from this laptop fills most of its quota.
@@ -278,7 +278,7 @@ def test_a_photo_cleared_out_before_its_record_went_is_sent_again(
     report = worker_laptop.sync()
     assert report.ok and report.blobs_uploaded == 1, report.as_json()
     assert manager_laptop.sync().ok
-    assert manager_laptop.store.blob(photo.sha256) == data
+    assert manager_laptop.store.direct_work.blob(photo.sha256) == data
 
 
 # -- file modes -------------------------------------------------------------------------------

@@ -24,10 +24,10 @@ def test_a_record_filed_at_the_office_shows_as_filed_on_the_laptop(
     support = SupportClient(gateway.url, enrol(gateway.url, gateway.enrol_code(officer))["token"])
     assert worker_laptop.sync().ok
     store = worker_laptop.store
-    item = store.add_visit(pod.case, observations="Grandma does the school run (fictional)")
-    store.finalise_visit(item.id)
+    item = store.visits.add(pod.case, observations="Grandma does the school run (fictional)")
+    store.visits.finalise(item.id)
     assert worker_laptop.sync().ok
-    assert store.get(Visit, item.id).sync_state is SyncState.SYNCED
+    assert store.records.get(Visit, item.id).sync_state is SyncState.SYNCED
 
     waiting = support.overview()
     assert item.id in {r["id"] for r in waiting.unfiled}
@@ -36,6 +36,6 @@ def test_a_record_filed_at_the_office_shows_as_filed_on_the_laptop(
     assert item.id not in {r["id"] for r in support.overview().unfiled}
 
     assert worker_laptop.sync().ok
-    filed = store.get(Visit, item.id)
+    filed = store.records.get(Visit, item.id)
     assert filed.sync_state is SyncState.FILED and filed.rev == answer["rev"]
     assert filed.observations == "Grandma does the school run (fictional)"

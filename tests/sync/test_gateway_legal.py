@@ -190,16 +190,16 @@ def test_a_refused_change_of_a_filed_record_is_among_the_laptops_refused_changes
     support = SupportClient(gateway.url, enrol(gateway.url, gateway.enrol_code(officer))["token"])
     store = worker_laptop.store
     assert worker_laptop.sync().ok
-    item = store.add_visit(pod.case, observations="Dad missed contact (fictional)")
+    item = store.visits.add(pod.case, observations="Dad missed contact (fictional)")
     assert worker_laptop.sync().ok
     support.file_record(item.id, "LCS-123")
     assert worker_laptop.sync().ok
-    filed = store.get(Visit, item.id)
+    filed = store.records.get(Visit, item.id)
     filed.observations = "Dad came to every contact (fictional)"
-    store.update_visit(filed)
+    store.visits.update(filed)
     report = worker_laptop.sync()
     assert not report.ok and report.quarantined == 1
-    (refused,) = store.quarantined()
+    (refused,) = store.outbox.quarantined()
     assert refused.record_id == item.id and "filed" in (refused.last_error or "")
     assert sync_status(store)["quarantined"] == 1
     (rec,) = [r for r in gateway.records(pod=pod.id) if r["id"] == item.id]

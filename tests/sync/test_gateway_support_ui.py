@@ -95,13 +95,13 @@ def test_the_view_shows_what_each_laptop_has_waiting(qtbot: Any, world: World,
     try:
         assert laptop.sync().pull_finished                # the case arrives
         for i in range(3):
-            laptop.store.add_board_item(case_id, Zone.GREEN, f"Strength {i} (fictional)")
-        before = laptop.store.outbox_counts()["pending"]
+            laptop.store.board.add(case_id, Zone.GREEN, f"Strength {i} (fictional)")
+        before = laptop.store.outbox.counts()["pending"]
         assert before >= 3
         stop = threading.Event()
         report = laptop.engine(batch_ops=1).sync_once(
             cancel=stop, progress=lambda stage, done, total: stop.set())
-        assert report.errors and laptop.store.outbox_counts()["pending"] == before - 1
+        assert report.errors and laptop.store.outbox.counts()["pending"] == before - 1
 
         def waiting(table: Any, column: int, key: str) -> str:
             with qtbot.waitSignal(view.sig_refreshed, timeout=10_000):

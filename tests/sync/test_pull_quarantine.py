@@ -78,14 +78,14 @@ def test_a_bad_pulled_change_is_kept_aside_and_the_rest_of_the_page_saves(
     assert (report.pulled, report.pulled_quarantined, report.pulled_quarantined_total) == (2, 4, 4)
     assert not report.ok
     assert "could not be saved on this laptop" in " ".join(report.warnings)
-    assert {i.text for i in laptop.store.find(BoardItem)} >= {
+    assert {i.text for i in laptop.store.records.find(BoardItem)} >= {
         "Before the bad ones (fictional)", "After the bad ones (fictional)"}
-    assert laptop.store.find(BoardItem, "id IN (?, ?)", [big, nulled]) == []
+    assert laptop.store.records.find(BoardItem, "id IN (?, ?)", [big, nulled]) == []
 
-    kept = {p.entity: p for p in laptop.store.pulled_quarantined()}
-    assert len(laptop.store.pulled_quarantined()) == 4
+    kept = {p.entity: p for p in laptop.store.outbox.pulled_quarantined()}
+    assert len(laptop.store.outbox.pulled_quarantined()) == 4
     assert kept["spaceship"].reason.startswith("this version of the app does not know")
-    by_id = {p.record_id: p for p in laptop.store.pulled_quarantined()}
+    by_id = {p.record_id: p for p in laptop.store.outbox.pulled_quarantined()}
     assert "too large" in by_id[big].reason
     assert by_id[big].change["fields"]["position"] == BIG       # kept as it came, not lost
     assert "refused" in by_id[nulled].reason
@@ -100,8 +100,8 @@ def test_a_bad_pulled_change_is_kept_aside_and_the_rest_of_the_page_saves(
               _item(case, "A number that fits (fictional)", position=3))
     fixed = laptop.sync()
     assert fixed.pulled == 1 and fixed.pulled_quarantined_total == 3
-    assert laptop.store.get(BoardItem, big).text == "A number that fits (fictional)"
-    assert big not in {p.record_id for p in laptop.store.pulled_quarantined()}
+    assert laptop.store.records.get(BoardItem, big).text == "A number that fits (fictional)"
+    assert big not in {p.record_id for p in laptop.store.outbox.pulled_quarantined()}
 
 
 def test_one_bad_record_does_not_stop_every_laptop_of_the_pod(
@@ -112,14 +112,14 @@ def test_one_bad_record_does_not_stop_every_laptop_of_the_pod(
                         module_gateway.enrol_code(worker), "second")
     serve_raw(module_gateway, pod, case, "board_item", new_id(), 1,
               _item(case, "Too big (fictional)", position=-BIG))
-    first.store.add_board_item(case, Zone.GREEN, "Written after the bad one (fictional)")
+    first.store.board.add(case, Zone.GREEN, "Written after the bad one (fictional)")
     assert first.sync().pending == 0
     for laptop in (first, second):
         report = laptop.sync()
         assert report.errors == [] and report.pull_finished
         assert report.pulled_quarantined_total == 1
         assert "Written after the bad one (fictional)" in {
-            i.text for i in laptop.store.find(BoardItem)}
+            i.text for i in laptop.store.records.find(BoardItem)}
 
 
 def test_the_status_bar_and_sync_problems_say_what_was_not_saved_in_plain_words(

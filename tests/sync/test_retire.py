@@ -48,8 +48,8 @@ def _is_wiped(data_dir: Path) -> bool:
 def test_a_retired_laptop_sends_its_unsent_visit_then_wipes(
         gateway: GatewayProcess, pod: Pod, worker_laptop: Laptop) -> None:
     assert worker_laptop.sync().ok
-    visit = worker_laptop.store.add_visit(pod.case, visit_type=VisitType.STATUTORY,
-                                          observations="Seen at home (fictional)")
+    visit = worker_laptop.store.visits.add(pod.case, visit_type=VisitType.STATUTORY,
+                                           observations="Seen at home (fictional)")
     device = worker_laptop.enrolment.device_id
     data_dir = worker_laptop.store.data_dir
     retired = json.loads(gateway.admin("retire", "--device", device, "--json"))
@@ -81,13 +81,13 @@ def test_a_retired_laptop_says_what_it_could_not_send(
     """A change the council holds a newer version of is a conflict, not sent: the wipe destroys
     it, and both the laptop and the audit say so."""
     assert worker_laptop.sync().ok
-    item = worker_laptop.store.add_board_item(pod.case, Zone.RED, "Rent arrears (fictional)")
+    item = worker_laptop.store.board.add(pod.case, Zone.RED, "Rent arrears (fictional)")
     assert worker_laptop.sync().ok and manager_laptop.sync().ok
-    mine = worker_laptop.store.get(BoardItem, item.id)
-    theirs = manager_laptop.store.get(BoardItem, item.id)
+    mine = worker_laptop.store.records.get(BoardItem, item.id)
+    theirs = manager_laptop.store.records.get(BoardItem, item.id)
     mine.text, theirs.text = "Arrears cleared (fictional)", "Arrears halved (fictional)"
-    worker_laptop.store.update_board_item(mine)
-    manager_laptop.store.update_board_item(theirs)
+    worker_laptop.store.board.update(mine)
+    manager_laptop.store.board.update(theirs)
     assert manager_laptop.sync().ok
     device = worker_laptop.enrolment.device_id
     gateway.admin("retire", "--device", device)
@@ -104,10 +104,10 @@ def test_a_retired_laptop_says_what_it_could_not_send(
 def test_a_revoked_laptop_says_how_many_unsent_records_its_wipe_destroyed(
         gateway: GatewayProcess, pod: Pod, worker_laptop: Laptop) -> None:
     assert worker_laptop.sync().ok
-    worker_laptop.store.add_visit(pod.case, visit_type=VisitType.STATUTORY,
-                                  observations="Not yet sent (fictional)")
-    worker_laptop.store.add_visit(pod.case, visit_type=VisitType.STATUTORY,
-                                  observations="Not yet sent either (fictional)")
+    worker_laptop.store.visits.add(pod.case, visit_type=VisitType.STATUTORY,
+                                   observations="Not yet sent (fictional)")
+    worker_laptop.store.visits.add(pod.case, visit_type=VisitType.STATUTORY,
+                                   observations="Not yet sent either (fictional)")
     device, data_dir = worker_laptop.enrolment.device_id, worker_laptop.store.data_dir
     gateway.revoke(device)
 

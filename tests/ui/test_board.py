@@ -27,7 +27,7 @@ def zone_texts(tab: BoardTab, zone: Zone) -> list[str]:
 
 
 def test_models_pass_the_model_tester(qtbot, qtmodeltester, store: Store, case: Case) -> None:
-    store.add_board_item(case.id, Zone.RED, "Fictional red")
+    store.board.add(case.id, Zone.RED, "Fictional red")
     tab = make_tab(qtbot, store, case)
     for model in tab.models.values():
         qtmodeltester.check(model)
@@ -45,8 +45,8 @@ def test_add_an_item_in_the_familys_words(qtbot, store: Store, case: Case) -> No
 
 def test_drag_red_to_green_then_review_shows_the_proud_moment(qtbot, store: Store,
                                                               case: Case) -> None:
-    item = store.add_board_item(case.id, Zone.RED, "Bedtimes are calm now")
-    store.start_review(case.id)
+    item = store.board.add(case.id, Zone.RED, "Bedtimes are calm now")
+    store.board.start_review(case.id)
     tab = make_tab(qtbot, store, case)
     red, green = tab.models[Zone.RED], tab.models[Zone.GREEN]
     # Exactly what a drop does: the dragged rows' mime data, dropped on the green zone.
@@ -55,7 +55,7 @@ def test_drag_red_to_green_then_review_shows_the_proud_moment(qtbot, store: Stor
     green.dropMimeData(mime, Qt.DropAction.MoveAction, -1, 0, QModelIndex())
     assert zone_texts(tab, Zone.GREEN) == ["Bedtimes are calm now"]
     assert zone_texts(tab, Zone.RED) == []
-    assert store.get(BoardItem, item.id).zone is Zone.GREEN
+    assert store.records.get(BoardItem, item.id).zone is Zone.GREEN
     assert "Moved to Strengths" in tab.announce.text()
     qtbot.mouseClick(tab.review_button, Qt.MouseButton.LeftButton)
     lines = [tab.history.item(i).text() for i in range(tab.history.count())]
@@ -64,7 +64,7 @@ def test_drag_red_to_green_then_review_shows_the_proud_moment(qtbot, store: Stor
 
 
 def test_move_with_the_keyboard(qtbot, store: Store, case: Case) -> None:
-    store.add_board_item(case.id, Zone.AMBER, "Money is tight")
+    store.board.add(case.id, Zone.AMBER, "Money is tight")
     tab = make_tab(qtbot, store, case)
     view = tab.views[Zone.AMBER]
     view.setFocus()
@@ -78,14 +78,14 @@ def test_move_with_the_keyboard(qtbot, store: Store, case: Case) -> None:
 
 
 def test_meeting_mode_shows_nothing_worker_only(qtbot, store: Store, case: Case) -> None:
-    shared = store.add_board_item(case.id, Zone.RED, "Poppy goes to school every day",
-                                  worker_note="WORKER ONLY NOTE")
-    store.add_board_item(case.id, Zone.AMBER, "Neighbour's report", shareable=False,
-                         withheld_reason=WithheldReason.THIRD_PARTY)
-    store.add_board_item(case.id, Zone.GREEN, "Nana helps every day")
-    store.start_review(case.id)
-    store.move_board_item(shared.id, Zone.GREEN)
-    store.start_review(case.id)
+    shared = store.board.add(case.id, Zone.RED, "Poppy goes to school every day",
+                             worker_note="WORKER ONLY NOTE")
+    store.board.add(case.id, Zone.AMBER, "Neighbour's report", shareable=False,
+                    withheld_reason=WithheldReason.THIRD_PARTY)
+    store.board.add(case.id, Zone.GREEN, "Nana helps every day")
+    store.board.start_review(case.id)
+    store.board.move(shared.id, Zone.GREEN)
+    store.board.start_review(case.id)
     tab = make_tab(qtbot, store, case)
     tab.meeting_mode()
     meeting: MeetingMode = tab.meeting
@@ -107,7 +107,7 @@ def ok_button(tab: BoardTab):  # noqa: ANN201
 
 @pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_F2])
 def test_enter_or_f2_edits_the_selected_item(qtbot, store: Store, case: Case, key) -> None:  # noqa: ANN001
-    item = store.add_board_item(case.id, Zone.AMBER, "Money is tight")
+    item = store.board.add(case.id, Zone.AMBER, "Money is tight")
     tab = make_tab(qtbot, store, case)
     view = tab.views[Zone.AMBER]
     view.setFocus()
@@ -118,19 +118,19 @@ def test_enter_or_f2_edits_the_selected_item(qtbot, store: Store, case: Case, ke
     qtbot.keyClicks(tab.dialog.text, " since Dad lost his job")
     qtbot.mouseClick(ok_button(tab), Qt.MouseButton.LeftButton)
     assert tab.dialog is None
-    assert store.get(BoardItem, item.id).text == "Money is tight since Dad lost his job"
+    assert store.records.get(BoardItem, item.id).text == "Money is tight since Dad lost his job"
     assert zone_texts(tab, Zone.AMBER) == ["Money is tight since Dad lost his job"]
 
 
 def test_pick_an_earlier_review_and_see_what_moved_at_it(qtbot, store: Store,
                                                          case: Case) -> None:
-    school = store.add_board_item(case.id, Zone.RED, "Fictional: Ada misses school")
-    nana = store.add_board_item(case.id, Zone.AMBER, "Fictional: Nana is unwell")
-    store.start_review(case.id, held_on=date(2026, 9, 1))
-    store.move_board_item(school.id, Zone.AMBER)
-    store.start_review(case.id, held_on=date(2026, 10, 1))
-    store.move_board_item(nana.id, Zone.GREEN)
-    store.start_review(case.id, held_on=date(2026, 11, 1))
+    school = store.board.add(case.id, Zone.RED, "Fictional: Ada misses school")
+    nana = store.board.add(case.id, Zone.AMBER, "Fictional: Nana is unwell")
+    store.board.start_review(case.id, held_on=date(2026, 9, 1))
+    store.board.move(school.id, Zone.AMBER)
+    store.board.start_review(case.id, held_on=date(2026, 10, 1))
+    store.board.move(nana.id, Zone.GREEN)
+    store.board.start_review(case.id, held_on=date(2026, 11, 1))
     tab = make_tab(qtbot, store, case)
     history = lambda: [tab.history.item(i).text() for i in range(tab.history.count())]  # noqa: E731
     assert tab.review_pick.isVisible() and tab.review_pick.count() == 3
@@ -151,19 +151,19 @@ def test_pick_an_earlier_review_and_see_what_moved_at_it(qtbot, store: Store,
 def test_a_believable_board_screenshot(qtbot, store: Store, case: Case) -> None:
     """What a worker sees half way through the work: items in all three zones, one withheld,
     and one that moved from red to green at the latest review."""
-    drinking = store.add_board_item(case.id, Zone.RED, "Dad's drinking (fictional)")
-    store.add_board_item(case.id, Zone.RED, "Mum and Dad argue loudly at night")
-    store.add_board_item(case.id, Zone.RED, "School say Ada is often hungry in the morning",
-                         raised_by=RaisedBy.PROFESSIONAL)
-    store.add_board_item(case.id, Zone.AMBER, "Money is tight since Dad lost his job")
-    store.add_board_item(case.id, Zone.AMBER, "A neighbour's report about shouting",
-                         raised_by=RaisedBy.PROFESSIONAL, shareable=False,
-                         withheld_reason=WithheldReason.THIRD_PARTY)
-    store.add_board_item(case.id, Zone.GREEN, "Nana picks Ada up from school every day")
-    store.add_board_item(case.id, Zone.GREEN, "Ada loves her swimming club")
-    store.start_review(case.id, held_on=date(2026, 10, 1))
-    store.move_board_item(drinking.id, Zone.GREEN)
-    store.start_review(case.id, held_on=date(2026, 11, 1))
+    drinking = store.board.add(case.id, Zone.RED, "Dad's drinking (fictional)")
+    store.board.add(case.id, Zone.RED, "Mum and Dad argue loudly at night")
+    store.board.add(case.id, Zone.RED, "School say Ada is often hungry in the morning",
+                    raised_by=RaisedBy.PROFESSIONAL)
+    store.board.add(case.id, Zone.AMBER, "Money is tight since Dad lost his job")
+    store.board.add(case.id, Zone.AMBER, "A neighbour's report about shouting",
+                    raised_by=RaisedBy.PROFESSIONAL, shareable=False,
+                    withheld_reason=WithheldReason.THIRD_PARTY)
+    store.board.add(case.id, Zone.GREEN, "Nana picks Ada up from school every day")
+    store.board.add(case.id, Zone.GREEN, "Ada loves her swimming club")
+    store.board.start_review(case.id, held_on=date(2026, 10, 1))
+    store.board.move(drinking.id, Zone.GREEN)
+    store.board.start_review(case.id, held_on=date(2026, 11, 1))
     tab = make_tab(qtbot, store, case)
     assert len(zone_texts(tab, Zone.RED)) == 2 and len(zone_texts(tab, Zone.AMBER)) == 2
     assert zone_texts(tab, Zone.GREEN)[-1] == "Dad's drinking (fictional)"

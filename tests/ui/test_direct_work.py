@@ -45,7 +45,7 @@ def test_record_words_attach_a_drawing_and_see_it_after_restart(qtbot, store: St
     # Restart: lock the store, unlock it again, a new tab.
     store.lock()
     again = Store.unlock(data_dir, PASSPHRASE)
-    saved = again.get(DirectWorkActivity, activity_id)
+    saved = again.records.get(DirectWorkActivity, activity_id)
     assert saved.parts["House of dreams"] == "A puppy called Biscuit"
     assert saved.child_words == "I want a puppy"
     tab2 = make_tab(qtbot, again, case)

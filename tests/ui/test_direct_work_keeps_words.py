@@ -42,9 +42,9 @@ def test_changing_the_tool_keeps_every_answer(qtbot, store: Store, case: Case) -
     qtbot.keyClick(tab.tool, Qt.Key.Key_Down)
     assert tab.tool.currentData() == "wizard_fairy"
     assert "House of dreams" not in tab.parts
-    qtbot.waitUntil(lambda: store.get(DirectWorkActivity, activity_id).tool.value
+    qtbot.waitUntil(lambda: store.records.get(DirectWorkActivity, activity_id).tool.value
                     == "wizard_fairy", timeout=3000)
-    assert store.get(DirectWorkActivity, activity_id).parts["House of dreams"] == DREAMS
+    assert store.records.get(DirectWorkActivity, activity_id).parts["House of dreams"] == DREAMS
 
     qtbot.keyClick(tab.tool, Qt.Key.Key_Up)   # back again: the answer is there
     assert tab.parts["House of dreams"].toPlainText() == DREAMS
@@ -55,7 +55,7 @@ def test_changing_the_tool_keeps_every_answer(qtbot, store: Store, case: Case) -
     choose_tool(qtbot, tab, "all_about_me")
     assert tab.parts["My feelings"].toPlainText() == FEELINGS
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
-    saved = store.get(DirectWorkActivity, activity_id)
+    saved = store.records.get(DirectWorkActivity, activity_id)
     assert saved.tool.value == "all_about_me"
     assert saved.parts == {"House of dreams": DREAMS, "My feelings": FEELINGS}
 
@@ -93,7 +93,7 @@ def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Stor
     activity_id = tab.activity.id
 
     # Hold the attach in flight (a big scan still being encrypted) until the worker has typed.
-    real_attach = store.attach
+    real_attach = store.direct_work.attach
     started, release = threading.Event(), threading.Event()
 
     def slow_attach(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -101,7 +101,7 @@ def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Stor
         release.wait(10)
         return real_attach(*args, **kwargs)
 
-    monkeypatch.setattr(store, "attach", slow_attach)
+    monkeypatch.setattr(store.direct_work, "attach", slow_attach)
     drawing = tmp_path / "drawing.png"
     drawing.write_bytes(demo_drawing_png())
     tab.attach(drawing)
@@ -125,7 +125,7 @@ def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Stor
                      pos=tab.list.visualItemRect(tab.list.item(row)).center())
     qtbot.waitUntil(lambda: tab.message.text().startswith("Saved"), timeout=10_000)
     assert threaded.wait(10_000)
-    saved = store.get(DirectWorkActivity, activity_id)
+    saved = store.records.get(DirectWorkActivity, activity_id)
     assert saved.child_words == "Fictional: I drew my dog"
     assert saved.parts == {"House of dreams": DREAMS}
-    assert len(store.attachments(activity_id)) == 1
+    assert len(store.direct_work.attachments(activity_id)) == 1

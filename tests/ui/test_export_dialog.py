@@ -18,10 +18,10 @@ SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 
 def test_left_out_items_are_shown_and_saving_needs_confirmation(qtbot, store: Store, case: Case,
                                                                tmp_path: Path) -> None:
-    store.add_board_item(case.id, Zone.GREEN, "Grandad visits every weekend")
-    store.add_board_item(case.id, Zone.AMBER, "School nurse's private concern", shareable=False,
-                         withheld_reason=WithheldReason.THIRD_PARTY)
-    store.start_review(case.id)
+    store.board.add(case.id, Zone.GREEN, "Grandad visits every weekend")
+    store.board.add(case.id, Zone.AMBER, "School nurse's private concern", shareable=False,
+                    withheld_reason=WithheldReason.THIRD_PARTY)
+    store.board.start_review(case.id)
     taskman = TaskManager(synchronous=True)
     taskman.store = store
     out = tmp_path / "family.pdf"
@@ -42,7 +42,7 @@ def test_left_out_items_are_shown_and_saving_needs_confirmation(qtbot, store: St
 
 
 def test_export_runs_off_the_ui_thread(qtbot, store: Store, case: Case, tmp_path: Path) -> None:
-    store.add_board_item(case.id, Zone.GREEN, "A real-thread strength")
+    store.board.add(case.id, Zone.GREEN, "A real-thread strength")
     taskman = TaskManager()                 # real threads
     taskman.store = store
     out = tmp_path / "threaded.pdf"

@@ -65,7 +65,7 @@ def test_direct_work_being_typed_survives_a_lock(qtbot, window, how: str) -> Non
     lock_by(qtbot, window, how, focus=tab.title)     # no Save button pressed
 
     unlock(qtbot, window)
-    assert window.taskman.store.get(DirectWorkActivity, activity_id).child_words == WORDS
+    assert window.taskman.store.records.get(DirectWorkActivity, activity_id).child_words == WORDS
     open_poppy_again(qtbot, window)
     tab = show_tab(qtbot, window, "Direct work")
     row = next(r for r in range(tab.list.count())
@@ -92,15 +92,15 @@ def test_direct_work_saves_itself_when_typing_stops_and_on_focus_change(qtbot,
     tab.autosave_timer.setInterval(100)       # the real pause is 3 seconds
     tab.child_words.setFocus()
     qtbot.keyClicks(tab.child_words, "Fictional: the dog is called Pickle")
-    qtbot.waitUntil(lambda: store.get(DirectWorkActivity, activity_id).child_words
+    qtbot.waitUntil(lambda: store.records.get(DirectWorkActivity, activity_id).child_words
                     == "Fictional: the dog is called Pickle", timeout=3000)
     assert not tab.dirty and tab.message.text().startswith("Saved")
 
     tab.autosave_timer.setInterval(60_000)    # now only leaving the editor saves
     qtbot.keyClicks(tab.lived, "Fictional: feels safe with the dog")
-    assert store.get(DirectWorkActivity, activity_id).lived_experience == ""
+    assert store.records.get(DirectWorkActivity, activity_id).lived_experience == ""
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)   # focus leaves the editor
-    assert store.get(DirectWorkActivity, activity_id).lived_experience \
+    assert store.records.get(DirectWorkActivity, activity_id).lived_experience \
         == "Fictional: feels safe with the dog"
 
 
@@ -121,7 +121,7 @@ def test_open_board_item_window_closes_at_lock_and_its_words_come_back(qtbot, wi
                    for w in QApplication.topLevelWidgets())
 
     unlock(qtbot, window)
-    assert window.taskman.store.autosaved(draft_key(case_id, None)) is not None
+    assert window.taskman.store.drafts.get(draft_key(case_id, None)) is not None
     open_poppy_again(qtbot, window)
     board = show_tab(qtbot, window, "Board")
     assert "press Add item to carry on" in board.announce.text()
@@ -133,7 +133,7 @@ def test_open_board_item_window_closes_at_lock_and_its_words_come_back(qtbot, wi
     texts = [board.models[z].index(r).data() for z in board.models
              for r in range(board.models[z].rowCount())]
     assert any(t.startswith("Fictional: the front door lock is broken") for t in texts)
-    assert window.taskman.store.autosaved(draft_key(case_id, None)) is None
+    assert window.taskman.store.drafts.get(draft_key(case_id, None)) is None
 
 
 def test_amendment_being_typed_is_kept_and_the_question_closes_at_lock(qtbot,
@@ -149,7 +149,7 @@ def test_amendment_being_typed_is_kept_and_the_question_closes_at_lock(qtbot,
     qtbot.waitUntil(lambda: editor.dialog is not None and editor.dialog.isVisible())
     yes = editor.dialog.button(editor.dialog.StandardButton.Yes)
     qtbot.mouseClick(yes, Qt.MouseButton.LeftButton)
-    assert window.taskman.store.get(Visit, visit_id).status is VisitStatus.FINALISED
+    assert window.taskman.store.records.get(Visit, visit_id).status is VisitStatus.FINALISED
 
     qtbot.mouseClick(editor.amend_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: isinstance(editor.dialog, AmendDialog) and editor.dialog.isVisible())
@@ -160,7 +160,7 @@ def test_amendment_being_typed_is_kept_and_the_question_closes_at_lock(qtbot,
     assert gone(dialog) and visible_top_levels(window) == []
 
     unlock(qtbot, window)
-    assert window.taskman.store.autosaved(amendment_draft_key(visit_id)) is not None
+    assert window.taskman.store.drafts.get(amendment_draft_key(visit_id)) is not None
     open_poppy_again(qtbot, window)
     tab = window.workspace.visits
     row = next(r for r in range(tab.list.count())
@@ -176,7 +176,7 @@ def test_amendment_being_typed_is_kept_and_the_question_closes_at_lock(qtbot,
     qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
     assert editor.amendments.count() == 1
     assert "Nana was also present" in editor.amendments.item(0).text()
-    assert window.taskman.store.autosaved(amendment_draft_key(visit_id)) is None
+    assert window.taskman.store.drafts.get(amendment_draft_key(visit_id)) is None
 
 
 def test_meeting_mode_and_the_finalise_question_close_at_lock(qtbot, window) -> None:  # noqa: F811

@@ -27,18 +27,18 @@ MISSING = "missing fields: case_id, zone"
 
 
 def _everything_synced(store: Store) -> None:
-    while batch := store.next_push_batch(500, 10**7):
-        store.mark_pushed(batch, [PushAck(op.op_id, "applied", 1) for op in batch])
+    while batch := store.outbox.next_push_batch(500, 10**7):
+        store.outbox.mark_pushed(batch, [PushAck(op.op_id, "applied", 1) for op in batch])
 
 
 def _refuse(store: Store, record_id: str, reason: str) -> str:
-    (op,) = [o for o in store.next_push_batch(500, 10**7) if o.record_id == record_id]
-    store.mark_pushed([op], [PushAck(op.op_id, "rejected", reason=reason)])
+    (op,) = [o for o in store.outbox.next_push_batch(500, 10**7) if o.record_id == record_id]
+    store.outbox.mark_pushed([op], [PushAck(op.op_id, "rejected", reason=reason)])
     return op.op_id
 
 
 def _pending_op_ids(store: Store) -> set[str]:
-    return {o.op_id for o in store.next_push_batch(500, 10**7)}
+    return {o.op_id for o in store.outbox.next_push_batch(500, 10**7)}
 
 
 def _view(qtbot, store: Store) -> ConflictsView:  # noqa: ANN001
@@ -58,9 +58,9 @@ def _row_text(view: ConflictsView, row: int) -> str:
 def test_a_refused_change_says_what_and_why_and_try_again_puts_only_it_back_in_the_outbox(
         qtbot, store: Store, case: Case) -> None:
     _everything_synced(store)
-    visit = store.add_visit(case.id, visit_type=VisitType.STATUTORY,
-                            visited_at="2026-11-20T10:00", observations="Home warm (fictional)")
-    item = store.add_board_item(case.id, Zone.RED, "Mum worried about rent (fictional)")
+    visit = store.visits.add(case.id, visit_type=VisitType.STATUTORY,
+                             visited_at="2026-11-20T10:00", observations="Home warm (fictional)")
+    item = store.board.add(case.id, Zone.RED, "Mum worried about rent (fictional)")
     visit_op = _refuse(store, visit.id, NOT_IN_CASELOAD)
     item_op = _refuse(store, item.id, MISSING)
     assert _pending_op_ids(store) & {visit_op, item_op} == set()
@@ -85,10 +85,10 @@ def test_a_refused_change_says_what_and_why_and_try_again_puts_only_it_back_in_t
     qtbot.waitUntil(lambda: view.refused.list.count() == 1)
     assert _row_text(view, 0).startswith("Visit note")          # the other one stays refused
     assert "next sync" in view.refused.message.text()
-    assert [o.op_id for o in store.quarantined()] == [visit_op]
+    assert [o.op_id for o in store.outbox.quarantined()] == [visit_op]
     pending = _pending_op_ids(store)
     assert item_op in pending and visit_op not in pending       # goes at the next sync
-    assert store.outbox_counts()["quarantined"] == 1
+    assert store.outbox.counts()["quarantined"] == 1
 
 
 def test_with_nothing_refused_the_view_says_so_and_export_is_off(
@@ -103,7 +103,7 @@ def test_with_nothing_refused_the_view_says_so_and_export_is_off(
 
 def test_try_again_is_reachable_from_the_keyboard(qtbot, store: Store, case: Case) -> None:
     _everything_synced(store)
-    item = store.add_board_item(case.id, Zone.GREEN, "Goes to football club (fictional)")
+    item = store.board.add(case.id, Zone.GREEN, "Goes to football club (fictional)")
     op_id = _refuse(store, item.id, NOT_IN_CASELOAD)
     view = _view(qtbot, store)
     view.activateWindow()
@@ -116,13 +116,13 @@ def test_try_again_is_reachable_from_the_keyboard(qtbot, store: Store, case: Cas
     qtbot.keyClick(button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: view.refused.list.count() == 0)
     assert op_id in _pending_op_ids(store)
-    assert store.quarantined() == []
+    assert store.outbox.quarantined() == []
 
 
 def test_export_warns_in_the_save_dialog_and_writes_only_where_the_worker_chose(
         qtbot, store: Store, case: Case, tmp_path: Path) -> None:
     _everything_synced(store)
-    item = store.add_board_item(case.id, Zone.AMBER, "Nan helps after school (fictional)")
+    item = store.board.add(case.id, Zone.AMBER, "Nan helps after school (fictional)")
     op_id = _refuse(store, item.id, NOT_IN_CASELOAD)
     view = _view(qtbot, store)
     qtbot.mouseClick(view.refused.export_button, Qt.MouseButton.LeftButton)
@@ -146,7 +146,7 @@ def test_export_warns_in_the_save_dialog_and_writes_only_where_the_worker_chose(
         assert stat.S_IMODE(chosen.stat().st_mode) == 0o600     # only this user can read it
     assert "not encrypted" in view.refused.message.text()
     assert set(tmp_path.rglob("*")) - before == {chosen}        # nothing written elsewhere
-    assert [o.op_id for o in store.quarantined()] == [op_id]     # exporting retries nothing
+    assert [o.op_id for o in store.outbox.quarantined()] == [op_id]     # exporting retries nothing
 
 
 def test_the_gateways_reasons_read_as_plain_words() -> None:

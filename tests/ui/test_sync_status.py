@@ -60,13 +60,13 @@ def test_the_status_words_match_what_is_waiting() -> None:
 
 def test_the_conflict_view_shows_both_versions_and_merging_keeps_both_words(
         qtbot, store: Store, case: Case) -> None:
-    while batch := store.next_push_batch(500, 10**7):
-        store.mark_pushed(batch, [PushAck(op.op_id, "applied", 1) for op in batch])
-    item = store.add_board_item(case.id, Zone.RED, "Mum worried about rent (fictional)")
-    (op,) = [o for o in store.next_push_batch(500, 10**7) if o.record_id == item.id]
+    while batch := store.outbox.next_push_batch(500, 10**7):
+        store.outbox.mark_pushed(batch, [PushAck(op.op_id, "applied", 1) for op in batch])
+    item = store.board.add(case.id, Zone.RED, "Mum worried about rent (fictional)")
+    (op,) = [o for o in store.outbox.next_push_batch(500, 10**7) if o.record_id == item.id]
     theirs = {"rev": 6, "deleted": False,
               "fields": {**op.fields, "text": "Rent plan agreed at the office (fictional)"}}
-    store.mark_pushed([op], [PushAck(op.op_id, "conflict", theirs=theirs)])
+    store.outbox.mark_pushed([op], [PushAck(op.op_id, "conflict", theirs=theirs)])
 
     view = ConflictsView(taskman=store_taskman(store))
     qtbot.addWidget(view)
@@ -77,7 +77,7 @@ def test_the_conflict_view_shows_both_versions_and_merging_keeps_both_words(
     assert view.merge_edit.toPlainText() == merged_text(
         "Mum worried about rent (fictional)", "Rent plan agreed at the office (fictional)")
     view.merge.click()
-    saved = store.get(BoardItem, item.id)
+    saved = store.records.get(BoardItem, item.id)
     assert "Mum worried" in saved.text and "Rent plan agreed" in saved.text
     assert saved.sync_state is SyncState.PENDING and saved.rev == 6
     assert view.list.count() == 0 and not view.keep_mine.isEnabled()

@@ -91,7 +91,7 @@ def test_when_is_unchanged_by_autosaves_and_reopening(qtbot, store: Store, case:
                                                       day: tuple[int, int, int],
                                                       time: str) -> None:
     local_zone(zone)
-    visit = store.add_visit(case.id, visited_at=stored)
+    visit = store.visits.add(case.id, visited_at=stored)
     hour, minute = (int(x) for x in time.split(":"))
     want = (QDate(*day), hour, minute)
     for attempt in range(2):             # and again after "restarting": a fresh tab
@@ -100,7 +100,7 @@ def test_when_is_unchanged_by_autosaves_and_reopening(qtbot, store: Store, case:
         editor.timer.setInterval(QUICK_AUTOSAVE_MS)
         for words in ("Fictional: ", "we made ", "a den. "):
             type_and_wait_for_autosave(qtbot, editor, words)
-            assert store.get(Visit, visit.id).visited_at == stored, (attempt, words)
+            assert store.records.get(Visit, visit.id).visited_at == stored, (attempt, words)
             assert shown(editor) == want, (attempt, words)
         assert editor.visited_at.text().endswith(time)
         assert tab.list.currentItem().text().splitlines()[0] == local(stored, zone)
@@ -113,19 +113,19 @@ def test_when_is_unchanged_by_autosaves_and_reopening(qtbot, store: Store, case:
         qtbot.keyClick(when, Qt.Key.Key_Tab)
         editor.texts["analysis"].setFocus()
         type_and_wait_for_autosave(qtbot, editor, "x")
-        assert store.get(Visit, visit.id).visited_at == stored
+        assert store.records.get(Visit, visit.id).visited_at == stored
         assert tab.list.currentItem().text().splitlines()[0] == local(stored, zone)
         SHOTS.mkdir(parents=True, exist_ok=True)
         name = f"visit-when-{zone.replace('/', '-')}-{stored[:16].replace(':', '')}.png"
         assert tab.grab().save(str(SHOTS / name))
         tab.close()
-    assert store.get(Visit, visit.id).observations.startswith("Fictional: we made a den.")
+    assert store.records.get(Visit, visit.id).observations.startswith("Fictional: we made a den.")
 
 
 def test_the_time_the_worker_enters_is_stored_as_that_local_moment(
         qtbot, store: Store, case: Case, local_zone) -> None:  # noqa: ANN001
     local_zone("Europe/London")
-    visit = store.add_visit(case.id, visited_at="2026-06-25T09:41:17.250Z")
+    visit = store.visits.add(case.id, visited_at="2026-06-25T09:41:17.250Z")
     tab = open_tab(qtbot, VisitsTab, store, case.id)
     editor = choose(qtbot, tab, visit.id)
     editor.timer.setInterval(QUICK_AUTOSAVE_MS)
@@ -136,11 +136,11 @@ def test_the_time_the_worker_enters_is_stored_as_that_local_moment(
         qtbot.keyClicks(when, "07")
         when.setSelectedSection(QDateTimeEdit.Section.MinuteSection)
         qtbot.keyClicks(when, "09")
-    qtbot.waitUntil(lambda: store.get(Visit, visit.id).visited_at
+    qtbot.waitUntil(lambda: store.records.get(Visit, visit.id).visited_at
                     == "2026-06-25T06:09:00.000Z")      # 07:09 BST, to the minute entered
     for words in ("Fictional ", "words"):
         type_and_wait_for_autosave(qtbot, editor, words)
-    assert store.get(Visit, visit.id).visited_at == "2026-06-25T06:09:00.000Z"
+    assert store.records.get(Visit, visit.id).visited_at == "2026-06-25T06:09:00.000Z"
     assert shown(editor) == (QDate(2026, 6, 25), 7, 9)
     assert tab.list.currentItem().text().startswith("2026-06-25 07:09\n")
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -150,14 +150,14 @@ def test_the_time_the_worker_enters_is_stored_as_that_local_moment(
 def test_a_visit_synced_to_a_laptop_in_another_zone_is_the_same_moment(
         qtbot, store: Store, case: Case, local_zone, tmp_path: Path) -> None:  # noqa: ANN001
     local_zone("Europe/London")
-    visit = store.add_visit(case.id, visited_at="2026-06-25T06:09:00.000Z")   # 07:09 BST
-    (op,) = [o for o in store.next_push_batch(500, 10**7) if o.record_id == visit.id]
-    store.mark_pushed([op], [PushAck(op.op_id, "applied", 1)])
+    visit = store.visits.add(case.id, visited_at="2026-06-25T06:09:00.000Z")   # 07:09 BST
+    (op,) = [o for o in store.outbox.next_push_batch(500, 10**7) if o.record_id == visit.id]
+    store.outbox.mark_pushed([op], [PushAck(op.op_id, "applied", 1)])
 
     other = Store.create(tmp_path / "auckland", PASSPHRASE, kdf=FAST_KDF)
     try:
         local_zone("Pacific/Auckland")
-        tally = other.apply_pulled([{"entity": "visit", "id": visit.id, "rev": 1,
+        tally = other.outbox.apply_pulled([{"entity": "visit", "id": visit.id, "rev": 1,
                                      "fields": op.fields}])
         assert tally.applied == 1
         tab = open_tab(qtbot, VisitsTab, other, case.id)
@@ -166,8 +166,8 @@ def test_a_visit_synced_to_a_laptop_in_another_zone_is_the_same_moment(
         assert shown(editor) == (QDate(2026, 6, 25), 18, 9)      # 18:09 NZST, same moment
         for words in ("Fictional: ", "read in Auckland"):
             type_and_wait_for_autosave(qtbot, editor, words)
-        assert other.get(Visit, visit.id).visited_at == "2026-06-25T06:09:00.000Z"
-        (back,) = [o for o in other.next_push_batch(500, 10**7) if o.record_id == visit.id]
+        assert other.records.get(Visit, visit.id).visited_at == "2026-06-25T06:09:00.000Z"
+        (back,) = [o for o in other.outbox.next_push_batch(500, 10**7) if o.record_id == visit.id]
         assert back.fields["visited_at"] == "2026-06-25T06:09:00.000Z"
         tab.close()
     finally:
@@ -182,12 +182,12 @@ def test_amendments_and_the_timeline_show_local_times(qtbot, store: Store, case:
                                                       local_zone) -> None:  # noqa: ANN001
     zone = "Pacific/Auckland"
     local_zone(zone)
-    visit = store.add_visit(case.id, visited_at="2026-06-25T19:09:00.000Z",
-                            visit_type=VisitType.STATUTORY)
-    store.finalise_visit(visit.id)
-    amendment = store.amend_visit(visit.id, "Fictional correction", reason="typo")
-    item = store.add_board_item(case.id, Zone.GREEN, "Goes to football (fictional)")
-    (move,) = store.board_history(item.id)
+    visit = store.visits.add(case.id, visited_at="2026-06-25T19:09:00.000Z",
+                             visit_type=VisitType.STATUTORY)
+    store.visits.finalise(visit.id)
+    amendment = store.visits.amend(visit.id, "Fictional correction", reason="typo")
+    item = store.board.add(case.id, Zone.GREEN, "Goes to football (fictional)")
+    (move,) = store.board.history(item.id)
 
     tab = open_tab(qtbot, VisitsTab, store, case.id)
     editor = choose(qtbot, tab, visit.id)
@@ -208,9 +208,9 @@ def test_the_caseload_dates_a_visit_by_the_local_day(store: Store, case: Case,
                                                      local_zone) -> None:  # noqa: ANN001
     local_zone("Europe/London")
     # 00:30 BST on Tuesday 2 June is 23:30 UTC on Monday 1 June.
-    store.add_visit(case.id, visited_at="2026-06-01T23:30:00.000Z", child_seen=True,
-                    visit_type=VisitType.STATUTORY)
-    (summary_row,) = store.cases(today=date(2026, 6, 15))
+    store.visits.add(case.id, visited_at="2026-06-01T23:30:00.000Z", child_seen=True,
+                     visit_type=VisitType.STATUTORY)
+    (summary_row,) = store.cases.summaries(today=date(2026, 6, 15))
     assert summary_row.last_visit == date(2026, 6, 2)
     # 10 working days counting 2 June: due Monday 15 June, so not overdue that day.
     assert summary_row.next_visit_due == date(2026, 6, 15)
@@ -232,14 +232,14 @@ def test_the_pod_view_names_a_visit_by_its_local_day(local_zone) -> None:  # noq
 def test_a_conflict_shows_times_locally_and_never_merges_them_as_text(
         qtbot, store: Store, case: Case, local_zone, words_differ: bool) -> None:  # noqa: ANN001
     local_zone("Europe/London")
-    visit = store.add_visit(case.id, visited_at="2026-06-25T06:09:00.000Z",
-                            observations="Fictional: mine")
-    (op,) = [o for o in store.next_push_batch(500, 10**7) if o.record_id == visit.id]
+    visit = store.visits.add(case.id, visited_at="2026-06-25T06:09:00.000Z",
+                             observations="Fictional: mine")
+    (op,) = [o for o in store.outbox.next_push_batch(500, 10**7) if o.record_id == visit.id]
     fields = {**op.fields, "visited_at": "2026-06-25T09:30:00.000Z"}
     if words_differ:
         fields["observations"] = "Fictional: theirs"
-    store.mark_pushed([op], [PushAck(op.op_id, "conflict",
-                                     theirs={"rev": 2, "deleted": False, "fields": fields})])
+    store.outbox.mark_pushed([op], [PushAck(op.op_id, "conflict",
+                                            theirs={"rev": 2, "deleted": False, "fields": fields})])
     view = ConflictsView(taskman=store_taskman(store))
     qtbot.addWidget(view)
     view.reload()
@@ -248,11 +248,11 @@ def test_a_conflict_shows_times_locally_and_never_merges_them_as_text(
     if words_differ:                         # the words merge; the time is chosen, not merged
         assert view.merge.isEnabled() and "Fictional: theirs" in view.merge_edit.toPlainText()
         view.merge.click()
-        assert store.get(Visit, visit.id).visited_at == "2026-06-25T06:09:00.000Z"
+        assert store.records.get(Visit, visit.id).visited_at == "2026-06-25T06:09:00.000Z"
     else:
         assert not view.merge.isEnabled()
         view.keep_theirs.click()
-        assert store.get(Visit, visit.id).visited_at == "2026-06-25T09:30:00.000Z"
+        assert store.records.get(Visit, visit.id).visited_at == "2026-06-25T09:30:00.000Z"
 
 
 def test_qt_follows_the_zone_the_test_sets(local_zone) -> None:  # noqa: ANN001

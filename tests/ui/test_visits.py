@@ -30,10 +30,10 @@ def test_write_a_visit_lock_when_idle_unlock_and_find_the_text(qtbot, window) ->
     qtbot.waitUntil(lambda: window.locked, timeout=3000)
     unlock(qtbot, window)
     store = window.taskman.store
-    visit = store.get(Visit, visit_id)
+    visit = store.records.get(Visit, visit_id)
     assert visit.observations == "Fictional: we baked flapjacks together"
     assert visit.child_words == "I like the crunchy bits"
-    assert [h.record_id for h in store.search("flapjacks")] == [visit_id]
+    assert [h.record_id for h in store.search.find("flapjacks")] == [visit_id]
 
 
 def test_autosave_on_focus_change(qtbot, window) -> None:  # noqa: F811
@@ -45,7 +45,8 @@ def test_autosave_on_focus_change(qtbot, window) -> None:  # noqa: F811
     qtbot.keyClicks(editor.texts["analysis"], "Fictional analysis words")
     editor.save_if_dirty()          # what a focus change or the 3-second timer triggers
     assert "Saved" in editor.status.text()
-    assert window.taskman.store.get(Visit, editor.visit.id).analysis == "Fictional analysis words"
+    saved = window.taskman.store.records.get(Visit, editor.visit.id)
+    assert saved.analysis == "Fictional analysis words"
     SHOTS.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(SHOTS / "visit-editor.png"))
 
@@ -110,7 +111,7 @@ def test_autosaves_refresh_only_the_visits_line_and_audit_no_views(qtbot, window
         assert editor.status.text().startswith("Saved")
     editor.announced.setChecked(False)
     editor.save_if_dirty()
-    assert store.get(Visit, editor.visit.id).observations == "Fictional: we played snap"
+    assert store.records.get(Visit, editor.visit.id).observations == "Fictional: we played snap"
     assert view_audits(store) == views                       # no "view" per autosave
     assert tab.list.currentItem() is line                     # the list was not rebuilt...
     assert window.workspace.timeline.item(0) is timeline_first   # ...nor the case reloaded

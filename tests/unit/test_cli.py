@@ -194,12 +194,12 @@ def test_text_output_gives_local_days_and_times_and_json_keeps_the_instant(
     local_zone(zone)                      # the rbsw process inherits TZ
     data_dir = tmp_path / "data"
     store = Store.create(data_dir, PASS, kdf=FAST_KDF)
-    child = store.save(Child(name="Ada Fictional"))
-    case = store.save(Case(child_id=child.id, category=CaseCategory.CHILD_PROTECTION))
+    child = store.records.save(Child(name="Ada Fictional"))
+    case = store.records.save(Case(child_id=child.id, category=CaseCategory.CHILD_PROTECTION))
     # 00:30 BST (11:30 NZST) on Tuesday 2 June, which is 23:30 UTC on Monday 1 June.
-    store.add_visit(case.id, visit_type=VisitType.STATUTORY, child_seen=True,
-                    visited_at="2026-06-01T23:30:00.000Z")
-    store.set_last_sync("2026-06-25T06:09:00.000Z")
+    store.visits.add(case.id, visit_type=VisitType.STATUTORY, child_seen=True,
+                     visited_at="2026-06-01T23:30:00.000Z")
+    store.outbox.set_last_sync("2026-06-25T06:09:00.000Z")
     store.lock()
 
     # 10 working days counting Tuesday 2 June (not Monday 1 June): due Monday 15 June.

@@ -1,0 +1,138 @@
+"""The caseload and each case: its child, its pod's contacts, its timeline (`store.cases`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rbsw_desktop.domain import timeliness
+from rbsw_desktop.domain.entities import BoardItem, BoardMove, Case, Child, Pod, Worker
+from rbsw_desktop.domain.enums import CareArrangement, CaseCategory, SyncState, VisitStatus
+from rbsw_desktop.domain.instants import local_date
+from rbsw_desktop.errors import NotFound
+from rbsw_desktop.store.part import Part
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of the caseload."""
+
+    id: str
+    child_name: str
+    family_name: str
+    worker: str
+    category: CaseCategory
+    last_visit: date | None
+    next_visit_due: date | None
+    days_overdue: int
+    sync_state: SyncState
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "child_name": self.child_name, "family_name": self.family_name,
+                "worker": self.worker, "category": self.category.value,
+                "last_visit": iso(self.last_visit), "next_visit_due": iso(self.next_visit_due),
+                "days_overdue": self.days_overdue, "sync_state": self.sync_state.value}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: str
+    entity: str
+    record_id: str
+    title: str
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _day(text: str | None) -> date | None:
+    """A stored calendar day (`YYYY-MM-DD`)."""
+    return date.fromisoformat(text[:10]) if text else None
+
+
+def _local_day(instant: str | None) -> date | None:
+    """The local day a stored instant fell on (not its UTC day: 00:30 BST on 2 June is
+    stored as 1 June 23:30 UTC, and the statutory clock counts from 2 June)."""
+    return local_date(instant) if instant else None
+
+
+class Cases(Part):
+    def summaries(self, *, include_closed: bool = False,
+                  today: date | None = None) -> list[CaseSummary]:
+        """The caseload, by child's name."""
+        today = today or date.today()
+        where = "c.deleted = 0" + ("" if include_closed else " AND c.open = 1")
+        rows = self._store.records.rows(
+            'SELECT c.id, c.family_name, c.category, c.care_arrangement, c.started_on, '
+            'c.first_review_on, c.sync_state, ch.name AS child_name, w.name AS worker, '
+            '(SELECT max(v.visited_at) FROM "visit" v WHERE v.case_id = c.id AND v.deleted = 0 '
+            "  AND v.visit_type = 'statutory' AND v.child_seen = 1) AS last_visit "
+            'FROM "case" c LEFT JOIN "child" ch ON ch.id = c.child_id '
+            'LEFT JOIN "worker" w ON w.id = c.worker_id '
+            f"WHERE {where} ORDER BY ch.name COLLATE NOCASE")
+        out = []
+        for r in rows:
+            category = CaseCategory(r["category"])
+            last = _local_day(r["last_visit"])
+            due = timeliness.next_visit_due(
+                category, CareArrangement(r["care_arrangement"]) if r["care_arrangement"] else None,
+                last_visit=last, started_on=_day(r["started_on"]),
+                first_review_on=_day(r["first_review_on"]))
+            out.append(CaseSummary(r["id"], r["child_name"] or "", r["family_name"],
+                                   r["worker"] or "", category, last, due,
+                                   timeliness.days_overdue(due, today), SyncState(r["sync_state"])))
+        return out
+
+    def summary(self, case_id: str) -> CaseSummary:
+        for summary in self.summaries(include_closed=True):
+            if summary.id == case_id:
+                return summary
+        raise NotFound(f"No case with id {case_id} here. Run `rbsw cases` to see the ids.")
+
+    def get(self, case_id: str) -> Case:
+        try:
+            return self._store.records.get(Case, case_id)
+        except NotFound:
+            raise NotFound(f"No case with id {case_id} on this laptop. `rbsw cases` lists the "
+                           "case ids.") from None
+
+    def child_of(self, case: Case) -> Child:
+        return self._store.records.get(Child, case.child_id)
+
+    def open(self, case_id: str) -> Case:
+        """Read a case for work on it; recorded in the audit log."""
+        case = self._store.records.get(Case, case_id)
+        with self._store.transaction():
+            self._store.audit.log("view", "case", case_id)
+        return case
+
+    def pod_contacts(self, case_id: str) -> tuple[Pod | None, list[Worker]]:
+        records = self._store.records
+        case = records.get(Case, case_id)
+        pod = records.find(Pod, "id = ?", [case.pod_id])
+        workers = records.find(Worker, "pod_id = ?", [case.pod_id], order_by="name")
+        return (pod[0] if pod else None), workers
+
+    def timeline(self, case_id: str) -> list[TimelineEntry]:
+        """Visits, board changes, reviews and direct work, newest first."""
+        store = self._store
+        entries = [TimelineEntry(v.visited_at, "visit", v.id, f"{v.visit_type.label}"
+                                 f"{' (draft)' if v.status is VisitStatus.DRAFT else ''}")
+                   for v in store.visits.of_case(case_id)]
+        items = {i.id: i for i in store.records.find(BoardItem, "case_id = ?", [case_id],
+                                                     include_deleted=True)}
+        for move in store.records.find(BoardMove, "case_id = ?", [case_id]):
+            item = items.get(move.board_item_id)
+            text = item.text if item else ""
+            title = (f"Board: added to {move.to_zone.label}: {text}" if move.from_zone is None
+                     else f"Board: moved {move.from_zone.label} → {move.to_zone.label}: {text}")
+            entries.append(TimelineEntry(move.moved_at, "board_move", move.id, title))
+        entries += [TimelineEntry(r.held_on, "review", r.id, "Review of the board")
+                    for r in store.board.reviews(case_id)]
+        entries += [TimelineEntry(a.held_on, "direct_work_activity", a.id,
+                                  f"Direct work: {a.tool.label}"
+                                  f"{': ' + a.title if a.title else ''}")
+                    for a in store.direct_work.of_case(case_id)]
+        return sorted(entries, key=lambda e: e.at, reverse=True)
