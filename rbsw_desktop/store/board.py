@@ -1,5 +1,8 @@
 """The family's board (`store.board`): items in red, amber and green, every move between zones
 kept as a BoardMove, and the reviews that snapshot the board.
+
+Positions inside a zone run 0, 1, 2, ...: an item dropped at a row takes that place and the
+items from there on move down one, in the same transaction.
 """
 
 from __future__ import annotations
@@ -42,27 +45,53 @@ class Board(Part):
         return item
 
     def move(self, item_id: str, zone: Zone, position: int | None = None) -> BoardItem:
-        save = self._store.records.save_in_transaction
+        """To `zone`, at `position` (a row of the zone as shown, the item itself included) or
+        at its end."""
         with self._store.transaction():
             item = self._store.records.get(BoardItem, item_id)
-            old = item.zone
-            item.zone = zone
-            item.position = self._next_position(item.case_id, zone) if position is None \
-                else position
-            save(item, "move")
-            if old is not zone:
-                save(BoardMove(board_item_id=item.id, case_id=item.case_id, from_zone=old,
-                               to_zone=zone), "create")
+            self._place(item, zone, position, "move")
         return item
 
-    def update(self, item: BoardItem) -> BoardItem:
+    def update(self, item: BoardItem, *, zone: Zone | None = None) -> BoardItem:
+        """The item's words and sharing, and its zone when `zone` is given: one transaction."""
         if not item.text.strip():
             raise InvalidInput("A board item needs some words.")
-        return self._store.records.save(item, action="update")
+        with self._store.transaction():
+            if zone is None or zone is self._store.records.get(BoardItem, item.id).zone:
+                self._store.records.save_in_transaction(item, "update")
+            else:
+                self._place(item, zone, None, "update")
+        return item
 
     def history(self, item_id: str) -> list[BoardMove]:
         return self._store.records.find(BoardMove, "board_item_id = ?", [item_id],
                                         order_by="moved_at")
+
+    def _place(self, item: BoardItem, zone: Zone, position: int | None, action: str) -> None:
+        """Save `item` in `zone` at `position` (None: the end), renumbering the zone, and
+        record the move between zones."""
+        save = self._store.records.save_in_transaction
+        stored = self._store.records.get(BoardItem, item.id)
+        old = stored.zone
+        if position is None:
+            item.zone = zone
+            item.position = self._next_position(item.case_id, zone)
+            save(item, action)
+        else:
+            shown = [i for i in self.items(item.case_id) if i.zone is zone]
+            row = next((n for n, i in enumerate(shown) if i.id == item.id), None)
+            if row is not None and row < position:
+                position -= 1            # the rows below the item move up as it leaves
+            others = [i for i in shown if i.id != item.id]
+            others.insert(max(0, min(position, len(others))), item)
+            item.zone = zone
+            for number, each in enumerate(others):
+                if each is item or each.position != number:
+                    each.position = number
+                    save(each, action)
+        if old is not zone:
+            save(BoardMove(board_item_id=item.id, case_id=item.case_id, from_zone=old,
+                           to_zone=zone), "create")
 
     def _next_position(self, case_id: str, zone: Zone) -> int:
         row = self.db.execute(

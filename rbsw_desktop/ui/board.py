@@ -416,9 +416,7 @@ class BoardTab(QWidget):
         edited = dataclasses.replace(item, **values)   # the copy goes to the store thread
 
         def save(store: Store) -> BoardItem:
-            store.board.update(edited)
-            saved = store.board.move(edited.id, new_zone) \
-                if new_zone is not edited.zone else edited
+            saved = store.board.update(edited, zone=new_zone)
             if draft:
                 store.drafts.clear(draft)
             return saved

@@ -3,6 +3,7 @@ and meeting mode showing nothing worker-only."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -170,3 +171,65 @@ def test_a_believable_board_screenshot(qtbot, store: Store, case: Case) -> None:
     assert tab.history.item(0).text().startswith("★ Moved to strengths: Dad's drinking")
     SHOTS.mkdir(parents=True, exist_ok=True)
     tab.grab().save(str(SHOTS / "board.png"))
+
+
+def test_an_item_dropped_at_the_top_of_a_zone_comes_first(qtbot, store: Store,
+                                                          case: Case) -> None:
+    for text in ("Nana helps after school", "Goes to football on Saturdays"):
+        store.board.add(case.id, Zone.GREEN, text)
+    dropped = store.board.add(case.id, Zone.RED, "Bedtimes are calm now")
+    tab = make_tab(qtbot, store, case)
+    red, green = tab.models[Zone.RED], tab.models[Zone.GREEN]
+    green.dropMimeData(red.mimeData([red.index(0)]), Qt.DropAction.MoveAction, 0, 0,
+                       QModelIndex())
+    order = ["Bedtimes are calm now", "Nana helps after school", "Goes to football on Saturdays"]
+    assert zone_texts(tab, Zone.GREEN) == order
+    assert [i.text for i in store.board.items(case.id)] == order      # as stored, for sync
+    assert [i.position for i in store.board.items(case.id)] == [0, 1, 2]
+    assert store.records.get(BoardItem, dropped.id).zone is Zone.GREEN
+    # Dragged within the zone, from the top to below the last item: it goes last.
+    green.dropMimeData(green.mimeData([green.index(0)]), Qt.DropAction.MoveAction, 3, 0,
+                       QModelIndex())
+    assert zone_texts(tab, Zone.GREEN) == order[1:] + order[:1]
+
+
+def _edit_words_and_zone(qtbot, tab: BoardTab) -> None:  # noqa: ANN001
+    view = tab.views[Zone.AMBER]
+    view.setFocus()
+    view.setCurrentIndex(tab.models[Zone.AMBER].index(0))
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.dialog is not None and tab.dialog.isVisible())
+    qtbot.keyClicks(tab.dialog.text, " but Dad has found work")
+    tab.dialog.zone.setCurrentIndex(tab.dialog.zone.findData(Zone.GREEN.value))
+    qtbot.mouseClick(ok_button(tab), Qt.MouseButton.LeftButton)
+
+
+def _item_ops(store: Store, item_id: str) -> list[dict]:
+    """The item's changes waiting to go to the council, oldest first."""
+    rows = store.db.execute("SELECT fields FROM outbox WHERE record_id = ? ORDER BY seq",
+                            [item_id]).fetchall()
+    return [json.loads(r[0]) for r in rows]
+
+
+def test_editing_an_items_words_and_zone_is_one_change(qtbot, store: Store,
+                                                       case: Case) -> None:
+    item = store.board.add(case.id, Zone.AMBER, "Money is tight")
+    tab = make_tab(qtbot, store, case)
+    _edit_words_and_zone(qtbot, tab)
+    assert zone_texts(tab, Zone.GREEN) == ["Money is tight but Dad has found work"]
+    added, edited = _item_ops(store, item.id)         # the edit and its move: one change
+    assert (edited["text"], edited["zone"]) == ("Money is tight but Dad has found work", "green")
+
+
+def test_an_edit_that_cannot_be_saved_changes_nothing(qtbot, store: Store, case: Case) -> None:
+    item = store.board.add(case.id, Zone.AMBER, "Money is tight")
+    tab = make_tab(qtbot, store, case)
+    # The store refuses the record of the move (a real fault, on this connection only).
+    store.db.execute("CREATE TEMP TRIGGER refuse_move BEFORE INSERT ON board_move "
+                     "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    _edit_words_and_zone(qtbot, tab)
+    assert "nothing was changed" in tab.announce.text()
+    kept = store.records.get(BoardItem, item.id)
+    assert (kept.text, kept.zone) == ("Money is tight", Zone.AMBER)     # not half an edit
+    assert len(_item_ops(store, item.id)) == 1
+    assert zone_texts(tab, Zone.AMBER) == ["Money is tight"]
