@@ -7,6 +7,7 @@ items from there on move down one, in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from rbsw_desktop.domain import board as board_rules
@@ -24,6 +25,14 @@ class Board(Part):
         """The case's board, each zone in its order."""
         return self._store.records.find(BoardItem, "case_id = ?", [case_id],
                                         order_by="position, updated_at")
+
+    def items_with_ids(self, case_id: str, ids: Collection[str]) -> list[BoardItem]:
+        """These items of the case as stored now, deleted ones too (a view drops those)."""
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        return self._store.records.find(BoardItem, f"case_id = ? AND id IN ({marks})",
+                                        [case_id, *ids], include_deleted=True)
 
     def add(self, case_id: str, zone: Zone, text: str, *,
             raised_by: RaisedBy = RaisedBy.FAMILY, shareable: bool = True,

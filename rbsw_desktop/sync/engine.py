@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import ValidationError
 
 from rbsw_desktop.domain import record_name
+from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.errors import RbswError
 from rbsw_desktop.protocol import (
     CLOCK_SKEW_WARN_SECONDS,
@@ -99,6 +100,7 @@ class SyncReport:
     clock_skew_seconds: float | None = None
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)   # records this sync wrote here
 
     @property
     def ok(self) -> bool:
@@ -153,22 +155,24 @@ class SyncEngine:
             self._cancel = cancel or (lambda: False)
         self._progress = progress or (lambda stage, done, total: None)
         report = SyncReport()
-        try:
-            self._note_pending()
-            self._upload_blobs(report)
-            pushed_all = self._push(report)
-            if pushed_all:
-                self._pull(report)
-                self._download_blobs(report)
-            if report.pull_finished and not report.errors:
-                self.store.outbox.set_last_sync()
-        except DeviceRevoked as exc:
-            self._wipe_store(report, retired=isinstance(exc, DeviceRetired))
-            return report
-        except (NotAuthorised, Refused, TransportError, Cancelled) as exc:
-            report.errors.append(str(exc))
-        finally:
-            self.transport.close()
+        with self.store.collect_changes() as written:    # pulled, and pushed-then-stamped
+            try:
+                self._note_pending()
+                self._upload_blobs(report)
+                pushed_all = self._push(report)
+                if pushed_all:
+                    self._pull(report)
+                    self._download_blobs(report)
+                if report.pull_finished and not report.errors:
+                    self.store.outbox.set_last_sync()
+            except DeviceRevoked as exc:
+                self._wipe_store(report, retired=isinstance(exc, DeviceRetired))
+                return report
+            except (NotAuthorised, Refused, TransportError, Cancelled) as exc:
+                report.errors.append(str(exc))
+            finally:
+                self.transport.close()
+                report.changes = written.changes
         self._tally(report)
         log.info("sync: pushed %d pulled %d conflicts %d quarantined %d errors %d",
                  report.pushed, report.pulled, report.conflicts, report.quarantined,

@@ -37,13 +37,14 @@ from PySide6.QtWidgets import (
 
 from rbsw_desktop.domain import BoardItem, RaisedBy, Review, WithheldReason, Zone
 from rbsw_desktop.domain.board import Change, Movement
+from rbsw_desktop.domain.changes import Changes
+from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.board_model import ITEM_ID_ROLE, ZoneModel
 from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
 
 ZONES = (Zone.RED, Zone.AMBER, Zone.GREEN)
-BOARD_ENTITIES = frozenset({"board_item", "board_move", "review"})
 EDIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)
 
 
@@ -311,9 +312,25 @@ class BoardTab(QWidget):
             Op(self, lambda store: store.board.movement(review_id), taskman=self.taskman
                ).success(self._show_movement).run_in_background()
 
-    def _changed(self, changes: frozenset[str], initiator: object) -> None:
-        if changes & BOARD_ENTITIES and initiator is not self:
+    def _changed(self, changes: Changes, initiator: object) -> None:
+        """A review reloads the board; changed items are read again, and only those."""
+        if changes.touches(EntityKind.REVIEW):
             self.reload()
+        elif changes.touches(EntityKind.BOARD_ITEM) and self.data is not None:
+            case_id, ids = self.case_id, changes.ids(EntityKind.BOARD_ITEM)
+            Op(self, lambda store: store.board.items_with_ids(case_id, ids),
+               taskman=self.taskman).success(
+                lambda items: self._show_items(ids, items)).run_in_background()
+
+    def _show_items(self, ids: frozenset[str], items: list[BoardItem]) -> None:
+        if self.data is None or not (items or ids & {i.id for i in self.data.items}):
+            return                        # none of this board's items changed
+        kept = [i for i in self.data.items if i.id not in ids]
+        shown = sorted(kept + [i for i in items if not i.deleted],
+                       key=lambda i: (i.position, i.updated_at))
+        self.data = dataclasses.replace(self.data, items=shown)
+        for z in ZONES:
+            self.models[z].set_items(shown)
 
     def save_before_lock(self) -> None:
         """Before the app locks: keep an item being typed as a draft, and close the item
@@ -350,13 +367,11 @@ class BoardTab(QWidget):
 
     def move_item(self, item_id: str, zone: Zone, row: int = -1) -> None:
         position = None if row < 0 else row
-        Op(self, lambda store: store.board.move(item_id, zone, position),
-           changes={"board_item", "board_move"}, taskman=self.taskman
+        Op(self, lambda store: store.board.move(item_id, zone, position), taskman=self.taskman
            ).success(lambda item: self._moved(item)).run_in_background()
 
     def _moved(self, item: BoardItem) -> None:
         self.announce.setText(f"Moved to {item.zone.label}: {item.text}")
-        self.reload()
 
     def add_item(self, zone: Zone = Zone.RED) -> None:
         self._open_dialog(None, zone if isinstance(zone, Zone) else Zone.RED)
@@ -400,7 +415,7 @@ class BoardTab(QWidget):
             if draft:
                 store.drafts.clear(draft)
             return item
-        Op(self, add, changes={"board_item", "board_move"}, taskman=self.taskman
+        Op(self, add, taskman=self.taskman
            ).success(lambda item: self._moved(item)).failure(
             lambda exc: self.announce.setText(plain_message(exc))).run_in_background()
 
@@ -420,15 +435,13 @@ class BoardTab(QWidget):
             if draft:
                 store.drafts.clear(draft)
             return saved
-        Op(self, save, changes={"board_item", "board_move"}, taskman=self.taskman
-           ).success(lambda i: self.reload()).failure(
+        Op(self, save, taskman=self.taskman).failure(
             lambda exc: self.announce.setText(plain_message(exc))).run_in_background()
 
     def start_review(self, held_on: date | None = None) -> None:
         case_id = self.case_id
         Op(self, lambda store: store.board.start_review(case_id, held_on=held_on),
-           changes={"review"}, taskman=self.taskman
-           ).success(lambda r: self.reload()).run_in_background()
+           taskman=self.taskman).run_in_background()
 
     def meeting_mode(self) -> None:
         from rbsw_desktop.ui.meeting_mode import MeetingMode

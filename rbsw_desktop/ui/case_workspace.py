@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rbsw_desktop.domain.changes import Changes
+from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import CaseSummary, Store, TimelineEntry
 from rbsw_desktop.ui import style
@@ -28,8 +30,8 @@ from rbsw_desktop.ui.direct_work import DirectWorkTab
 from rbsw_desktop.ui.taskman import Op, TaskManager
 from rbsw_desktop.ui.visits import VisitsTab
 
-TIMELINE_ENTITIES = frozenset({"visit", "visit_amendment", "board_item", "board_move", "review",
-                               "direct_work_activity"})
+TIMELINE_KINDS = (EntityKind.VISIT, EntityKind.VISIT_AMENDMENT, EntityKind.BOARD_ITEM,
+                  EntityKind.BOARD_MOVE, EntityKind.REVIEW, EntityKind.DIRECT_WORK_ACTIVITY)
 
 
 @dataclass(frozen=True)
@@ -138,10 +140,10 @@ class CaseWorkspace(QWidget):
         from rbsw_desktop.ui.export_dialog import ExportDialog
         ExportDialog(taskman=self.taskman, case_id=self.case_id, parent=self).open()
 
-    def _changed(self, changes: frozenset[str], initiator: object) -> None:
+    def _changed(self, changes: Changes, initiator: object) -> None:
         """A save refreshes the timeline only when it is on screen (else when it is next
         shown): a draft saving itself every few seconds does not reload the case."""
-        if not changes & TIMELINE_ENTITIES:
+        if not changes.touches(*TIMELINE_KINDS):
             return
         if self.tabs.currentWidget() is self.timeline:
             self.refresh()

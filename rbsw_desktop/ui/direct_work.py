@@ -309,7 +309,7 @@ class DirectWorkTab(QWidget):
         tool = DirectWorkTool(self.tool.currentData())
         Op(self, lambda store: store.direct_work.add(case_id, tool,
                                                      held_on=date.today().isoformat()),
-           changes={"direct_work_activity"}, taskman=self.taskman
+           taskman=self.taskman
            ).success(lambda a: self.reload(select=a.id)).run_in_background()
 
     def save(self) -> None:
@@ -318,7 +318,7 @@ class DirectWorkTab(QWidget):
         a = self.collect()
         self.dirty = False
         self.autosave_timer.stop()
-        Op(self, lambda store: store.records.save(a), changes={"direct_work_activity"},
+        Op(self, lambda store: store.records.save(a),
            taskman=self.taskman).success(self._saved).failure(self._save_failed
                                                               ).run_in_background()
 
@@ -348,8 +348,7 @@ class DirectWorkTab(QWidget):
         activity = self.activity
         # When it is done, refresh only the thumbnails: what is typed while the scan is
         # encrypted stays on screen, and stays dirty so it still saves itself.
-        Op(self, lambda store: attach_file(store, activity, path),
-           changes={"attachment"}, taskman=self.taskman
+        Op(self, lambda store: attach_file(store, activity, path), taskman=self.taskman
            ).success(lambda _a: self._load_thumbs(activity.id)).failure(
             lambda exc: self.message.setText(plain_message(exc))).run_in_background()
 

@@ -25,8 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from rbsw_desktop.domain.changes import Changes
+from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.errors import RbswError
 from rbsw_desktop.store import SearchHit, Store
+from rbsw_desktop.sync.engine import SyncReport
 from rbsw_desktop.sync.support_client import SupportClient
 from rbsw_desktop.ui.business_support import BusinessSupportView
 from rbsw_desktop.ui.case_workspace import CaseWorkspace
@@ -41,7 +44,7 @@ log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 USER_INPUT = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
               QEvent.Type.Wheel, QEvent.Type.TouchBegin}
-CASE_ENTITIES = frozenset({"case", "child", "visit"})
+CASE_KINDS = (EntityKind.CASE, EntityKind.CHILD, EntityKind.VISIT)     # what the caseload shows
 
 
 class IdleWatch(QObject):
@@ -298,9 +301,10 @@ class MainWindow(QMainWindow):
             self.case_area.setCurrentWidget(self.pod_view)
             self.pod_view.refresh()
 
-    def _synced(self) -> None:
-        self.taskman.changes_applied({"case", "child", "visit", "board_item", "review",
-                                      "direct_work_activity"}, self)
+    def _synced(self, report: SyncReport | None) -> None:
+        """Each open view refreshes the records this sync wrote, and only those."""
+        if report is not None:
+            self.taskman.changes_applied(report.changes, self)
 
     # -- caseload, cases and search -----------------------------------------------------------
 
@@ -362,8 +366,8 @@ class MainWindow(QMainWindow):
         if case_id:
             self.open_case(case_id)
 
-    def _changed(self, changes: frozenset[str], initiator: object) -> None:
-        if changes & CASE_ENTITIES and not self.locked:
+    def _changed(self, changes: Changes, initiator: object) -> None:
+        if changes.touches(*CASE_KINDS) and not self.locked:
             self.refresh_caseload()
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802

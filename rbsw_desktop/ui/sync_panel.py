@@ -34,7 +34,7 @@ class SyncPanel:
         url, _token = credentials(store)
         self.controller = SyncController(self._engine, self._status, gateway_url=url,
                                          parent=parent)
-        self.controller.sig_finished.connect(lambda _report: on_changes())
+        self.controller.sig_finished.connect(on_changes)       # with the sync's report
         if on_revoked is not None:        # the window leaves the case screens (store wiped)
             self.controller.sig_revoked.connect(on_revoked)
         self.widget = SyncStatusWidget(self.controller, parent=parent)

@@ -4,23 +4,25 @@ rest (network, PDF). Results come back to the UI thread by signal (Anki's taskma
     Op(parent, lambda store: store.board.items(case_id)).success(show).run_in_background()
 
 `fn` runs off the UI thread with the unlocked store and never touches a widget. Every exception
-reaches `.failure()` or, by default, a plain-words error dialog. An Op declared with
-`changes={"board_item"}` announces them through `TaskManager.sig_changes_applied` so each view
-refreshes only what changed. Tests make the manager synchronous (`synchronous=True`): Ops then
-run at once on the calling thread, so most UI tests need no waiting.
+reaches `.failure()` or, by default, a plain-words error dialog. The records an Op wrote (the
+store notes each one, see `Store.collect_changes`) are announced through
+`TaskManager.sig_changes_applied` as a `Changes`, so each view refreshes only what changed.
+Tests make the manager synchronous (`synchronous=True`): Ops then run at once on the calling
+thread, so most UI tests need no waiting.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.errors import RbswError, StoreLocked
 from rbsw_desktop.logs import log_failure
 from rbsw_desktop.store import Store
@@ -58,7 +60,7 @@ class _Job(QRunnable):
 
 
 class TaskManager(QObject):
-    sig_changes_applied = Signal(object, object)   # (frozenset of entity names, initiator)
+    sig_changes_applied = Signal(object, object)   # (Changes, initiator)
     sig_busy = Signal(bool)
 
     _current: TaskManager | None = None
@@ -121,8 +123,9 @@ class TaskManager(QObject):
             self.sig_busy.emit(False)
         callback(value)
 
-    def changes_applied(self, changes: Iterable[str], initiator: object = None) -> None:
-        self.sig_changes_applied.emit(frozenset(changes), initiator)
+    def changes_applied(self, changes: Changes, initiator: object = None) -> None:
+        if changes:
+            self.sig_changes_applied.emit(changes, initiator)
 
     def wait(self, msecs: int = -1) -> bool:
         """Wait for queued work (tests, shutdown). True when everything finished."""
@@ -139,10 +142,9 @@ class Op:
     """One user action run in the background: `Op(parent, fn).success(cb).run_in_background()`."""
 
     def __init__(self, parent: QWidget | None, fn: Callable[[Store], Any], *,
-                 changes: Iterable[str] = (), taskman: TaskManager | None = None) -> None:
+                 taskman: TaskManager | None = None) -> None:
         self.parent = parent
         self.fn = fn
-        self.changes = frozenset(changes)
         self.taskman = taskman or TaskManager.current()
         self._success: Callable[[Any], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
@@ -156,14 +158,18 @@ class Op:
         return self
 
     def run_in_background(self) -> None:
-        self.taskman.run_on_store(self.fn, self._on_success, self._on_failure)
+        def run(store: Store) -> tuple[Any, Changes]:
+            with store.collect_changes() as written:
+                value = self.fn(store)
+            return value, written.changes
+        self.taskman.run_on_store(run, self._on_success, self._on_failure)
 
     def _parent_alive(self) -> bool:
         return self.parent is None or shiboken6.isValid(self.parent)
 
-    def _on_success(self, value: Any) -> None:
-        if self.changes:
-            self.taskman.changes_applied(self.changes, self.parent)
+    def _on_success(self, outcome: tuple[Any, Changes]) -> None:
+        value, changes = outcome
+        self.taskman.changes_applied(changes, self.parent)
         if self._success is not None and self._parent_alive():
             self._success(value)
 

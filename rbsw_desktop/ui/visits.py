@@ -355,7 +355,7 @@ class VisitEditor(QWidget):
             return
         visit = self.collect()
         self.dirty = False
-        Op(self, lambda store: store.visits.update(visit), changes={"visit"},
+        Op(self, lambda store: store.visits.update(visit),
            taskman=self.taskman).success(self._saved).failure(self._save_failed
                                                               ).run_in_background()
 
@@ -392,7 +392,7 @@ class VisitEditor(QWidget):
     def finalise_now(self) -> None:
         self.save_if_dirty()
         visit_id = self.visit.id if self.visit else ""
-        Op(self, lambda store: store.visits.finalise(visit_id), changes={"visit"},
+        Op(self, lambda store: store.visits.finalise(visit_id),
            taskman=self.taskman).success(lambda v: self.sig_changed.emit(v.id)
                                          ).failure(self._save_failed).run_in_background()
 
@@ -433,7 +433,7 @@ class VisitEditor(QWidget):
             amendment = store.visits.amend(visit_id, text, reason=reason)
             store.drafts.clear(key)
             return amendment
-        Op(self, add, changes={"visit_amendment"}, taskman=self.taskman
+        Op(self, add, taskman=self.taskman
            ).success(lambda a: self.sig_changed.emit(visit_id)).failure(
             lambda exc: self.status.setText(f"Not added: {plain_message(exc)}")
         ).run_in_background()
@@ -509,7 +509,7 @@ class VisitsTab(QWidget):
     def new_visit(self) -> None:
         self.editor.save_if_dirty()
         case_id = self.case_id
-        Op(self, lambda store: store.visits.add(case_id), changes={"visit"}, taskman=self.taskman
+        Op(self, lambda store: store.visits.add(case_id), taskman=self.taskman
            ).success(lambda v: self.reload(select=v.id)).run_in_background()
 
     def save_before_lock(self) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.store import Store
 from rbsw_desktop.sync.device import enrol
 from rbsw_desktop.ui.main_window import MainWindow
@@ -37,10 +38,17 @@ def test_sync_from_the_window_brings_the_caseload(qtbot, gateway, tmp_path: Path
     qtbot.keyClick(window.lock_screen.passphrase, Qt.Key.Key_Return)
     panel = window.sync_panel
     assert panel is not None and panel.widget.isVisible()
+    reports, announced = [], []
+    panel.controller.sig_finished.connect(reports.append)
+    window.taskman.sig_changes_applied.connect(lambda changes, by: announced.append((changes, by)))
     qtbot.mouseClick(panel.widget.button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.caseload.model_.rowCount() == 1, timeout=20_000)
     assert window.caseload.model_.rows[0].id == case_id
     qtbot.waitUntil(lambda: not panel.controller.running, timeout=20_000)
+    # The window announces exactly what the sync wrote here: the council's case among it.
+    (report,) = reports
+    assert case_id in report.changes.ids(EntityKind.CASE)
+    assert [changes for changes, by in announced if by is window] == [report.changes]
     assert "Synced" in panel.widget.label.text() or "synced" in panel.widget.label.text()
 
     window.open_case(case_id)

@@ -9,7 +9,7 @@ from typing import Any
 
 from rbsw_desktop.domain import Zone
 from rbsw_desktop.domain.entities import BoardItem, Case, Review
-from rbsw_desktop.domain.enums import SyncState, VisitType
+from rbsw_desktop.domain.enums import EntityKind, SyncState, VisitType
 from rbsw_desktop.protocol.models import Op, PushRequest
 from rbsw_desktop.security.wipe import WIPE_NOTE
 from rbsw_desktop.sync.transport import HttpTransport
@@ -30,6 +30,25 @@ def _on_gateway(gateway: Any, pod: Pod) -> dict[str, list[dict]]:
     for rec in gateway.records(pod=pod.id):
         out.setdefault(rec["id"], []).append(rec)
     return out
+
+
+def test_a_sync_says_which_records_it_wrote(gateway: Any, pod: Pod, worker_laptop: Laptop,
+                                            manager_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    store = worker_laptop.store
+    item = store.board.add(pod.case, Zone.GREEN, "Grandma does the school run (fictional)")
+    (move,) = store.board.history(item.id)
+    pushed = worker_laptop.sync()
+    assert pushed.ok, pushed.as_json()
+    # Pushed, then stamped synced here: those two records, and nothing else.
+    assert pushed.changes.records == {(EntityKind.BOARD_ITEM, item.id),
+                                      (EntityKind.BOARD_MOVE, move.id)}
+    pulled = manager_laptop.sync()
+    assert pulled.ok, pulled.as_json()
+    assert pulled.changes.ids(EntityKind.BOARD_ITEM) == {item.id}
+    assert pod.case in pulled.changes.ids(EntityKind.CASE)
+    again = manager_laptop.sync()
+    assert again.ok and not again.changes       # nothing new: no view need refresh
 
 
 def test_a_workers_and_their_pod_managers_laptops_converge(

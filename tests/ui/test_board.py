@@ -11,6 +11,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 from rbsw_desktop.domain import BoardItem, Case, RaisedBy, WithheldReason, Zone
+from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.board import BoardTab
 from rbsw_desktop.ui.meeting_mode import MeetingMode
@@ -233,3 +234,23 @@ def test_an_edit_that_cannot_be_saved_changes_nothing(qtbot, store: Store, case:
     assert (kept.text, kept.zone) == ("Money is tight", Zone.AMBER)     # not half an edit
     assert len(_item_ops(store, item.id)) == 1
     assert zone_texts(tab, Zone.AMBER) == ["Money is tight"]
+
+
+def test_a_move_announces_what_it_wrote_and_the_board_reads_only_that(
+        qtbot, store: Store, case: Case) -> None:
+    kept = store.board.add(case.id, Zone.GREEN, "Nana helps after school")
+    moved = store.board.add(case.id, Zone.RED, "Bedtimes are calm now")
+    tab = make_tab(qtbot, store, case)
+    announced = []
+    tab.taskman.sig_changes_applied.connect(lambda changes, by: announced.append(changes))
+    # Changed behind the board's back (no announcement): a whole reload would show it.
+    store.db.execute('UPDATE "board_item" SET text = ? WHERE id = ?',
+                     ["Nana helps every day", kept.id])
+    red, green = tab.models[Zone.RED], tab.models[Zone.GREEN]
+    green.dropMimeData(red.mimeData([red.index(0)]), Qt.DropAction.MoveAction, -1, 0,
+                       QModelIndex())
+    (move,) = [m for m in store.board.history(moved.id) if m.from_zone is Zone.RED]
+    assert [c.records for c in announced] == [{(EntityKind.BOARD_ITEM, moved.id),
+                                                (EntityKind.BOARD_MOVE, move.id)}]
+    assert zone_texts(tab, Zone.GREEN) == ["Nana helps after school", "Bedtimes are calm now"]
+    assert zone_texts(tab, Zone.RED) == []
