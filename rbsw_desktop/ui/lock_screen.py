@@ -130,8 +130,8 @@ class LockScreen(QWidget):
         self.error.setText("Unlocking with your computer login…")
         self.setEnabled(False)
         data_dir = self.data_dir
-        self.taskman.run_in_pool(lambda: Store.open_with_key(data_dir, key), self._opened,
-                                 self._keyring_refused)
+        self.taskman.run_on_store_thread(lambda: Store.open_with_key(data_dir, key),
+                                         self._opened, self._keyring_refused)
         return True
 
     def _keyring_refused(self, exc: BaseException) -> None:
@@ -199,7 +199,7 @@ class LockScreen(QWidget):
 
         def open_store() -> Store:
             return factory(data_dir, text) if creating else Store.unlock(data_dir, text)
-        self.taskman.run_in_pool(open_store, self._opened, self._refused)
+        self.taskman.run_on_store_thread(open_store, self._opened, self._refused)
 
     def _opened(self, store: Store) -> None:
         if self.passphrase.text():          # a passphrase unlock: keep or drop the login key

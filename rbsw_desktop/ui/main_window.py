@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rbsw_desktop.errors import RbswError
 from rbsw_desktop.store import SearchHit, Store
 from rbsw_desktop.sync.support_client import SupportClient
 from rbsw_desktop.ui.business_support import BusinessSupportView
@@ -33,8 +32,8 @@ from rbsw_desktop.ui.case_workspace import CaseWorkspace
 from rbsw_desktop.ui.caseload import CaseloadView
 from rbsw_desktop.ui.enrol_dialog import EnrolDialog
 from rbsw_desktop.ui.lock_screen import LockScreen
-from rbsw_desktop.ui.sync_panel import SyncPanel
-from rbsw_desktop.ui.taskman import Op, TaskManager
+from rbsw_desktop.ui.sync_panel import SyncPanel, SyncSetup, sync_setup
+from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
 
 log = logging.getLogger(__name__)
 
@@ -179,7 +178,7 @@ class MainWindow(QMainWindow):
         self.taskman.store = store
         self.stack.setCurrentIndex(1)
         self.idle_timer.start()
-        self._start_sync(store)
+        self._start_sync()
         self.refresh_caseload()
         self.caseload.setFocus()
         self.sig_unlocked.emit(store)
@@ -189,16 +188,15 @@ class MainWindow(QMainWindow):
         if self.locked:
             return
         self.sig_before_lock.emit()           # editors save; open dialogs keep a draft, close
-        store = self._leave_work(save=True)
-        if store is not None:
-            store.lock()
+        self._leave_work(save=True)
+        self.taskman.close_store()
         self.show_lock_screen()
         log.info("locked")
 
-    def _leave_work(self, *, save: bool) -> Store | None:
-        """Close every window and case screen, stop sync, and detach the store (returned, for
-        the caller to lock): nothing of a case stays on screen. With `save`, the editors save
-        what is being typed first, and those saves reach the store before it is detached."""
+    def _leave_work(self, *, save: bool) -> None:
+        """Close every window and case screen and stop sync, for the caller to close the store:
+        nothing of a case stays on screen. With `save`, the editors save what is being typed
+        first, and those saves reach the store before it is closed."""
         for window in QApplication.topLevelWidgets():   # nothing stays on screen behind it
             if window is not self and window.isVisible():
                 window.close()
@@ -216,31 +214,35 @@ class MainWindow(QMainWindow):
             self.sync_panel.stop()
             self.sync_panel = None
         self.taskman.wait()                   # ... and those saves reach the encrypted store
-        store, self.taskman.store = self.taskman.store, None
         self.caseload.set_cases([])
         self.results.clear()
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
         self.idle_timer.stop()
-        return store
 
-    def _start_sync(self, store: Store) -> None:
+    def _start_sync(self, *, sync_now: bool = False) -> None:
         """The sync indicator and controller, once this laptop is enrolled; until then a
-        "Set up sync" button that opens the enrolment dialog."""
-        if not SyncPanel.wanted(store):
+        "Set up sync" button that opens the enrolment dialog. What it needs is read on the
+        store thread (the store, and the keyring over D-Bus)."""
+        Op(self, sync_setup, taskman=self.taskman).success(
+            lambda setup: self._sync_ready(setup, sync_now)).failure(   # e.g. no keyring
+            lambda exc: self.status.setToolTip(plain_message(exc))).run_in_background()
+
+    def _sync_ready(self, setup: SyncSetup | None, sync_now: bool) -> None:
+        if self.locked or self.sync_panel is not None:
+            return                    # locked (or started) meanwhile
+        if setup is None:
             self.status.setToolTip("Not set up to sync yet: choose Set up sync and type the "
                                    "code from business support.")
             self._show_enrol_button(True)
             return
         self._show_enrol_button(False)
-        try:
-            self.sync_panel = SyncPanel(store, taskman=self.taskman, on_changes=self._synced,
-                                        parent=self, on_revoked=self.on_revoked)
-        except RbswError as exc:   # e.g. no keyring on this computer
-            self.status.setToolTip(str(exc))
-            return
+        self.sync_panel = SyncPanel(setup, taskman=self.taskman, on_changes=self._synced,
+                                    parent=self, on_revoked=self.on_revoked)
         self.statusBar().addPermanentWidget(self.sync_panel.widget)
+        if sync_now:
+            self.sync_panel.controller.sync_now()
         if self.sync_panel.is_business_support():
             self.pod_view = self.sync_panel.business_support_view()
             self.case_area.addWidget(self.pod_view)
@@ -270,21 +272,18 @@ class MainWindow(QMainWindow):
 
     def _enrolled(self, _enrolment: object) -> None:
         if self.taskman.store is not None and self.sync_panel is None:
-            self._start_sync(self.taskman.store)
-            if self.sync_panel is not None:
-                self.sync_panel.controller.sync_now()
+            self._start_sync(sync_now=True)
 
     def on_revoked(self, message: str) -> None:
         """The council signed this laptop out and the sync thread has wiped its store. Leave
         every case screen and drop the store connection without saving anything (there is no
         store to save into any more), and say so plainly on the first screen."""
         log.warning("signed out by the council: leaving the case screens")
-        store = self._leave_work(save=False)
-        if store is not None:
-            try:
-                store.lock()
-            except Exception:  # noqa: BLE001 - its files are already gone
-                log.info("the wiped store's connection closed with an error")
+        self._leave_work(save=False)
+        try:
+            self.taskman.close_store()
+        except Exception:  # noqa: BLE001 - its files are already gone
+            log.info("the wiped store's connection closed with an error")
         self.show_lock_screen()
         self.lock_screen.error.setText(message)
         self.status.setText("Signed out by the council")

@@ -14,7 +14,7 @@ from rbsw_desktop.store import Store
 from rbsw_desktop.store.demo import demo_drawing_png
 from rbsw_desktop.ui.direct_work import DirectWorkTab
 from rbsw_desktop.ui.taskman import TaskManager
-from tests.ui.conftest import open_tab
+from tests.ui.conftest import open_tab, threaded_taskman
 
 DREAMS = "Fictional: a puppy called Biscuit"
 FEELINGS = "Fictional: happy at Nana's"
@@ -68,12 +68,11 @@ def test_changing_the_tool_keeps_every_answer(qtbot, store: Store, case: Case) -
 
 
 @pytest.fixture
-def threaded(store: Store):  # noqa: ANN201
+def threaded(qtbot, store: Store):  # noqa: ANN001, ANN201
     """A real-thread task manager over the test's store (the attach runs off the UI thread)."""
-    manager = TaskManager()
-    manager.store = store
+    manager = threaded_taskman(qtbot, store)
     yield manager
-    manager.wait()
+    manager.close_store()
 
 
 def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Store, case: Case,
@@ -93,7 +92,7 @@ def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Stor
     activity_id = tab.activity.id
 
     # Hold the attach in flight (a big scan still being encrypted) until the worker has typed.
-    real_attach = store.attach
+    real_attach = threaded.store.attach
     started, release = threading.Event(), threading.Event()
 
     def slow_attach(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -101,7 +100,7 @@ def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Stor
         release.wait(10)
         return real_attach(*args, **kwargs)
 
-    monkeypatch.setattr(store, "attach", slow_attach)
+    monkeypatch.setattr(threaded.store, "attach", slow_attach)
     drawing = tmp_path / "drawing.png"
     drawing.write_bytes(demo_drawing_png())
     tab.attach(drawing)
