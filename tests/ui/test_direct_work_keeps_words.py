@@ -34,7 +34,7 @@ def test_changing_the_tool_keeps_every_answer(qtbot, store: Store, case: Case) -
     tab = open_tab(qtbot, DirectWorkTab, store, case.id)
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
     activity_id = tab.activity.id
-    tab.autosave_timer.setInterval(100)       # the real pause is 3 seconds
+    tab.autosave.timer.setInterval(100)       # the real pause is 3 seconds
     choose_tool(qtbot, tab, "three_houses")
     qtbot.keyClicks(tab.parts["House of dreams"], DREAMS)
 
@@ -83,7 +83,7 @@ def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Stor
     qtbot.addWidget(tab)
     tab.resize(1100, 720)
     tab.show()
-    tab.autosave_timer.setInterval(60_000)    # only the worker's own actions save here
+    tab.autosave.timer.setInterval(60_000)    # only the worker's own actions save here
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.activity is not None and tab.list.count() == 1)
     first_id = tab.activity.id
@@ -115,7 +115,7 @@ def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Stor
     assert tab.child_words.toPlainText() == "Fictional: I drew my dog"
     assert tab.parts["House of dreams"].toPlainText() == DREAMS
     assert tab.dirty and "Not saved yet" in tab.message.text()
-    assert tab.autosave_timer.isActive()      # it will still save itself
+    assert tab.autosave.timer.isActive()      # it will still save itself
 
     # The worker picks the other session: what they typed is saved first.
     row = next(r for r in range(tab.list.count())
