@@ -22,6 +22,7 @@ import sqlite_utils
 
 from rbsw_desktop.domain.entities import new_id, utc_now
 from rbsw_desktop.errors import NoStore, StoreExists, StoreLocked, WrongPassphrase
+from rbsw_desktop.paths import KEYFILE_NAME, store_exists
 from rbsw_desktop.security.keys import DEFAULT_PARAMS, Argon2Params, KeyFile
 from rbsw_desktop.security.lockout import Lockout
 from rbsw_desktop.store import db as dbmod
@@ -34,13 +35,8 @@ from rbsw_desktop.store.sync_state import SyncStateMixin
 log = logging.getLogger(__name__)
 
 DB_NAME = "store.db"
-KEYFILE_NAME = "keyfile.json"
 LOCKOUT_NAME = "unlock-attempts.json"
 BACKUP_DIR = "backups"
-
-
-def store_exists(data_dir: Path) -> bool:
-    return (data_dir / KEYFILE_NAME).exists()
 
 
 class Store(RecordsMixin, SearchMixin, CaseworkMixin, SyncStateMixin):

@@ -20,15 +20,17 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from rbsw_desktop.domain.instants import local_datetime
 from rbsw_desktop.errors import RbswError
-from rbsw_desktop.store import Store
 from rbsw_desktop.ui.taskman import Progress, TaskManager
+
+if TYPE_CHECKING:
+    from rbsw_desktop.store import Store
 
 log = logging.getLogger(__name__)
 

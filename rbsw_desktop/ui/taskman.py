@@ -21,7 +21,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
@@ -29,7 +29,9 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from rbsw_desktop.errors import RbswError, StoreLocked
 from rbsw_desktop.logs import log_failure
-from rbsw_desktop.store import Store
+
+if TYPE_CHECKING:       # the store's code is imported on the store thread, not before the window
+    from rbsw_desktop.store import Store
 
 log = logging.getLogger(__name__)
 
