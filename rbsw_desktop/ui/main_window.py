@@ -1,5 +1,9 @@
 """The main window: the lock screen, then the caseload and the open case.
 
+Only what the lock screen needs is imported before it shows; the case screens, sync and the
+store are imported when first used (and `app.build` imports them on a plain thread as soon as
+the window shows, so nothing waits for them later).
+
 Locking (Ctrl+L, or after the idle time) first asks every open editor to autosave into the
 encrypted store (`sig_before_lock`), then drops the key and everything on screen.
 """
@@ -8,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -25,15 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rbsw_desktop.store import SearchHit, Store
-from rbsw_desktop.sync.support_client import SupportClient
-from rbsw_desktop.ui.business_support import BusinessSupportView
-from rbsw_desktop.ui.case_workspace import CaseWorkspace
 from rbsw_desktop.ui.caseload import CaseloadView
-from rbsw_desktop.ui.enrol_dialog import EnrolDialog
 from rbsw_desktop.ui.lock_screen import LockScreen
-from rbsw_desktop.ui.sync_panel import SyncPanel, SyncSetup, sync_setup
 from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
+
+if TYPE_CHECKING:
+    from rbsw_desktop.store import SearchHit, Store
+    from rbsw_desktop.sync.support_client import SupportClient
+    from rbsw_desktop.ui.case_workspace import CaseWorkspace
+    from rbsw_desktop.ui.enrol_dialog import EnrolDialog
+    from rbsw_desktop.ui.sync_panel import SyncPanel, SyncSetup
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +59,13 @@ class IdleWatch(QObject):
         self.lock = getattr(parent, "lock", None)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() in USER_INPUT and self.timer.isActive():
+        # Every event in the app comes through here (thousands as a case opens): look once.
+        kind = event.type()
+        if kind not in USER_INPUT:
+            return False
+        if self.timer.isActive():
             self.timer.start()
-        if event.type() == QEvent.Type.KeyPress and self.lock is not None \
+        if kind == QEvent.Type.KeyPress and self.lock is not None \
                 and event.key() == Qt.Key.Key_L \
                 and event.modifiers() == Qt.KeyboardModifier.ControlModifier \
                 and QApplication.activeModalWidget() is not None:
@@ -225,6 +235,7 @@ class MainWindow(QMainWindow):
         """The sync indicator and controller, once this laptop is enrolled; until then a
         "Set up sync" button that opens the enrolment dialog. What it needs is read on the
         store thread (the store, and the keyring over D-Bus)."""
+        from rbsw_desktop.ui.sync_panel import sync_setup
         Op(self, sync_setup, taskman=self.taskman).success(
             lambda setup: self._sync_ready(setup, sync_now)).failure(   # e.g. no keyring
             lambda exc: self.status.setToolTip(plain_message(exc))).run_in_background()
@@ -238,6 +249,7 @@ class MainWindow(QMainWindow):
             self._show_enrol_button(True)
             return
         self._show_enrol_button(False)
+        from rbsw_desktop.ui.sync_panel import SyncPanel
         self.sync_panel = SyncPanel(setup, taskman=self.taskman, on_changes=self._synced,
                                     parent=self, on_revoked=self.on_revoked)
         self.statusBar().addPermanentWidget(self.sync_panel.widget)
@@ -264,6 +276,7 @@ class MainWindow(QMainWindow):
         """Set up sync from the app (what `rbsw enrol` does), then start it."""
         if self.locked or self.sync_panel is not None:
             return None
+        from rbsw_desktop.ui.enrol_dialog import EnrolDialog
         dialog = EnrolDialog(taskman=self.taskman, parent=self)
         dialog.sig_enrolled.connect(self._enrolled)
         dialog.open()
@@ -291,6 +304,7 @@ class MainWindow(QMainWindow):
 
     def show_pod_view(self) -> None:
         if self.pod_view is None and self.pod_client is not None and not self.locked:
+            from rbsw_desktop.ui.business_support import BusinessSupportView
             self.pod_view = BusinessSupportView(self.pod_client, taskman=self.taskman)
             self.case_area.addWidget(self.pod_view)
         if self.pod_view is not None:
@@ -319,6 +333,7 @@ class MainWindow(QMainWindow):
             self.workspace.clear()
             self.case_area.removeWidget(self.workspace)
             self.workspace.deleteLater()
+        from rbsw_desktop.ui.case_workspace import CaseWorkspace
         self.workspace = CaseWorkspace(taskman=self.taskman, case_id=case_id)
         self.sig_before_lock.connect(self.workspace.save_before_lock)
         self.case_area.addWidget(self.workspace)
