@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
 #: screens, sync).
 AFTER_SHOW = ("rbsw_desktop.store", "rbsw_desktop.ui.case_workspace",
               "rbsw_desktop.ui.sync_panel", "rbsw_desktop.ui.enrol_dialog")
+AFTER_SHOW_MS = 200
 
 
 def import_the_rest() -> None:
@@ -173,6 +174,7 @@ def _link_demo(window: Any, taskman: Any, demo: DemoGateway) -> None:
 
 def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
     """The QApplication and the main window (shown), and the demo's gateway when --demo."""
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from rbsw_desktop import APP_NAME
@@ -213,7 +215,7 @@ def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
         app.aboutToQuit.connect(demo.stop)
         window.sig_unlocked.connect(lambda _store: _link_demo(window, taskman, demo))
     window.show()
-    import_the_rest()
+    QTimer.singleShot(AFTER_SHOW_MS, import_the_rest)     # once the window is on screen
     return app, window, demo
 
 

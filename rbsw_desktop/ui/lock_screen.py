@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from rbsw_desktop.errors import KeyringUnavailable
 from rbsw_desktop.paths import store_exists
 from rbsw_desktop.security import keyring_access
-from rbsw_desktop.security.keys import MIN_PASSPHRASE
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.taskman import TaskManager, plain_message
 
@@ -176,6 +175,7 @@ class LockScreen(QWidget):
                               "with. Nothing in it is real.")
             self.button.setText("&Create the demo store")
         elif self.creating:
+            from rbsw_desktop.security.keys import MIN_PASSPHRASE  # (only here: first start)
             self.title.setText("Welcome to rbsw-desktop")
             self.hint.setText("Choose a passphrase of at least "
                               f"{MIN_PASSPHRASE} characters. Everything on this laptop is "
