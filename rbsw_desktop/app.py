@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import logging
 import sys
 import threading
@@ -43,6 +44,21 @@ def main(argv: list[str] | None = None) -> int:
     app, _window, _demo = build(parse_args(argv))
     log.info("window shown")
     return app.exec()
+
+
+#: What the lock screen does not need: imported on a plain thread once the first window shows,
+#: so the window comes up at once and nothing waits for these later (the store, the case
+#: screens, sync).
+AFTER_SHOW = ("rbsw_desktop.store", "rbsw_desktop.ui.case_workspace",
+              "rbsw_desktop.ui.sync_panel", "rbsw_desktop.ui.enrol_dialog")
+AFTER_SHOW_MS = 200
+
+
+def import_the_rest() -> None:
+    def run() -> None:
+        for name in AFTER_SHOW:
+            importlib.import_module(name)
+    threading.Thread(target=run, name="import-the-rest", daemon=True).start()
 
 
 DEMO_GATEWAY_WAIT_S = 30.0      # the demo's gateway must listen within this, or sync is off
@@ -158,6 +174,7 @@ def _link_demo(window: Any, taskman: Any, demo: DemoGateway) -> None:
 
 def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
     """The QApplication and the main window (shown), and the demo's gateway when --demo."""
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from rbsw_desktop import APP_NAME
@@ -198,6 +215,7 @@ def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
         app.aboutToQuit.connect(demo.stop)
         window.sig_unlocked.connect(lambda _store: _link_demo(window, taskman, demo))
     window.show()
+    QTimer.singleShot(AFTER_SHOW_MS, import_the_rest)     # once the window is on screen
     return app, window, demo
 
 

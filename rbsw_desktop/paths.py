@@ -24,6 +24,15 @@ def resolve_data_dir(arg: str | os.PathLike[str] | None = None) -> Path:
     return default_data_dir()
 
 
+#: The store's key file: there is a store in a data directory when it is there. Here, not in the
+#: store, so the lock screen can ask before the store's code is imported.
+KEYFILE_NAME = "keyfile.json"
+
+
+def store_exists(data_dir: Path) -> bool:
+    return (Path(data_dir) / KEYFILE_NAME).exists()
+
+
 def demo_data_dir(base: Path) -> Path:
     """The fictional demo store lives apart from any real store."""
     return base / "demo"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")   # Qt tests never need a screen
+os.environ.setdefault("RBSW_CHECK_THREADS", "1")   # a store used off its own thread raises
 import sys
 import time
 from collections.abc import Callable, Iterator

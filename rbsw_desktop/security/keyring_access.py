@@ -11,12 +11,13 @@ import contextlib
 import hashlib
 import logging
 from pathlib import Path
-
-import keyring
-import keyring.errors
-from keyring.backends import fail
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from rbsw_desktop.errors import KeyringUnavailable
+
+if TYPE_CHECKING:
+    import keyring.backend
 
 SERVICE = "rbsw-desktop"
 DATA_KEY = "data_key"        # the store's data key, kept only where the IT policy allows
@@ -31,13 +32,22 @@ NO_BACKEND = ("This computer has no password store (keyring) the app can use, so
               "keyring.")
 
 
+def _keyring() -> ModuleType:
+    """The keyring package, imported when first asked for: it takes a tenth of a second, and
+    the app's first window shows before anything needs it."""
+    import keyring
+    import keyring.errors
+    return keyring
+
+
 def _account(data_dir: Path, name: str) -> str:
     tag = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
     return f"{tag}:{name}"
 
 
 def available() -> bool:
-    backend = keyring.get_keyring()
+    from keyring.backends import fail
+    backend = _keyring().get_keyring()
     if isinstance(backend, fail.Keyring):
         return False
     return getattr(backend, "priority", 1) > 0
@@ -51,29 +61,32 @@ def require() -> None:
 
 def _backend() -> keyring.backend.KeyringBackend:
     require()
-    return keyring.get_keyring()
+    return _keyring().get_keyring()
 
 
 def set_secret(data_dir: Path, name: str, value: str) -> None:
+    errors = _keyring().errors
     try:
         _backend().set_password(SERVICE, _account(data_dir, name), value)
-    except keyring.errors.KeyringError as exc:
+    except errors.KeyringError as exc:
         raise KeyringUnavailable(f"{NO_BACKEND} ({type(exc).__name__})") from None
 
 
 def get_secret(data_dir: Path, name: str) -> str | None:
+    errors = _keyring().errors
     try:
         return _backend().get_password(SERVICE, _account(data_dir, name))
-    except keyring.errors.KeyringError as exc:
+    except errors.KeyringError as exc:
         raise KeyringUnavailable(f"{NO_BACKEND} ({type(exc).__name__})") from None
 
 
 def delete_secret(data_dir: Path, name: str) -> None:
+    errors = _keyring().errors
     try:
         _backend().delete_password(SERVICE, _account(data_dir, name))
-    except keyring.errors.PasswordDeleteError:
+    except errors.PasswordDeleteError:
         pass
-    except keyring.errors.KeyringError as exc:
+    except errors.KeyringError as exc:
         raise KeyringUnavailable(f"{NO_BACKEND} ({type(exc).__name__})") from None
 
 

@@ -7,6 +7,7 @@ encrypted by SQLCipher like the database itself.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -42,12 +43,20 @@ def plain_error(exc: BaseException) -> Exception | None:
     return None
 
 
+#: The debug check (on in tests): with RBSW_CHECK_THREADS=1 a connection used, or closed, from
+#: any thread but the one that opened it raises ProgrammingError at once (SQLite's own check),
+#: instead of working by luck. The app opens, uses and locks its store on one thread.
+CHECK_THREADS_ENV = "RBSW_CHECK_THREADS"
+
+
 def connect(path: Path, key: bytes | bytearray | None) -> sqlite_utils.Database:
     """A new connection. `key=None` gives a plain sqlite3 connection: benchmarks only."""
+    same_thread = os.environ.get(CHECK_THREADS_ENV) == "1"
     if key is None:
-        conn: Any = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn: Any = sqlite3.connect(str(path), check_same_thread=same_thread,
+                                    isolation_level=None)
     else:
-        conn = sqlcipher3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn = sqlcipher3.connect(str(path), check_same_thread=same_thread, isolation_level=None)
         conn.execute(f"PRAGMA key = \"x'{bytes(key).hex()}'\"")
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()

@@ -36,6 +36,7 @@ from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.entities import new_id, utc_now
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.errors import NoStore, StoreExists, StoreLocked, WrongPassphrase
+from rbsw_desktop.paths import KEYFILE_NAME, store_exists
 from rbsw_desktop.security.keys import DEFAULT_PARAMS, Argon2Params, KeyFile
 from rbsw_desktop.security.lockout import Lockout
 from rbsw_desktop.store import db as dbmod
@@ -53,15 +54,10 @@ from rbsw_desktop.store.visits import Visits
 log = logging.getLogger(__name__)
 
 DB_NAME = "store.db"
-KEYFILE_NAME = "keyfile.json"
 LOCKOUT_NAME = "unlock-attempts.json"
 BACKUP_DIR = "backups"
 DEVICE_ID_KEY = "device_id"
 WORKER_ID_KEY = "worker_id"
-
-
-def store_exists(data_dir: Path) -> bool:
-    return (data_dir / KEYFILE_NAME).exists()
 
 
 @dataclass

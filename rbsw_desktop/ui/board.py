@@ -5,14 +5,14 @@ Ctrl+1/2/3). Enter, F2 or a double-click edits the selected item. Every zone sho
 shape as well as its colour. "Start review" takes a dated snapshot, and the review history shows
 what moved at any review, with reds that became greens first.
 
-An item being typed when the app locks is kept as a draft in the encrypted store's autosave
-table and comes back the next time that item (or a new item) is opened.
+An item being typed is kept as a draft in the encrypted store's autosave table by the one
+autosave (ui/autosave.py: a few seconds after typing stops, on focus change, before a lock) and
+comes back the next time that item (or a new item) is opened.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,6 +41,7 @@ from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
+from rbsw_desktop.ui.autosave import autosave_window, close_window, drop_draft, load_draft
 from rbsw_desktop.ui.board_model import ITEM_ID_ROLE, ZoneModel
 from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
 
@@ -134,8 +135,9 @@ class ZoneView(QListView):
 class ItemDialog(QDialog):
     """Add or edit a board item, in the family's words."""
 
-    def __init__(self, *, item: BoardItem | None = None, zone: Zone = Zone.RED,
-                 draft: dict | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, *, taskman: TaskManager, case_id: str, item: BoardItem | None = None,
+                 zone: Zone = Zone.RED, draft: dict | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.item = item
         self.setWindowTitle("Board item")
@@ -177,6 +179,10 @@ class ItemDialog(QDialog):
         form.addRow(buttons)
         self.text.moveCursor(QTextCursor.MoveOperation.End)   # carry on typing at the end
         self.text.setFocus()
+        self.draft_key = draft_key(case_id, item.id if item else None)
+        self.autosave = autosave_window(self, taskman, self.draft_key, self.draft, (
+            self.text.textChanged, self.zone.currentIndexChanged, self.family.toggled,
+            self.shareable.toggled, self.reason.currentIndexChanged, self.note.textChanged))
 
     def values(self) -> dict:
         shareable = self.shareable.isChecked()
@@ -187,13 +193,14 @@ class ItemDialog(QDialog):
                 "withheld_reason": None if shareable else WithheldReason(self.reason.currentData()),
                 "worker_note": self.note.toPlainText().strip()}
 
-    def draft(self) -> str:
-        """Everything typed, as it is on screen (kept in the encrypted autosave table)."""
-        return json.dumps({"text": self.text.toPlainText(), "zone": self.zone.currentData(),
-                           "family": self.family.isChecked(),
-                           "shareable": self.shareable.isChecked(),
-                           "reason": self.reason.currentData(),
-                           "note": self.note.toPlainText()}, ensure_ascii=False)
+    def draft(self) -> dict | None:
+        """Everything typed, as it is on screen (kept in the encrypted autosave table), or
+        None when no words are typed."""
+        if not (self.text.toPlainText().strip() or self.note.toPlainText().strip()):
+            return None
+        return {"text": self.text.toPlainText(), "zone": self.zone.currentData(),
+                "family": self.family.isChecked(), "shareable": self.shareable.isChecked(),
+                "reason": self.reason.currentData(), "note": self.note.toPlainText()}
 
     def restore(self, draft: dict) -> None:
         self.text.setPlainText(draft.get("text", ""))
@@ -336,20 +343,13 @@ class BoardTab(QWidget):
         """Before the app locks: keep an item being typed as a draft, and close the item
         window and meeting mode so nothing stays on screen behind the lock."""
         if self.dialog is not None:
-            dialog = self.dialog
-            key, payload = draft_key(self.case_id, dialog.item.id if dialog.item else None), \
-                dialog.draft()
-            if dialog.text.toPlainText().strip() or dialog.note.toPlainText().strip():
-                Op(self, lambda store: store.drafts.save(key, payload), taskman=self.taskman
-                   ).run_in_background()
+            self.dialog.autosave.flush()
         self._close_windows()
 
     def _close_windows(self) -> None:
         if self.dialog is not None:
             dialog, self.dialog = self.dialog, None
-            dialog.finished.disconnect()
-            dialog.close()
-            dialog.deleteLater()
+            close_window(dialog)
         if self.meeting is not None:
             self.meeting.close()
             self.meeting.deleteLater()
@@ -384,23 +384,21 @@ class BoardTab(QWidget):
             return
         key = draft_key(self.case_id, item.id if item else None)
 
-        def show(draft: str | None) -> None:
+        def show(draft: dict | None) -> None:
             if self.dialog is not None:
                 return
-            dialog = ItemDialog(item=item, zone=zone, draft=json.loads(draft) if draft else None,
-                                parent=self)
+            dialog = ItemDialog(taskman=self.taskman, case_id=self.case_id, item=item,
+                                zone=zone, draft=draft, parent=self)
             self.dialog = dialog
             dialog.finished.connect(lambda result: self._dialog_done(dialog, key, result))
             dialog.open()
-        Op(self, lambda store: store.drafts.get(key), taskman=self.taskman
-           ).success(show).run_in_background()
+        load_draft(self, self.taskman, key, show)
 
     def _dialog_done(self, dialog: ItemDialog, key: str, result: int) -> None:
         self.dialog = None
         dialog.deleteLater()
         if result != QDialog.DialogCode.Accepted:    # cancelled: the worker dropped it
-            Op(self, lambda store: store.drafts.clear(key), taskman=self.taskman
-               ).run_in_background()
+            drop_draft(self, self.taskman, key)
         elif dialog.item is None:
             self.add_from(dialog.values(), draft=key)
         else:

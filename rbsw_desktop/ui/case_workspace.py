@@ -91,10 +91,15 @@ class CaseWorkspace(QWidget):
         self.tabs.addTab(self.visits, "&Visits")
         # Finalising or amending may change when the next visit is due: the header follows.
         self.visits.editor.sig_changed.connect(lambda _visit_id: self.refresh())
-        self.board = BoardTab(taskman=taskman, case_id=case_id)
-        self.tabs.addTab(self.board, "&Board")
-        self.direct_work = DirectWorkTab(taskman=taskman, case_id=case_id)
-        self.tabs.addTab(self.direct_work, "&Direct work")
+        # The board and direct work are built when first shown: opening a case builds only
+        # what is on screen (building every tab at once held the UI thread for a third of a
+        # second with a big case).
+        self.board: BoardTab | None = None
+        self.direct_work: DirectWorkTab | None = None
+        self._later = {"board": lambda: BoardTab(taskman=taskman, case_id=case_id),
+                       "direct_work": lambda: DirectWorkTab(taskman=taskman, case_id=case_id)}
+        self.tabs.addTab(QWidget(objectName="board"), "&Board")
+        self.tabs.addTab(QWidget(objectName="direct_work"), "&Direct work")
         self.timeline = TimelineTab()
         self.tabs.addTab(self.timeline, "&Timeline")
         layout = QVBoxLayout(self)
@@ -150,7 +155,18 @@ class CaseWorkspace(QWidget):
         else:
             self._stale = True
 
-    def _tab_shown(self, _index: int) -> None:
+    def _tab_shown(self, index: int) -> None:
+        name = self.tabs.widget(index).objectName()
+        if name in self._later:                      # first shown: built now, in its place
+            tab, title = self._later.pop(name)(), self.tabs.tabText(index)
+            setattr(self, name, tab)
+            placeholder = self.tabs.widget(index)
+            self.tabs.blockSignals(True)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, tab, title)
+            self.tabs.setCurrentIndex(index)
+            self.tabs.blockSignals(False)
+            placeholder.deleteLater()
         if self._stale and self.tabs.currentWidget() is self.timeline:
             self.refresh()
 

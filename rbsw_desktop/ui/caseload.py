@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -16,11 +16,13 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from rbsw_desktop.store import CaseSummary
+if TYPE_CHECKING:
+    from rbsw_desktop.store import CaseSummary
 
 Index = QModelIndex | QPersistentModelIndex
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 DUE_COLUMN = 1
+SIZE_FROM_ROWS = 60      # the caseload's columns fit the widest of its first rows
 
 
 def due_text(summary: CaseSummary) -> str:
@@ -117,14 +119,22 @@ class CaseloadView(QTableView):
         self.verticalHeader().hide()
         self.setAlternatingRowColors(True)
         self.setWordWrap(True)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.horizontalHeader().setStretchLastSection(True)
+        # Sized once a caseload arrives, from its first rows, not on every resize (an open case
+        # narrowing the caseload would ask every cell again, on the UI thread); every row holds
+        # two lines (the due column's most).
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setResizeContentsPrecision(SIZE_FROM_ROWS)
+        header.setStretchLastSection(True)
+        rows = self.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() * 2 + 10)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.activated.connect(self._open)
 
     def set_cases(self, rows: list[CaseSummary]) -> None:
         self.model_.set_cases(rows)
-        self.resizeRowsToContents()
+        self.resizeColumnsToContents()
 
     def set_filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -33,10 +31,11 @@ from PySide6.QtWidgets import (
 from rbsw_desktop.domain import Attachment, DirectWorkActivity, DirectWorkTool
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
+from rbsw_desktop.ui.autosave import Autosave
+from rbsw_desktop.ui.record_list import list_beside_editor
 from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
 
 THUMB = 160
-AUTOSAVE_MS = 3000      # a session saves itself this long after typing stops
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp", ".bmp": "image/bmp",
                ".tif": "image/tiff", ".tiff": "image/tiff", ".pdf": "application/pdf"}
@@ -91,7 +90,6 @@ class DirectWorkTab(QWidget):
         self.taskman = taskman
         self.case_id = case_id
         self.activity: DirectWorkActivity | None = None
-        self.dirty = False
         self._loading = False
         self.list = QListWidget()
         self.list.setAccessibleName("Direct work sessions")
@@ -145,32 +143,21 @@ class DirectWorkTab(QWidget):
         column.addWidget(self.thumbs)
         column.addWidget(self.message)
         column.addLayout(buttons)
-        left = QWidget()
-        left_col = QVBoxLayout(left)
-        left_col.setContentsMargins(0, 0, 0, 0)
-        left_col.addWidget(self.new_button)
-        left_col.addWidget(self.list, 1)
-        split = QSplitter()
-        split.addWidget(left)
-        split.addWidget(editor)
-        split.setStretchFactor(1, 1)
-        split.setSizes([230, 800])
-        QVBoxLayout(self).addWidget(split)
+        QVBoxLayout(self).addWidget(list_beside_editor(self.new_button, self.list, editor))
 
         self.tool.currentIndexChanged.connect(self._tool_changed)
         self.new_button.clicked.connect(self.new_session)
         self.save_button.clicked.connect(self.save)
-        # Nothing typed is lost: a dirty session saves itself a few seconds after typing
-        # stops, when focus leaves the editor, when another session is chosen, and before
-        # the app locks (`save_before_lock`, and `clear`).
-        self.autosave_timer = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
-        self.autosave_timer.timeout.connect(self.save_if_dirty)
+        # Nothing typed is lost: the one autosave, and when another session is chosen.
+        self.autosave = Autosave(self, taskman, collect=self.collect,
+                                 write=lambda store, activity: store.records.save(activity),
+                                 changes={"direct_work_activity"}, status=self.message,
+                                 on_saved=self._saved)
         for edit in (self.title, self.consent):
             edit.textChanged.connect(self._mark_dirty)
         for text in (self.child_words, self.lived):
             text.textChanged.connect(self._mark_dirty)
         self.shareable.toggled.connect(self._mark_dirty)
-        QApplication.instance().focusChanged.connect(self._focus_changed)
         self.attach_button.clicked.connect(self.choose_file)
         self.list.currentItemChanged.connect(self._chosen)
         self._build_parts({})
@@ -237,7 +224,7 @@ class DirectWorkTab(QWidget):
         self.consent.setText(a.consent)
         self.shareable.setChecked(a.shareable)
         self._set_editing(True)
-        self.dirty = False
+        self.autosave.discard()
         self._loading = False
         self._load_thumbs(a.id)
 
@@ -270,21 +257,18 @@ class DirectWorkTab(QWidget):
         answers.update({k: e.toPlainText() for k, e in self.parts.items()})
         return {k: v for k, v in answers.items() if v}
 
+    @property
+    def dirty(self) -> bool:
+        return self.autosave.dirty
+
     def _mark_dirty(self, *_args: object) -> None:
-        if self._loading or self.activity is None:
-            return
-        self.dirty = True
-        self.message.setText("Not saved yet…")
-        self.autosave_timer.start()     # restarted by each key: saves once typing stops
+        if not self._loading and self.activity is not None:
+            self.autosave.changed()
 
-    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
-        if old is not None and self.isAncestorOf(old) \
-                and (new is None or not self.isAncestorOf(new)):
-            self.save_if_dirty()
-
-    def collect(self) -> DirectWorkActivity:
+    def collect(self) -> DirectWorkActivity | None:
         """A copy of the session as it is on screen (the copy goes to the store thread)."""
-        assert self.activity is not None
+        if self.activity is None:
+            return None
         a = dataclasses.replace(self.activity)
         self.activity = a
         a.tool = DirectWorkTool(self.tool.currentData())
@@ -297,8 +281,7 @@ class DirectWorkTab(QWidget):
         return a
 
     def save_if_dirty(self) -> None:
-        if self.dirty:
-            self.save()
+        self.autosave.flush()
 
     def save_before_lock(self) -> None:
         self.save_if_dirty()
@@ -313,26 +296,14 @@ class DirectWorkTab(QWidget):
            ).success(lambda a: self.reload(select=a.id)).run_in_background()
 
     def save(self) -> None:
-        if self.activity is None or self.taskman.store is None:
-            return
-        a = self.collect()
-        self.dirty = False
-        self.autosave_timer.stop()
-        Op(self, lambda store: store.records.save(a),
-           taskman=self.taskman).success(self._saved).failure(self._save_failed
-                                                              ).run_in_background()
+        self.autosave.save_now()
 
     def _saved(self, saved: DirectWorkActivity) -> None:
-        self.message.setText(f"Saved {datetime.now(UTC).astimezone():%H:%M}")
         for row in range(self.list.count()):     # refresh only this session's line
             item = self.list.item(row)
             if item.data(Qt.ItemDataRole.UserRole).id == saved.id:
                 item.setText(session_title(saved))
                 item.setData(Qt.ItemDataRole.UserRole, saved)
-
-    def _save_failed(self, exc: BaseException) -> None:
-        self.dirty = True            # keep trying: nothing typed is dropped
-        self.message.setText(f"Not saved: {plain_message(exc)}")
 
     def choose_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -355,7 +326,6 @@ class DirectWorkTab(QWidget):
     def clear(self) -> None:
         """Drop what is shown (before the app locks), saving what is being typed first."""
         self.save_if_dirty()
-        self.autosave_timer.stop()
         self._loading = True
         self.activity = None
         self._answers = {}
@@ -363,6 +333,6 @@ class DirectWorkTab(QWidget):
         self.thumbs.clear()
         for w in (self.child_words, self.lived, self.title, self.consent, *self.parts.values()):
             w.clear()
-        self.dirty = False
+        self.autosave.discard()
         self._loading = False
         self._set_editing(False)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -28,11 +29,20 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.errors import KeyringUnavailable
+from rbsw_desktop.paths import store_exists
 from rbsw_desktop.security import keyring_access
-from rbsw_desktop.security.keys import MIN_PASSPHRASE
-from rbsw_desktop.store import Store, store_exists
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.taskman import TaskManager, plain_message
+
+if TYPE_CHECKING:
+    from rbsw_desktop.store import Store
+
+
+def store_class() -> type[Store]:
+    """The store, imported when it is first opened (on the store thread): the lock screen
+    shows before the store's code is loaded."""
+    from rbsw_desktop.store import Store
+    return Store
 
 
 class LockScreen(QWidget):
@@ -48,7 +58,7 @@ class LockScreen(QWidget):
         self.setObjectName("page")
         self.taskman = taskman
         self.data_dir = data_dir
-        self.store_factory = store_factory or (lambda d, p: Store.create(d, p))
+        self.store_factory = store_factory or (lambda d, p: store_class().create(d, p))
         self.creating = not store_exists(data_dir)
 
         self.title = QLabel(objectName="title")
@@ -130,8 +140,8 @@ class LockScreen(QWidget):
         self.error.setText("Unlocking with your computer login…")
         self.setEnabled(False)
         data_dir = self.data_dir
-        self.taskman.run_in_pool(lambda: Store.open_with_key(data_dir, key), self._opened,
-                                 self._keyring_refused)
+        self.taskman.run_on_store_thread(lambda: store_class().open_with_key(data_dir, key),
+                                         self._opened, self._keyring_refused)
         return True
 
     def _keyring_refused(self, exc: BaseException) -> None:
@@ -165,6 +175,7 @@ class LockScreen(QWidget):
                               "with. Nothing in it is real.")
             self.button.setText("&Create the demo store")
         elif self.creating:
+            from rbsw_desktop.security.keys import MIN_PASSPHRASE  # (only here: first start)
             self.title.setText("Welcome to rbsw-desktop")
             self.hint.setText("Choose a passphrase of at least "
                               f"{MIN_PASSPHRASE} characters. Everything on this laptop is "
@@ -198,8 +209,8 @@ class LockScreen(QWidget):
         data_dir, creating, factory = self.data_dir, self.creating, self.store_factory
 
         def open_store() -> Store:
-            return factory(data_dir, text) if creating else Store.unlock(data_dir, text)
-        self.taskman.run_in_pool(open_store, self._opened, self._refused)
+            return factory(data_dir, text) if creating else store_class().unlock(data_dir, text)
+        self.taskman.run_on_store_thread(open_store, self._opened, self._refused)
 
     def _opened(self, store: Store) -> None:
         if self.passphrase.text():          # a passphrase unlock: keep or drop the login key

@@ -1,5 +1,9 @@
 """The main window: the lock screen, then the caseload and the open case.
 
+Only what the lock screen needs is imported before it shows; the case screens, sync and the
+store are imported when first used (and `app.build` imports them on a plain thread as soon as
+the window shows, so nothing waits for them later).
+
 Locking (Ctrl+L, or after the idle time) first asks every open editor to autosave into the
 encrypted store (`sig_before_lock`), then drops the key and everything on screen.
 """
@@ -8,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -27,17 +32,17 @@ from PySide6.QtWidgets import (
 
 from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.enums import EntityKind
-from rbsw_desktop.errors import RbswError
-from rbsw_desktop.store import SearchHit, Store
-from rbsw_desktop.sync.engine import SyncReport
-from rbsw_desktop.sync.support_client import SupportClient
-from rbsw_desktop.ui.business_support import BusinessSupportView
-from rbsw_desktop.ui.case_workspace import CaseWorkspace
 from rbsw_desktop.ui.caseload import CaseloadView
-from rbsw_desktop.ui.enrol_dialog import EnrolDialog
 from rbsw_desktop.ui.lock_screen import LockScreen
-from rbsw_desktop.ui.sync_panel import SyncPanel
-from rbsw_desktop.ui.taskman import Op, TaskManager
+from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
+
+if TYPE_CHECKING:
+    from rbsw_desktop.store import SearchHit, Store
+    from rbsw_desktop.sync.engine import SyncReport
+    from rbsw_desktop.sync.support_client import SupportClient
+    from rbsw_desktop.ui.case_workspace import CaseWorkspace
+    from rbsw_desktop.ui.enrol_dialog import EnrolDialog
+    from rbsw_desktop.ui.sync_panel import SyncPanel, SyncSetup
 
 log = logging.getLogger(__name__)
 
@@ -57,9 +62,13 @@ class IdleWatch(QObject):
         self.lock = getattr(parent, "lock", None)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() in USER_INPUT and self.timer.isActive():
+        # Every event in the app comes through here (thousands as a case opens): look once.
+        kind = event.type()
+        if kind not in USER_INPUT:
+            return False
+        if self.timer.isActive():
             self.timer.start()
-        if event.type() == QEvent.Type.KeyPress and self.lock is not None \
+        if kind == QEvent.Type.KeyPress and self.lock is not None \
                 and event.key() == Qt.Key.Key_L \
                 and event.modifiers() == Qt.KeyboardModifier.ControlModifier \
                 and QApplication.activeModalWidget() is not None:
@@ -182,7 +191,7 @@ class MainWindow(QMainWindow):
         self.taskman.store = store
         self.stack.setCurrentIndex(1)
         self.idle_timer.start()
-        self._start_sync(store)
+        self._start_sync()
         self.refresh_caseload()
         self.caseload.setFocus()
         self.sig_unlocked.emit(store)
@@ -192,16 +201,15 @@ class MainWindow(QMainWindow):
         if self.locked:
             return
         self.sig_before_lock.emit()           # editors save; open dialogs keep a draft, close
-        store = self._leave_work(save=True)
-        if store is not None:
-            store.lock()
+        self._leave_work(save=True)
+        self.taskman.close_store()
         self.show_lock_screen()
         log.info("locked")
 
-    def _leave_work(self, *, save: bool) -> Store | None:
-        """Close every window and case screen, stop sync, and detach the store (returned, for
-        the caller to lock): nothing of a case stays on screen. With `save`, the editors save
-        what is being typed first, and those saves reach the store before it is detached."""
+    def _leave_work(self, *, save: bool) -> None:
+        """Close every window and case screen and stop sync, for the caller to close the store:
+        nothing of a case stays on screen. With `save`, the editors save what is being typed
+        first, and those saves reach the store before it is closed."""
         for window in QApplication.topLevelWidgets():   # nothing stays on screen behind it
             if window is not self and window.isVisible():
                 window.close()
@@ -219,31 +227,37 @@ class MainWindow(QMainWindow):
             self.sync_panel.stop()
             self.sync_panel = None
         self.taskman.wait()                   # ... and those saves reach the encrypted store
-        store, self.taskman.store = self.taskman.store, None
         self.caseload.set_cases([])
         self.results.clear()
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
         self.idle_timer.stop()
-        return store
 
-    def _start_sync(self, store: Store) -> None:
+    def _start_sync(self, *, sync_now: bool = False) -> None:
         """The sync indicator and controller, once this laptop is enrolled; until then a
-        "Set up sync" button that opens the enrolment dialog."""
-        if not SyncPanel.wanted(store):
+        "Set up sync" button that opens the enrolment dialog. What it needs is read on the
+        store thread (the store, and the keyring over D-Bus)."""
+        from rbsw_desktop.ui.sync_panel import sync_setup
+        Op(self, sync_setup, taskman=self.taskman).success(
+            lambda setup: self._sync_ready(setup, sync_now)).failure(   # e.g. no keyring
+            lambda exc: self.status.setToolTip(plain_message(exc))).run_in_background()
+
+    def _sync_ready(self, setup: SyncSetup | None, sync_now: bool) -> None:
+        if self.locked or self.sync_panel is not None:
+            return                    # locked (or started) meanwhile
+        if setup is None:
             self.status.setToolTip("Not set up to sync yet: choose Set up sync and type the "
                                    "code from business support.")
             self._show_enrol_button(True)
             return
         self._show_enrol_button(False)
-        try:
-            self.sync_panel = SyncPanel(store, taskman=self.taskman, on_changes=self._synced,
-                                        parent=self, on_revoked=self.on_revoked)
-        except RbswError as exc:   # e.g. no keyring on this computer
-            self.status.setToolTip(str(exc))
-            return
+        from rbsw_desktop.ui.sync_panel import SyncPanel
+        self.sync_panel = SyncPanel(setup, taskman=self.taskman, on_changes=self._synced,
+                                    parent=self, on_revoked=self.on_revoked)
         self.statusBar().addPermanentWidget(self.sync_panel.widget)
+        if sync_now:
+            self.sync_panel.controller.sync_now()
         if self.sync_panel.is_business_support():
             self.pod_view = self.sync_panel.business_support_view()
             self.case_area.addWidget(self.pod_view)
@@ -265,6 +279,7 @@ class MainWindow(QMainWindow):
         """Set up sync from the app (what `rbsw enrol` does), then start it."""
         if self.locked or self.sync_panel is not None:
             return None
+        from rbsw_desktop.ui.enrol_dialog import EnrolDialog
         dialog = EnrolDialog(taskman=self.taskman, parent=self)
         dialog.sig_enrolled.connect(self._enrolled)
         dialog.open()
@@ -273,21 +288,18 @@ class MainWindow(QMainWindow):
 
     def _enrolled(self, _enrolment: object) -> None:
         if self.taskman.store is not None and self.sync_panel is None:
-            self._start_sync(self.taskman.store)
-            if self.sync_panel is not None:
-                self.sync_panel.controller.sync_now()
+            self._start_sync(sync_now=True)
 
     def on_revoked(self, message: str) -> None:
         """The council signed this laptop out and the sync thread has wiped its store. Leave
         every case screen and drop the store connection without saving anything (there is no
         store to save into any more), and say so plainly on the first screen."""
         log.warning("signed out by the council: leaving the case screens")
-        store = self._leave_work(save=False)
-        if store is not None:
-            try:
-                store.lock()
-            except Exception:  # noqa: BLE001 - its files are already gone
-                log.info("the wiped store's connection closed with an error")
+        self._leave_work(save=False)
+        try:
+            self.taskman.close_store()
+        except Exception:  # noqa: BLE001 - its files are already gone
+            log.info("the wiped store's connection closed with an error")
         self.show_lock_screen()
         self.lock_screen.error.setText(message)
         self.status.setText("Signed out by the council")
@@ -295,6 +307,7 @@ class MainWindow(QMainWindow):
 
     def show_pod_view(self) -> None:
         if self.pod_view is None and self.pod_client is not None and not self.locked:
+            from rbsw_desktop.ui.business_support import BusinessSupportView
             self.pod_view = BusinessSupportView(self.pod_client, taskman=self.taskman)
             self.case_area.addWidget(self.pod_view)
         if self.pod_view is not None:
@@ -324,6 +337,7 @@ class MainWindow(QMainWindow):
             self.workspace.clear()
             self.case_area.removeWidget(self.workspace)
             self.workspace.deleteLater()
+        from rbsw_desktop.ui.case_workspace import CaseWorkspace
         self.workspace = CaseWorkspace(taskman=self.taskman, case_id=case_id)
         self.sig_before_lock.connect(self.workspace.save_before_lock)
         self.case_area.addWidget(self.workspace)

@@ -1,14 +1,15 @@
-"""Sync in the app: a controller that runs the engine off the UI thread when the connection
-returns (Qt's QNetworkInformation plus a probe of the gateway), on a timer, or by hand; and the
-status-bar widget that shows offline / syncing with progress / synced at HH:MM / N waiting /
-needs attention.
+"""Sync in the app: a controller that runs the engine as a long job on the task manager's
+store thread (cancellable, with progress) when the connection returns (Qt's
+QNetworkInformation plus a probe of the gateway, in the task manager's pool), on a timer, or by
+hand; and the status-bar widget that shows offline / syncing with progress / synced at HH:MM /
+N waiting / needs attention.
 
-    controller = SyncController(engine_factory, status_reader, parent=window)
+    controller = SyncController(taskman, engine_for, sync_status, parent=window)
     window.statusBar().addPermanentWidget(SyncStatusWidget(controller, parent=window))
 
-`engine_factory()` runs on the worker thread and returns a SyncEngine over the worker's own
-store connection (`Store.open_with_key(data_dir, key)`); `status_reader()` runs there too and
-returns the counts to show (`pending`, `conflicts`, `quarantined`, `last_sync`).
+`engine_factory(store)` and `status_reader(store)` run on the store thread with the task
+manager's store: the engine, and the counts to show (`pending`, `conflicts`, `quarantined`,
+`last_sync`).
 """
 
 from __future__ import annotations
@@ -19,13 +20,17 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from rbsw_desktop.domain.instants import local_datetime
 from rbsw_desktop.errors import RbswError
+from rbsw_desktop.ui.taskman import Progress, TaskManager
+
+if TYPE_CHECKING:
+    from rbsw_desktop.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -89,49 +94,13 @@ def _describe(status: dict[str, Any], *, online: bool, report: Any = None) -> Sy
     return SyncView(SyncPhase.WAITING, "Not synced yet")
 
 
-class _Signals(QObject):
-    sig_progress = Signal(str, int, int)
-    sig_done = Signal(object, object, object)   # (report, status, error message)
-    sig_probe = Signal(bool)
-
-
-class _SyncJob(QRunnable):
-    def __init__(self, engine_factory: Callable[[], Any], status_reader: Callable[[], dict],
-                 cancel: threading.Event, signals: _Signals) -> None:
-        super().__init__()
-        self.engine_factory, self.status_reader = engine_factory, status_reader
-        self.cancel, self.signals = cancel, signals
-
-    def run(self) -> None:
-        report, status, error = None, {}, ""
-        try:
-            engine = self.engine_factory()
-            report = engine.sync_once(cancel=self.cancel,
-                                      progress=lambda s, d, t: self.signals.sig_progress.emit(
-                                          s, d, t))
-            if not report.wiped:
-                status = self.status_reader()
-        except RbswError as exc:
-            error = str(exc)
-        except Exception as exc:  # noqa: BLE001 - the UI must hear about every failure
-            log.error("sync job failed: %s", type(exc).__name__)
-            error = "Sync stopped unexpectedly. Your work is safe here; it will try again."
-        self.signals.sig_done.emit(report, status, error)
-
-
-class _ProbeJob(QRunnable):
-    def __init__(self, url: str, signals: _Signals) -> None:
-        super().__init__()
-        self.url, self.signals = url, signals
-
-    def run(self) -> None:
-        ok = False
-        try:
-            with urllib.request.urlopen(self.url, timeout=PROBE_TIMEOUT) as resp:  # noqa: S310
-                ok = resp.status < 500
-        except Exception:  # noqa: BLE001 - any failure means "not reachable"
-            ok = False
-        self.signals.sig_probe.emit(ok)
+def gateway_answers(url: str) -> bool:
+    """Whether the gateway is there (network: the task manager's pool, never the UI thread)."""
+    try:
+        with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT) as resp:  # noqa: S310
+            return bool(resp.status < 500)
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
 
 
 class SyncController(QObject):
@@ -141,23 +110,17 @@ class SyncController(QObject):
     sig_finished = Signal(object)              # SyncReport or None
     sig_revoked = Signal(str)                  # the message; the store is wiped
 
-    def __init__(self, engine_factory: Callable[[], Any], status_reader: Callable[[], dict], *,
-                 gateway_url: str = "", interval_ms: int = 5 * 60 * 1000,
-                 pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, taskman: TaskManager, engine_factory: Callable[[Store], Any],
+                 status_reader: Callable[[Store], dict], *, gateway_url: str = "",
+                 interval_ms: int = 5 * 60 * 1000, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.taskman = taskman
         self.engine_factory, self.status_reader = engine_factory, status_reader
         self.gateway_url = gateway_url.rstrip("/")
         self.online = True
         self.running = False
         self.view = SyncView(SyncPhase.WAITING, "Not synced yet")
         self._cancel = threading.Event()
-        self._pool = pool or QThreadPool(self)
-        if pool is None:
-            self._pool.setMaxThreadCount(1)
-        self._signals = _Signals(self)
-        self._signals.sig_progress.connect(self._on_progress)
-        self._signals.sig_done.connect(self._on_done)
-        self._signals.sig_probe.connect(self._on_probe)
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.sync_now)
@@ -194,7 +157,9 @@ class SyncController(QObject):
         if not self.gateway_url:
             self.sync_now()
             return
-        self._pool.start(_ProbeJob(self.gateway_url + "/api/v1/openapi.json", self._signals))
+        url = self.gateway_url + "/api/v1/openapi.json"
+        self.taskman.run_in_pool(lambda: gateway_answers(url), self._on_probe,
+                                 lambda _exc: self._on_probe(False))
 
     @Slot(bool)
     def _on_probe(self, ok: bool) -> None:
@@ -219,15 +184,30 @@ class SyncController(QObject):
         self.running = True
         self._cancel.clear()
         self._show(SyncView(SyncPhase.SYNCING, "Syncing..."))
-        self._pool.start(_SyncJob(self.engine_factory, self.status_reader, self._cancel,
-                                  self._signals))
+        self.taskman.run_long(self._sync, cancel=self._cancel, on_progress=self._on_progress,
+                              on_success=lambda done: self._on_done(*done, ""),
+                              on_failure=self._on_failed)
         return True
 
-    def stop(self, msecs: int = 10_000) -> None:
-        """At exit: ask the sync to stop between batches and wait for it."""
+    def _sync(self, store: Store, cancelled: Callable[[], bool],
+              progress: Progress) -> tuple[Any, dict]:
+        """On the store thread: one sync, then the counts to show (none once wiped)."""
+        report = self.engine_factory(store).sync_once(cancel=cancelled, progress=progress)
+        return report, ({} if report.wiped else self.status_reader(store))
+
+    def stop(self) -> None:
+        """At lock or exit: no more syncs, and the one running stops between batches (the task
+        manager's `wait()` waits for it)."""
         self._timer.stop()
         self._cancel.set()
-        self._pool.waitForDone(msecs)
+
+    def _on_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, RbswError):
+            self._on_done(None, {}, str(exc))
+            return
+        log.error("sync job failed: %s", type(exc).__name__)  # the UI hears about every failure
+        self._on_done(None, {}, "Sync stopped unexpectedly. Your work is safe here; "
+                                "it will try again.")
 
     @Slot(str, int, int)
     def _on_progress(self, stage: str, done: int, total: int) -> None:
@@ -235,7 +215,6 @@ class SyncController(QObject):
         self._show(SyncView(SyncPhase.SYNCING, f"{words.get(stage, 'Syncing')}...", done,
                             max(total, done)))
 
-    @Slot(object, object, object)
     def _on_done(self, report: Any, status: dict, error: str) -> None:
         self.running = False
         if report is not None and report.wiped:

@@ -9,6 +9,11 @@ store notes each one, see `Store.collect_changes`) are announced through
 `TaskManager.sig_changes_applied` as a `Changes`, so each view refreshes only what changed.
 Tests make the manager synchronous (`synchronous=True`): Ops then run at once on the calling
 thread, so most UI tests need no waiting.
+
+The store's thread is one long-lived thread: the store is opened there (`run_on_store_thread`,
+the KDF included), used there, and locked there, so its connection never changes thread (the
+debug check in `store.db` catches one that does). A long job (sync) runs there too
+(`run_long`): it checks a cancel flag between batches and reports progress by signal.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
@@ -25,9 +31,14 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.errors import RbswError, StoreLocked
 from rbsw_desktop.logs import log_failure
-from rbsw_desktop.store import Store
+
+if TYPE_CHECKING:       # the store's code is imported on the store thread, not before the window
+    from rbsw_desktop.store import Store
 
 log = logging.getLogger(__name__)
+
+#: What a long job is given to report with: progress(stage, done, total).
+Progress = Callable[[str, int, int], None]
 
 UNEXPECTED = ("Something went wrong, and nothing was changed. Your saved work is safe. "
               "If it happens again, tell IT support (the details are in the app's log).")
@@ -41,6 +52,7 @@ class _Relay(QObject):
     """Lives on the UI thread; a signal emitted from a worker is delivered here, queued."""
 
     sig_done = Signal(object, object)   # (callback, value)
+    sig_progress = Signal(object, object)   # (callback, (stage, done, total))
 
 
 class _Job(QRunnable):
@@ -70,12 +82,14 @@ class TaskManager(QObject):
         self.synchronous = synchronous
         self.store: Store | None = None
         self.cancel_event = threading.Event()
-        self._store_pool = QThreadPool(self)
-        self._store_pool.setMaxThreadCount(1)     # the store is used from one thread at a time
+        # One thread, kept for the manager's life (a QThreadPool's threads expire and come back
+        # as other threads): the store is opened, used and locked on it.
+        self._store_thread = ThreadPoolExecutor(1, thread_name_prefix="rbsw-store")
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(2)
         self._relay = _Relay(self)
         self._relay.sig_done.connect(self._deliver)
+        self._relay.sig_progress.connect(self._report)
         self._running = 0
         TaskManager._current = self
 
@@ -94,15 +108,48 @@ class TaskManager(QObject):
             if store is None or store.locked:
                 raise StoreLocked()
             return fn(store)
-        self._start(with_store, on_success, on_failure, self._store_pool)
+        self._start(with_store, on_success, on_failure, None)
+
+    def run_on_store_thread(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
+                            on_failure: Callable[[BaseException], None]) -> None:
+        """Work on the store's thread that needs no unlocked store: opening it (the KDF)."""
+        self._start(fn, on_success, on_failure, None)
+
+    def run_long(self, fn: Callable[[Store, Callable[[], bool], Progress], Any], *,
+                 cancel: threading.Event, on_progress: Progress,
+                 on_success: Callable[[Any], None],
+                 on_failure: Callable[[BaseException], None]) -> None:
+        """A long job on the store thread: `fn(store, cancelled, progress)` checks
+        `cancelled()` between batches (true once `cancel` or shutdown is set) and calls
+        `progress(stage, done, total)`, which reaches `on_progress` on the UI thread."""
+        def cancelled() -> bool:
+            return cancel.is_set() or self.cancel_event.is_set()
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if self.synchronous:
+                on_progress(stage, done, total)
+            else:
+                self._relay.sig_progress.emit(on_progress, (stage, done, total))
+        self.run_on_store(lambda store: fn(store, cancelled, progress), on_success, on_failure)
 
     def run_in_pool(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
                     on_failure: Callable[[BaseException], None]) -> None:
         """Work that does not touch the store (network, files)."""
         self._start(fn, on_success, on_failure, self._pool)
 
+    def close_store(self) -> None:
+        """Detach the store and lock it on its own thread (its connection closes where it was
+        opened); returns once it is locked. Queued work finishes first."""
+        store, self.store = self.store, None
+        if store is None:
+            return
+        if self.synchronous:
+            store.lock()
+            return
+        self._store_thread.submit(store.lock).result()
+
     def _start(self, fn: Callable[[], Any], on_success: Callable[[Any], None],
-               on_failure: Callable[[BaseException], None], pool: QThreadPool) -> None:
+               on_failure: Callable[[BaseException], None], pool: QThreadPool | None) -> None:
         self._running += 1
         if self._running == 1:
             self.sig_busy.emit(True)
@@ -114,7 +161,11 @@ class TaskManager(QObject):
             else:
                 self._deliver(on_success, value)
             return
-        pool.start(_Job(fn, self._relay, on_success, on_failure))
+        job = _Job(fn, self._relay, on_success, on_failure)
+        if pool is None:
+            self._store_thread.submit(job.run)
+        else:
+            pool.start(job)
 
     @Slot(object, object)
     def _deliver(self, callback: Callable[[Any], None], value: Any) -> None:
@@ -123,14 +174,21 @@ class TaskManager(QObject):
             self.sig_busy.emit(False)
         callback(value)
 
+    @Slot(object, object)
+    def _report(self, callback: Progress, args: tuple[str, int, int]) -> None:
+        callback(*args)
+
     def changes_applied(self, changes: Changes, initiator: object = None) -> None:
         if changes:
             self.sig_changes_applied.emit(changes, initiator)
 
     def wait(self, msecs: int = -1) -> bool:
         """Wait for queued work (tests, shutdown). True when everything finished."""
-        ok = self._store_pool.waitForDone(msecs) and self._pool.waitForDone(msecs)
-        return bool(ok)
+        try:    # the store thread runs in order: once this no-op runs, all before it has
+            self._store_thread.submit(lambda: None).result(None if msecs < 0 else msecs / 1000)
+        except TimeoutError:
+            return False
+        return bool(self._pool.waitForDone(msecs))
 
     def shutdown(self, msecs: int = 10_000) -> None:
         """At exit: ask long jobs to stop between batches, then wait for the threads."""

@@ -1,20 +1,18 @@
 """Visits: the list, and the editor with the statutory visit's structured fields.
 
-A draft saves itself every few seconds and whenever focus moves, so nothing typed is lost to a
-crash or an idle lock. Finalising locks the record (a legal record); corrections after that
-are amendments, shown beneath the original.
+A draft saves itself a few seconds after typing stops, whenever focus moves and before a lock
+(the one autosave, ui/autosave.py), so nothing typed is lost to a crash or an idle lock.
+Finalising locks the record (a legal record); corrections after that are amendments, shown
+beneath the original.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-from datetime import UTC, datetime
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
@@ -30,7 +28,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -39,10 +36,17 @@ from PySide6.QtWidgets import (
 from rbsw_desktop.domain import Visit, VisitAmendment, VisitStatus, VisitType
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import Store
+from rbsw_desktop.ui.autosave import (
+    Autosave,
+    autosave_window,
+    close_window,
+    drop_draft,
+    load_draft,
+)
+from rbsw_desktop.ui.record_list import list_beside_editor
 from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
 from rbsw_desktop.ui.timefmt import instant_of, qdatetime_of, same_minute_shown
 
-AUTOSAVE_MS = 3000
 TEXT_FIELDS = {"child_words": "The child's &own words", "observations": "&Observations",
                "parents_views": "&Parents' views", "analysis": "&Analysis"}
 
@@ -81,9 +85,11 @@ def amendment_draft_key(visit_id: str) -> str:
 
 
 class AmendDialog(QDialog):
-    """The correction and why it is needed, in one window (so a lock can keep both)."""
+    """The correction and why it is needed, in one window (so a lock can keep both): kept as
+    a draft under `amendment_draft_key(visit_id)` by the one autosave."""
 
-    def __init__(self, *, text: str = "", reason: str = "", restored: bool = False,
+    def __init__(self, *, taskman: TaskManager, visit_id: str, text: str = "",
+                 reason: str = "", restored: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add an amendment")
@@ -105,10 +111,14 @@ class AmendDialog(QDialog):
         form.addRow(self.buttons)
         self.text.moveCursor(QTextCursor.MoveOperation.End)
         self.text.setFocus()
+        self.autosave = autosave_window(self, taskman, amendment_draft_key(visit_id),
+                                        self.draft, (self.text.textChanged,
+                                                     self.reason.textChanged))
 
-    def draft(self) -> str:
-        return json.dumps({"text": self.text.toPlainText(), "reason": self.reason.text()},
-                          ensure_ascii=False)
+    def draft(self) -> dict[str, str] | None:
+        if not self.text.toPlainText().strip():
+            return None
+        return {"text": self.text.toPlainText(), "reason": self.reason.text()}
 
 
 def visit_title(v: Visit) -> str:
@@ -128,7 +138,6 @@ class VisitEditor(QWidget):
         #: What "When" showed when the visit was opened: the stored instant is rewritten only
         #: when the worker changes what it shows, never by a save of other words.
         self._shown_at = QDateTime()
-        self.dirty = False
         self._loading = False
 
         self.visited_at = QDateTimeEdit(calendarPopup=True)
@@ -214,14 +223,14 @@ class VisitEditor(QWidget):
         self.amendments.hide()
         self.amendments_label.hide()
 
-        self.timer = QTimer(self, interval=AUTOSAVE_MS)
-        self.timer.timeout.connect(self.save_if_dirty)
-        self.timer.start()
+        self.autosave = Autosave(self, taskman, collect=self.collect,
+                                 write=lambda store, visit: store.visits.update(visit),
+                                 changes={"visit"}, status=self.status,
+                                 on_saved=self.sig_saved.emit)
         for w in self._inputs():
             signal = getattr(w, "textChanged", None) or getattr(w, "toggled", None) \
                 or getattr(w, "currentIndexChanged", None) or w.dateTimeChanged
             signal.connect(self._mark_dirty)
-        QApplication.instance().focusChanged.connect(self._focus_changed)
         self.finalise_button.clicked.connect(self.finalise)
         self.amend_button.clicked.connect(self.amend)
         self._show_placeholder()
@@ -276,9 +285,9 @@ class VisitEditor(QWidget):
                                     + (f" (reason: {a.reason})" if a.reason else ""))
         self.amendments.setVisible(bool(amendments))
         self.amendments_label.setVisible(bool(amendments))
+        self.autosave.discard()
         self.status.setText("Finalised: corrections are added as amendments." if final
                             else "Draft: saves itself as you type.")
-        self.dirty = False
         self._loading = False
         self.form_page.setEnabled(True)
         self.pages.setCurrentWidget(self.form_page)
@@ -301,34 +310,29 @@ class VisitEditor(QWidget):
         """Before the app locks: the draft visit, and an amendment being typed, are saved;
         an open question is closed so nothing stays on screen behind the lock."""
         self.save_if_dirty()
-        if isinstance(self.dialog, AmendDialog) and self.visit is not None \
-                and self.dialog.text.toPlainText().strip():
-            key, payload = amendment_draft_key(self.visit.id), self.dialog.draft()
-            Op(self, lambda store: store.drafts.save(key, payload), taskman=self.taskman
-               ).run_in_background()
+        if isinstance(self.dialog, AmendDialog):
+            self.dialog.autosave.flush()
         self.close_dialog()
 
     def close_dialog(self) -> None:
         if self.dialog is not None:
             dialog, self.dialog = self.dialog, None
-            dialog.finished.disconnect()
-            dialog.close()
-            dialog.deleteLater()
+            close_window(dialog)
 
     # -- saving -------------------------------------------------------------------------------
+
+    @property
+    def dirty(self) -> bool:
+        return self.autosave.dirty
 
     def _mark_dirty(self, *args: object) -> None:
         if not self._loading and self.visit is not None \
                 and self.visit.status is VisitStatus.DRAFT:
-            self.dirty = True
-            self.status.setText("Not saved yet…")
+            self.autosave.changed()
 
-    def _focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
-        if old is not None and self.isAncestorOf(old):
-            self.save_if_dirty()
-
-    def collect(self) -> Visit:
-        assert self.visit is not None
+    def collect(self) -> Visit | None:
+        if self.visit is None:
+            return None
         v = dataclasses.replace(self.visit)   # the copy goes to the store thread
         self.visit = v
         when = self.visited_at.dateTime()
@@ -351,21 +355,7 @@ class VisitEditor(QWidget):
         return v
 
     def save_if_dirty(self) -> None:
-        if not self.dirty or self.visit is None or self.taskman.store is None:
-            return
-        visit = self.collect()
-        self.dirty = False
-        Op(self, lambda store: store.visits.update(visit),
-           taskman=self.taskman).success(self._saved).failure(self._save_failed
-                                                              ).run_in_background()
-
-    def _saved(self, visit: Visit) -> None:
-        self.status.setText(f"Saved {datetime.now(UTC).astimezone():%H:%M}")
-        self.sig_saved.emit(visit)
-
-    def _save_failed(self, exc: BaseException) -> None:
-        self.dirty = True            # keep trying: nothing typed is dropped
-        self.status.setText(f"Not saved: {plain_message(exc)}")
+        self.autosave.flush()
 
     # -- finalising and amending --------------------------------------------------------------
 
@@ -394,21 +384,20 @@ class VisitEditor(QWidget):
         visit_id = self.visit.id if self.visit else ""
         Op(self, lambda store: store.visits.finalise(visit_id),
            taskman=self.taskman).success(lambda v: self.sig_changed.emit(v.id)
-                                         ).failure(self._save_failed).run_in_background()
+                                         ).failure(self.autosave.failed).run_in_background()
 
     def amend(self) -> None:
         """Ask for the correction; an amendment typed before a lock comes back."""
         if self.visit is None or self.dialog is not None:
             return
-        key = amendment_draft_key(self.visit.id)
-        Op(self, lambda store: store.drafts.get(key), taskman=self.taskman
-           ).success(self._open_amend).run_in_background()
+        load_draft(self, self.taskman, amendment_draft_key(self.visit.id), self._open_amend)
 
-    def _open_amend(self, draft: str | None) -> None:
+    def _open_amend(self, draft: dict | None) -> None:
         if self.visit is None or self.dialog is not None:
             return
-        saved = json.loads(draft) if draft else {}
-        dialog = AmendDialog(text=saved.get("text", ""), reason=saved.get("reason", ""),
+        saved = draft or {}
+        dialog = AmendDialog(taskman=self.taskman, visit_id=self.visit.id,
+                             text=saved.get("text", ""), reason=saved.get("reason", ""),
                              restored=bool(draft), parent=self)
         self.dialog = dialog
         dialog.finished.connect(lambda result: self._amend_answered(dialog, result))
@@ -421,9 +410,7 @@ class VisitEditor(QWidget):
         if result == QDialog.DialogCode.Accepted and text.strip():
             self.amend_now(text, reason)
         elif self.visit is not None:     # cancelled: the worker chose to drop it
-            key = amendment_draft_key(self.visit.id)
-            Op(self, lambda store: store.drafts.clear(key), taskman=self.taskman
-               ).run_in_background()
+            drop_draft(self, self.taskman, amendment_draft_key(self.visit.id))
 
     def amend_now(self, text: str, reason: str = "") -> None:
         visit_id = self.visit.id if self.visit else ""
@@ -451,18 +438,7 @@ class VisitsTab(QWidget):
         self.list.setSpacing(3)
         self.new_button = QPushButton("&New visit")
         self.editor = VisitEditor(taskman=taskman)
-        left = QWidget()
-        column = QVBoxLayout(left)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.new_button)
-        column.addWidget(self.list, 1)
-        split = QSplitter()
-        split.addWidget(left)
-        split.addWidget(self.editor)
-        split.setStretchFactor(1, 1)
-        split.setSizes([230, 800])
-        layout = QVBoxLayout(self)
-        layout.addWidget(split)
+        QVBoxLayout(self).addWidget(list_beside_editor(self.new_button, self.list, self.editor))
         self.new_button.clicked.connect(self.new_visit)
         self.list.currentItemChanged.connect(self._chosen)
         self.editor.sig_saved.connect(self._saved)

@@ -123,21 +123,35 @@ def bench_push_pull(root: Path) -> dict[str, float]:
 
 
 def bench_ui_stall(laptop: Laptop, case_id: str) -> float:
-    """Longest gap between 5 ms timer ticks on the Qt main thread while SyncController runs a
-    sync of STALL_CHANGES changes on its worker thread."""
+    """Longest gap between 5 ms timer ticks on the Qt main thread while the app's sync (the
+    SyncController, as a long job on the task manager's store thread, with the status-bar
+    widget showing its progress) sends STALL_CHANGES changes."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
 
-    from rbsw_desktop.ui.sync_status import SyncController
+    from rbsw_desktop.ui.sync_status import SyncController, SyncStatusWidget
+    from rbsw_desktop.ui.taskman import TaskManager
 
-    app = QCoreApplication.instance() or QCoreApplication([])
+    app = QApplication.instance() or QApplication([])
     _fill(laptop, case_id, STALL_CHANGES)
     key, data_dir, enrolment = laptop.store.raw_key(), laptop.store.data_dir, laptop.enrolment
+    taskman = TaskManager()
+    loop = QEventLoop()
+    opened: list = []
 
-    def factory():  # runs on the worker thread, with its own connection
-        return Laptop(Store.open_with_key(data_dir, key), enrolment).engine()
-
-    controller = SyncController(factory, dict, interval_ms=3_600_000)
+    def open_store() -> Store:     # on the store thread, as the app's lock screen does
+        return Store.open_with_key(data_dir, key)
+    taskman.run_on_store_thread(open_store, lambda s: (opened.append(s), loop.quit()),
+                                lambda exc: (opened.append(exc), loop.quit()))
+    loop.exec()
+    if not isinstance(opened[0], Store):
+        raise opened[0]
+    taskman.store = opened[0]
+    controller = SyncController(taskman, lambda store: Laptop(store, enrolment).engine(),
+                                lambda store: {}, interval_ms=3_600_000)
+    widget = SyncStatusWidget(controller)
+    widget.show()
     gaps: list[float] = []
     last = [time.perf_counter()]
 
@@ -149,7 +163,6 @@ def bench_ui_stall(laptop: Laptop, case_id: str) -> float:
     timer = QTimer()
     timer.setInterval(5)
     timer.timeout.connect(tick)
-    loop = QEventLoop()
     controller.sig_finished.connect(lambda _report: loop.quit())
     timer.start()
     last[0] = time.perf_counter()
@@ -158,6 +171,8 @@ def bench_ui_stall(laptop: Laptop, case_id: str) -> float:
     loop.exec()
     timer.stop()
     controller.stop()
+    taskman.close_store()
+    widget.deleteLater()
     del app
     return max(gaps) * 1000 if gaps else float("nan")
 

@@ -103,6 +103,12 @@ def _lock_screen(qtbot, data_dir: Path, allowed: bool):  # noqa: ANN001, ANN202
     return screen
 
 
+def _lock(screen, store: Store) -> None:  # noqa: ANN001
+    """Lock the store the screen opened on the thread that opened it, as the app does."""
+    screen.taskman.store = store
+    screen.taskman.close_store()
+
+
 @needs_real_keyring
 def test_the_worker_opts_in_and_the_next_start_opens_with_the_login(
         qtbot, store: Store, data_dir: Path, case) -> None:  # noqa: ANN001
@@ -114,15 +120,19 @@ def test_the_worker_opts_in_and_the_next_start_opens_with_the_login(
     qtbot.keyClicks(screen.passphrase, PASSPHRASE)
     with qtbot.waitSignal(screen.sig_unlocked, timeout=10_000) as opened:
         qtbot.mouseClick(screen.button, _left())
-    opened.args[0].lock()
+    _lock(screen, opened.args[0])
     assert keyring_access.recall_data_key(data_dir) is not None
 
     # The next start: no passphrase typed, the login's keyring opens the store.
     again = _lock_screen(qtbot, data_dir, allowed=True)
     with qtbot.waitSignal(again.sig_unlocked, timeout=10_000) as reopened:
         pass
-    assert reopened.args[0].case(case.id).family_name == "The Fictional family"
-    reopened.args[0].lock()
+    seen: list = []
+    again.taskman.store = reopened.args[0]
+    again.taskman.run_on_store(lambda s: s.case(case.id).family_name, seen.append, seen.append)
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen[0] == "The Fictional family"
+    _lock(again, reopened.args[0])
     assert again.passphrase.text() == "" and again.remember.isChecked()
 
     # IT withdraws it: the kept key goes, and the passphrase is asked.
@@ -140,13 +150,13 @@ def test_unticking_removes_the_kept_key(qtbot, store: Store, data_dir: Path) -> 
     screen = _lock_screen(qtbot, data_dir, allowed=True)
     with qtbot.waitSignal(screen.sig_unlocked, timeout=10_000) as opened:
         pass
-    opened.args[0].lock()
+    _lock(screen, opened.args[0])
     assert screen.remember.isChecked()
     qtbot.mouseClick(screen.remember, _left())
     qtbot.keyClicks(screen.passphrase, PASSPHRASE)
     with qtbot.waitSignal(screen.sig_unlocked, timeout=10_000) as opened:
         qtbot.mouseClick(screen.button, _left())
-    opened.args[0].lock()
+    _lock(screen, opened.args[0])
     assert keyring_access.recall_data_key(data_dir) is None
 
 
@@ -170,7 +180,7 @@ def test_no_keyring_on_the_lock_screen_says_so_and_the_passphrase_works(
     qtbot.keyClicks(screen.passphrase, PASSPHRASE)
     with qtbot.waitSignal(screen.sig_unlocked, timeout=10_000) as opened:
         qtbot.mouseClick(screen.button, _left())
-    opened.args[0].lock()
+    _lock(screen, opened.args[0])
     assert list(data_dir.glob("*key*")) == [data_dir / "keyfile.json"]
 
 

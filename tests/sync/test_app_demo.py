@@ -46,8 +46,11 @@ def test_the_demo_syncs_and_opens_the_pod_view_with_nothing_to_set_up(qtbot,
         panel = window.sync_panel
         qtbot.waitUntil(lambda: not panel.controller.running
                         and "Synced at" in panel.widget.label.text(), timeout=60_000)
-        store = window.taskman.store
-        assert store.outbox.counts() == {"pending": 0, "conflict": 0, "quarantined": 0}
+        counts: list = []          # read on the store's own thread, as the app does
+        window.taskman.run_on_store(lambda store: store.outbox.counts(), counts.append,
+                                    counts.append)
+        qtbot.waitUntil(lambda: bool(counts))
+        assert counts[0] == {"pending": 0, "conflict": 0, "quarantined": 0}
         window.show_pod_view()                                       # Ctrl+P
         view = window.pod_view
         assert view is not None and window.case_area.currentWidget() is view

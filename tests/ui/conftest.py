@@ -25,6 +25,20 @@ def store_taskman(store: Store) -> TaskManager:
     return manager
 
 
+def threaded_taskman(qtbot: Any, store: Store) -> TaskManager:
+    """A real-thread task manager with its own connection to the test's store, opened on the
+    manager's store thread as the app does (the test keeps its own connection, on its own
+    thread). Lock it at the end with `close_store()`."""
+    manager = TaskManager()
+    data_dir, key, opened = store.data_dir, store.raw_key(), []
+    manager.run_on_store_thread(lambda: Store.open_with_key(data_dir, key), opened.append,
+                                opened.append)
+    qtbot.waitUntil(lambda: bool(opened))
+    assert isinstance(opened[0], Store), opened[0]
+    manager.store = opened[0]
+    return manager
+
+
 def open_tab(qtbot: Any, cls: type, store: Store, case_id: str, size=(1100, 720)) -> Any:  # noqa: ANN001
     manager = store_taskman(store)
     tab = cls(taskman=manager, case_id=case_id)

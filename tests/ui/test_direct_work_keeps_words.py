@@ -14,7 +14,7 @@ from rbsw_desktop.store import Store
 from rbsw_desktop.store.demo import demo_drawing_png
 from rbsw_desktop.ui.direct_work import DirectWorkTab
 from rbsw_desktop.ui.taskman import TaskManager
-from tests.ui.conftest import open_tab
+from tests.ui.conftest import open_tab, threaded_taskman
 
 DREAMS = "Fictional: a puppy called Biscuit"
 FEELINGS = "Fictional: happy at Nana's"
@@ -34,7 +34,7 @@ def test_changing_the_tool_keeps_every_answer(qtbot, store: Store, case: Case) -
     tab = open_tab(qtbot, DirectWorkTab, store, case.id)
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
     activity_id = tab.activity.id
-    tab.autosave_timer.setInterval(100)       # the real pause is 3 seconds
+    tab.autosave.timer.setInterval(100)       # the real pause is 3 seconds
     choose_tool(qtbot, tab, "three_houses")
     qtbot.keyClicks(tab.parts["House of dreams"], DREAMS)
 
@@ -68,12 +68,11 @@ def test_changing_the_tool_keeps_every_answer(qtbot, store: Store, case: Case) -
 
 
 @pytest.fixture
-def threaded(store: Store):  # noqa: ANN201
+def threaded(qtbot, store: Store):  # noqa: ANN001, ANN201
     """A real-thread task manager over the test's store (the attach runs off the UI thread)."""
-    manager = TaskManager()
-    manager.store = store
+    manager = threaded_taskman(qtbot, store)
     yield manager
-    manager.wait()
+    manager.close_store()
 
 
 def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Store, case: Case,
@@ -84,7 +83,7 @@ def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Stor
     qtbot.addWidget(tab)
     tab.resize(1100, 720)
     tab.show()
-    tab.autosave_timer.setInterval(60_000)    # only the worker's own actions save here
+    tab.autosave.timer.setInterval(60_000)    # only the worker's own actions save here
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.activity is not None and tab.list.count() == 1)
     first_id = tab.activity.id
@@ -93,7 +92,7 @@ def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Stor
     activity_id = tab.activity.id
 
     # Hold the attach in flight (a big scan still being encrypted) until the worker has typed.
-    real_attach = store.direct_work.attach
+    real_attach = threaded.store.direct_work.attach
     started, release = threading.Event(), threading.Event()
 
     def slow_attach(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -101,7 +100,7 @@ def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Stor
         release.wait(10)
         return real_attach(*args, **kwargs)
 
-    monkeypatch.setattr(store.direct_work, "attach", slow_attach)
+    monkeypatch.setattr(threaded.store.direct_work, "attach", slow_attach)
     drawing = tmp_path / "drawing.png"
     drawing.write_bytes(demo_drawing_png())
     tab.attach(drawing)
@@ -116,7 +115,7 @@ def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Stor
     assert tab.child_words.toPlainText() == "Fictional: I drew my dog"
     assert tab.parts["House of dreams"].toPlainText() == DREAMS
     assert tab.dirty and "Not saved yet" in tab.message.text()
-    assert tab.autosave_timer.isActive()      # it will still save itself
+    assert tab.autosave.timer.isActive()      # it will still save itself
 
     # The worker picks the other session: what they typed is saved first.
     row = next(r for r in range(tab.list.count())

@@ -12,6 +12,7 @@ from rbsw_desktop.domain import Case, WithheldReason, Zone
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.export_dialog import ExportDialog
 from rbsw_desktop.ui.taskman import TaskManager
+from tests.ui.conftest import threaded_taskman
 
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 
@@ -43,8 +44,7 @@ def test_left_out_items_are_shown_and_saving_needs_confirmation(qtbot, store: St
 
 def test_export_runs_off_the_ui_thread(qtbot, store: Store, case: Case, tmp_path: Path) -> None:
     store.board.add(case.id, Zone.GREEN, "A real-thread strength")
-    taskman = TaskManager()                 # real threads
-    taskman.store = store
+    taskman = threaded_taskman(qtbot, store)      # real threads
     out = tmp_path / "threaded.pdf"
     dialog = ExportDialog(taskman=taskman, case_id=case.id, out_path=out)
     qtbot.addWidget(dialog)
@@ -53,4 +53,4 @@ def test_export_runs_off_the_ui_thread(qtbot, store: Store, case: Case, tmp_path
     dialog.save()
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=20_000)
     assert out.exists()
-    taskman.wait()
+    taskman.close_store()

@@ -89,14 +89,14 @@ def test_direct_work_saves_itself_when_typing_stops_and_on_focus_change(qtbot,
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
     store = window.taskman.store
     activity_id = tab.activity.id
-    tab.autosave_timer.setInterval(100)       # the real pause is 3 seconds
+    tab.autosave.timer.setInterval(100)       # the real pause is 3 seconds
     tab.child_words.setFocus()
     qtbot.keyClicks(tab.child_words, "Fictional: the dog is called Pickle")
     qtbot.waitUntil(lambda: store.records.get(DirectWorkActivity, activity_id).child_words
                     == "Fictional: the dog is called Pickle", timeout=3000)
     assert not tab.dirty and tab.message.text().startswith("Saved")
 
-    tab.autosave_timer.setInterval(60_000)    # now only leaving the editor saves
+    tab.autosave.timer.setInterval(60_000)    # now only leaving the editor saves
     qtbot.keyClicks(tab.lived, "Fictional: feels safe with the dog")
     assert store.records.get(DirectWorkActivity, activity_id).lived_experience == ""
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)   # focus leaves the editor

@@ -16,7 +16,8 @@ from rbsw_desktop.sync.engine import SyncEngine
 from rbsw_desktop.sync.transport import HttpTransport
 from rbsw_desktop.ui.conflicts import ConflictsView, merged_text
 from rbsw_desktop.ui.sync_status import SyncController, SyncPhase, SyncStatusWidget, describe
-from tests.ui.conftest import store_taskman
+from rbsw_desktop.ui.taskman import TaskManager
+from tests.ui.conftest import store_taskman, threaded_taskman
 
 
 def _closed_port() -> int:
@@ -28,14 +29,14 @@ def _closed_port() -> int:
 def test_with_no_gateway_the_indicator_says_offline_and_the_ui_stays_responsive(
         qtbot, store: Store, case: Case) -> None:
     url = f"http://127.0.0.1:{_closed_port()}"
-    key, data_dir = store.raw_key(), store.data_dir
+    taskman = threaded_taskman(qtbot, store)      # sync runs on its store thread
 
-    def engine_factory() -> SyncEngine:
-        own = Store.open_with_key(data_dir, key)
+    def engine_factory(own: Store) -> SyncEngine:
         return SyncEngine(own, HttpTransport(url, "fictional-token", timeout=1),
                           max_attempts=2, backoff=Backoff(base=0.01, cap=0.02))
 
-    controller = SyncController(engine_factory, lambda: {"pending": 1}, interval_ms=3_600_000)
+    controller = SyncController(taskman, engine_factory, lambda _store: {"pending": 1},
+                                interval_ms=3_600_000)
     widget = SyncStatusWidget(controller)
     qtbot.addWidget(widget)
     with qtbot.waitSignal(controller.sig_finished, timeout=10_000):
@@ -48,6 +49,7 @@ def test_with_no_gateway_the_indicator_says_offline_and_the_ui_stays_responsive(
     assert "council system" in widget.toolTip()
     assert widget.button.isEnabled()
     controller.stop()
+    taskman.close_store()
 
 
 def test_the_status_words_match_what_is_waiting() -> None:
@@ -93,7 +95,8 @@ def test_a_clock_far_out_of_step_is_shown_in_plain_words(qtbot) -> None:
                     report=report)
     assert view.text.startswith("Synced at") and "check the clock" in view.text
     assert "60 minutes ahead" in view.detail
-    controller = SyncController(lambda: None, lambda: {}, interval_ms=3_600_000)
+    controller = SyncController(TaskManager(synchronous=True), lambda _store: None,
+                                lambda _store: {}, interval_ms=3_600_000)
     widget = SyncStatusWidget(controller)
     qtbot.addWidget(widget)
     widget.show_view(view)

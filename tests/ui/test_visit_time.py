@@ -97,7 +97,7 @@ def test_when_is_unchanged_by_autosaves_and_reopening(qtbot, store: Store, case:
     for attempt in range(2):             # and again after "restarting": a fresh tab
         tab = open_tab(qtbot, VisitsTab, store, case.id)
         editor = choose(qtbot, tab, visit.id)
-        editor.timer.setInterval(QUICK_AUTOSAVE_MS)
+        editor.autosave.timer.setInterval(QUICK_AUTOSAVE_MS)
         for words in ("Fictional: ", "we made ", "a den. "):
             type_and_wait_for_autosave(qtbot, editor, words)
             assert store.records.get(Visit, visit.id).visited_at == stored, (attempt, words)
@@ -128,7 +128,7 @@ def test_the_time_the_worker_enters_is_stored_as_that_local_moment(
     visit = store.visits.add(case.id, visited_at="2026-06-25T09:41:17.250Z")
     tab = open_tab(qtbot, VisitsTab, store, case.id)
     editor = choose(qtbot, tab, visit.id)
-    editor.timer.setInterval(QUICK_AUTOSAVE_MS)
+    editor.autosave.timer.setInterval(QUICK_AUTOSAVE_MS)
     when = editor.visited_at
     when.setFocus()
     with qtbot.waitSignal(editor.sig_saved, timeout=3000):
@@ -162,7 +162,7 @@ def test_a_visit_synced_to_a_laptop_in_another_zone_is_the_same_moment(
         assert tally.applied == 1
         tab = open_tab(qtbot, VisitsTab, other, case.id)
         editor = choose(qtbot, tab, visit.id)
-        editor.timer.setInterval(QUICK_AUTOSAVE_MS)
+        editor.autosave.timer.setInterval(QUICK_AUTOSAVE_MS)
         assert shown(editor) == (QDate(2026, 6, 25), 18, 9)      # 18:09 NZST, same moment
         for words in ("Fictional: ", "read in Auckland"):
             type_and_wait_for_autosave(qtbot, editor, words)

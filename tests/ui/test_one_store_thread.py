@@ -1,0 +1,89 @@
+"""One background system: the store is opened, used and locked on the task manager's one store
+thread, and the debug check (RBSW_CHECK_THREADS=1, on in tests) makes any other use raise. The
+app is driven here with real threads, as a worker uses it: any UI path that reads the store on
+the UI thread fails the test with SQLite's ProgrammingError."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from rbsw_desktop.store import Store
+from rbsw_desktop.store.db import DatabaseError
+from rbsw_desktop.store.demo import DEMO_PASSPHRASE, create_demo_store
+from rbsw_desktop.ui.main_window import MainWindow
+from rbsw_desktop.ui.taskman import TaskManager
+from tests.conftest import FAST_KDF
+from tests.ui.test_app_shell import unlock
+
+
+def test_a_store_used_from_another_thread_raises(store: Store) -> None:
+    caught: list[BaseException] = []
+
+    def elsewhere() -> None:
+        try:
+            store.cases.summaries()
+        except BaseException as exc:  # noqa: BLE001 - the check's error is what is tested
+            caught.append(exc)
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert caught and isinstance(caught[0], DatabaseError)
+    assert "same thread" in str(caught[0])
+    assert store.cases.summaries() is not None            # its own thread still uses it
+
+
+@pytest.fixture
+def threaded_window(qtbot, qapp, tmp_path: Path):  # noqa: ANN001, ANN201
+    taskman = TaskManager()                     # real threads, as in the app
+    win = MainWindow(taskman=taskman, data_dir=tmp_path / "demo", idle_minutes=5,
+                     demo_passphrase=DEMO_PASSPHRASE,
+                     store_factory=lambda d, p: create_demo_store(d, p, kdf=FAST_KDF))
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.lock()
+    taskman.shutdown()
+
+
+def test_the_ui_reads_the_store_only_through_the_task_manager(qtbot,
+                                                             threaded_window: MainWindow) -> None:
+    win = threaded_window
+    with qtbot.waitSignal(win.sig_unlocked, timeout=20_000) as unlocked:
+        unlock(qtbot, win)
+    store = unlocked.args[0]
+    assert not win.locked
+    qtbot.waitUntil(lambda: win.caseload.model_.rowCount() > 0, timeout=10_000)
+    assert "changes waiting to sync" in win.status.text()
+    qtbot.waitUntil(lambda: win.enrol_button is not None and win.enrol_button.isVisible(),
+                    timeout=10_000)               # not enrolled: read on the store thread
+
+    qtbot.keyClicks(win.search, "bunk bed")
+    win.search_timer.timeout.emit()
+    qtbot.waitUntil(lambda: win.results.count() >= 1, timeout=10_000)
+    assert "«bunk»" in win.results.item(0).text()
+
+    poppy = next(r for r in win.caseload.model_.rows if r.child_name == "Poppy Pretend")
+    win.open_case(poppy.id)
+    visits = win.workspace.visits
+    qtbot.waitUntil(lambda: visits.list.count() > 0, timeout=10_000)
+    qtbot.mouseClick(visits.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: visits.editor.visit is not None, timeout=10_000)
+    editor = visits.editor
+    visit_id = editor.visit.id
+    qtbot.keyClicks(editor.texts["observations"], "Fictional: a calm tea time")
+
+    qtbot.keyClick(win.search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert win.locked and store.locked            # locked on its own thread, without error
+
+    with qtbot.waitSignal(win.sig_unlocked, timeout=20_000) as again:
+        unlock(qtbot, win)
+    seen: list = []
+    win.taskman.run_on_store(lambda s: s.visits(poppy.id), seen.append, seen.append)
+    qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
+    assert again.args[0] is not store
+    saved = next(v for v in seen[0] if v.id == visit_id)
+    assert saved.observations == "Fictional: a calm tea time"     # saved before the lock
