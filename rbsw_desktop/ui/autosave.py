@@ -3,7 +3,7 @@ every focus change out of one of the editor's fields, and before any lock (`flus
 
     self.autosave = Autosave(self, taskman, collect=self.collect,
                              write=lambda store, visit: store.visits.update(visit),
-                             changes={"visit"}, status=self.status, on_saved=self._saved)
+                             status=self.status, on_saved=self._saved)
     edit.textChanged.connect(self._mark_dirty)    # ... which calls self.autosave.changed()
 
 `collect()` copies what is on screen on the UI thread (None: nothing to save); `write(store,
@@ -36,12 +36,12 @@ class Autosave(QObject):
     is locking); `save_now()` saves whatever the state (a Save button)."""
 
     def __init__(self, editor: QWidget, taskman: TaskManager, *, collect: Callable[[], Any],
-                 write: Callable[[Store, Any], Any], changes: Iterable[str] = (),
+                 write: Callable[[Store, Any], Any],
                  status: QLabel | None = None, on_saved: Callable[[Any], None] | None = None,
                  delay_ms: int = AUTOSAVE_MS) -> None:
         super().__init__(editor)
         self.editor, self.taskman = editor, taskman
-        self.collect, self.write, self.changes = collect, write, frozenset(changes)
+        self.collect, self.write = collect, write
         self.status, self.on_saved = status, on_saved
         self.dirty = False
         self.timer = QTimer(self, singleShot=True, interval=delay_ms)
@@ -64,7 +64,7 @@ class Autosave(QObject):
         if copy is None:
             return
         write = self.write
-        Op(self.editor, lambda store: write(store, copy), changes=self.changes,
+        Op(self.editor, lambda store: write(store, copy),
            taskman=self.taskman).success(self._saved).failure(self.failed).run_in_background()
 
     def discard(self) -> None:

@@ -151,7 +151,7 @@ class DirectWorkTab(QWidget):
         # Nothing typed is lost: the one autosave, and when another session is chosen.
         self.autosave = Autosave(self, taskman, collect=self.collect,
                                  write=lambda store, activity: store.records.save(activity),
-                                 changes={"direct_work_activity"}, status=self.message,
+                                 status=self.message,
                                  on_saved=self._saved)
         for edit in (self.title, self.consent):
             edit.textChanged.connect(self._mark_dirty)

@@ -225,7 +225,7 @@ class VisitEditor(QWidget):
 
         self.autosave = Autosave(self, taskman, collect=self.collect,
                                  write=lambda store, visit: store.visits.update(visit),
-                                 changes={"visit"}, status=self.status,
+                                 status=self.status,
                                  on_saved=self.sig_saved.emit)
         for w in self._inputs():
             signal = getattr(w, "textChanged", None) or getattr(w, "toggled", None) \

@@ -73,7 +73,7 @@ def test_a_board_item_being_typed_is_kept_without_waiting_for_a_lock(qtbot,
     dialog.autosave.timer.setInterval(50)
     qtbot.keyClicks(dialog.text, "Fictional: the boiler is fixed")
     store = window.taskman.store
-    qtbot.waitUntil(lambda: store.autosaved(key) is not None, timeout=5_000)
-    assert "the boiler is fixed" in store.autosaved(key)
+    qtbot.waitUntil(lambda: store.drafts.get(key) is not None, timeout=5_000)
+    assert "the boiler is fixed" in store.drafts.get(key)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)      # the worker cancels: the draft goes too
-    assert store.autosaved(key) is None
+    assert store.drafts.get(key) is None

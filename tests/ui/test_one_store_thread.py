@@ -82,7 +82,7 @@ def test_the_ui_reads_the_store_only_through_the_task_manager(qtbot,
     with qtbot.waitSignal(win.sig_unlocked, timeout=20_000) as again:
         unlock(qtbot, win)
     seen: list = []
-    win.taskman.run_on_store(lambda s: s.visits(poppy.id), seen.append, seen.append)
+    win.taskman.run_on_store(lambda s: s.visits.of_case(poppy.id), seen.append, seen.append)
     qtbot.waitUntil(lambda: bool(seen), timeout=10_000)
     assert again.args[0] is not store
     saved = next(v for v in seen[0] if v.id == visit_id)
