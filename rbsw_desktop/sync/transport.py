@@ -24,7 +24,7 @@ import json
 import socket
 import ssl
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, ValidationError
@@ -233,7 +233,7 @@ class HttpTransport:
         try:
             if conn.sock is None:
                 conn.connect()
-                conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                cast(socket.socket, conn.sock).setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn.request(method, url, body=payload, headers=headers)
             raw = conn.getresponse()
             data = raw.read(MAX_RESPONSE_BYTES + 1)     # b"" for HEAD; frees the connection

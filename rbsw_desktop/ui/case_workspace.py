@@ -157,14 +157,14 @@ class CaseWorkspace(QWidget):
         dialogs too) and closes anything it has open."""
         for i in range(self.tabs.count()):
             tab = self.tabs.widget(i)
-            if hasattr(tab, "save_before_lock"):
+            if tab is not None and hasattr(tab, "save_before_lock"):
                 tab.save_before_lock()
 
     def clear(self) -> None:
         """Drop everything shown (before the app locks)."""
         for i in range(self.tabs.count()):
             tab = self.tabs.widget(i)
-            if hasattr(tab, "clear"):
+            if tab is not None and hasattr(tab, "clear"):
                 tab.clear()
         self.heading.clear()
         self.subheading.clear()

@@ -8,6 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QIcon, QImage, QPixmap
@@ -170,7 +171,7 @@ class DirectWorkTab(QWidget):
         for text in (self.child_words, self.lived):
             text.textChanged.connect(self._mark_dirty)
         self.shareable.toggled.connect(self._mark_dirty)
-        QApplication.instance().focusChanged.connect(self._focus_changed)
+        cast(QApplication, QApplication.instance()).focusChanged.connect(self._focus_changed)
         self.attach_button.clicked.connect(self.choose_file)
         self.list.currentItemChanged.connect(self._chosen)
         self._build_parts({})
@@ -362,7 +363,9 @@ class DirectWorkTab(QWidget):
         self._answers = {}
         self.list.clear()
         self.thumbs.clear()
-        for w in (self.child_words, self.lived, self.title, self.consent, *self.parts.values()):
+        edits: tuple[QPlainTextEdit | QLineEdit, ...] = (
+            self.child_words, self.lived, self.title, self.consent, *self.parts.values())
+        for w in edits:
             w.clear()
         self.dirty = False
         self._loading = False

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from datetime import UTC, datetime
+from typing import cast
 
 from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QTextCursor
@@ -148,7 +149,7 @@ class VisitEditor(QWidget):
                              ("Infant not seen awake", False)):
             self.seen_awake.addItem(label, value)
         self.texts = {name: QPlainTextEdit() for name in TEXT_FIELDS}
-        self.actions = QPlainTextEdit(placeholderText="One per line: what — who — by when")
+        self.actions_text = QPlainTextEdit(placeholderText="One per line: what — who — by when")
         self.next_due = QLineEdit(placeholderText="YYYY-MM-DD")
         self.status = QLabel(objectName="hint")
         self.status.setAccessibleName("Save status")
@@ -163,7 +164,7 @@ class VisitEditor(QWidget):
                         (self.visit_type, "Type of visit"), (self.present, "Who was present"),
                         (self.absent, "Who was not present"), (self.seen_awake, "Infant awake"),
                         (self.not_alone_reason, "Why not seen alone"),
-                        (self.actions, "Actions"), (self.next_due, "Next visit due")):
+                        (self.actions_text, "Actions"), (self.next_due, "Next visit due")):
             w.setAccessibleName(name)
         for name, label in TEXT_FIELDS.items():
             self.texts[name].setAccessibleName(label.replace("&", ""))
@@ -181,7 +182,7 @@ class VisitEditor(QWidget):
         form.addRow("Not present", self.absent)
         for name, label in TEXT_FIELDS.items():
             form.addRow(label, self.texts[name])
-        form.addRow("A&ctions", self.actions)
+        form.addRow("A&ctions", self.actions_text)
         form.addRow("Next visit d&ue", self.next_due)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         body = QWidget(objectName="visitForm")
@@ -217,11 +218,12 @@ class VisitEditor(QWidget):
         self.timer = QTimer(self, interval=AUTOSAVE_MS)
         self.timer.timeout.connect(self.save_if_dirty)
         self.timer.start()
-        for w in self._inputs():
-            signal = getattr(w, "textChanged", None) or getattr(w, "toggled", None) \
-                or getattr(w, "currentIndexChanged", None) or w.dateTimeChanged
+        for widget in self._inputs():
+            signal = next(getattr(widget, name) for name in
+                          ("textChanged", "toggled", "currentIndexChanged", "dateTimeChanged")
+                          if hasattr(widget, name))
             signal.connect(self._mark_dirty)
-        QApplication.instance().focusChanged.connect(self._focus_changed)
+        cast(QApplication, QApplication.instance()).focusChanged.connect(self._focus_changed)
         self.finalise_button.clicked.connect(self.finalise)
         self.amend_button.clicked.connect(self.amend)
         self._show_placeholder()
@@ -233,7 +235,7 @@ class VisitEditor(QWidget):
     def _inputs(self) -> list[QWidget]:
         return [self.visited_at, self.visit_type, self.announced, self.present, self.absent,
                 self.child_seen, self.seen_alone, self.not_alone_reason, self.bedroom_seen,
-                self.seen_awake, *self.texts.values(), self.actions, self.next_due]
+                self.seen_awake, *self.texts.values(), self.actions_text, self.next_due]
 
     # -- showing ------------------------------------------------------------------------------
 
@@ -256,7 +258,7 @@ class VisitEditor(QWidget):
         self.seen_awake.setCurrentIndex(self.seen_awake.findData(visit.seen_awake))
         for name, edit in self.texts.items():
             edit.setPlainText(getattr(visit, name))
-        self.actions.setPlainText(actions_to_text(visit.actions))
+        self.actions_text.setPlainText(actions_to_text(visit.actions))
         self.next_due.setText(visit.next_visit_due or "")
         final = visit.status is VisitStatus.FINALISED
         for w in self._inputs():
@@ -289,7 +291,7 @@ class VisitEditor(QWidget):
         self.close_dialog()
         self._loading = True
         self.visit = None
-        for w in (self.present, self.absent, self.actions, *self.texts.values()):
+        for w in (self.present, self.absent, self.actions_text, *self.texts.values()):
             w.clear()
         self.not_alone_reason.clear()
         self.next_due.clear()
@@ -346,7 +348,7 @@ class VisitEditor(QWidget):
         v.seen_awake = self.seen_awake.currentData()
         for name, edit in self.texts.items():
             setattr(v, name, edit.toPlainText())
-        v.actions = text_to_actions(self.actions.toPlainText())
+        v.actions = text_to_actions(self.actions_text.toPlainText())
         v.next_visit_due = self.next_due.text().strip() or None
         return v
 

@@ -1,4 +1,4 @@
-"""The tree stays ruff-clean, keeps its package rules and type-checks (all in pyproject.toml)."""
+"""The tree stays ruff-clean, keeps its package rules and type-checks (see pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -35,4 +35,12 @@ def test_ruff_is_clean() -> None:
 def test_package_rules_hold() -> None:
     """import-linter's contracts: which package may import which, and only ui and app load Qt."""
     done = _run([_tool("lint-imports"), "--no-cache"])
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+
+
+def test_mypy_is_clean() -> None:
+    """mypy over rbsw_desktop, with the settings in pyproject.toml ([tool.mypy])."""
+    done = _run([sys.executable, "-m", "mypy", "--no-error-summary"])
+    if done.returncode != 0 and "No module named mypy" in done.stderr:
+        pytest.skip("mypy is not installed (it comes with the [test] extra)")
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
