@@ -49,8 +49,9 @@ MUTATE = {
                ["tests/unit/test_domain_rules.py", "tests/unit/test_instants.py"]),
     "protocol": (["rbsw_desktop/protocol/*"], ["tests/unit/test_protocol.py"]),
     "sync": (["rbsw_desktop/sync/backoff.py"], ["tests/unit/test_backoff.py"]),
-    "store": (["rbsw_desktop/store/*"], ["tests/store"]),
-    "engine": (["rbsw_desktop/sync/engine.py"], ["tests/sync/test_engine_store.py"]),
+    "store": (["rbsw_desktop/store/*"], ["tests/store", "tests/sync/test_engine_store.py"]),
+    # Against the real gateway process, started again for each mutant: long (tens of minutes).
+    "engine": (["rbsw_desktop/sync/engine.py"], ["tests/sync/test_engine.py"]),
 }
 #: What `mutate` runs when no module is named: the pure modules, a few minutes on two cores.
 MUTATE_DEFAULT = ["domain", "protocol", "sync"]
@@ -226,6 +227,7 @@ def run_mutate(args: list[str]) -> int:
             (ROOT / "pyproject.toml").read_text()
             + "\n[tool.mutmut]\n"
             + 'source_paths = ["rbsw_desktop"]\n'
+            + 'also_copy = ["resources"]\n'          # fonts, demo families, icons
             + f"only_mutate = {json.dumps(sources)}\n"
             + f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
             + 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]\n')
