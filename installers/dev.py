@@ -5,6 +5,7 @@
     python3 installers/dev.py test [PYTEST ARGS...] run the whole test suite
     python3 installers/dev.py bench [NAME]          run the benchmarks (their own command)
     python3 installers/dev.py fuzz [ARGS...]        Schemathesis against the real gateway
+    python3 installers/dev.py mutate [MODULE...]    mutation testing (mutmut): kill rate per module
     python3 installers/dev.py bundle                build this OS's app bundle into dist/
 
 Only the standard library is used here: this runs before anything is installed. The virtual
@@ -17,11 +18,13 @@ may, or named in a clear message when we may not.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +41,22 @@ APP_DEBS = [
 # (postgresql-15 on Debian 12): the tests run a throwaway cluster of their own from its
 # /usr/lib/postgresql/*/bin (tests/postgres.py), never the system's cluster.
 TEST_DEBS = ["dbus", "gnome-keyring", "poppler-utils", "postgresql"]
+
+#: `mutate`: each module's code that mutmut changes, and the fast tests that must notice. A module
+#: is mutated in a copy of the tree of its own (build/mutate/NAME), so runs never share results.
+MUTATE = {
+    "domain": (["rbsw_desktop/domain/*"],
+               ["tests/unit/test_domain_rules.py", "tests/unit/test_instants.py"]),
+    "protocol": (["rbsw_desktop/protocol/*"], ["tests/unit/test_protocol.py"]),
+    "sync": (["rbsw_desktop/sync/backoff.py"], ["tests/unit/test_backoff.py"]),
+    "store": (["rbsw_desktop/store/*"], ["tests/store", "tests/sync/test_engine_store.py"]),
+    # Against the real gateway process, started again for each mutant: long (tens of minutes).
+    "engine": (["rbsw_desktop/sync/engine.py"], ["tests/sync/test_engine.py"]),
+}
+#: What `mutate` runs when no module is named: the pure modules, a few minutes on two cores.
+MUTATE_DEFAULT = ["domain", "protocol", "sync"]
+#: Killed (or timed out) mutants out of all of them, per module: below this the command fails.
+MUTATE_TARGET = 85.0
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -178,6 +197,67 @@ def run_fuzz(args: list[str]) -> int:
     return subprocess.run(cmd, cwd=ROOT).returncode
 
 
+def run_mutate(args: list[str]) -> int:
+    """mutmut over each named module (MUTATE) with its tests; the kill rate of each, printed."""
+    ensure_python()
+    ensure_debs(APP_DEBS)
+    ensure_venv()
+    py = str(venv_python())
+    if subprocess.run([py, "-c", "import mutmut"], capture_output=True).returncode != 0:
+        print("Installing the mutation tester (the [mutate] extra) into .venv", flush=True)
+        if subprocess.run([py, "-m", "pip", "install", "--quiet", "-e",
+                           f"{ROOT}[test,mutate]"]).returncode != 0:
+            fail("pip could not install mutmut (see above). Check the connection to the "
+                 "package index and run the command again.")
+    names = args or MUTATE_DEFAULT
+    unknown = [n for n in names if n not in MUTATE]
+    if unknown:
+        fail(f"No such module to mutate: {', '.join(unknown)}. Choose from: {', '.join(MUTATE)}")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}   # the mutated copy only
+    env.update(QT_QPA_PLATFORM="offscreen", PYTHONDONTWRITEBYTECODE="1")
+    rates: dict[str, tuple[float, dict[str, int], float]] = {}
+    for name in names:
+        sources, tests = MUTATE[name]
+        work = ROOT / "build" / "mutate" / name
+        shutil.rmtree(work, ignore_errors=True)
+        for part in ("rbsw_desktop", "tests", "resources"):
+            shutil.copytree(ROOT / part, work / part,
+                            ignore=shutil.ignore_patterns("__pycache__", "artifacts"))
+        (work / "pyproject.toml").write_text(
+            (ROOT / "pyproject.toml").read_text()
+            + "\n[tool.mutmut]\n"
+            + 'source_paths = ["rbsw_desktop"]\n'
+            + 'also_copy = ["resources"]\n'          # fonts, demo families, icons
+            + f"only_mutate = {json.dumps(sources)}\n"
+            + f"pytest_add_cli_args_test_selection = {json.dumps(tests)}\n"
+            + 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]\n')
+        print(f"\nMutating {name}: {', '.join(sources)} against {', '.join(tests)}", flush=True)
+        started = time.monotonic()
+        jobs = str(os.cpu_count() or 2)
+        if subprocess.run([py, "-m", "mutmut", "run", "--max-children", jobs],
+                          cwd=work, env=env).returncode != 0:
+            fail(f"mutmut could not run over {name} (see above).")
+        subprocess.run([py, "-m", "mutmut", "export-cicd-stats"], cwd=work, env=env,
+                       stdout=subprocess.DEVNULL, check=True)
+        stats = json.loads((work / "mutants" / "mutmut-cicd-stats.json").read_text())
+        dead = stats["killed"] + stats["timeout"]
+        rates[name] = (100.0 * dead / max(stats["total"], 1), stats, time.monotonic() - started)
+        survivors = subprocess.run([py, "-m", "mutmut", "results"], cwd=work, env=env,
+                                   capture_output=True, text=True).stdout.strip()
+        if survivors:
+            print(f"Mutants of {name} no test noticed (show one with `cd {work} && "
+                  f"{py} -m mutmut show NAME`):\n{survivors}")
+    print("\nmodule      killed  survived  no tests  timeout  total  kill rate  time")
+    for name, (rate, st, took) in rates.items():
+        print(f"{name:<10} {st['killed']:>7} {st['survived']:>9} {st['no_tests']:>9} "
+              f"{st['timeout']:>8} {st['total']:>6} {rate:>9.1f}% {took:>5.0f}s")
+    low = [name for name, (rate, _, _) in rates.items() if rate < MUTATE_TARGET]
+    if low:
+        print(f"\nBelow the {MUTATE_TARGET:.0f}% target: {', '.join(low)}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def run_bundle(args: list[str]) -> int:
     """The PyInstaller one-folder bundle (installers/rbsw-desktop.spec) into dist/."""
     ensure_python()
@@ -191,7 +271,7 @@ def run_bundle(args: list[str]) -> int:
 
 def main(argv: list[str]) -> int:
     commands = {"app": run_app, "test": run_tests, "bench": run_bench, "fuzz": run_fuzz,
-                "bundle": run_bundle,
+                "mutate": run_mutate, "bundle": run_bundle,
                 "_in-session": in_session}
     if not argv or argv[0] not in commands:
         print(__doc__)

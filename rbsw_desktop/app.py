@@ -19,7 +19,7 @@ import logging
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 log = logging.getLogger("rbsw.app")
 
@@ -196,7 +196,7 @@ def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
         demo_passphrase = DEMO_PASSPHRASE
         store_factory = create_demo_store
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = cast(QApplication, QApplication.instance() or QApplication(sys.argv[:1]))
     app.setApplicationName(APP_NAME)
     style.apply(app)
     taskman = TaskManager()

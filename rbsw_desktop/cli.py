@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from rbsw_desktop.cmdline import not_utf8
 from rbsw_desktop.domain import RaisedBy, WithheldReason, Zone
@@ -287,7 +287,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 # -- the parser ---------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # plain words, exit 2, no traceback
+    def error(self, message: str) -> NoReturn:  # plain words, exit 2, no traceback
         self.print_usage(sys.stderr)
         print(f"rbsw: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)

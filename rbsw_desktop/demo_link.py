@@ -110,7 +110,7 @@ def _support_login(store: Store, gateway_dir: Path, url: str) -> SupportLogin | 
     token = keyring_access.get_secret(gateway_dir, device.TOKEN)
     device_id = keyring_access.get_secret(gateway_dir, device.DEVICE)
     state = embedded.device_state(gateway_dir, device_id) if token and device_id else None
-    if state == "active":
+    if state == "active" and token:
         return SupportLogin(url, token)
     if state == "revoked":
         return None               # business support's desk was signed out: no pod view

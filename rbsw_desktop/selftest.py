@@ -20,6 +20,7 @@ import tempfile
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 OK, WARNING, FAILED = "OK", "WARNING", "FAILED"
 Check = tuple[str, str, str]   # name, outcome, detail
@@ -28,7 +29,7 @@ Check = tuple[str, str, str]   # name, outcome, detail
 def check_qt() -> Check:
     from PySide6 import __version__ as pyside_version
     from PySide6.QtWidgets import QApplication, QLabel
-    app = QApplication.instance() or QApplication(["rbsw-desktop-self-test"])
+    app = cast(QApplication, QApplication.instance() or QApplication(["rbsw-desktop-self-test"]))
     label = QLabel("self-test")
     label.resize(120, 40)
     if label.grab().isNull():

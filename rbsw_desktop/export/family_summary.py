@@ -8,49 +8,16 @@ ids, or the names of workers who are not the family's pod contacts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from rbsw_desktop.domain.board import Change, Movement
+from rbsw_desktop.domain.board import Change
 from rbsw_desktop.domain.entities import BoardItem, Review
 from rbsw_desktop.domain.enums import Role, WithheldReason, Zone
 from rbsw_desktop.errors import InvalidInput, NotFound
+from rbsw_desktop.export.plan import Contact, LeftOut, SummaryPlan
 from rbsw_desktop.store.store import Store
-
-
-@dataclass(frozen=True)
-class Contact:
-    role: str          # "Your social worker"
-    name: str
-    phone: str = ""
-    email: str = ""
-
-
-@dataclass(frozen=True)
-class LeftOut:
-    text: str          # shown to the worker before export, never printed
-    reason: str        # the WithheldReason's label
-
-
-@dataclass
-class SummaryPlan:
-    child_name: str
-    family_name: str
-    review_date: date | None
-    next_review: date | None
-    zones: dict[Zone, list[str]]
-    changes: list[Movement]                       # shareable movement only
-    contacts: list[Contact]
-    pod_name: str = ""
-    pod_phone: str = ""
-    pod_email: str = ""
-    left_out: list[LeftOut] = field(default_factory=list)
-    approved_by: str = ""
-
-    @property
-    def item_count(self) -> int:
-        return sum(len(v) for v in self.zones.values())
 
 
 @dataclass(frozen=True)
@@ -131,6 +98,7 @@ def export_family_summary(store: Store, case_id: str, out_path: Path, *,
                           review_id: str | None = None, password: str | None = None,
                           plan: SummaryPlan | None = None) -> ExportResult:
     """Write the PDF (atomically) and record the export in the audit log."""
+    # reportlab takes about 0.2 s to load: only when a PDF is written, not when a plan is shown.
     from rbsw_desktop.export.pdf import render
 
     plan = plan or plan_summary(store, case_id, review_id)

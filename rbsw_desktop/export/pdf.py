@@ -29,8 +29,8 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from rbsw_desktop.domain.board import Change
 from rbsw_desktop.domain.enums import Zone
-from rbsw_desktop.export.family_summary import SummaryPlan
 from rbsw_desktop.export.pdf_crypt import Aes256Encryption
+from rbsw_desktop.export.plan import SummaryPlan
 from rbsw_desktop.resources import font_path
 
 # Never fetch anything named in a document: no scheme is trusted.

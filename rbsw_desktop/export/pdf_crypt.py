@@ -52,6 +52,8 @@ def hash_r6(password: bytes, salt: bytes, udata: bytes = b"") -> bytes:
 class Aes256Encryption(StandardEncryption):
     """A drop-in for reportlab's StandardEncryption that writes AES-256 (revision 6)."""
 
+    prepared: int       # StandardEncryption's flag: 1 once `prepare` has run
+
     def __init__(self, user_password: str, owner_password: str, *, can_print: bool = True,
                  can_modify: bool = False, can_copy: bool = True,
                  can_annotate: bool = False) -> None:

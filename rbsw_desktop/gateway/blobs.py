@@ -38,7 +38,7 @@ from rbsw_desktop.gateway import (
 from rbsw_desktop.gateway.errors import ApiError, bad_request, not_found, too_large
 from rbsw_desktop.gateway.repository import Caller, GatewayRepository, blob_key
 from rbsw_desktop.gateway.validate import SHA256_RE
-from rbsw_desktop.protocol import MAX_BLOB_CHUNK, ErrorCode
+from rbsw_desktop.protocol import MAX_BLOB_CHUNK, RECEIVED_HEADER, ErrorCode
 
 MAX_BLOB_BYTES = 64 * 1024 * 1024
 MIB = 1024 * 1024
@@ -132,7 +132,7 @@ class BlobStore:
             if offset > received:
                 raise ApiError(409, ErrorCode.BAD_REQUEST.value,
                                f"Expected the piece starting at byte {received}.",
-                               {"X-Received": str(received)})
+                               {RECEIVED_HEADER: str(received)})
             self._check_quota(caller, offset + len(data) - received)
             self.repo.write_blob_part(key, offset, data)
             received = offset + len(data)

@@ -43,7 +43,7 @@ class Gateway:
 # the route's SQL).
 
 async def gateway(request: Request) -> Gateway:
-    return request.app.state.gateway  # type: ignore[no-any-return]
+    return request.app.state.gateway
 
 
 def who_calls(request: Request, gw: Gateway) -> Caller:

@@ -51,6 +51,8 @@ PENDING_HEADER = "X-Pending-Ops"
 UNSENT_HEADER = "X-Unsent-Records"
 #: Every error answer carries its `error` code in this header as well as in its JSON body.
 ERROR_HEADER = "X-Rbsw-Error"
+#: `X-Received`: how many bytes of a blob the gateway holds (HEAD, and a PUT at the wrong offset).
+RECEIVED_HEADER = "X-Received"
 
 
 def is_unicode(text: str) -> bool:

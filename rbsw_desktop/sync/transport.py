@@ -35,6 +35,7 @@ from rbsw_desktop.protocol import (
     API_PREFIX,
     ERROR_HEADER,
     PENDING_HEADER,
+    RECEIVED_HEADER,
     UNSENT_HEADER,
     ErrorCode,
 )
@@ -174,7 +175,7 @@ class HttpTransport:
             if exc.status == 404:
                 return 0
             raise
-        return int(resp.headers.get("x-received", "0") or 0)
+        return int(resp.headers.get(RECEIVED_HEADER.lower(), "0") or 0)
 
     def blob_put(self, sha256: str, offset: int, data: bytes) -> BlobProgress:
         return read_answer(BlobProgress, self.call("PUT", f"/blobs/{sha256}?offset={int(offset)}",

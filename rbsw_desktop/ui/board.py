@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QTextCursor
@@ -111,7 +112,7 @@ class ZoneView(QListView):
         return index.data(ITEM_ID_ROLE) if index.isValid() else None
 
     def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802
-        zone = self.model().zone
+        zone = cast(ZoneModel, self.model()).zone
         item_id = self.selected_id()
         ctrl = event.modifiers() & Qt.KeyboardModifier.ControlModifier
         target = None

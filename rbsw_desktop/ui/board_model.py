@@ -7,6 +7,7 @@ what is on screen is always what is saved.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import (
@@ -86,7 +87,7 @@ class ZoneModel(QAbstractListModel):
     def mimeTypes(self) -> list[str]:  # noqa: N802
         return [MIME]
 
-    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # noqa: N802
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:  # noqa: N802
         mime = QMimeData()
         ids = [self.items[i.row()].id for i in indexes if i.isValid()]
         mime.setData(MIME, QByteArray("\n".join(ids).encode()))

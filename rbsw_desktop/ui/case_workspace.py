@@ -156,11 +156,11 @@ class CaseWorkspace(QWidget):
             self._stale = True
 
     def _tab_shown(self, index: int) -> None:
-        name = self.tabs.widget(index).objectName()
-        if name in self._later:                      # first shown: built now, in its place
+        placeholder = self.tabs.widget(index)
+        name = placeholder.objectName() if placeholder is not None else ""
+        if placeholder is not None and name in self._later:   # first shown: built now, in place
             tab, title = self._later.pop(name)(), self.tabs.tabText(index)
             setattr(self, name, tab)
-            placeholder = self.tabs.widget(index)
             self.tabs.blockSignals(True)
             self.tabs.removeTab(index)
             self.tabs.insertTab(index, tab, title)
@@ -175,14 +175,14 @@ class CaseWorkspace(QWidget):
         dialogs too) and closes anything it has open."""
         for i in range(self.tabs.count()):
             tab = self.tabs.widget(i)
-            if hasattr(tab, "save_before_lock"):
+            if tab is not None and hasattr(tab, "save_before_lock"):
                 tab.save_before_lock()
 
     def clear(self) -> None:
         """Drop everything shown (before the app locks)."""
         for i in range(self.tabs.count()):
             tab = self.tabs.widget(i)
-            if hasattr(tab, "clear"):
+            if tab is not None and hasattr(tab, "clear"):
                 tab.clear()
         self.heading.clear()
         self.subheading.clear()

@@ -331,7 +331,9 @@ class DirectWorkTab(QWidget):
         self._answers = {}
         self.list.clear()
         self.thumbs.clear()
-        for w in (self.child_words, self.lived, self.title, self.consent, *self.parts.values()):
+        edits: tuple[QPlainTextEdit | QLineEdit, ...] = (
+            self.child_words, self.lived, self.title, self.consent, *self.parts.values())
+        for w in edits:
             w.clear()
         self.autosave.discard()
         self._loading = False

@@ -40,7 +40,7 @@ class ExportDialog(QDialog):
         self.case_id = case_id
         self.out_path = out_path
         self.plan: SummaryPlan | None = None
-        self.result: ExportResult | None = None
+        self.exported: ExportResult | None = None
 
         self.summary = QLabel("Preparing…", wordWrap=True)
         self.summary.setAccessibleName("What will be printed")
@@ -118,7 +118,7 @@ class ExportDialog(QDialog):
            ).success(self._saved).failure(self._failed).run_in_background()
 
     def _saved(self, result: ExportResult) -> None:
-        self.result = result
+        self.exported = result
         self.message.setText(f"Saved: {result.path}")
         self.accept()
 

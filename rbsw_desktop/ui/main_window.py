@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from rbsw_desktop.store import SearchHit, Store
     from rbsw_desktop.sync.engine import SyncReport
     from rbsw_desktop.sync.support_client import SupportClient
+    from rbsw_desktop.ui.business_support import BusinessSupportView
     from rbsw_desktop.ui.case_workspace import CaseWorkspace
     from rbsw_desktop.ui.enrol_dialog import EnrolDialog
     from rbsw_desktop.ui.sync_panel import SyncPanel, SyncSetup
@@ -68,7 +69,8 @@ class IdleWatch(QObject):
             return False
         if self.timer.isActive():
             self.timer.start()
-        if kind == QEvent.Type.KeyPress and self.lock is not None \
+        if kind == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and self.lock is not None \
                 and event.key() == Qt.Key.Key_L \
                 and event.modifiers() == Qt.KeyboardModifier.ControlModifier \
                 and QApplication.activeModalWidget() is not None:
@@ -92,7 +94,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("rbsw-desktop" + (" — fictional demo" if demo_passphrase else ""))
         self.workspace: CaseWorkspace | None = None
         self.sync_panel: SyncPanel | None = None
-        self.pod_view: QWidget | None = None    # business support: the pod's records
+        self.pod_view: BusinessSupportView | None = None    # business support: the pod's records
         self.enrol_button: QPushButton | None = None
         self.enrol_dialog: EnrolDialog | None = None
         self.pod_client: SupportClient | None = None  # the demo's business support login
@@ -115,7 +117,7 @@ class MainWindow(QMainWindow):
         self.idle_timer.setInterval(int(idle_minutes * 60_000))
         self.idle_timer.timeout.connect(self.lock)
         self.idle_watch = IdleWatch(self.idle_timer, self)
-        QApplication.instance().installEventFilter(self.idle_watch)
+        cast(QApplication, QApplication.instance()).installEventFilter(self.idle_watch)
 
         self._add_action("&Lock now", QKeySequence("Ctrl+L"), self.lock)
         self._add_action("&Find", QKeySequence.StandardKey.Find, self._focus_search)

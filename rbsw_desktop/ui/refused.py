@@ -229,7 +229,8 @@ class RefusedView(QWidget):
         """The Try again buttons, one per refused change, in list order."""
         rows = [self.list.itemWidget(self.list.item(i))
                 for i in range(self.list.count())]
-        return [r.findChild(QPushButton) for r in rows if r is not None]
+        buttons = (r.findChild(QPushButton) for r in rows if r is not None)
+        return [b for b in buttons if b is not None]
 
     def _retry(self, op_id: str) -> None:
         Op(self, lambda store: store.outbox.retry_quarantined([op_id]), taskman=self.taskman

@@ -157,7 +157,7 @@ class VisitEditor(QWidget):
                              ("Infant not seen awake", False)):
             self.seen_awake.addItem(label, value)
         self.texts = {name: QPlainTextEdit() for name in TEXT_FIELDS}
-        self.actions = QPlainTextEdit(placeholderText="One per line: what — who — by when")
+        self.actions_text = QPlainTextEdit(placeholderText="One per line: what — who — by when")
         self.next_due = QLineEdit(placeholderText="YYYY-MM-DD")
         self.status = QLabel(objectName="hint")
         self.status.setAccessibleName("Save status")
@@ -172,7 +172,7 @@ class VisitEditor(QWidget):
                         (self.visit_type, "Type of visit"), (self.present, "Who was present"),
                         (self.absent, "Who was not present"), (self.seen_awake, "Infant awake"),
                         (self.not_alone_reason, "Why not seen alone"),
-                        (self.actions, "Actions"), (self.next_due, "Next visit due")):
+                        (self.actions_text, "Actions"), (self.next_due, "Next visit due")):
             w.setAccessibleName(name)
         for name, label in TEXT_FIELDS.items():
             self.texts[name].setAccessibleName(label.replace("&", ""))
@@ -190,7 +190,7 @@ class VisitEditor(QWidget):
         form.addRow("Not present", self.absent)
         for name, label in TEXT_FIELDS.items():
             form.addRow(label, self.texts[name])
-        form.addRow("A&ctions", self.actions)
+        form.addRow("A&ctions", self.actions_text)
         form.addRow("Next visit d&ue", self.next_due)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         body = QWidget(objectName="visitForm")
@@ -227,9 +227,10 @@ class VisitEditor(QWidget):
                                  write=lambda store, visit: store.visits.update(visit),
                                  status=self.status,
                                  on_saved=self.sig_saved.emit)
-        for w in self._inputs():
-            signal = getattr(w, "textChanged", None) or getattr(w, "toggled", None) \
-                or getattr(w, "currentIndexChanged", None) or w.dateTimeChanged
+        for widget in self._inputs():
+            signal = next(getattr(widget, name) for name in
+                          ("textChanged", "toggled", "currentIndexChanged", "dateTimeChanged")
+                          if hasattr(widget, name))
             signal.connect(self._mark_dirty)
         self.finalise_button.clicked.connect(self.finalise)
         self.amend_button.clicked.connect(self.amend)
@@ -242,7 +243,7 @@ class VisitEditor(QWidget):
     def _inputs(self) -> list[QWidget]:
         return [self.visited_at, self.visit_type, self.announced, self.present, self.absent,
                 self.child_seen, self.seen_alone, self.not_alone_reason, self.bedroom_seen,
-                self.seen_awake, *self.texts.values(), self.actions, self.next_due]
+                self.seen_awake, *self.texts.values(), self.actions_text, self.next_due]
 
     # -- showing ------------------------------------------------------------------------------
 
@@ -265,7 +266,7 @@ class VisitEditor(QWidget):
         self.seen_awake.setCurrentIndex(self.seen_awake.findData(visit.seen_awake))
         for name, edit in self.texts.items():
             edit.setPlainText(getattr(visit, name))
-        self.actions.setPlainText(actions_to_text(visit.actions))
+        self.actions_text.setPlainText(actions_to_text(visit.actions))
         self.next_due.setText(visit.next_visit_due or "")
         final = visit.status is VisitStatus.FINALISED
         for w in self._inputs():
@@ -298,7 +299,7 @@ class VisitEditor(QWidget):
         self.close_dialog()
         self._loading = True
         self.visit = None
-        for w in (self.present, self.absent, self.actions, *self.texts.values()):
+        for w in (self.present, self.absent, self.actions_text, *self.texts.values()):
             w.clear()
         self.not_alone_reason.clear()
         self.next_due.clear()
@@ -350,7 +351,7 @@ class VisitEditor(QWidget):
         v.seen_awake = self.seen_awake.currentData()
         for name, edit in self.texts.items():
             setattr(v, name, edit.toPlainText())
-        v.actions = text_to_actions(self.actions.toPlainText())
+        v.actions = text_to_actions(self.actions_text.toPlainText())
         v.next_visit_due = self.next_due.text().strip() or None
         return v
 

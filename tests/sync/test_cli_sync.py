@@ -62,9 +62,22 @@ def test_enrol_sync_and_status(gateway, tmp_path: Path) -> None:
         "Fictional visit made on the laptop"
 
 
+@needs_keyring
 def test_sync_before_enrolling_says_what_to_do(tmp_path: Path) -> None:
     data = tmp_path / "laptop"
     rbsw(data, "init")
     done = rbsw(data, "sync")
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "rbsw enrol" in done.stderr
+
+
+def test_sync_on_a_computer_with_no_keyring_says_why_it_cannot(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No password store at all (keyring's own "fail" backend): sync says so in words, on any
+    machine the tests run on."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    data = tmp_path / "laptop"
+    rbsw(data, "init")
+    done = rbsw(data, "sync")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "no password store (keyring)" in done.stderr

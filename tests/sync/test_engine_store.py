@@ -5,7 +5,6 @@ real gateway process is in test_engine.py.)"""
 from __future__ import annotations
 
 import json
-import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from rbsw_desktop.domain.enums import SyncState, VisitType
 from rbsw_desktop.security.wipe import wipe_store
 from rbsw_desktop.store import Store
 from rbsw_desktop.store.sync_state import PushAck
-from rbsw_desktop.sync.backoff import Backoff, parse_retry_after
 
 
 def _ops_for(store: Store, record_id: str) -> list[tuple[str, str]]:
@@ -185,18 +183,6 @@ def test_cursor_last_sync_and_clock_skew_are_kept(store: Store) -> None:
     assert (store.outbox.sync_cursor(), store.outbox.last_sync(), store.outbox.clock_skew()) == (
         "42", "2026-11-24T09:00:00.000Z", 720.0)
     assert store.outbox.note_server_time("not a time") is None
-
-
-def test_backoff_grows_with_jitter_and_honours_retry_after() -> None:
-    backoff = Backoff(base=1, cap=8, rng=random.Random(5))
-    delays = [backoff.next_delay() for _ in range(6)]
-    assert all(0 <= d <= 8 for d in delays) and len(set(delays)) == 6
-    assert backoff.next_delay(retry_after=11) >= 11
-    assert parse_retry_after("7") == 7
-    assert parse_retry_after("junk") is None and parse_retry_after(None) is None
-    later = datetime.now(UTC) + timedelta(seconds=30)
-    assert 25 <= parse_retry_after(later.strftime("%a, %d %b %Y %H:%M:%S GMT")) <= 31
-    assert parse_retry_after("99999") == 120
 
 
 def test_wiping_a_store_leaves_nothing_of_it_on_disk(store: Store, case: Case) -> None:

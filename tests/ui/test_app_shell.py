@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from rbsw_desktop.store.demo import DEMO_PASSPHRASE, create_demo_store
 from rbsw_desktop.ui.main_window import MainWindow
@@ -66,14 +67,27 @@ def test_search_finds_a_note_and_opens_its_case(qtbot, window: MainWindow) -> No
     window.grab().save(str(SHOTS / "case-timeline.png"))
 
 
+def error_boxes(win: MainWindow) -> list[str]:
+    return [box.text() for box in win.findChildren(QMessageBox) if box.isVisible()]
+
+
 @pytest.mark.parametrize("text", ['"', "AND (", "🙂", "*", "NEAR("])
 def test_hostile_search_text_is_harmless(qtbot, window: MainWindow, text: str) -> None:
+    """Query syntax typed into search is read as words: an answer comes, never an error, and
+    the same marks around a word still find the note that holds it."""
     unlock(qtbot, window)
-    if text.isascii():
-        qtbot.keyClicks(window.search, text)
-    else:  # QTest cannot type emoji; they arrive as an input method or a paste would
-        window.search.insert(text)
-    window.search_timer.timeout.emit()   # no error dialog, no exception
+    for typed in (text, f"{text} bunk {text}"):
+        window.search.clear()
+        if typed.isascii():
+            qtbot.keyClicks(window.search, typed)
+        else:  # QTest cannot type emoji; they arrive as an input method or a paste would
+            window.search.insert(typed)
+        window.search_timer.timeout.emit()
+        assert error_boxes(window) == []
+        assert window.results.isVisible() and window.results.count() >= 1
+    shown = [window.results.item(i).text() for i in range(window.results.count())]
+    if not text.startswith(("AND", "NEAR")):    # those are words too: "and", "near" must match
+        assert any("«bunk»" in line for line in shown), shown
     assert not window.locked
 
 

@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 from rbsw_desktop.domain import BoardItem, Case, RaisedBy, WithheldReason, Zone
@@ -105,6 +105,33 @@ def test_meeting_mode_shows_nothing_worker_only(qtbot, store: Store, case: Case)
 
 def ok_button(tab: BoardTab):  # noqa: ANN201
     return tab.dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+
+
+@pytest.mark.parametrize("by_family", [True, False])
+def test_the_add_window_saves_who_raised_it_and_whether_it_is_shared(
+        qtbot, store: Store, case: Case, by_family: bool) -> None:
+    """Add item…, type, tick or untick as a worker does, OK: the store holds what was ticked."""
+    tab = make_tab(qtbot, store, case)
+    qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.dialog is not None and tab.dialog.isVisible())
+    dialog = tab.dialog
+    assert dialog.family.isChecked() and dialog.shareable.isChecked()   # the family's, shared
+    qtbot.keyClicks(dialog.text, "Nobody walks Sam to school")
+    if not by_family:
+        for box in (dialog.family, dialog.shareable):     # a click on the tick box itself
+            qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+        assert not dialog.family.isChecked() and not dialog.shareable.isChecked()
+        assert dialog.reason.isEnabled()
+        qtbot.keyClicks(dialog.reason, "About")       # picks "About another person…"
+    qtbot.mouseClick(ok_button(tab), Qt.MouseButton.LeftButton)
+    assert tab.dialog is None
+    [item] = store.board(case.id)
+    assert item.text == "Nobody walks Sam to school" and item.zone is Zone.RED
+    assert item.raised_by is (RaisedBy.FAMILY if by_family else RaisedBy.PROFESSIONAL)
+    assert item.shareable is by_family
+    assert item.withheld_reason is (None if by_family else WithheldReason.THIRD_PARTY)
+    shown = tab.models[Zone.RED].index(0).data()
+    assert ("Raised by the family" if by_family else "Raised by a professional") in shown
 
 
 @pytest.mark.parametrize("key", [Qt.Key.Key_Return, Qt.Key.Key_F2])

@@ -37,7 +37,7 @@ def test_left_out_items_are_shown_and_saving_needs_confirmation(qtbot, store: St
     qtbot.mouseClick(dialog.confirm, Qt.MouseButton.LeftButton)
     assert dialog.save_button.isEnabled()
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    assert dialog.result is not None and out.exists()
+    assert dialog.exported is not None and out.exists()
     text = "".join(p.extract_text() for p in pypdf.PdfReader(str(out)).pages)
     assert "Grandad visits every weekend" in text and "private concern" not in text
 
@@ -51,6 +51,6 @@ def test_export_runs_off_the_ui_thread(qtbot, store: Store, case: Case, tmp_path
     qtbot.waitUntil(lambda: dialog.plan is not None, timeout=10_000)
     dialog.confirm.setChecked(True)
     dialog.save()
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: dialog.exported is not None, timeout=20_000)
     assert out.exists()
     taskman.close_store()

@@ -6,13 +6,16 @@ from datetime import date
 
 import pytest
 
-from rbsw_desktop.domain import CareArrangement, CaseCategory, Zone
-from rbsw_desktop.domain.board import Change, movement
+from rbsw_desktop.domain import BoardItem, CareArrangement, CaseCategory, Zone
+from rbsw_desktop.domain.board import Change, Movement, movement, snapshot
+from rbsw_desktop.domain.entities import new_id, record_name
+from rbsw_desktop.domain.enums import RaisedBy
 from rbsw_desktop.domain.timeliness import (
     Interval,
     VisitPolicy,
     days_overdue,
     due_date,
+    is_working_day,
     next_visit_due,
 )
 
@@ -94,3 +97,78 @@ def test_movement_between_reviews_in_words_a_child_understands() -> None:
 
 def test_the_first_review_has_only_new_items() -> None:
     assert {m.change for m in movement(None, [row("a", Zone.GREEN)])} == {Change.NEW}
+
+
+def test_a_visit_on_a_weekend_or_bank_holiday_counts_from_the_next_working_day() -> None:
+    assert not is_working_day(D("2026-12-25"), H) and not is_working_day(D("2026-11-07"), H)
+    assert is_working_day(D("2026-11-06"), H)
+    # Saturday 7 Nov 2026: Monday 9 Nov is day 1 of 10, so Friday 20 Nov is the last day.
+    assert due_date(D("2026-11-07"), Interval(10, working_days=True), H) == D("2026-11-20")
+
+
+@pytest.mark.parametrize(("arrangement", "started", "last", "first_review", "expected"), [
+    # A visit on the day of the first review is after it: 6-weekly from then (reg 19).
+    (CareArrangement.PARENT_BEFORE_ASSESSMENT, "2026-01-05", "2026-02-01", "2026-02-01",
+     "2026-03-14"),
+    # A care order at home: 6-weekly, whatever the review.
+    (CareArrangement.CARE_ORDER_AT_HOME, "2026-01-05", "2026-01-10", "2026-02-01",
+     "2026-02-20"),
+    # Placed until 18, still in the first year: 6-weekly; from the anniversary on, 13 weeks.
+    (CareArrangement.PLACEMENT_TO_18, "2026-01-05", "2026-06-01", None, "2026-07-12"),
+    (CareArrangement.PLACEMENT_TO_18, "2026-01-05", "2027-01-05", None, "2027-04-05"),
+    (CareArrangement.PLACEMENT_TO_18, None, "2027-01-05", None, "2027-02-15"),
+    # Placed on 29 February: the first year ends on 28 February.
+    (CareArrangement.PLACEMENT_TO_18, "2028-02-29", "2029-02-27", None, "2029-04-09"),
+    (CareArrangement.PLACEMENT_TO_18, "2028-02-29", "2029-02-28", None, "2029-05-29"),
+])
+def test_reg_28_edges(arrangement, started, last, first_review, expected) -> None:
+    due = next_visit_due(CaseCategory.CHILD_IN_CARE, arrangement, last_visit=D(last),
+                         started_on=D(started) if started else None,
+                         first_review_on=D(first_review) if first_review else None)
+    assert due == D(expected)
+
+
+def test_intervals_are_described_in_plain_words() -> None:
+    assert Interval(10, working_days=True).describe() == "every 10 working days"
+    assert Interval(7).describe() == "every week"
+    assert Interval(42).describe() == "every 6 weeks"
+    assert Interval(10).describe() == "every 10 days"
+
+
+def test_movement_keeps_each_items_words_and_whether_the_family_may_see_it() -> None:
+    before = [row("up", Zone.RED), row("down", Zone.AMBER), row("shared", Zone.GREEN),
+              {"board_item_id": "gone", "zone": "amber", "text": "Dad's drinking"}]
+    after = [row("up", Zone.AMBER), {"board_item_id": "down", "zone": "red", "text": "down"}]
+    moves = {m.board_item_id: m for m in movement(before, after)}
+    assert moves["up"] == Movement("up", "up", Change.BETTER, Zone.RED, Zone.AMBER, True)
+    assert moves["down"] == Movement("down", "down", Change.WORSE, Zone.AMBER, Zone.RED, False)
+    assert moves["gone"] == Movement("gone", "Dad's drinking", Change.GONE, Zone.AMBER, None,
+                                     False)
+    assert moves["shared"] == Movement("shared", "shared", Change.GONE, Zone.GREEN, None, True)
+    assert moves["gone"].describe() == "This is no longer on the board."
+    assert moves["down"].describe() == "This was a worry for the future, now it is a big worry."
+    same = Movement("s", "s", Change.SAME, Zone.GREEN, Zone.GREEN, True)
+    assert same.describe() == "This is still a strength."
+
+
+def test_a_review_snapshot_holds_the_board_in_order_without_deleted_items() -> None:
+    items = [BoardItem(id="g2", case_id="c", zone=Zone.GREEN, text="Nan visits", position=2),
+             BoardItem(id="r", case_id="c", zone=Zone.RED, text="No heating", shareable=False,
+                       raised_by=RaisedBy.PROFESSIONAL),
+             BoardItem(id="g1", case_id="c", zone=Zone.GREEN, text="School", position=1),
+             BoardItem(id="x", case_id="c", zone=Zone.AMBER, text="Old", deleted=True)]
+    assert snapshot(items) == [
+        {"board_item_id": "r", "zone": "red", "text": "No heating", "shareable": False,
+         "raised_by": "professional"},
+        {"board_item_id": "g1", "zone": "green", "text": "School", "shareable": True,
+         "raised_by": "family"},
+        {"board_item_id": "g2", "zone": "green", "text": "Nan visits", "shareable": True,
+         "raised_by": "family"},
+    ]
+
+
+def test_records_are_named_in_words_and_get_fresh_ids() -> None:
+    assert record_name("visit") == "Visit note"
+    assert record_name("care_plan") == "Care plan"      # a kind this laptop does not know yet
+    ids = {new_id() for _ in range(3)}
+    assert len(ids) == 3 and all(len(i) == 36 and i[14] == "4" for i in ids)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 import pytest
 
@@ -22,7 +22,7 @@ def test_instant_text_is_the_stored_form_whatever_zone_the_datetime_is_in() -> N
     assert instant_text(datetime(2026, 6, 25, 8, 9, 23, 456789, tzinfo=paris)) \
         == "2026-06-25T06:09:23.456Z"
     assert instant_text(datetime(2026, 6, 25, 6, 9, tzinfo=UTC)) == "2026-06-25T06:09:00.000Z"
-    with pytest.raises(ValueError, match="zone"):
+    with pytest.raises(ValueError, match="^A time without a zone cannot be stored"):
         instant_text(datetime(2026, 6, 25, 6, 9))      # naive: whose 06:09?
     now = utc_now()
     assert now.endswith("Z") and len(now) == len("2026-06-25T06:09:00.000Z")
@@ -65,3 +65,24 @@ def test_shown_and_dated_in_local_time(local_zone, zone: str, stored: str, shown
 def test_local_text_shows_what_it_cannot_read_as_it_is() -> None:
     assert local_text(None) == "" and local_text("") == ""
     assert local_text("not a time") == "not a time"
+
+
+class _NoOffset(tzinfo):
+    """A zone that cannot say its offset: as unknown as no zone at all."""
+
+    def utcoffset(self, dt: datetime | None) -> None:
+        return None
+
+
+def test_a_zone_without_an_offset_is_refused_and_stored_text_ignores_the_laptops_zone(
+        local_zone) -> None:  # noqa: ANN001
+    with pytest.raises(ValueError, match="^A time without a zone"):
+        instant_text(datetime(2026, 6, 25, 6, 9, tzinfo=_NoOffset()))
+    local_zone("Europe/Paris")
+    assert instant_text(datetime(2026, 6, 25, 6, 9, tzinfo=UTC)) == "2026-06-25T06:09:00.000Z"
+    for text in ("2026-06-25T06:09:23.456z", "2026-06-25T06:09:23.456"):
+        got = parse_instant(text)
+        assert got == datetime(2026, 6, 25, 6, 9, 23, 456000, tzinfo=UTC), text
+        assert got.utcoffset() == timedelta(0), text
+    ms = instant_ms("1970-01-01T00:00:01.001Z")
+    assert ms == 1001 and isinstance(ms, int)

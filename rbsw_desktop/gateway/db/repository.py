@@ -124,7 +124,7 @@ _RECORD_COLS = (records.c.entity, records.c.id, records.c.rev, records.c.seq, re
                 records.c.case_system_ref, records.c.filed_at, records.c.filed_by)
 
 
-def _record(row: Row[Any]) -> StoredRecord:
+def _record(row: Row[*tuple[Any, ...]]) -> StoredRecord:
     m = row._mapping
     return StoredRecord(m["entity"], m["id"], int(m["rev"]), int(m["seq"]), m["pod_id"],
                         m["case_id"], json.loads(m["fields"]), bool(m["deleted"]),

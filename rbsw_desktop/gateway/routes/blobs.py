@@ -11,6 +11,7 @@ from rbsw_desktop.gateway.blobs import MAX_BLOB_BYTES
 from rbsw_desktop.gateway.deps import CallerDep, GatewayDep, audited
 from rbsw_desktop.gateway.errors import bad_request
 from rbsw_desktop.gateway.routes import AUTH_ERRORS, errors, json_answer
+from rbsw_desktop.protocol import RECEIVED_HEADER
 from rbsw_desktop.protocol.models import SHA256_PATTERN, BlobProgress
 
 router = APIRouter(prefix="/blobs", tags=["blobs"])
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/blobs", tags=["blobs"])
 Sha = Annotated[str, Path(pattern=SHA256_PATTERN, description="The bytes' SHA-256 (hex)")]
 CHUNK_BODY = {"requestBody": {"required": True, "content": {"application/octet-stream": {
     "schema": {"type": "string", "format": "binary", "minLength": 1}}}}}
-RECEIVED = {"X-Received": {"description": "Bytes of this upload held so far",
+RECEIVED = {RECEIVED_HEADER: {"description": "Bytes of this upload held so far",
                            "schema": {"type": "integer"}}}
 
 
@@ -46,7 +47,7 @@ def received(sha256: Sha, request: Request, gw: GatewayDep, who: CallerDep) -> R
     with audited(request, gw, lock=False) as row:
         held = gw.blobs.received(who, sha256)
         row.target = sha256
-    return Response(status_code=200, headers={"X-Received": str(held)})
+    return Response(status_code=200, headers={RECEIVED_HEADER: str(held)})
 
 
 @router.get("/{sha256}", responses={200: {"description": "The file's bytes", "content": {
