@@ -125,7 +125,7 @@ def test_the_add_window_saves_who_raised_it_and_whether_it_is_shared(
         qtbot.keyClicks(dialog.reason, "About")       # picks "About another person…"
     qtbot.mouseClick(ok_button(tab), Qt.MouseButton.LeftButton)
     assert tab.dialog is None
-    [item] = store.board(case.id)
+    [item] = store.board.items(case.id)
     assert item.text == "Nobody walks Sam to school" and item.zone is Zone.RED
     assert item.raised_by is (RaisedBy.FAMILY if by_family else RaisedBy.PROFESSIONAL)
     assert item.shareable is by_family
