@@ -13,12 +13,10 @@ from PySide6.QtCore import Qt
 
 from rbsw_desktop.store import Store
 from rbsw_desktop.store.db import DatabaseError
-from rbsw_desktop.store.demo import DEMO_PASSPHRASE, create_demo_store
 from rbsw_desktop.ui.main_window import MainWindow
 from rbsw_desktop.ui.taskman import TaskManager
-from tests.conftest import FAST_KDF
 from tests.ui.conftest import threaded_taskman
-from tests.ui.test_app_shell import unlock
+from tests.ui.test_app_shell import demo_window, unlock
 
 BATCHES = 200      # a long job's batches (few: PySide6 6.12's emit() drops a reference to True)
 
@@ -42,11 +40,7 @@ def test_a_store_used_from_another_thread_raises(store: Store) -> None:
 @pytest.fixture
 def threaded_window(qtbot, qapp, tmp_path: Path):  # noqa: ANN001, ANN201
     taskman = TaskManager()                     # real threads, as in the app
-    win = MainWindow(taskman=taskman, data_dir=tmp_path / "demo", idle_minutes=5,
-                     demo_passphrase=DEMO_PASSPHRASE,
-                     store_factory=lambda d, p: create_demo_store(d, p, kdf=FAST_KDF))
-    qtbot.addWidget(win)
-    win.show()
+    win = demo_window(qtbot, tmp_path, taskman)
     yield win
     win.lock()
     taskman.shutdown()
