@@ -3,7 +3,8 @@ bytes on the wire against raw JSON, and the longest UI stall while a sync runs.
 
     .venv/bin/python -m tests.benchmarks.bench_sync      (or via `python -m tests.benchmarks`)
 
-Targets: push + pull <= 5 s; wire/raw <= 0.5 (gzip); longest UI stall <= 50 ms.
+Targets: push + pull <= 5 s; wire/raw <= 0.5 (gzip); longest UI stall <= 16 ms (one frame),
+printed beside the same timer's longest gap with nothing running.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from tests.sync.laptops import Laptop, new_laptop
 
 N_CHANGES = 10_000
 STALL_CHANGES = 2_000
+IDLE_MS = 1_000
+FRAME_MS = 16
 GATEWAY = [sys.executable, "-m", "rbsw_desktop.gateway.cli"]
 
 
@@ -115,17 +118,19 @@ def bench_push_pull(root: Path) -> dict[str, float]:
         assert pulled.pulled >= N_CHANGES and pulled.ok, pulled.as_json()
         wire = push_engine.transport.wire_sent + pull_engine.transport.wire_received
         raw = push_engine.transport.raw_sent + pull_engine.transport.raw_received
-        stall = bench_ui_stall(a, case_id)
+        stall, idle = bench_ui_stall(a, case_id)
         for laptop in (a, b):
             laptop.store.lock()
     return {"push_s": t_push, "pull_s": t_pull, "total_s": t_push + t_pull,
-            "wire_bytes": wire, "raw_bytes": raw, "ratio": wire / raw, "stall_ms": stall}
+            "wire_bytes": wire, "raw_bytes": raw, "ratio": wire / raw, "stall_ms": stall,
+            "idle_ms": idle}
 
 
-def bench_ui_stall(laptop: Laptop, case_id: str) -> float:
+def bench_ui_stall(laptop: Laptop, case_id: str) -> tuple[float, float]:
     """Longest gap between 5 ms timer ticks on the Qt main thread while the app's sync (the
     SyncController, as a long job on the task manager's store thread, with the status-bar
-    widget showing its progress) sends STALL_CHANGES changes."""
+    widget showing its progress) sends STALL_CHANGES changes; and the same timer's longest gap
+    with nothing running (what the machine itself allows)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
@@ -163,8 +168,13 @@ def bench_ui_stall(laptop: Laptop, case_id: str) -> float:
     timer = QTimer()
     timer.setInterval(5)
     timer.timeout.connect(tick)
-    controller.sig_finished.connect(lambda _report: loop.quit())
     timer.start()
+    last[0] = time.perf_counter()
+    QTimer.singleShot(IDLE_MS, loop.quit)       # first the same timer with nothing running
+    loop.exec()
+    idle = max(gaps) * 1000
+    gaps.clear()
+    controller.sig_finished.connect(lambda _report: loop.quit())
     last[0] = time.perf_counter()
     controller.sync_now()
     QTimer.singleShot(60_000, loop.quit)
@@ -174,7 +184,7 @@ def bench_ui_stall(laptop: Laptop, case_id: str) -> float:
     taskman.close_store()
     widget.deleteLater()
     del app
-    return max(gaps) * 1000 if gaps else float("nan")
+    return (max(gaps) * 1000 if gaps else float("nan")), idle
 
 
 def main() -> int:
@@ -185,9 +195,10 @@ def main() -> int:
     print(f"sync: push + pull                {r['total_s']:.2f} s   (target <= 5 s)")
     print(f"sync: bytes on the wire / raw    {r['wire_bytes']:,} / {r['raw_bytes']:,} = "
           f"{r['ratio']:.3f}   (target <= 0.5)")
+    print(f"sync: longest UI stall, idle      {r['idle_ms']:.1f} ms   (the machine itself)")
     print(f"sync: longest UI stall ({STALL_CHANGES} changes) {r['stall_ms']:.1f} ms   "
-          "(target <= 50 ms)")
-    return 0 if r["total_s"] <= 5 and r["ratio"] <= 0.5 and r["stall_ms"] <= 50 else 1
+          f"(target <= {FRAME_MS} ms)")
+    return 0 if r["total_s"] <= 5 and r["ratio"] <= 0.5 and r["stall_ms"] <= FRAME_MS else 1
 
 
 if __name__ == "__main__":

@@ -17,14 +17,19 @@ from tests.conftest import FAST_KDF
 SHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 
 
-@pytest.fixture
-def window(qtbot, qapp, tmp_path: Path):
-    taskman = TaskManager(synchronous=True)
+def demo_window(qtbot, tmp_path: Path, taskman: TaskManager) -> MainWindow:  # noqa: ANN001
+    """The app's window over the fictional demo store (created at the first unlock)."""
     win = MainWindow(taskman=taskman, data_dir=tmp_path / "demo", idle_minutes=5,
                      demo_passphrase=DEMO_PASSPHRASE,
                      store_factory=lambda d, p: create_demo_store(d, p, kdf=FAST_KDF))
     qtbot.addWidget(win)
     win.show()
+    return win
+
+
+@pytest.fixture
+def window(qtbot, qapp, tmp_path: Path):
+    win = demo_window(qtbot, tmp_path, TaskManager(synchronous=True))
     yield win
     win.lock()
 

@@ -13,11 +13,12 @@ from PySide6.QtCore import Qt
 
 from rbsw_desktop.store import Store
 from rbsw_desktop.store.db import DatabaseError
-from rbsw_desktop.store.demo import DEMO_PASSPHRASE, create_demo_store
 from rbsw_desktop.ui.main_window import MainWindow
 from rbsw_desktop.ui.taskman import TaskManager
-from tests.conftest import FAST_KDF
-from tests.ui.test_app_shell import unlock
+from tests.ui.conftest import threaded_taskman
+from tests.ui.test_app_shell import demo_window, unlock
+
+BATCHES = 200      # a long job's batches (few: PySide6 6.12's emit() drops a reference to True)
 
 
 def test_a_store_used_from_another_thread_raises(store: Store) -> None:
@@ -39,11 +40,7 @@ def test_a_store_used_from_another_thread_raises(store: Store) -> None:
 @pytest.fixture
 def threaded_window(qtbot, qapp, tmp_path: Path):  # noqa: ANN001, ANN201
     taskman = TaskManager()                     # real threads, as in the app
-    win = MainWindow(taskman=taskman, data_dir=tmp_path / "demo", idle_minutes=5,
-                     demo_passphrase=DEMO_PASSPHRASE,
-                     store_factory=lambda d, p: create_demo_store(d, p, kdf=FAST_KDF))
-    qtbot.addWidget(win)
-    win.show()
+    win = demo_window(qtbot, tmp_path, taskman)
     yield win
     win.lock()
     taskman.shutdown()
@@ -87,3 +84,38 @@ def test_the_ui_reads_the_store_only_through_the_task_manager(qtbot,
     assert again.args[0] is not store
     saved = next(v for v in seen[0] if v.id == visit_id)
     assert saved.observations == "Fictional: a calm tea time"     # saved before the lock
+
+
+def test_a_long_job_reports_progress_on_the_ui_thread_and_stops_when_cancelled(
+        qtbot, store: Store) -> None:
+    """What sync runs as: a job on the store thread that reports progress and checks the cancel
+    flag between batches; the worker's "stop" (here: after the third batch) ends it early."""
+    taskman = threaded_taskman(qtbot, store)
+    cancel = threading.Event()
+    seen: list[tuple[str, int, int, str]] = []
+    ended: list = []
+
+    def job(own: Store, cancelled, progress) -> tuple[str, int, str]:  # noqa: ANN001
+        for batch in range(1, BATCHES + 1):
+            if cancelled():
+                return "stopped", batch, threading.current_thread().name
+            own.cases()                                   # a batch of real store work
+            progress("push", batch, BATCHES)
+        return "finished", BATCHES, threading.current_thread().name
+
+    def on_progress(stage: str, done: int, total: int) -> None:
+        seen.append((stage, done, total, threading.current_thread().name))
+        if done >= 3:
+            cancel.set()
+    taskman.run_long(job, cancel=cancel, on_progress=on_progress, on_success=ended.append,
+                     on_failure=ended.append)
+    try:
+        qtbot.waitUntil(lambda: bool(ended), timeout=20_000)
+        qtbot.waitUntil(lambda: len(seen) >= ended[0][1] - 1)     # every report delivered
+    finally:
+        taskman.close_store()
+    outcome, batch, thread = ended[0]
+    assert outcome == "stopped" and batch < BATCHES
+    assert thread.startswith("rbsw-store")
+    assert seen[0][:3] == ("push", 1, BATCHES)
+    assert {name for *_, name in seen} == {threading.main_thread().name}
