@@ -1,0 +1,241 @@
+"""Big records on the real gateway process and real laptops' stores, on both databases: a review
+too big for one request goes as a blob of its fields and comes back to another laptop by
+reference (issue 11, point 9), under the same rules as an inline change; and two laptops of
+one pod sending the same photo each hold a claim to the pod's one copy (issue 11, point 4)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from rbsw_desktop.domain import Zone
+from rbsw_desktop.domain.entities import Review
+from rbsw_desktop.protocol import MAX_OP_BYTES, big_records
+from tests.sync.gw_world import OCTETS, call, enrol, pull_all, push, upload
+from tests.sync.laptops import (  # noqa: F401 (fixtures)
+    Laptop,
+    Pod,
+    manager_laptop_fixture,
+    new_laptop,
+    pod_fixture,
+    worker_laptop_fixture,
+)
+
+
+def _review(laptop: Laptop, case_id: str, items: int, text_bytes: int) -> Review:
+    """A review of a fictional board of `items` items, each about `text_bytes` of text."""
+    words = ("school", "contact", "nan", "bedtime", "football", "dentist", "homework", "park")
+    snapshot = [{"board_item_id": f"item-{i}", "zone": ("red", "amber", "green")[i % 3],
+                 "shareable": i % 2 == 0, "raised_by": "family",
+                 "text": f"Board item {i} (fictional): " + " ".join(
+                     words[(i * 7 + k) % len(words)] for k in range(text_bytes // 7))}
+                for i in range(items)]
+    return laptop.store.save(Review(case_id=case_id, held_on="2026-11-30", snapshot=snapshot,
+                                    notes="A very long review (fictional)"))
+
+
+def _same_review(a: Review, b: Review) -> bool:
+    return (a.id, a.rev, a.case_id, a.held_on, a.snapshot, a.notes) == \
+        (b.id, b.rev, b.case_id, b.held_on, b.snapshot, b.notes)
+
+
+def _nothing_refused(laptop: Laptop) -> None:
+    assert laptop.store.quarantined() == []
+    assert laptop.store.pulled_quarantine_count() == 0
+
+
+def test_a_review_over_the_request_limit_syncs_as_a_blob_to_the_pods_other_laptop(
+        gateway: Any, pod: Pod, worker_laptop: Laptop, manager_laptop: Laptop) -> None:
+    """About 9 MB of JSON: over what one push may carry (8.3 MB), so it can only go as a blob."""
+    assert worker_laptop.sync().ok
+    review = _review(worker_laptop, pod.case, 8_000, 1100)
+    item = worker_laptop.store.add_board_item(pod.case, Zone.GREEN, "Small and sent (fictional)")
+    report = worker_laptop.sync()
+    assert report.ok and report.quarantined == 0, report.as_json()
+    _nothing_refused(worker_laptop)
+    assert manager_laptop.sync().ok
+    _nothing_refused(manager_laptop)
+    theirs = manager_laptop.store.get(Review, review.id)
+    assert _same_review(theirs, worker_laptop.store.get(Review, review.id))
+    assert theirs.snapshot == review.snapshot and theirs.rev == 1
+    assert manager_laptop.store.get(type(item), item.id).text == "Small and sent (fictional)"
+    # On the way down it came by reference: its page carried no fields, only the blob's name,
+    # and the blob holds the fields as the council keeps them (its author stamped).
+    pulled = pull_all(gateway.url, manager_laptop.token)
+    ref = pulled[review.id]
+    assert ref["fields"] == {} and len(ref["fields_blob"]) == 64, ref
+    assert "fields_blob" not in pulled[item.id]
+    data = call(gateway.url, "GET", f"/blobs/{ref['fields_blob']}",
+                token=manager_laptop.token).body
+    kept = big_records.unpack(data)
+    assert kept["snapshot"] == review.snapshot and kept["updated_by"] == pod.worker
+    # The council's copy is whole: what `records` and its history hold is the full review.
+    (on_gateway,) = [r for r in gateway.records(pod=pod.id) if r["id"] == review.id]
+    assert on_gateway["fields"]["snapshot"] == review.snapshot
+
+
+def test_with_a_lowered_limit_a_small_review_goes_the_same_way(
+        gateway: Any, pod: Pod, worker_laptop: Laptop, manager_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    review = _review(worker_laptop, pod.case, 200, 100)
+    report = worker_laptop.sync(op_bytes=10_000)
+    assert report.ok and report.blobs_uploaded == 0, report.as_json()
+    _nothing_refused(worker_laptop)
+    assert manager_laptop.sync().ok
+    _nothing_refused(manager_laptop)
+    assert _same_review(manager_laptop.store.get(Review, review.id),
+                        worker_laptop.store.get(Review, review.id))
+    assert pull_all(gateway.url, manager_laptop.token)[review.id]["fields"] == {}
+
+
+def test_a_review_the_size_of_the_one_seen_syncs_in_bounded_time(
+        gateway: Any, pod: Pod, worker_laptop: Laptop, manager_laptop: Laptop) -> None:
+    """81,512 board items gave one 92.7 MB op: the same here, pushed and pulled."""
+    assert worker_laptop.sync().ok and manager_laptop.sync().ok
+    review = _review(worker_laptop, pod.case, 81_512, 1000)
+    assert worker_laptop.store.outbox_counts()["pending"] == 1
+    started = time.monotonic()
+    report = worker_laptop.sync(timeout=60)
+    assert report.ok, report.as_json()
+    pulled = manager_laptop.sync(timeout=60)
+    assert pulled.ok, pulled.as_json()
+    took = time.monotonic() - started
+    _nothing_refused(worker_laptop)
+    _nothing_refused(manager_laptop)
+    assert manager_laptop.store.get(Review, review.id).snapshot == review.snapshot
+    assert took < 60, took
+
+
+# -- the rules are an inline change's ---------------------------------------------------------
+
+
+def _review_op(case_id: str, **fields: Any) -> dict[str, Any]:
+    return {"op_id": str(uuid.uuid4()), "entity": "review", "id": str(uuid.uuid4()),
+            "base_rev": None, "deleted": False, "at": "2026-11-30T10:00:00Z",
+            "fields": {"case_id": case_id, "held_on": "2026-11-30", "snapshot": [],
+                       "updated_at": "2026-11-30T10:00:00.000Z", **fields}}
+
+
+def _as_blob(url: str, token: str, op: dict[str, Any]) -> dict[str, Any]:
+    sha = upload(url, token, big_records.pack(op["fields"]))
+    return {**op, "fields": {}, "fields_blob": sha}
+
+
+def test_a_change_sent_as_a_blob_meets_every_rule_of_an_inline_one(world: Any,
+                                                                     module_gateway: Any
+                                                                     ) -> None:
+    url, sw = world.url, world.sw
+    good = _as_blob(url, sw.token, _review_op(sw.case_id, notes="Fine (fictional)"))
+    (applied,) = push(url, sw.token, good)
+    assert applied["outcome"] == "applied", applied
+    # The author is checked and stamped from the token, as inline ...
+    forged = _as_blob(url, sw.token, _review_op(sw.case_id, updated_by=world.sw2.worker_id))
+    (refused,) = push(url, sw.token, forged)
+    assert refused["outcome"] == "rejected" and "someone else" in refused["reason"], refused
+    # ... and so are the caseload and the rights of the role ...
+    elsewhere = _as_blob(url, sw.token, _review_op(world.sw2.case_id))
+    (scope,) = push(url, sw.token, elsewhere)
+    assert scope == {**scope, "outcome": "rejected", "reason": "the case is not in your caseload"}
+    manager = _as_blob(url, world.manager.token, _review_op(sw.case_id))
+    (rights,) = push(url, world.manager.token, manager)
+    assert rights["outcome"] == "rejected" and "cannot add" in rights["reason"], rights
+    # ... the legal lock (a review held is never changed) ...
+    again = _as_blob(url, sw.token, {**_review_op(sw.case_id, notes="Changed (fictional)"),
+                                     "id": good["id"], "base_rev": 1})
+    (locked,) = push(url, sw.token, again)
+    assert locked["outcome"] == "rejected" and "cannot be changed" in locked["reason"], locked
+    # ... and the protocol's model (a number beyond 64 bits).
+    huge = _as_blob(url, sw.token, _review_op(sw.case_id, goals=[2**70]))
+    (model,) = push(url, sw.token, huge)
+    assert model["outcome"] == "rejected" and "too large" in model["reason"], model
+    # A blob only its pod's other laptop sent, or another pod's, cannot carry a change here.
+    other_op = _review_op(sw.case_id)
+    sha = upload(url, world.sw2.token, big_records.pack(other_op["fields"]))
+    (not_sent,) = push(url, sw.token, {**other_op, "fields": {}, "fields_blob": sha})
+    assert not_sent["outcome"] == "rejected", not_sent
+    assert "did not reach the council system from this laptop" in not_sent["reason"]
+    theirs = _review_op(world.other.case_id)
+    sha = upload(url, world.other.token, big_records.pack(theirs["fields"]))
+    (cross,) = push(url, sw.token, {**_review_op(sw.case_id), "fields": {}, "fields_blob": sha})
+    assert cross["outcome"] == "rejected", cross
+    # Garbage in a blob is refused in words, and so are fields beside a blob.
+    junk = upload(url, sw.token, os.urandom(500))
+    (damaged,) = push(url, sw.token, {**_review_op(sw.case_id), "fields": {},
+                                      "fields_blob": junk})
+    assert damaged["outcome"] == "rejected" and "damaged" in damaged["reason"], damaged
+    (both,) = push(url, sw.token, {**good, "op_id": str(uuid.uuid4()), "id": str(uuid.uuid4()),
+                                   "fields": {"case_id": sw.case_id}})
+    assert both["outcome"] == "rejected" and "no fields of its own" in both["reason"], both
+    # Another pod's laptop that knows the kept blob's name reads nothing of it.
+    (ref,) = [c for c in pull_all(url, sw.token).values() if c["id"] == good["id"]]
+    assert call(url, "GET", f"/blobs/{ref['fields_blob']}", token=world.other.token).status \
+        == 404
+    assert call(url, "GET", f"/blobs/{ref['fields_blob']}", token=world.sw2.token).status \
+        == 404
+
+
+# -- the same file from two laptops of one pod -------------------------------------------------
+
+
+def test_two_laptops_of_one_pod_attach_the_same_photo_and_each_has_it_applied(
+        tmp_path: Path, gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+    nqsw = gateway.worker_add(pod.id, "Nia Newqualified (fictional)", "nqsw")
+    case_b = gateway.case_add(nqsw, "Ben Example")
+    laptop_b = new_laptop(tmp_path / "b", gateway.url, gateway.enrol_code(nqsw), "laptop-b")
+    photo = os.urandom(1024 * 1024 + 7000)            # the same drawing, photographed once
+    sha = hashlib.sha256(photo).hexdigest()
+    assert worker_laptop.sync().ok and laptop_b.sync().ok
+    owner_a = worker_laptop.store.add_board_item(pod.case, Zone.GREEN, "Drawing (fictional)").id
+    worker_laptop.store.attach(owner_a, pod.case, photo, "image/png", filename="d.png")
+    report_a = worker_laptop.sync()
+    assert report_a.ok and report_a.blobs_uploaded == 1, report_a.as_json()
+    # Knowing the hash is not holding the bytes: B's HEAD says nothing of A's upload.
+    unknown = call(gateway.url, "HEAD", f"/blobs/{os.urandom(32).hex()}", token=laptop_b.token)
+    head_b = call(gateway.url, "HEAD", f"/blobs/{sha}", token=laptop_b.token)
+    assert (head_b.status, head_b.headers.get("x-received")) == (unknown.status, None) == \
+        (404, None)
+    owner_b = laptop_b.store.add_board_item(case_b, Zone.GREEN, "Drawing (fictional)").id
+    attached_b = laptop_b.store.attach(owner_b, case_b, photo, "image/png", filename="d.png")
+    report_b = laptop_b.sync()
+    assert report_b.ok and report_b.blobs_uploaded == 1, report_b.as_json()
+    _nothing_refused(laptop_b)
+    # Both attachments applied; the pod keeps one copy of the bytes and both laptops' claims.
+    on_gateway = {r["id"]: r for r in gateway.records(pod=pod.id)}
+    assert on_gateway[attached_b.id]["fields"]["sha256"] == sha
+    assert gateway.sql("SELECT DISTINCT key FROM blob_parts WHERE key LIKE :k",
+                       {"k": f"{sha}%"}) == [(f"{sha}@{pod.id}",)]
+    claims = gateway.sql("SELECT device_id FROM blob_claims WHERE key = :k",
+                         {"k": f"{sha}@{pod.id}"})
+    assert sorted(d for (d,) in claims) == sorted([worker_laptop.enrolment.device_id,
+                                                   laptop_b.enrolment.device_id])
+    # B's copy is readable by B's caseload: B's worker on another laptop fetches it.
+    b_again = new_laptop(tmp_path / "b2", gateway.url, gateway.enrol_code(nqsw), "laptop-b2")
+    report = b_again.sync()
+    assert report.ok and report.blobs_downloaded == 1, report.as_json()
+    assert b_again.store.blob(sha) == photo
+    # A device of another pod that knows the hash gets nothing, in the words for no file.
+    pod_c = gateway.pod_add("Pod C (fictional)")
+    worker_c = gateway.worker_add(pod_c, "Cy Otherpod (fictional)")
+    case_c = gateway.case_add(worker_c, "Cara Elsewhere")
+    device_c = enrol(gateway.url, gateway.enrol_code(worker_c), "laptop-c")["token"]
+    for method in ("HEAD", "GET"):
+        theirs = call(gateway.url, method, f"/blobs/{sha}", token=device_c)
+        nobody = call(gateway.url, method, f"/blobs/{os.urandom(32).hex()}", token=device_c)
+        assert (theirs.status, theirs.body) == (nobody.status, nobody.body) and \
+            theirs.status == 404
+    cite = {"op_id": str(uuid.uuid4()), "entity": "attachment", "id": str(uuid.uuid4()),
+            "base_rev": None, "deleted": False, "at": "2026-11-24T10:00:00Z",
+            "fields": {"owner_id": str(uuid.uuid4()), "case_id": case_c, "sha256": sha,
+                       "media_type": "image/png", "size": len(photo)}}
+    (refused,) = push(gateway.url, device_c, cite)
+    assert refused["outcome"] == "rejected", refused
+    # A piece of the bytes is not the file: C's PUT of half of it claims nothing.
+    half = call(gateway.url, "PUT", f"/blobs/{sha}?offset=0", raw=photo[:1024 * 1024],
+                token=device_c, headers=OCTETS)
+    assert half.json() == {"received": 1024 * 1024, "complete": False}
+    (still,) = push(gateway.url, device_c, {**cite, "op_id": str(uuid.uuid4())})
+    assert still["outcome"] == "rejected", still
