@@ -178,6 +178,28 @@ def test_a_change_sent_as_a_blob_meets_every_rule_of_an_inline_one(world: Any,
         == 404
 
 
+def test_a_change_page_ends_before_the_records_that_would_take_it_past_16_mib(
+        world: Any, module_gateway: Any) -> None:
+    """Three reviews of about 6 MB each, sent inline (each fits one push): a page holds two
+    (about 12 MB, within `MAX_PAGE_BYTES`) and says `more`; the next page holds the third."""
+    worker = module_gateway.worker_add(world.pod_a, "Ray Pagewise (fictional)")
+    case = module_gateway.case_add(worker, "Dee Example")
+    token = enrol(world.url, module_gateway.enrol_code(worker), "page-laptop")["token"]
+    snapshot = [{"board_item_id": f"item-{i}", "zone": "amber", "shareable": True,
+                 "raised_by": "family", "text": f"Item {i} (fictional) " + "y" * 950}
+                for i in range(6_000)]
+    for _ in range(3):
+        (done,) = push(world.url, token, _review_op(case, snapshot=snapshot))
+        assert done["outcome"] == "applied", done
+    first = call(world.url, "GET", "/sync/changes?since=0&limit=1000", token=token).json()
+    reviews = [c for c in first["changes"] if c["entity"] == "review"]
+    assert len(reviews) == 2 and first["more"] is True
+    assert all(c["fields"]["snapshot"] == snapshot for c in reviews)
+    rest = call(world.url, "GET", f"/sync/changes?since={first['cursor']}&limit=1000",
+                token=token).json()
+    assert [c["entity"] for c in rest["changes"]] == ["review"] and rest["more"] is False
+
+
 # -- the same file from two laptops of one pod -------------------------------------------------
 
 
