@@ -170,8 +170,13 @@ def test_a_change_sent_as_a_blob_meets_every_rule_of_an_inline_one(world: Any,
     (both,) = push(url, sw.token, {**good, "op_id": str(uuid.uuid4()), "id": str(uuid.uuid4()),
                                    "fields": {"case_id": sw.case_id}})
     assert both["outcome"] == "rejected" and "no fields of its own" in both["reason"], both
-    # Another pod's laptop that knows the kept blob's name reads nothing of it.
+    # What is kept, and pulled by reference, is stamped with its author from the token.
     (ref,) = [c for c in pull_all(url, sw.token).values() if c["id"] == good["id"]]
+    kept = big_records.unpack(call(url, "GET", f"/blobs/{ref['fields_blob']}",
+                                   token=sw.token).body)
+    assert (kept["updated_by"], kept["device_id"], kept["notes"]) == \
+        (sw.worker_id, sw.device_id, "Fine (fictional)")
+    # Another pod's laptop that knows the kept blob's name reads nothing of it.
     assert call(url, "GET", f"/blobs/{ref['fields_blob']}", token=world.other.token).status \
         == 404
     assert call(url, "GET", f"/blobs/{ref['fields_blob']}", token=world.sw2.token).status \
