@@ -112,8 +112,8 @@ def op_fields(repo: GatewayRepository, caller: Caller, sha256: str) -> dict[str,
 
 
 def keep_fields(repo: GatewayRepository, caller: Caller, fields: dict[str, Any]) -> str:
-    """Keep a record's fields (as the council holds them) as its pod's blob; its SHA-256. Most
-    often these are the very bytes the laptop sent (it stamps itself as the gateway does)."""
+    """Keep a record's fields (as the council holds them) as its pod's blob; its SHA-256.
+    (When stamping changed nothing, the blob the laptop sent is kept as it is instead.)"""
     data = big_records.pack(fields)
     sha256 = hashlib.sha256(data).hexdigest()
     key = blob_key(sha256, caller.pod_id)

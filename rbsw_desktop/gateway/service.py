@@ -348,10 +348,12 @@ class GatewayService:
         rev = existing.rev + 1 if existing else 1
         updated_at = _instant_or_empty(fields.get("updated_at"))
         kept = legal.stamped(caller, fields)
+        if blob is not None and kept != fields:   # the blob sent holds them unless stamped anew
+            blob = keep_fields(self.repo, caller, kept)
         rec = StoredRecord(op.entity, op.id, rev, 0, caller.pod_id, case_id, kept, op.deleted,
                            updated_at or _instant_or_empty(op.at) or batch.at,
                            caller.device_id, batch.at,   # never filed: a filed one is refused
-                           fields_blob=keep_fields(self.repo, caller, kept) if blob else None)
+                           fields_blob=blob)
         batch.write(op_id, rec)
         return OpResult(op_id=op_id, outcome=Outcome.APPLIED, rev=rev)
 
