@@ -27,6 +27,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -390,7 +391,7 @@ class SyncEngine:
                 out.append(change)         # inline, or this store's own push coming back
                 continue
             try:
-                data = self._retrying(lambda s=sha256: self.transport.blob_get(s))
+                data = self._retrying(partial(self.transport.blob_get, sha256))
                 if hashlib.sha256(data).hexdigest() != sha256:
                     raise ValueError("it arrived damaged")
                 full = {**change, "fields": big_records.unpack(data)}
@@ -414,7 +415,7 @@ class SyncEngine:
         for sha256, size in todo:
             try:
                 self._upload_one(sha256, size, sent_before, total,
-                                 lambda offset, n, s=sha256: self.store.blob_chunk(s, offset, n))
+                                 partial(self.store.blob_chunk, sha256))
                 self.store.mark_blob_uploaded(sha256)
             except Refused as exc:
                 self.store.mark_blob_uploaded(sha256, uploaded=False)   # its record waits
