@@ -90,7 +90,11 @@ def test_with_a_lowered_limit_a_small_review_goes_the_same_way(
     _nothing_refused(manager_laptop)
     assert _same_review(manager_laptop.store.get(Review, review.id),
                         worker_laptop.store.get(Review, review.id))
-    assert pull_all(gateway.url, manager_laptop.token)[review.id]["fields"] == {}
+    sha = pull_all(gateway.url, manager_laptop.token)[review.id]["fields_blob"]
+    # The manager's laptop fetched it; the worker's, pulling its own push back, did not.
+    audit = json.loads(gateway.admin("audit", "--limit", "1000", "--json"))
+    fetched = [row["device_id"] for row in audit if row["action"] == f"GET /blobs/{sha}"]
+    assert fetched == [manager_laptop.enrolment.device_id], fetched
 
 
 def test_a_review_the_size_of_the_one_seen_syncs_without_copies_of_it_filling_memory(
