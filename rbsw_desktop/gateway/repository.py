@@ -18,15 +18,16 @@ Rules every implementation keeps:
   ids of the records read or written), when and the answer's status, never record content;
   the table only grows, and each row is linked to the one before by a hash
   (`db.audit_chain`).
-- Blob bytes live in the database (both instances see the same bytes), one pod's upload of a
-  blob apart from another's (`blob_key`).
+- Blob bytes live in the database (both instances see the same bytes), one pod's copy of a
+  blob apart from another's (`blob_key`), and each device's upload apart until it is whole
+  (`upload_key`); then the pod keeps one copy and a claim for every device that sent it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 #: Roles whose scope is the whole pod; the others see their own caseload and their pod.
@@ -66,9 +67,16 @@ class StoredRecord:
     case_system_ref: str = ""
     filed_at: str | None = None
     filed_by: str | None = None
+    #: The pod's blob holding `fields` (`protocol.big_records`), for a record that came as one:
+    #: a pull serves it by reference, and `fields` as read by a pull is then empty.
+    fields_blob: str | None = None
+    #: Characters of `fields`' JSON as read (what it weighs in a change page).
+    fields_size: int = field(default=0, compare=False)
 
     def as_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        out = dict(self.__dict__)
+        del out["fields_size"]
+        return out
 
 
 def revision(rec: StoredRecord, at: str, worker_id: str | None, device_id: str | None,
@@ -124,6 +132,7 @@ class GatewayRepository(Protocol):
     def records(self, pod_id: str | None = None) -> Iterator[StoredRecord]: ...
     def unfiled(self, pod_id: str, entities: frozenset[str], limit: int) -> list[StoredRecord]: ...
     def attachment_in_scope(self, caller: Caller, sha256: str) -> bool: ...
+    def fields_blob_in_scope(self, caller: Caller, sha256: str) -> bool: ...
 
     # -- every accepted revision (append-only) --
     def add_history(self, rows: list[dict[str, Any]]) -> None: ...
@@ -139,12 +148,17 @@ class GatewayRepository(Protocol):
                     reason: str, at: str) -> None: ...
     def problems(self, pod_id: str, limit: int) -> dict[str, list[dict[str, Any]]]: ...
 
-    # -- blobs: one pod's upload of one blob, keyed `blob_key(sha256, pod_id)` --
+    # -- blobs: one pod's copy of one blob, keyed `blob_key(sha256, pod_id)`, and one device's
+    # upload of it under way, keyed `upload_key(sha256, pod_id, device_id)` --
     def blob(self, key: str) -> dict[str, Any] | None: ...
     def put_blob(self, key: str, received: int, complete: bool, pod_id: str,
                  device_id: str, at: str) -> None: ...
     def write_blob_part(self, key: str, offset: int, data: bytes) -> None: ...
     def blob_bytes(self, key: str) -> bytes: ...
+    def move_blob(self, key: str, to: str) -> None: ...
+    def drop_blob(self, key: str) -> None: ...
+    def claimed(self, key: str, device_id: str) -> bool: ...
+    def add_claim(self, key: str, device_id: str, at: str) -> None: ...
     def uncited_blob_bytes(self, *, device_id: str | None = None,
                            pod_id: str | None = None) -> int: ...
     def prune_uncited_blobs(self, before: str) -> int: ...
@@ -159,5 +173,10 @@ class GatewayRepository(Protocol):
 
 
 def blob_key(sha256: str, pod_id: str) -> str:
-    """The progress row of one pod's upload of one blob."""
+    """The row of one pod's copy of one blob."""
     return f"{sha256}@{pod_id}"
+
+
+def upload_key(sha256: str, pod_id: str, device_id: str) -> str:
+    """The progress row of one device's upload of one blob, until it is whole."""
+    return f"{blob_key(sha256, pod_id)}/{device_id}"

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from rbsw_desktop.domain.instants import instant_text, parse_instant, utc_now
 from rbsw_desktop.gateway import legal
-from rbsw_desktop.gateway.blobs import may_cite
+from rbsw_desktop.gateway.blobs import keep_fields, may_cite, op_fields
 from rbsw_desktop.gateway.errors import ApiError, bad_request, too_large
 from rbsw_desktop.gateway.repository import (
     ROLES,
@@ -25,7 +25,7 @@ from rbsw_desktop.gateway.repository import (
     revision,
 )
 from rbsw_desktop.gateway.validate import fields_problem
-from rbsw_desktop.protocol import MAX_BATCH_OPS, PUSHABLE, ErrorCode, Outcome
+from rbsw_desktop.protocol import MAX_BATCH_OPS, MAX_PAGE_BYTES, PUSHABLE, ErrorCode, Outcome
 from rbsw_desktop.protocol.models import ID_PATTERN, EnrolRequest, Op, OpResult, first_reason
 
 TOKEN_DAYS = 365
@@ -51,9 +51,23 @@ def _theirs(rec: StoredRecord) -> dict[str, Any]:
 
 
 def change_json(rec: StoredRecord) -> dict[str, Any]:
-    return {"entity": rec.entity, "id": rec.id, "rev": rec.rev, "fields": rec.fields,
-            "deleted": rec.deleted, "filed": rec.filed, "case_system_ref": rec.case_system_ref,
-            "received_at": rec.received_at, "origin_device": rec.origin_device}
+    out = {"entity": rec.entity, "id": rec.id, "rev": rec.rev, "fields": rec.fields,
+           "deleted": rec.deleted, "filed": rec.filed, "case_system_ref": rec.case_system_ref,
+           "received_at": rec.received_at, "origin_device": rec.origin_device}
+    if rec.fields_blob is not None:         # read by a pull without its fields: by reference
+        out["fields_blob"] = rec.fields_blob
+    return out
+
+
+def within_page(rows: list[StoredRecord]) -> list[StoredRecord]:
+    """The first of these changes whose fields together stay within `MAX_PAGE_BYTES` (the
+    first change always: none held inline is bigger than one request)."""
+    total = 0
+    for n, rec in enumerate(rows):
+        total += rec.fields_size
+        if n and total > MAX_PAGE_BYTES:
+            return rows[:n]
+    return rows
 
 
 class GatewayService:
@@ -288,6 +302,12 @@ class GatewayService:
             if seen[0] != op.id:
                 return rejected("this op_id was already used for another record")
             return OpResult(op_id=op_id, outcome=Outcome.DUPLICATE, rev=seen[1])
+        blob = op.fields_blob
+        if blob is not None:
+            unpacked = _from_blob(self.repo, caller, op, blob)
+            if isinstance(unpacked, str):
+                return rejected(unpacked)
+            op = unpacked
         if op.entity not in PUSHABLE:
             return rejected(f"{op.entity!r} records come from the council and cannot be sent "
                             "from a laptop")
@@ -327,10 +347,13 @@ class GatewayService:
                 "theirs": _theirs(existing)})
         rev = existing.rev + 1 if existing else 1
         updated_at = _instant_or_empty(fields.get("updated_at"))
-        rec = StoredRecord(op.entity, op.id, rev, 0, caller.pod_id, case_id,
-                           legal.stamped(caller, fields), op.deleted,
+        kept = legal.stamped(caller, fields)
+        if blob is not None and kept != fields:   # the blob sent holds them unless stamped anew
+            blob = keep_fields(self.repo, caller, kept)
+        rec = StoredRecord(op.entity, op.id, rev, 0, caller.pod_id, case_id, kept, op.deleted,
                            updated_at or _instant_or_empty(op.at) or batch.at,
-                           caller.device_id, batch.at)   # never filed: a filed one is refused
+                           caller.device_id, batch.at,   # never filed: a filed one is refused
+                           fields_blob=blob)
         batch.write(op_id, rec)
         return OpResult(op_id=op_id, outcome=Outcome.APPLIED, rev=rev)
 
@@ -339,8 +362,8 @@ class GatewayService:
     def changes(self, caller: Caller, since: int, limit: int,
                 pending: int | None = None) -> dict[str, Any]:
         rows = self.repo.changes_since(caller, since, limit + 1)
-        more = len(rows) > limit
-        rows = rows[:limit]
+        page = within_page(rows[:limit])
+        more, rows = len(rows) > len(page), page
         new_cursor = rows[-1].seq if rows else since
         # No writers' lock: the caller's transaction (deps.audited, lock=False) holds only this
         # device's row.
@@ -397,6 +420,21 @@ def _instant_or_empty(value: Any) -> str:
         return instant_text(parse_instant(value))
     except ValueError:
         return ""
+
+
+def _from_blob(repo: GatewayRepository, caller: Caller, op: Op, sha256: str) -> Op | str:
+    """A change sent as a blob of its fields (`protocol.big_records`), as if they had come
+    inline (the same model, then the same rules), or why not."""
+    if op.fields:
+        return "a change sent as a blob carries no fields of its own"
+    fields = op_fields(repo, caller, sha256)
+    if isinstance(fields, str):
+        return fields
+    try:
+        return Op.model_validate({**op.model_dump(exclude={"fields", "fields_blob"}),
+                                  "fields": fields})
+    except ValidationError as exc:
+        return first_reason(exc)
 
 
 def _parse(raw: dict[str, Any]) -> Op | str:

@@ -12,11 +12,18 @@ All bodies are JSON, optionally gzip-compressed (`Content-Encoding: gzip` on req
     POST /api/v1/sync/push                PushRequest  -> 200 PushAnswer
     GET  /api/v1/sync/changes?since=CURSOR&limit=N     -> 200 ChangesPage
     PUT  /api/v1/blobs/{sha256}?offset=N  raw bytes    -> 200 BlobProgress
-    HEAD /api/v1/blobs/{sha256}           -> 200 with X-Received: bytes so far (404: none yet)
+    HEAD /api/v1/blobs/{sha256}           -> 200 with X-Received: bytes this device sent so far
+                                             (404: none yet)
     GET  /api/v1/blobs/{sha256}           -> 200 raw bytes (only blobs in the caller's scope)
     GET  /api/v1/pod/devices | workers | unfiled | problems   (business support)
     POST /api/v1/pod/records/{id}/filed   FileRequest  -> 200 FileAnswer
     GET  /api/v1/openapi.json
+
+Big records (`protocol.big_records`): a change whose JSON is over `MAX_OP_BYTES` goes as a blob
+of its fields (gzip'd JSON, uploaded like a photo) and a small op naming it (`Op.fields_blob`);
+the gateway keeps a record that came so as a blob too and serves it in a page as a reference
+(`Change.fields_blob`) the laptop fetches from the blob route. So a change page stays within
+`MAX_PAGE_BYTES` (and the laptop's answer limit) whatever the size of one record.
 
 Errors: `ErrorBody` (`{"error": CODE, "message": words a worker understands}`) with a 4xx/5xx
 status, and the code in the `X-Rbsw-Error` header too (a HEAD answer has no body). A revoked
@@ -38,6 +45,13 @@ MAX_BODY_BYTES = 8 * 1024 * 1024          # one request body, after decompressio
 #: One op's JSON, so that it fits one push with room for the envelope: a bigger op never goes.
 MAX_OP_BYTES = MAX_BODY_BYTES - 64 * 1024
 MAX_BLOB_CHUNK = 1024 * 1024
+#: One blob (a photo or scan, or a big record's gzip'd fields), whole.
+MAX_BLOB_BYTES = 64 * 1024 * 1024
+#: A big record's fields as JSON, once a blob's gzip is undone: more is refused as too big.
+MAX_RECORD_BYTES = 512 * 1024 * 1024
+#: A change page's records' JSON: the gateway ends a page before a record that would take it
+#: past this (a page holds one record at least; none inline is over `MAX_OP_BYTES`).
+MAX_PAGE_BYTES = 16 * 1024 * 1024
 MAX_PULL_LIMIT = 1000
 DEFAULT_PULL_LIMIT = 500
 CLOCK_SKEW_WARN_SECONDS = 300

@@ -145,6 +145,10 @@ class Op(Wire):
     fields: Fields
     deleted: StrictBool = False
     at: Instant = ""
+    fields_blob: Annotated[str | None, Field(pattern=SHA256_PATTERN)] = Field(
+        default=None, description="A change too big for one request: the SHA-256 of the blob "
+        "this laptop uploaded holding its fields (gzip'd JSON, `protocol.big_records`); "
+        "`fields` is then empty")
 
 
 class PushRequest(Wire):
@@ -192,6 +196,9 @@ class Change(Wire):
     received_at: str = Field(default="", description="When the gateway received this version")
     origin_device: str | None = Field(
         default=None, description="The device that sent it (none for council records)")
+    fields_blob: Annotated[str | None, Field(pattern=SHA256_PATTERN)] = Field(
+        default=None, description="A record too big for a page: `fields` is empty, and "
+        "`GET /blobs/{fields_blob}` gives its fields (gzip'd JSON, `protocol.big_records`)")
 
 
 class ChangesPage(Wire):

@@ -3,6 +3,11 @@
     engine = SyncEngine(store, transport)
     report = engine.sync_once(cancel=event, progress=callback)
 
+A change too big for one request (a review of a very big board) goes as a blob of its fields,
+uploaded like a photo, and a small op naming it; a pulled record that comes by reference (too
+big for a page) is fetched from the blob route before its page is applied
+(`protocol.big_records`).
+
 Idempotent end to end: every op carries its op_id, so an op sent twice (a cut connection, a
 killed app) is applied once. One bad record never blocks the rest: a batch the gateway refuses
 is split until the one op it refuses is found, and that op is quarantined with the reason.
@@ -33,10 +38,12 @@ from rbsw_desktop.errors import RbswError
 from rbsw_desktop.protocol import (
     CLOCK_SKEW_WARN_SECONDS,
     MAX_BATCH_OPS,
+    MAX_BLOB_BYTES,
     MAX_BLOB_CHUNK,
     MAX_BODY_BYTES,
     MAX_OP_BYTES,
     MAX_PULL_LIMIT,
+    big_records,
 )
 from rbsw_desktop.protocol.models import Change, Op, PushAnswer, PushRequest, first_reason
 from rbsw_desktop.store.sync_state import OutboxOp, PushAck
@@ -49,7 +56,6 @@ from rbsw_desktop.sync.transport import (
     Refused,
     ServerBusy,
     TransportError,
-    wire_json,
 )
 
 if TYPE_CHECKING:
@@ -67,11 +73,12 @@ REVOKED_INCOMPLETE = "This laptop has been signed out by the council, but its wi
 NOT_APPLIED = ("{n} change(s) from the council could not be saved on this laptop. They are "
                "kept aside (see Sync problems) and everything else was saved; please tell IT "
                "support.")
-#: The reason kept with an op too big for any request (ui/refused.py words it for a worker).
+#: The reason kept with an op too big even as a blob (ui/refused.py words it for a worker).
 TOO_BIG = "too big to send: {size} MB, and the council system takes at most {most} MB at once"
 TOO_BIG_WARNING = ("One change ({what}) is too big to send to the council system ({size} MB; at "
                    "most {most} MB goes at once). It is kept safe on this laptop among the "
                    "refused changes; please tell IT support.")
+BLOB_REFUSED = "the council system did not take it as a file: {reason}"
 Progress = Callable[[str, int, int], None]     # (stage, done, total)
 
 
@@ -131,6 +138,7 @@ class SyncEngine:
     def __init__(self, store: Store, transport: HttpTransport, *, batch_ops: int = MAX_BATCH_OPS,
                  batch_bytes: int = MAX_BODY_BYTES // 4, pull_limit: int = MAX_PULL_LIMIT,
                  max_attempts: int = 6, backoff: Backoff | None = None,
+                 op_bytes: int = MAX_OP_BYTES,
                  sleep: Callable[[float], None] = time.sleep,
                  wipe: Callable[[Store], WipeResult | None] | None = None) -> None:
         self.store = store
@@ -138,10 +146,14 @@ class SyncEngine:
         self.batch_ops = batch_ops
         self.batch_bytes = batch_bytes
         self.pull_limit = pull_limit
+        self.op_bytes = op_bytes          # a change bigger than this goes as a blob
         self.max_attempts = max_attempts
         self.backoff = backoff or Backoff()
         self._sleep = sleep
         self._wipe = wipe
+        #: {record id: rev} of the changes this sync pushed and had applied: pulled back by
+        #: reference, they need no fetching (this store holds them at that rev already).
+        self._sent_revs: dict[str, int] = {}
         self._cancel: Callable[[], bool] = lambda: False
         self._progress: Progress = lambda stage, done, total: None
 
@@ -155,6 +167,7 @@ class SyncEngine:
             self._cancel = cancel or (lambda: False)
         self._progress = progress or (lambda stage, done, total: None)
         report = SyncReport()
+        self._sent_revs = {}
         with self.store.collect_changes() as written:    # pulled, and pushed-then-stamped
             try:
                 self._note_pending()
@@ -289,21 +302,39 @@ class SyncEngine:
                                              f"{first_reason(exc)}")
                 report.quarantined += 1
                 continue
-            size = len(wire_json(op.model_dump())) if row.size > MAX_OP_BYTES // 4 else 0
-            if size > MAX_OP_BYTES:
-                # No request can carry it: never sent (it would only be refused, every sync).
-                mb, most = f"{size / 1e6:.1f}", f"{MAX_OP_BYTES / 1e6:.1f}"
-                self.store.outbox.quarantine(row.op_id, TOO_BIG.format(size=mb, most=most))
-                report.quarantined += 1
-                report.warnings.append(TOO_BIG_WARNING.format(
-                    what=record_name(row.entity).lower(), size=mb, most=most))
-                continue
+            if row.size > self.op_bytes:
+                # No request can carry it (its stored JSON is at least what it weighs on the
+                # wire): its fields go as a blob, and the op names the blob.
+                blobbed = self._as_blob(row, op, report)
+                if blobbed is None:
+                    report.quarantined += 1
+                    continue
+                op = blobbed
             ops.append(op)
             sendable.append(row)
         if not sendable:
             return len(batch)
         answered = len(batch) - len(sendable)
         return answered + self._send_batch(sendable, ops, report)
+
+    def _as_blob(self, row: OutboxOp, op: Op, report: SyncReport) -> Op | None:
+        """Upload the op's fields as a blob; the op that names it, or None when it is held
+        here among the refused changes (with its reason)."""
+        data = big_records.pack(op.fields)
+        if len(data) > MAX_BLOB_BYTES:
+            mb, most = f"{len(data) / 1e6:.1f}", f"{MAX_BLOB_BYTES / 1e6:.1f}"
+            self.store.outbox.quarantine(row.op_id, TOO_BIG.format(size=mb, most=most))
+            report.warnings.append(TOO_BIG_WARNING.format(
+                what=record_name(row.entity).lower(), size=mb, most=most))
+            return None
+        sha256 = hashlib.sha256(data).hexdigest()
+        try:
+            self._upload_one(sha256, len(data), 0, len(data),
+                             lambda offset, n: data[offset:offset + n])
+        except Refused as exc:
+            self.store.outbox.quarantine(row.op_id, BLOB_REFUSED.format(reason=exc))
+            return None
+        return op.model_copy(update={"fields": {}, "fields_blob": sha256})
 
     def _send_batch(self, batch: list[OutboxOp], ops: list[Op], report: SyncReport) -> int:
         try:
@@ -317,7 +348,12 @@ class SyncEngine:
             report.quarantined += 1
             return 1
         self._server_time(answer.server_time)
-        tally = self.store.outbox.mark_pushed(batch, _acks(answer))
+        acks = _acks(answer)
+        records = {row.op_id: row.record_id for row in batch}
+        self._sent_revs.update({records[ack.op_id]: ack.rev for ack in acks
+                                if ack.op_id in records and ack.rev is not None
+                                and ack.outcome in ("applied", "duplicate")})
+        tally = self.store.outbox.mark_pushed(batch, acks)
         report.pushed += tally.pushed
         report.conflicts += tally.conflicts
         report.quarantined += tally.quarantined
@@ -332,6 +368,7 @@ class SyncEngine:
             page, changes = self._retrying(
                 functools.partial(self.transport.changes, cursor, self.pull_limit))
             readable, unreadable = _read_changes(changes)
+            readable = self._fetch_big(readable, unreadable)
             tally = self.store.outbox.apply_pulled(readable, unreadable)
             expected = tally.applied + tally.conflicts + tally.skipped
             present = self.store.outbox.count_present(readable)
@@ -350,6 +387,33 @@ class SyncEngine:
                 return
             cursor = page.cursor
 
+    def _fetch_big(self, changes: list[dict[str, Any]],
+                   unreadable: list[tuple[Any, str]]) -> list[dict[str, Any]]:
+        """The changes with each one sent by reference (`fields_blob`) filled in from the blob
+        route; one that cannot be fetched or read goes to `unreadable` with why (as sent)."""
+        out = []
+        for change in changes:
+            sha256 = change.get("fields_blob")
+            sent = self._sent_revs.get(str(change.get("id")))
+            if sha256 is None or (sent is not None and sent >= change.get("rev", 0)):
+                out.append(change)         # inline, or this store's own push coming back
+                continue
+            try:
+                data = self._retrying(functools.partial(self.transport.blob_get, sha256))
+                if hashlib.sha256(data).hexdigest() != sha256:
+                    raise ValueError("it arrived damaged")
+                full = {**change, "fields": big_records.unpack(data)}
+                del full["fields_blob"]
+                Change.model_validate(full)
+            except Refused as exc:
+                unreadable.append((change, f"this change could not be fetched: {exc}"))
+            except ValueError as exc:          # ValidationError too
+                reason = first_reason(exc) if isinstance(exc, ValidationError) else str(exc)
+                unreadable.append((change, f"this change cannot be read: {reason}"))
+            else:
+                out.append(full)
+        return out
+
     # -- blobs --------------------------------------------------------------------------------
 
     def _upload_blobs(self, report: SyncReport) -> None:
@@ -358,7 +422,9 @@ class SyncEngine:
         sent_before = 0
         for sha256, size in todo:
             try:
-                self._upload_one(sha256, size, sent_before, total)
+                self._upload_one(sha256, size, sent_before, total,
+                                 functools.partial(self.store.outbox.blob_chunk, sha256))
+                self.store.outbox.mark_blob_uploaded(sha256)
             except Refused as exc:
                 self.store.outbox.mark_blob_uploaded(sha256, uploaded=False)   # its record waits
                 report.errors.append(f"A photo or scan could not be sent ({exc}). The record "
@@ -367,13 +433,16 @@ class SyncEngine:
             sent_before += size
             report.blobs_uploaded += 1
 
-    def _upload_one(self, sha256: str, size: int, before: int, total: int) -> None:
+    def _upload_one(self, sha256: str, size: int, before: int, total: int,
+                    chunk_at: Callable[[int, int], bytes]) -> None:
+        """Send one blob (its bytes by `chunk_at(offset, n)`), resuming where the gateway's
+        HEAD says this laptop stopped."""
         received = self._retrying(lambda: self.transport.blob_received(sha256))
         complete = received >= size          # the gateway already holds all of it
         for _ in range(size // MAX_BLOB_CHUNK + 50):
             if complete:
                 break
-            chunk = self.store.outbox.blob_chunk(sha256, received, MAX_BLOB_CHUNK)
+            chunk = chunk_at(received, MAX_BLOB_CHUNK)
             try:
                 answer = self._retrying(
                     functools.partial(self.transport.blob_put, sha256, received, chunk))
@@ -381,7 +450,7 @@ class SyncEngine:
                 if received >= size and not complete:
                     # Every byte arrived but the gateway's SHA-256 check failed: start again.
                     received = self._retrying(lambda: self.transport.blob_received(sha256))
-                    complete = received >= size   # held whole by now (another device's upload)
+                    complete = received >= size
             except Refused as exc:
                 if exc.status not in (409, 416):
                     raise
@@ -390,7 +459,6 @@ class SyncEngine:
         if not complete:
             raise TransportError("A photo or scan could not be sent completely. It will resume "
                                  "where it stopped next time.")
-        self.store.outbox.mark_blob_uploaded(sha256)
 
     def _download_blobs(self, report: SyncReport) -> None:
         for sha256, media_type in self.store.outbox.missing_blobs():

@@ -50,7 +50,7 @@ _REASONS = (
     ("too large", "It is too big for the council system to take in one go. It is kept safe on "
                   "this laptop; please tell IT support."),
 )
-#: The sync engine's own reason for an op no request can carry (sync/engine.py, TOO_BIG).
+#: The sync engine's reason for an op too big to send even as a blob (sync/engine.py, TOO_BIG).
 _TOO_BIG = "too big to send: "
 _CHECKS = ("missing fields", "may not be empty", "wrong type", "should be", "not allowed",
            "fields do not fit", "unknown kind of record")

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from rbsw_desktop.domain import Zone
-from rbsw_desktop.domain.entities import BoardItem, Case, Review
+from rbsw_desktop.domain.entities import BoardItem, Case
 from rbsw_desktop.domain.enums import EntityKind, SyncState, VisitType
 from rbsw_desktop.protocol.models import Op, PushRequest
 from rbsw_desktop.security.wipe import WIPE_NOTE
 from rbsw_desktop.sync.transport import HttpTransport
-from rbsw_desktop.ui.refused import plain_reason
 from tests.sync.faultproxy import Fault, FaultProxy
 from tests.sync.laptops import (  # noqa: F401 (fixtures)
     Laptop,
@@ -150,33 +149,6 @@ def test_a_refused_record_is_quarantined_and_the_rest_still_go(
     on_gateway = _on_gateway(gateway, pod)
     assert all(item.id in on_gateway for item in good)
     assert stray.id not in on_gateway
-
-
-def test_a_review_too_big_for_any_request_is_held_here_in_plain_words_and_the_rest_go(
-        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
-    assert worker_laptop.sync().ok
-    store = worker_laptop.store
-    # A review of a board far beyond any real one (a 92.7 MB op was seen): about 9 MB here.
-    snapshot = [{"board_item_id": f"item-{i}", "zone": "amber", "shareable": True,
-                 "raised_by": "family", "text": f"Board item {i} (fictional) " + "x" * 1100}
-                for i in range(8_000)]
-    review = store.records.save(Review(case_id=pod.case, held_on="2026-11-30", snapshot=snapshot))
-    item = store.board.add(pod.case, Zone.GREEN, "Small and sent (fictional)")
-    report = worker_laptop.sync()
-    assert report.quarantined == 1 and report.pull_finished and report.pending == 0
-    (warning,) = [w for w in report.warnings if "too big" in w]
-    assert warning.startswith("One change (review) is too big to send to the council system (9.")
-    assert "MB; at most 8.3 MB goes at once). It is kept safe on this laptop" in warning
-    (held,) = store.outbox.quarantined()
-    assert held.record_id == review.id
-    assert plain_reason(held.last_error).startswith("It is too big to send to the council "
-                                                    "system (9.")
-    on_gateway = _on_gateway(gateway, pod)
-    assert item.id in on_gateway and review.id not in on_gateway
-    # Try again does not send it into a refusal: it is held again, in the same words.
-    store.outbox.retry_quarantined([held.op_id])
-    again = worker_laptop.sync()
-    assert again.quarantined == 1 and any("too big" in w for w in again.warnings)
 
 
 def test_pull_pages_by_cursor_and_never_reads_absence_as_a_delete(

@@ -182,6 +182,25 @@ def test_each_laptop_and_each_pod_may_hold_only_so_much_no_record_cites(
     assert "too many photos and scans from your pod" in pod_full.json()["message"]
 
 
+def test_a_laptop_sending_bytes_its_pod_holds_claims_them_and_they_count_for_it_too(
+        gateway: GatewayProcess) -> None:
+    _pod, _case, first, second, third = _people(gateway)
+    url, data = gateway.url, os.urandom(200_000)
+    sha = upload(url, first["token"], data)
+    assert call(url, "HEAD", f"/blobs/{sha}", token=second["token"]).status == 404
+    upload(url, second["token"], data)              # every byte again: a claim, not a copy
+    # The pod holds those bytes once (200 000 of its 500 000), so a third laptop still sends
+    # 250 000 ...
+    upload(url, third["token"], os.urandom(250_000))
+    # ... and each laptop that sent them has them count against its own 300 000.
+    for person in (first, second):
+        extra = os.urandom(200_000)
+        over = call(url, "PUT", f"/blobs/{hashlib.sha256(extra).hexdigest()}?offset=0",
+                    raw=extra, token=person["token"], headers=OCTETS)
+        assert over.status == 413, over.body
+        assert "too many photos and scans from this laptop" in over.json()["message"]
+
+
 def test_uploads_no_record_cites_are_cleared_out_once_forgotten(
         gateway: GatewayProcess) -> None:
     """Clearing out needs no cron: a new upload, `serve` starting and `prune-uploads` each do

@@ -75,6 +75,7 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    case,
     delete,
     false,
     func,
@@ -92,6 +93,7 @@ from rbsw_desktop.gateway.db.tables import (
     SEQ,
     applied_ops,
     audit,
+    blob_claims,
     blob_parts,
     blobs,
     cases,
@@ -121,7 +123,12 @@ WRITERS, PODS, AUDIT = 0x72627377, 0x72627378, 0x72627379
 _RECORD_COLS = (records.c.entity, records.c.id, records.c.rev, records.c.seq, records.c.pod_id,
                 records.c.case_id, records.c.fields, records.c.deleted, records.c.updated_at,
                 records.c.origin_device, records.c.received_at, records.c.filed,
-                records.c.case_system_ref, records.c.filed_at, records.c.filed_by)
+                records.c.case_system_ref, records.c.filed_at, records.c.filed_by,
+                records.c.fields_blob)
+#: A pull's columns: a record kept as a blob of its fields is read without them (by reference).
+_CHANGE_COLS = tuple(case((records.c.fields_blob.is_(None), records.c.fields),
+                          else_=literal("{}")).label("fields") if c is records.c.fields else c
+                     for c in _RECORD_COLS)
 
 
 def _record(row: Row[*tuple[Any, ...]]) -> StoredRecord:
@@ -129,7 +136,8 @@ def _record(row: Row[*tuple[Any, ...]]) -> StoredRecord:
     return StoredRecord(m["entity"], m["id"], int(m["rev"]), int(m["seq"]), m["pod_id"],
                         m["case_id"], json.loads(m["fields"]), bool(m["deleted"]),
                         m["updated_at"], m["origin_device"], m["received_at"], bool(m["filed"]),
-                        m["case_system_ref"], m["filed_at"], m["filed_by"])
+                        m["case_system_ref"], m["filed_at"], m["filed_by"], m["fields_blob"],
+                        len(m["fields"]))
 
 
 def _dict(row: Row[Any] | None) -> dict[str, Any] | None:
@@ -183,7 +191,7 @@ class SqlRepository:
                                  .join(workers, workers.c.id == devices.c.worker_id)
                                  .where(devices.c.token_sha256 == bindparam("sha")))
         # A pull's page, for a pod-wide caller (True) and for one with a caseload (False).
-        self._changes: dict[bool, Any] = {wide: select(*_RECORD_COLS).where(
+        self._changes: dict[bool, Any] = {wide: select(*_CHANGE_COLS).where(
             records.c.seq > bindparam("since"),
             self._scope(bindparam("pod"), bindparam("worker"), pod_wide=wide))
             .order_by(records.c.seq).limit(bindparam("limit")) for wide in (True, False)}
@@ -453,7 +461,8 @@ class SqlRepository:
                 "origin_device": rec.origin_device, "received_at": rec.received_at,
                 "filed": bool(rec.filed), "case_system_ref": rec.case_system_ref,
                 "filed_at": rec.filed_at, "filed_by": rec.filed_by,
-                "sha256": sha if isinstance(sha, str) else None})
+                "sha256": sha if isinstance(sha, str) else None,
+                "fields_blob": rec.fields_blob})
         with self._write() as conn:
             conn.execute(self._upsert_records, rows)
 
@@ -491,6 +500,14 @@ class SqlRepository:
         return self._one(select(literal(1).label("found"))
                          .where(records.c.sha256 == sha256, records.c.entity == "attachment",
                                 records.c.deleted == false(),
+                                self._scope(caller.pod_id, caller.worker_id,
+                                            pod_wide=caller.pod_wide))
+                         .limit(1)) is not None
+
+    def fields_blob_in_scope(self, caller: Caller, sha256: str) -> bool:
+        """Whether a record in the caller's scope is kept as this blob of its fields."""
+        return self._one(select(literal(1).label("found"))
+                         .where(records.c.fields_blob == sha256,
                                 self._scope(caller.pod_id, caller.worker_id,
                                             pod_wide=caller.pod_wide))
                          .limit(1)) is not None
@@ -605,31 +622,70 @@ class SqlRepository:
                 select(blob_parts.c.data).where(blob_parts.c.key == key)
                 .order_by(blob_parts.c.byte_offset)).scalars())
 
+    def move_blob(self, key: str, to: str) -> None:
+        """A device's whole upload becomes its pod's copy (`to`): its row and its bytes."""
+        with self._write() as conn:
+            conn.execute(update(blob_parts).where(blob_parts.c.key == key).values(key=to))
+            conn.execute(update(blobs).where(blobs.c.key == key).values(key=to))
+
+    def drop_blob(self, key: str) -> None:
+        """Remove an upload or a copy: its row, its bytes and its claims."""
+        with self._write() as conn:
+            self._drop_blobs(conn, [key])
+
+    @staticmethod
+    def _drop_blobs(conn: Connection, keys: list[str]) -> None:
+        conn.execute(delete(blob_parts).where(blob_parts.c.key.in_(keys)))
+        conn.execute(delete(blob_claims).where(blob_claims.c.key.in_(keys)))
+        conn.execute(delete(blobs).where(blobs.c.key.in_(keys)))
+
+    def claimed(self, key: str, device_id: str) -> bool:
+        """Whether this device sent the pod's copy `key` whole."""
+        return self._one(select(blob_claims.c.at).where(
+            blob_claims.c.key == key, blob_claims.c.device_id == device_id)) is not None
+
+    def add_claim(self, key: str, device_id: str, at: str) -> None:
+        stmt = self._insert(blob_claims).values(key=key, device_id=device_id, at=at)
+        self._exec(stmt.on_conflict_do_update(
+            index_elements=[blob_claims.c.key, blob_claims.c.device_id], set_={"at": at}))
+
     @staticmethod
     def _uncited() -> ColumnElement[bool]:
-        """No attachment record of the upload's pod (deleted or not) cites its bytes."""
+        """No record of the upload's pod cites its bytes: no attachment (deleted or not), and
+        none kept as this blob of its fields."""
+        sha = func.substr(blobs.c.key, 1, 64)
         return ~select(records.c.id).where(
-            records.c.sha256 == func.substr(blobs.c.key, 1, 64),
-            records.c.pod_id == blobs.c.pod_id, records.c.entity == "attachment").exists()
+            or_(and_(records.c.sha256 == sha, records.c.entity == "attachment"),
+                records.c.fields_blob == sha),
+            records.c.pod_id == blobs.c.pod_id).exists()
 
     def uncited_blob_bytes(self, *, device_id: str | None = None,
                            pod_id: str | None = None) -> int:
-        """Bytes held of uploads no attachment cites, of one device or one pod."""
-        whose = blobs.c.device_id == device_id if device_id is not None else \
-            blobs.c.pod_id == pod_id
+        """Bytes held of uploads and copies no record cites: of one pod (each held once), or
+        of one device (its uploads under way, and every copy it sent whole, even when another
+        device of its pod sent it too)."""
+        total = func.coalesce(func.sum(blobs.c.received), 0)
         with self._read() as conn:
-            return int(conn.execute(select(func.coalesce(func.sum(blobs.c.received), 0))
-                                    .where(whose, self._uncited())).scalar_one())
+            if device_id is None:
+                return int(conn.execute(select(total).where(
+                    blobs.c.pod_id == pod_id, self._uncited())).scalar_one())
+            under_way = conn.execute(select(total).where(
+                blobs.c.device_id == device_id, blobs.c.complete == false(),
+                self._uncited())).scalar_one()
+            claimed = conn.execute(select(total).join_from(
+                blobs, blob_claims, blob_claims.c.key == blobs.c.key).where(
+                blob_claims.c.device_id == device_id, self._uncited())).scalar_one()
+        return int(under_way) + int(claimed)
 
     def prune_uncited_blobs(self, before: str) -> int:
-        """Remove the uploads no attachment cites last touched before `before`; how many."""
+        """Remove the uploads and copies no record cites last touched before `before`; how
+        many."""
         stale = select(blobs.c.key).where(
             or_(blobs.c.updated_at.is_(None), blobs.c.updated_at < before), self._uncited())
         with self._write() as conn:
             keys = list(conn.execute(stale).scalars())
             if keys:
-                conn.execute(delete(blob_parts).where(blob_parts.c.key.in_(keys)))
-                conn.execute(delete(blobs).where(blobs.c.key.in_(keys)))
+                self._drop_blobs(conn, keys)
         return len(keys)
 
     # -- audit --------------------------------------------------------------------------------

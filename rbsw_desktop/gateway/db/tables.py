@@ -126,6 +126,8 @@ records = Table(
     Column("filed_at", Text),
     Column("filed_by", Text),
     Column("sha256", Text),
+    # a record that came as a blob (`protocol.big_records`): its pod's blob of these fields
+    Column("fields_blob", Text),
 )
 # pulls: WHERE pod_id = ? AND seq > ? ORDER BY seq
 Index("ix_records_pod_id_seq", records.c.pod_id, records.c.seq)
@@ -134,6 +136,10 @@ Index("ix_records_pod_id_filed_seq", records.c.pod_id, records.c.filed, records.
 # a blob read: is there an attachment in scope that cites this SHA-256?
 Index("ix_records_sha256", records.c.sha256,
       sqlite_where=records.c.sha256.isnot(None), postgresql_where=records.c.sha256.isnot(None))
+# ... or a record in scope whose fields it holds?
+Index("ix_records_fields_blob", records.c.fields_blob,
+      sqlite_where=records.c.fields_blob.isnot(None),
+      postgresql_where=records.c.fields_blob.isnot(None))
 
 #: The ops applied, per worker: a replay from the worker's laptop is answered `duplicate`; the
 #: same op id from anybody else is an op like any other (nothing says another pod holds it).
@@ -189,7 +195,8 @@ failures = Table(
 )
 Index("ix_failures_pod_id_id", failures.c.pod_id, failures.c.id)
 
-#: One pod's upload of one blob (`repository.blob_key(sha256, pod_id)`): how far it got.
+#: One pod's copy of one blob (`repository.blob_key(sha256, pod_id)`), complete, or one
+#: device's upload of it under way (`repository.upload_key`): how far it got.
 blobs = Table(
     "blobs", metadata,
     Column("key", Text, primary_key=True),
@@ -206,6 +213,15 @@ blob_parts = Table(
     Column("key", Text, primary_key=True),
     Column("byte_offset", BigInteger, primary_key=True),
     Column("data", LargeBinary, nullable=False),
+)
+
+#: The devices that sent a pod's copy of a blob whole (`repository.blob_key`): each may cite
+#: it, and its bytes count against each one's quota while no record cites them.
+blob_claims = Table(
+    "blob_claims", metadata,
+    Column("key", Text, primary_key=True),
+    Column("device_id", Text, primary_key=True),
+    Column("at", Text, nullable=False),
 )
 
 audit = Table(

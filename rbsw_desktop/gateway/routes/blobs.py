@@ -7,11 +7,10 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from rbsw_desktop.gateway.blobs import MAX_BLOB_BYTES
 from rbsw_desktop.gateway.deps import CallerDep, GatewayDep, audited
 from rbsw_desktop.gateway.errors import bad_request
 from rbsw_desktop.gateway.routes import AUTH_ERRORS, errors, json_answer
-from rbsw_desktop.protocol import RECEIVED_HEADER
+from rbsw_desktop.protocol import MAX_BLOB_BYTES, RECEIVED_HEADER
 from rbsw_desktop.protocol.models import SHA256_PATTERN, BlobProgress
 
 router = APIRouter(prefix="/blobs", tags=["blobs"])
@@ -19,7 +18,7 @@ router = APIRouter(prefix="/blobs", tags=["blobs"])
 Sha = Annotated[str, Path(pattern=SHA256_PATTERN, description="The bytes' SHA-256 (hex)")]
 CHUNK_BODY = {"requestBody": {"required": True, "content": {"application/octet-stream": {
     "schema": {"type": "string", "format": "binary", "minLength": 1}}}}}
-RECEIVED = {RECEIVED_HEADER: {"description": "Bytes of this upload held so far",
+RECEIVED = {RECEIVED_HEADER: {"description": "Bytes of this device's upload held so far",
                            "schema": {"type": "integer"}}}
 
 
@@ -39,8 +38,8 @@ async def put_chunk(sha256: Sha, request: Request, gw: GatewayDep, who: CallerDe
     return json_answer(await anyio.to_thread.run_sync(put))
 
 
-@router.head("/{sha256}", responses={200: {"description": "This pod's upload is under way or "
-                                           "done", "headers": RECEIVED}, **AUTH_ERRORS,
+@router.head("/{sha256}", responses={200: {"description": "This device's upload is under way "
+                                           "or done", "headers": RECEIVED}, **AUTH_ERRORS,
                                      **errors(404)},
              summary="How much of a file the council system holds")
 def received(sha256: Sha, request: Request, gw: GatewayDep, who: CallerDep) -> Response:
