@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from rbsw_desktop.domain import Attachment, DirectWorkActivity, DirectWorkTool
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
-from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 THUMB = 160
 AUTOSAVE_MS = 3000      # a session saves itself this long after typing stops
@@ -202,8 +202,8 @@ class DirectWorkTab(QWidget):
 
     def reload(self, select: str | None = None) -> None:
         case_id = self.case_id
-        Op(self, lambda store: store.direct_work.of_case(case_id), taskman=self.taskman
-           ).success(lambda rows: self._show_list(rows, select)).run_in_background()
+        StoreOp(self, lambda store: store.direct_work.of_case(case_id), taskman=self.taskman
+                ).success(lambda rows: self._show_list(rows, select)).run_in_background()
 
     def _show_list(self, rows: list[DirectWorkActivity], select: str | None) -> None:
         self.list.blockSignals(True)
@@ -242,8 +242,8 @@ class DirectWorkTab(QWidget):
         self._load_thumbs(a.id)
 
     def _load_thumbs(self, activity_id: str) -> None:
-        Op(self, lambda store: load_thumbnails(store, activity_id), taskman=self.taskman
-           ).success(lambda thumbs: self._show_thumbs(thumbs, activity_id)
+        StoreOp(self, lambda store: load_thumbnails(store, activity_id), taskman=self.taskman
+                ).success(lambda thumbs: self._show_thumbs(thumbs, activity_id)
                      ).run_in_background()
 
     def _show_thumbs(self, thumbs: list[Thumbnail], activity_id: str) -> None:
@@ -307,10 +307,10 @@ class DirectWorkTab(QWidget):
         self.save_if_dirty()
         case_id = self.case_id
         tool = DirectWorkTool(self.tool.currentData())
-        Op(self, lambda store: store.direct_work.add(case_id, tool,
-                                                     held_on=date.today().isoformat()),
-           taskman=self.taskman
-           ).success(lambda a: self.reload(select=a.id)).run_in_background()
+        StoreOp(self, lambda store: store.direct_work.add(case_id, tool,
+                                                          held_on=date.today().isoformat()),
+                taskman=self.taskman
+                ).success(lambda a: self.reload(select=a.id)).run_in_background()
 
     def save(self) -> None:
         if self.activity is None or self.taskman.store is None:
@@ -318,8 +318,8 @@ class DirectWorkTab(QWidget):
         a = self.collect()
         self.dirty = False
         self.autosave_timer.stop()
-        Op(self, lambda store: store.records.save(a),
-           taskman=self.taskman).success(self._saved).failure(self._save_failed
+        StoreOp(self, lambda store: store.records.save(a),
+                taskman=self.taskman).success(self._saved).failure(self._save_failed
                                                               ).run_in_background()
 
     def _saved(self, saved: DirectWorkActivity) -> None:
@@ -348,8 +348,8 @@ class DirectWorkTab(QWidget):
         activity = self.activity
         # When it is done, refresh only the thumbnails: what is typed while the scan is
         # encrypted stays on screen, and stays dirty so it still saves itself.
-        Op(self, lambda store: attach_file(store, activity, path), taskman=self.taskman
-           ).success(lambda _a: self._load_thumbs(activity.id)).failure(
+        StoreOp(self, lambda store: attach_file(store, activity, path), taskman=self.taskman
+                ).success(lambda _a: self._load_thumbs(activity.id)).failure(
             lambda exc: self.message.setText(plain_message(exc))).run_in_background()
 
     def clear(self) -> None:

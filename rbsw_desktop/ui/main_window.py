@@ -37,7 +37,7 @@ from rbsw_desktop.ui.caseload import CaseloadView
 from rbsw_desktop.ui.enrol_dialog import EnrolDialog
 from rbsw_desktop.ui.lock_screen import LockScreen
 from rbsw_desktop.ui.sync_panel import SyncPanel
-from rbsw_desktop.ui.taskman import Op, TaskManager
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +120,8 @@ class MainWindow(QMainWindow):
     # -- building -----------------------------------------------------------------------------
 
     def _build_work_page(self) -> QWidget:
-        self.search = QLineEdit(placeholderText="Search children, notes, board and direct work "
-                                "(Ctrl+F)")
+        self.search = QLineEdit(placeholderText="Search children, visit notes, board and direct "
+                                "work (Ctrl+F)")
         self.search.setAccessibleName("Search")
         self.search.setClearButtonEnabled(True)
         self.search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -309,8 +309,8 @@ class MainWindow(QMainWindow):
     # -- caseload, cases and search -----------------------------------------------------------
 
     def refresh_caseload(self) -> None:
-        Op(self, lambda store: (store.cases.summaries(), store.outbox.pending_count()),
-           taskman=self.taskman).success(self._show_caseload).run_in_background()
+        StoreOp(self, lambda store: (store.cases.summaries(), store.outbox.pending_count()),
+                taskman=self.taskman).success(self._show_caseload).run_in_background()
 
     def _show_caseload(self, result) -> None:  # noqa: ANN001
         cases, pending = result
@@ -347,8 +347,8 @@ class MainWindow(QMainWindow):
             self.results.clear()
             self.results.hide()
             return
-        Op(self, lambda store: store.search.find(text, limit=30), taskman=self.taskman
-           ).success(self._show_hits).run_in_background()
+        StoreOp(self, lambda store: store.search.find(text, limit=30), taskman=self.taskman
+                ).success(self._show_hits).run_in_background()
 
     def _show_hits(self, hits: list[SearchHit]) -> None:
         self.results.clear()

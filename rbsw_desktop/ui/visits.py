@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 from rbsw_desktop.domain import Visit, VisitAmendment, VisitStatus, VisitType
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import Store
-from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 from rbsw_desktop.ui.timefmt import instant_of, qdatetime_of, same_minute_shown
 
 AUTOSAVE_MS = 3000
@@ -304,8 +304,8 @@ class VisitEditor(QWidget):
         if isinstance(self.dialog, AmendDialog) and self.visit is not None \
                 and self.dialog.text.toPlainText().strip():
             key, payload = amendment_draft_key(self.visit.id), self.dialog.draft()
-            Op(self, lambda store: store.drafts.save(key, payload), taskman=self.taskman
-               ).run_in_background()
+            StoreOp(self, lambda store: store.drafts.save(key, payload), taskman=self.taskman
+                    ).run_in_background()
         self.close_dialog()
 
     def close_dialog(self) -> None:
@@ -355,8 +355,8 @@ class VisitEditor(QWidget):
             return
         visit = self.collect()
         self.dirty = False
-        Op(self, lambda store: store.visits.update(visit),
-           taskman=self.taskman).success(self._saved).failure(self._save_failed
+        StoreOp(self, lambda store: store.visits.update(visit),
+                taskman=self.taskman).success(self._saved).failure(self._save_failed
                                                               ).run_in_background()
 
     def _saved(self, visit: Visit) -> None:
@@ -392,8 +392,8 @@ class VisitEditor(QWidget):
     def finalise_now(self) -> None:
         self.save_if_dirty()
         visit_id = self.visit.id if self.visit else ""
-        Op(self, lambda store: store.visits.finalise(visit_id),
-           taskman=self.taskman).success(lambda v: self.sig_changed.emit(v.id)
+        StoreOp(self, lambda store: store.visits.finalise(visit_id),
+                taskman=self.taskman).success(lambda v: self.sig_changed.emit(v.id)
                                          ).failure(self._save_failed).run_in_background()
 
     def amend(self) -> None:
@@ -401,8 +401,8 @@ class VisitEditor(QWidget):
         if self.visit is None or self.dialog is not None:
             return
         key = amendment_draft_key(self.visit.id)
-        Op(self, lambda store: store.drafts.get(key), taskman=self.taskman
-           ).success(self._open_amend).run_in_background()
+        StoreOp(self, lambda store: store.drafts.get(key), taskman=self.taskman
+                ).success(self._open_amend).run_in_background()
 
     def _open_amend(self, draft: str | None) -> None:
         if self.visit is None or self.dialog is not None:
@@ -422,8 +422,8 @@ class VisitEditor(QWidget):
             self.amend_now(text, reason)
         elif self.visit is not None:     # cancelled: the worker chose to drop it
             key = amendment_draft_key(self.visit.id)
-            Op(self, lambda store: store.drafts.clear(key), taskman=self.taskman
-               ).run_in_background()
+            StoreOp(self, lambda store: store.drafts.clear(key), taskman=self.taskman
+                    ).run_in_background()
 
     def amend_now(self, text: str, reason: str = "") -> None:
         visit_id = self.visit.id if self.visit else ""
@@ -433,8 +433,8 @@ class VisitEditor(QWidget):
             amendment = store.visits.amend(visit_id, text, reason=reason)
             store.drafts.clear(key)
             return amendment
-        Op(self, add, taskman=self.taskman
-           ).success(lambda a: self.sig_changed.emit(visit_id)).failure(
+        StoreOp(self, add, taskman=self.taskman
+                ).success(lambda a: self.sig_changed.emit(visit_id)).failure(
             lambda exc: self.status.setText(f"Not added: {plain_message(exc)}")
         ).run_in_background()
 
@@ -471,8 +471,8 @@ class VisitsTab(QWidget):
 
     def reload(self, select: str | None = None, *, reopen: bool = True) -> None:
         case_id = self.case_id
-        Op(self, lambda store: store.visits.of_case(case_id), taskman=self.taskman
-           ).success(lambda visits: self._show(visits, select, reopen)).run_in_background()
+        StoreOp(self, lambda store: store.visits.of_case(case_id), taskman=self.taskman
+                ).success(lambda visits: self._show(visits, select, reopen)).run_in_background()
 
     def _show(self, visits: list[Visit], select: str | None, reopen: bool) -> None:
         self.list.blockSignals(True)
@@ -503,14 +503,14 @@ class VisitsTab(QWidget):
     def open_visit(self, visit_id: str) -> None:
         def load(store: Store) -> tuple[Visit, list[VisitAmendment]]:
             return store.records.get(Visit, visit_id), store.visits.amendments(visit_id)
-        Op(self, load, taskman=self.taskman).success(
+        StoreOp(self, load, taskman=self.taskman).success(
             lambda result: self.editor.show_visit(*result)).run_in_background()
 
     def new_visit(self) -> None:
         self.editor.save_if_dirty()
         case_id = self.case_id
-        Op(self, lambda store: store.visits.add(case_id), taskman=self.taskman
-           ).success(lambda v: self.reload(select=v.id)).run_in_background()
+        StoreOp(self, lambda store: store.visits.add(case_id), taskman=self.taskman
+                ).success(lambda v: self.reload(select=v.id)).run_in_background()
 
     def save_before_lock(self) -> None:
         self.editor.save_before_lock()

@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 
 from rbsw_desktop import app as app_module
 from rbsw_desktop.gateway import embedded
+from rbsw_desktop.store.sync_state import OutboxCounts
 from tests.sync.gw_world import call
 
 pytestmark = pytest.mark.skipif(
@@ -47,7 +48,7 @@ def test_the_demo_syncs_and_opens_the_pod_view_with_nothing_to_set_up(qtbot,
         qtbot.waitUntil(lambda: not panel.controller.running
                         and "Synced at" in panel.widget.label.text(), timeout=60_000)
         store = window.taskman.store
-        assert store.outbox.counts() == {"pending": 0, "conflict": 0, "quarantined": 0}
+        assert store.outbox.counts() == OutboxCounts()
         window.show_pod_view()                                       # Ctrl+P
         view = window.pod_view
         assert view is not None and window.case_area.currentWidget() is view

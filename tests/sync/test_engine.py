@@ -121,7 +121,7 @@ def test_a_conflict_keeps_both_versions_until_a_person_decides(
     assert conflict.mine["fields"]["text"] == "Attendance 80%, worker's view (fictional)"
     assert conflict.theirs["fields"]["text"] == "Attendance improving, manager's view (fictional)"
     assert worker_laptop.store.records.get(BoardItem, item.id).sync_state is SyncState.CONFLICT
-    assert worker_laptop.store.outbox.counts()["conflict"] == 1
+    assert worker_laptop.store.outbox.counts().held == 1
     # Nothing was dropped on the gateway either: it still holds the manager's version.
     assert manager_laptop.sync().ok
     assert manager_laptop.store.records.get(BoardItem, item.id).text.startswith(
@@ -144,8 +144,8 @@ def test_a_refused_record_is_quarantined_and_the_rest_still_go(
     stray = BoardItem(case_id="no-such-case", zone=Zone.RED, text="Stray (fictional)")
     store.records.save(stray)
     report = worker_laptop.sync(batch_ops=3)
-    assert report.quarantined == 1 and not report.ok
-    (refused,) = store.outbox.export_quarantined()
+    assert report.refused == 1 and not report.ok
+    (refused,) = store.outbox.export_refused()
     assert refused["id"] == stray.id and refused["reason"]
     on_gateway = _on_gateway(gateway, pod)
     assert all(item.id in on_gateway for item in good)
@@ -163,20 +163,20 @@ def test_a_review_too_big_for_any_request_is_held_here_in_plain_words_and_the_re
     review = store.records.save(Review(case_id=pod.case, held_on="2026-11-30", snapshot=snapshot))
     item = store.board.add(pod.case, Zone.GREEN, "Small and sent (fictional)")
     report = worker_laptop.sync()
-    assert report.quarantined == 1 and report.pull_finished and report.pending == 0
+    assert report.refused == 1 and report.pull_finished and report.pending == 0
     (warning,) = [w for w in report.warnings if "too big" in w]
     assert warning.startswith("One change (review) is too big to send to the council system (9.")
     assert "MB; at most 8.3 MB goes at once). It is kept safe on this laptop" in warning
-    (held,) = store.outbox.quarantined()
+    (held,) = store.outbox.refused()
     assert held.record_id == review.id
     assert plain_reason(held.last_error).startswith("It is too big to send to the council "
                                                     "system (9.")
     on_gateway = _on_gateway(gateway, pod)
     assert item.id in on_gateway and review.id not in on_gateway
     # Try again does not send it into a refusal: it is held again, in the same words.
-    store.outbox.retry_quarantined([held.op_id])
+    store.outbox.retry_refused([held.op_id])
     again = worker_laptop.sync()
-    assert again.quarantined == 1 and any("too big" in w for w in again.warnings)
+    assert again.refused == 1 and any("too big" in w for w in again.warnings)
 
 
 def test_pull_pages_by_cursor_and_never_reads_absence_as_a_delete(
@@ -251,4 +251,4 @@ def test_cases_come_from_the_council_and_are_not_pushed_back(
     assert worker_laptop.sync().ok
     case = worker_laptop.store.records.get(Case, pod.case)
     assert case.rev is not None and case.sync_state is SyncState.SYNCED
-    assert worker_laptop.store.outbox.counts()["pending"] == 0
+    assert worker_laptop.store.outbox.counts().pending == 0
