@@ -121,7 +121,7 @@ def test_the_worker_opts_in_and_the_next_start_opens_with_the_login(
     again = _lock_screen(qtbot, data_dir, allowed=True)
     with qtbot.waitSignal(again.sig_unlocked, timeout=10_000) as reopened:
         pass
-    assert reopened.args[0].case(case.id).family_name == "The Fictional family"
+    assert reopened.args[0].cases.get(case.id).family_name == "The Fictional family"
     reopened.args[0].lock()
     assert again.passphrase.text() == "" and again.remember.isChecked()
 
