@@ -8,6 +8,7 @@ thread has its own SQLite connection), opened once and closed when the app locks
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 from rbsw_desktop.domain import Role, Worker
 from rbsw_desktop.store import Store
 from rbsw_desktop.sync.device import credentials, engine_for, enrolled, sync_status
+from rbsw_desktop.sync.engine import SyncReport
 from rbsw_desktop.sync.support_client import SupportClient
 from rbsw_desktop.ui.business_support import BusinessSupportView
 from rbsw_desktop.ui.conflicts import ConflictsView
@@ -23,7 +25,8 @@ from rbsw_desktop.ui.taskman import TaskManager
 
 
 class SyncPanel:
-    def __init__(self, store: Store, *, taskman: TaskManager, on_changes: Any, parent: QWidget,
+    def __init__(self, store: Store, *, taskman: TaskManager,
+                 on_changes: Callable[[SyncReport | None], None], parent: QWidget,
                  on_revoked: Any = None) -> None:
         self.parent = parent
         self.taskman = taskman
