@@ -132,7 +132,7 @@ def _link_demo(window: Any, taskman: Any, demo: DemoGateway) -> None:
     from rbsw_desktop.demo_link import link_demo
     from rbsw_desktop.errors import RbswError
     from rbsw_desktop.sync.support_client import SupportClient
-    from rbsw_desktop.ui.taskman import Op
+    from rbsw_desktop.ui.taskman import StoreOp
 
     def linked(login: Any) -> None:
         if login is not None:
@@ -149,8 +149,8 @@ def _link_demo(window: Any, taskman: Any, demo: DemoGateway) -> None:
         log.warning("demo gateway not linked: %s", type(exc).__name__)
 
     def ready(url: str) -> None:
-        Op(window, lambda store: link_demo(store, demo.data_dir, url), taskman=taskman
-           ).success(linked).failure(failed).run_in_background()
+        StoreOp(window, lambda store: link_demo(store, demo.data_dir, url), taskman=taskman
+                ).success(linked).failure(failed).run_in_background()
 
     deadline = time.monotonic() + DEMO_GATEWAY_WAIT_S
     timer = QTimer(window, interval=200)

@@ -232,8 +232,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     def human() -> None:
         print(f"Sent {report.pushed}, received {report.pulled}; {report.pending} waiting, "
-              f"{report.open_conflicts} needing a decision, {report.quarantined_total} refused"
-              f"{_not_applied(report.pulled_quarantined_total)}.")
+              f"{report.open_conflicts} needing a decision, {report.refused_total} refused"
+              f"{_not_applied(report.not_applied_total)}.")
         for line in report.errors + report.warnings:
             print(line, file=sys.stderr)
     emit(args, report.as_json(), human)
@@ -343,7 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_review_start)
 
-    p = sub.add_parser("search", help="search notes, board items and direct work")
+    p = sub.add_parser("search", help="search visit notes, board items and direct work")
     p.add_argument("query")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_search)

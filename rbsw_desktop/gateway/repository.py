@@ -30,9 +30,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from rbsw_desktop.domain.enums import Role
+
 #: Roles whose scope is the whole pod; the others see their own caseload and their pod.
-POD_WIDE_ROLES = frozenset({"pod_manager", "business_support"})
-ROLES = ("social_worker", "senior_social_worker", "nqsw", "pod_manager", "business_support")
+POD_WIDE_ROLES = frozenset({Role.POD_MANAGER, Role.BUSINESS_SUPPORT})
+ROLES = tuple(Role)
 
 
 @dataclass(frozen=True)

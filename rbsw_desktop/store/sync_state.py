@@ -2,9 +2,12 @@
 changes, pulled changes, blobs, the pull cursor and the sync clock. No HTTP here: the engine
 (rbsw_desktop/sync) calls these, and nothing else of the store's.
 
-Outbox states: `pending` (waiting to go), `conflict` (held until a person resolves the record's
-conflict), `quarantined` (the gateway refused it; kept with its reason, retry or export it).
-An acknowledged op (applied / duplicate) is deleted. Nothing is ever dropped silently.
+Each change waiting in the outbox is pending, held or refused (`OutboxState`); an acknowledged
+one (applied / duplicate) is deleted. A pulled change this laptop cannot apply is kept as "not
+applied" with its reason. Nothing is ever dropped silently.
+
+One word for one idea: a change the council *refused* (the protocol's `rejected`, kept with the
+gateway's reason; the CLI's JSON keys keep their first name, `quarantined`, see README).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from rbsw_desktop.domain.entities import ENTITY_TYPES, new_id, utc_now
@@ -31,6 +35,21 @@ _OP_COLS = ("seq, op_id, entity, record_id, base_rev, fields, deleted, at, state
             "last_error")
 
 
+class OutboxState(StrEnum):
+    """Where a change in the outbox stands. The values are what the store holds."""
+
+    PENDING = "pending"            # waiting to go to the council
+    HELD = "conflict"              # held until a person resolves its record's conflict
+    REFUSED = "quarantined"        # the council refused it: kept with the reason, to retry
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    pending: int = 0
+    held: int = 0
+    refused: int = 0
+
+
 @dataclass
 class OutboxOp:
     seq: int
@@ -41,7 +60,7 @@ class OutboxOp:
     fields: dict[str, Any]
     deleted: bool
     at: str
-    state: str = "pending"
+    state: OutboxState = OutboxState.PENDING
     attempts: int = 0
     last_error: str | None = None
     size: int = 0            # bytes of the fields' JSON, for batch bounds
@@ -68,7 +87,7 @@ class PushAck:
 class PushTally:
     pushed: int = 0
     conflicts: int = 0
-    quarantined: int = 0
+    refused: int = 0
     unanswered: int = 0
 
 
@@ -77,15 +96,15 @@ class PullTally:
     applied: int = 0
     conflicts: int = 0
     skipped: int = 0                   # already had this revision (or newer)
-    quarantined: int = 0               # could not be applied here: kept with the reason
+    not_applied: int = 0               # could not be applied here: kept with the reason
 
     @property
     def total(self) -> int:
-        return self.applied + self.conflicts + self.skipped + self.quarantined
+        return self.applied + self.conflicts + self.skipped + self.not_applied
 
 
 @dataclass
-class PulledProblem:
+class NotApplied:
     """A pulled change this laptop could not apply, as it arrived, with the reason."""
 
     seq: int
@@ -129,7 +148,7 @@ def _storable(value: Any, limit: int = 100) -> str:
 def _op(row: tuple[Any, ...]) -> OutboxOp:
     seq, op_id, entity, record_id, base_rev, fields, deleted, at, state, attempts, err = row
     return OutboxOp(seq, op_id, entity, record_id, base_rev, json.loads(fields), bool(deleted),
-                    at, state, attempts, err, len(fields))
+                    at, OutboxState(state), attempts, err, len(fields))
 
 
 class Outbox(Part):
@@ -141,14 +160,14 @@ class Outbox(Part):
         Attachments wait until their blob is uploaded. Always at least one op if any is ready."""
         self._store.check_open()
         held = {r[0] for r in self.db.execute(
-            "SELECT DISTINCT record_id FROM outbox WHERE state = 'conflict'").fetchall()}
+            "SELECT DISTINCT record_id FROM outbox WHERE state = ?", [OutboxState.HELD])}
         waiting_blobs = {r[0] for r in self.db.execute(
             "SELECT sha256 FROM blob WHERE uploaded = 0").fetchall()}
         batch: list[OutboxOp] = []
         seen: set[str] = set()
         size = 0
-        cur = self.db.execute(f"SELECT {_OP_COLS} FROM outbox WHERE state = 'pending' "
-                              "ORDER BY seq")
+        cur = self.db.execute(f"SELECT {_OP_COLS} FROM outbox WHERE state = ? ORDER BY seq",
+                              [OutboxState.PENDING])
         while len(batch) < max_ops:
             rows = cur.fetchmany(256)
             if not rows:
@@ -184,11 +203,8 @@ class Outbox(Part):
                     self._push_conflict(op, ack)
                     tally.conflicts += 1
                 else:
-                    self.db.execute(
-                        "UPDATE outbox SET state = 'quarantined', last_error = ?, "
-                        "attempts = attempts + 1 WHERE op_id = ?",
-                        [ack.reason or "The council system refused this change.", op.op_id])
-                    tally.quarantined += 1
+                    self._refuse(op.op_id, ack.reason or "The council system refused this change.")
+                    tally.refused += 1
         return tally
 
     def _acknowledge(self, op: OutboxOp, rev: int | None) -> None:
@@ -196,15 +212,16 @@ class Outbox(Part):
         if rev is None:
             return
         # The record's next op builds on the revision this one got.
-        self.db.execute("UPDATE outbox SET base_rev = ? WHERE record_id = ? AND state = 'pending'",
-                        [rev, op.record_id])
+        self.db.execute("UPDATE outbox SET base_rev = ? WHERE record_id = ? AND state = ?",
+                        [rev, op.record_id, OutboxState.PENDING])
         still = self.db.execute("SELECT count(*) FROM outbox WHERE record_id = ?",
                                 [op.record_id]).fetchone()[0]
         table = self._table(op.entity)
         if table is None:
             return
         state_sql = "sync_state" if still else (
-            "CASE WHEN sync_state = 'conflict' THEN sync_state ELSE 'synced' END")
+            f"CASE WHEN sync_state = '{SyncState.CONFLICT}' THEN sync_state "
+            f"ELSE '{SyncState.SYNCED}' END")
         self.db.execute(
             f'UPDATE "{table}" SET rev = max(coalesce(rev, 0), ?), sync_state = {state_sql} '
             "WHERE id = ?", [rev, op.record_id])
@@ -225,8 +242,8 @@ class Outbox(Part):
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [new_id(), entity, record_id, json.dumps(mine, ensure_ascii=False),
              json.dumps(theirs, ensure_ascii=False), their_rev, utc_now()])
-        self.db.execute("UPDATE outbox SET state = 'conflict' WHERE record_id = ? "
-                        "AND state = 'pending'", [record_id])
+        self.db.execute("UPDATE outbox SET state = ? WHERE record_id = ? AND state = ?",
+                        [OutboxState.HELD, record_id, OutboxState.PENDING])
         table = self._table(entity)
         if table:
             self.db.execute(f'UPDATE "{table}" SET sync_state = ? WHERE id = ?',
@@ -260,17 +277,18 @@ class Outbox(Part):
 
     # -- counts -------------------------------------------------------------------------------
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> OutboxCounts:
         self._store.check_open()
-        out = {"pending": 0, "conflict": 0, "quarantined": 0}
-        for state, n in self.db.execute("SELECT state, count(*) FROM outbox GROUP BY state"):
-            out[state] = int(n)
-        return out
+        by_state = {OutboxState(state): int(n) for state, n in self.db.execute(
+            "SELECT state, count(*) FROM outbox GROUP BY state")}
+        return OutboxCounts(by_state.get(OutboxState.PENDING, 0),
+                            by_state.get(OutboxState.HELD, 0),
+                            by_state.get(OutboxState.REFUSED, 0))
 
     def pending_count(self) -> int:
         self._store.check_open()
         return int(self.db.execute(
-            "SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0])
+            "SELECT count(*) FROM outbox WHERE state = ?", [OutboxState.PENDING]).fetchone()[0])
 
     def unsent_record_count(self) -> int:
         """Records with a change the council does not have: waiting, held in a conflict, or
@@ -284,35 +302,42 @@ class Outbox(Part):
         return int(self.db.execute(
             "SELECT count(*) FROM conflict WHERE resolved_at IS NULL").fetchone()[0])
 
-    # -- quarantine ---------------------------------------------------------------------------
+    # -- refused changes ----------------------------------------------------------------------
 
-    def quarantined(self) -> list[OutboxOp]:
+    def refused(self) -> list[OutboxOp]:
         self._store.check_open()
         return [_op(r) for r in self.db.execute(
-            f"SELECT {_OP_COLS} FROM outbox WHERE state = 'quarantined' ORDER BY seq")]
+            f"SELECT {_OP_COLS} FROM outbox WHERE state = ? ORDER BY seq",
+            [OutboxState.REFUSED])]
 
-    def retry_quarantined(self, op_ids: list[str] | None = None) -> int:
+    def retry_refused(self, op_ids: list[str] | None = None) -> int:
         """Send refused changes again (after the cause is fixed)."""
         with self._store.transaction():
             if op_ids is None:
-                cur = self.db.execute("UPDATE outbox SET state = 'pending' "
-                                      "WHERE state = 'quarantined'")
+                cur = self.db.execute("UPDATE outbox SET state = ? WHERE state = ?",
+                                      [OutboxState.PENDING, OutboxState.REFUSED])
             else:
                 cur = self.db.execute(
-                    "UPDATE outbox SET state = 'pending' WHERE state = 'quarantined' AND "
-                    f"op_id IN ({', '.join('?' for _ in op_ids)})", op_ids)
+                    "UPDATE outbox SET state = ? WHERE state = ? AND "
+                    f"op_id IN ({', '.join('?' for _ in op_ids)})",
+                    [OutboxState.PENDING, OutboxState.REFUSED, *op_ids])
             return int(cur.rowcount)
 
-    def export_quarantined(self) -> list[dict[str, Any]]:
+    def export_refused(self) -> list[dict[str, Any]]:
         """The refused changes with their reasons, as JSON, for IT support or business
         support. Contains case content: the caller chooses where it goes."""
         return [{**op.as_op(), "reason": op.last_error or "", "attempts": op.attempts}
-                for op in self.quarantined()]
+                for op in self.refused()]
 
-    def quarantine(self, op_id: str, reason: str) -> None:
+    def refuse(self, op_id: str, reason: str) -> None:
+        """Keep a change aside with the reason it cannot go (it is not sent again until
+        retried)."""
         with self._store.transaction():
-            self.db.execute("UPDATE outbox SET state = 'quarantined', last_error = ?, "
-                            "attempts = attempts + 1 WHERE op_id = ?", [reason, op_id])
+            self._refuse(op_id, reason)
+
+    def _refuse(self, op_id: str, reason: str) -> None:
+        self.db.execute("UPDATE outbox SET state = ?, last_error = ?, attempts = attempts + 1 "
+                        "WHERE op_id = ?", [OutboxState.REFUSED, reason, op_id])
 
     # -- blobs --------------------------------------------------------------------------------
 
@@ -322,8 +347,9 @@ class Outbox(Part):
         self._store.check_open()
         rows = self.db.execute(
             "SELECT b.sha256, b.size FROM blob b WHERE EXISTS ("
-            "  SELECT 1 FROM outbox o WHERE o.entity = 'attachment' AND o.state = 'pending' "
-            "  AND json_extract(o.fields, '$.sha256') = b.sha256) ORDER BY b.created_at")
+            "  SELECT 1 FROM outbox o WHERE o.entity = 'attachment' AND o.state = ? "
+            "  AND json_extract(o.fields, '$.sha256') = b.sha256) ORDER BY b.created_at",
+            [OutboxState.PENDING])
         return [(r[0], int(r[1])) for r in rows]
 
     def blob_chunk(self, sha256: str, offset: int, size: int) -> bytes:
@@ -359,28 +385,28 @@ class Outbox(Part):
         code as local saves, with no outbox row. A change to a record with a local change
         still waiting is a conflict (both kept), never an overwrite. Only an explicit
         `deleted: true` deletes. A change this store cannot apply (and each `unreadable`
-        (change, reason) the caller found) is quarantined as received, with its reason: one
+        (change, reason) the caller found) is kept, not applied, as received, with its reason: one
         bad record never stops the rest of the page."""
         tally = PullTally()
         with self._store.transaction():
             for change, reason in unreadable:
-                self._quarantine_pulled(change, reason, tally)
+                self._keep_not_applied(change, reason, tally)
             for change in changes:
                 self.db.execute("SAVEPOINT pulled_change")
                 try:
                     self._apply_one(change, tally)
                 except CannotApply as exc:
                     self.db.execute("ROLLBACK TO pulled_change")
-                    self._quarantine_pulled(change, str(exc), tally)
+                    self._keep_not_applied(change, str(exc), tally)
                 except dbmod.RowRefused as exc:       # this change only, never the page
                     self.db.execute("ROLLBACK TO pulled_change")
-                    self._quarantine_pulled(
+                    self._keep_not_applied(
                         change, f"this laptop's store refused it ({type(exc).__name__}: "
                         f"{str(exc)[:200]})", tally)
                 self.db.execute("RELEASE pulled_change")
         return tally
 
-    def _quarantine_pulled(self, change: Any, reason: str, tally: PullTally) -> None:
+    def _keep_not_applied(self, change: Any, reason: str, tally: PullTally) -> None:
         info = change if isinstance(change, dict) else {}
         entity, record_id, reason = (_storable(info.get("entity")), _storable(info.get("id")),
                                      _storable(reason, 500))
@@ -393,7 +419,7 @@ class Outbox(Part):
             [entity, record_id, rev, json.dumps(change, ensure_ascii=True, default=repr),
              reason, utc_now()])
         self._store.audit.log("pull-quarantine", entity, record_id)
-        tally.quarantined += 1
+        tally.not_applied += 1
 
     def _apply_one(self, change: dict[str, Any], tally: PullTally) -> None:
         entity, record_id = change.get("entity", ""), change.get("id", "")
@@ -430,8 +456,8 @@ class Outbox(Part):
             tally.skipped += 1
             return
         waiting = self.db.execute(
-            "SELECT count(*) FROM outbox WHERE record_id = ? AND state IN ('pending', 'conflict')",
-            [record_id]).fetchone()[0]
+            "SELECT count(*) FROM outbox WHERE record_id = ? AND state IN (?, ?)",
+            [record_id, OutboxState.PENDING, OutboxState.HELD]).fetchone()[0]
         if waiting:
             mine = self._current_fields(entity, record_id)
             self._keep_conflict(entity, record_id, mine, theirs, rev)
@@ -443,19 +469,19 @@ class Outbox(Part):
         tally.applied += 1
 
     def _supersede_pulled(self, record_id: str, rev: int) -> None:
-        """A record now held at `rev` no longer needs its older quarantined versions."""
+        """A record now held at `rev` no longer needs its older versions not applied here."""
         self.db.execute("DELETE FROM pulled_quarantine WHERE record_id = ? AND rev <= ?",
                         [record_id, rev])
 
-    def pulled_quarantined(self) -> list[PulledProblem]:
+    def not_applied(self) -> list[NotApplied]:
         """The pulled changes this laptop could not apply, oldest first."""
         self._store.check_open()
-        return [PulledProblem(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6])
+        return [NotApplied(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6])
                 for r in self.db.execute(
                     "SELECT seq, entity, record_id, rev, change, reason, received_at "
                     "FROM pulled_quarantine ORDER BY seq")]
 
-    def pulled_quarantine_count(self) -> int:
+    def not_applied_count(self) -> int:
         self._store.check_open()
         return int(self.db.execute("SELECT count(*) FROM pulled_quarantine").fetchone()[0])
 
@@ -548,8 +574,8 @@ class Outbox(Part):
             self.db.execute("UPDATE conflict SET resolved_at = ?, resolution = ? "
                             "WHERE record_id = ? AND resolved_at IS NULL",
                             [utc_now(), choice, record_id])
-            self.db.execute("DELETE FROM outbox WHERE record_id = ? AND state IN "
-                            "('pending', 'conflict')", [record_id])
+            self.db.execute("DELETE FROM outbox WHERE record_id = ? AND state IN (?, ?)",
+                            [record_id, OutboxState.PENDING, OutboxState.HELD])
             if choice == "theirs":
                 record = codec.from_fields(entity, record_id, theirs.get("fields") or {},
                                            rev=their_rev, sync_state=SyncState.SYNCED.value,

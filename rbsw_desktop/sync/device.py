@@ -146,9 +146,9 @@ def sync_status(store: Store) -> dict[str, Any]:
     """What `rbsw status` and the status bar show: counts only, no content."""
     counts = store.outbox.counts()
     return {"device_id": store.device_id, "enrolled": enrolled(store),
-            "gateway_url": store.meta(GATEWAY_URL_KEY), "pending": counts["pending"],
-            "held": counts["conflict"], "conflicts": store.outbox.open_conflict_count(),
-            "quarantined": counts["quarantined"],
-            "pulled_quarantined": store.outbox.pulled_quarantine_count(),
+            "gateway_url": store.meta(GATEWAY_URL_KEY), "pending": counts.pending,
+            "held": counts.held, "conflicts": store.outbox.open_conflict_count(),
+            "quarantined": counts.refused,
+            "pulled_quarantined": store.outbox.not_applied_count(),
             "last_sync": store.outbox.last_sync(),
             "clock_skew_seconds": store.outbox.clock_skew()}

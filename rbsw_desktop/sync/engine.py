@@ -10,7 +10,7 @@ big for a page) is fetched from the blob route before its page is applied
 
 Idempotent end to end: every op carries its op_id, so an op sent twice (a cut connection, a
 killed app) is applied once. One bad record never blocks the rest: a batch the gateway refuses
-is split until the one op it refuses is found, and that op is quarantined with the reason.
+is split until the one op it refuses is found, and that op is kept, refused, with the reason.
 A pulled page is applied in one transaction and counted before the cursor moves; a pulled change
 this laptop cannot apply is kept aside with its reason and the rest of the page applies. A revoked
 laptop wipes its store; so does a retired one, once it has pushed what it holds (the gateway
@@ -92,14 +92,14 @@ class SyncReport:
     pushed: int = 0
     pulled: int = 0
     conflicts: int = 0
-    quarantined: int = 0
+    refused: int = 0              # changes the council refused this sync (kept with the reason)
     blobs_uploaded: int = 0
     blobs_downloaded: int = 0
     pending: int = 0              # left waiting when the sync ended
     open_conflicts: int = 0
-    quarantined_total: int = 0
-    pulled_quarantined: int = 0       # pulled changes this laptop could not apply, this sync
-    pulled_quarantined_total: int = 0
+    refused_total: int = 0
+    not_applied: int = 0          # pulled changes this laptop could not apply, this sync
+    not_applied_total: int = 0
     pull_finished: bool = False
     revoked: bool = False
     retired: bool = False         # wiped as the council retired it, after sending what it could
@@ -113,8 +113,8 @@ class SyncReport:
     def ok(self) -> bool:
         """Everything pushed and everything pulled: nothing waiting, held or refused."""
         return (not self.errors and self.pull_finished and self.pending == 0
-                and self.open_conflicts == 0 and self.quarantined_total == 0
-                and self.pulled_quarantined_total == 0)
+                and self.open_conflicts == 0 and self.refused_total == 0
+                and self.not_applied_total == 0)
 
     @property
     def wiped(self) -> bool:
@@ -122,13 +122,14 @@ class SyncReport:
         return self.revoked or self.retired
 
     def as_json(self) -> dict[str, Any]:
+        """The CLI's JSON (a contract: its keys never change; README's table says each)."""
         return {"ok": self.ok, "pushed": self.pushed, "pulled": self.pulled,
-                "conflicts": self.conflicts, "quarantined": self.quarantined,
+                "conflicts": self.conflicts, "quarantined": self.refused,
                 "blobs_uploaded": self.blobs_uploaded, "blobs_downloaded": self.blobs_downloaded,
                 "pending": self.pending, "open_conflicts": self.open_conflicts,
-                "quarantined_total": self.quarantined_total,
-                "pulled_quarantined": self.pulled_quarantined,
-                "pulled_quarantined_total": self.pulled_quarantined_total, "revoked": self.revoked,
+                "quarantined_total": self.refused_total,
+                "pulled_quarantined": self.not_applied,
+                "pulled_quarantined_total": self.not_applied_total, "revoked": self.revoked,
                 "retired": self.retired, "destroyed_unsent": self.destroyed_unsent,
                 "clock_skew_seconds": self.clock_skew_seconds, "errors": self.errors,
                 "warnings": self.warnings}
@@ -187,19 +188,19 @@ class SyncEngine:
                 self.transport.close()
                 report.changes = written.changes
         self._tally(report)
-        log.info("sync: pushed %d pulled %d conflicts %d quarantined %d errors %d",
-                 report.pushed, report.pulled, report.conflicts, report.quarantined,
+        log.info("sync: pushed %d pulled %d conflicts %d refused %d errors %d",
+                 report.pushed, report.pulled, report.conflicts, report.refused,
                  len(report.errors))
         return report
 
     def _tally(self, report: SyncReport) -> None:
         counts = self.store.outbox.counts()
-        report.pending = counts["pending"]
-        report.quarantined_total = counts["quarantined"]
+        report.pending = counts.pending
+        report.refused_total = counts.refused
         report.open_conflicts = self.store.outbox.open_conflict_count()
-        report.pulled_quarantined_total = self.store.outbox.pulled_quarantine_count()
-        if report.pulled_quarantined_total:
-            report.warnings.append(NOT_APPLIED.format(n=report.pulled_quarantined_total))
+        report.not_applied_total = self.store.outbox.not_applied_count()
+        if report.not_applied_total:
+            report.warnings.append(NOT_APPLIED.format(n=report.not_applied_total))
         skew = self.store.outbox.clock_skew()
         report.clock_skew_seconds = skew
         if skew is not None and abs(skew) > CLOCK_SKEW_WARN_SECONDS:
@@ -261,7 +262,7 @@ class SyncEngine:
     def _note_pending(self) -> None:
         """Tell the gateway how much waits here (business support's "waiting on laptop"), and
         how many records it does not have (what a wipe would destroy)."""
-        self.transport.pending_ops = self.store.outbox.counts()["pending"]
+        self.transport.pending_ops = self.store.outbox.counts().pending
         self.transport.unsent_records = self.store.outbox.unsent_record_count()
 
     def _server_time(self, server_time: str) -> None:
@@ -272,7 +273,7 @@ class SyncEngine:
 
     def _push(self, report: SyncReport) -> bool:
         """Push until nothing is ready; True when every ready op got an answer."""
-        total = self.store.outbox.counts()["pending"]
+        total = self.store.outbox.counts().pending
         done = 0
         for _ in range(total + 10):         # each round answers at least one op
             self._check_cancel()
@@ -298,16 +299,16 @@ class SyncEngine:
             try:
                 op = Op.model_validate(row.as_op())
             except ValidationError as exc:
-                self.store.outbox.quarantine(row.op_id, f"this change cannot be sent: "
-                                             f"{first_reason(exc)}")
-                report.quarantined += 1
+                self.store.outbox.refuse(row.op_id, f"this change cannot be sent: "
+                                         f"{first_reason(exc)}")
+                report.refused += 1
                 continue
             if row.size > self.op_bytes:
                 # No request can carry it (its stored JSON is at least what it weighs on the
                 # wire): its fields go as a blob, and the op names the blob.
                 blobbed = self._as_blob(row, op, report)
                 if blobbed is None:
-                    report.quarantined += 1
+                    report.refused += 1
                     continue
                 op = blobbed
             ops.append(op)
@@ -323,7 +324,7 @@ class SyncEngine:
         data = big_records.pack(op.fields)
         if len(data) > MAX_BLOB_BYTES:
             mb, most = f"{len(data) / 1e6:.1f}", f"{MAX_BLOB_BYTES / 1e6:.1f}"
-            self.store.outbox.quarantine(row.op_id, TOO_BIG.format(size=mb, most=most))
+            self.store.outbox.refuse(row.op_id, TOO_BIG.format(size=mb, most=most))
             report.warnings.append(TOO_BIG_WARNING.format(
                 what=record_name(row.entity).lower(), size=mb, most=most))
             return None
@@ -332,7 +333,7 @@ class SyncEngine:
             self._upload_one(sha256, len(data), 0, len(data),
                              lambda offset, n: data[offset:offset + n])
         except Refused as exc:
-            self.store.outbox.quarantine(row.op_id, BLOB_REFUSED.format(reason=exc))
+            self.store.outbox.refuse(row.op_id, BLOB_REFUSED.format(reason=exc))
             return None
         return op.model_copy(update={"fields": {}, "fields_blob": sha256})
 
@@ -344,8 +345,8 @@ class SyncEngine:
                 half = len(batch) // 2
                 return (self._push_batch(batch[:half], report)
                         + self._push_batch(batch[half:], report))
-            self.store.outbox.quarantine(batch[0].op_id, str(exc))
-            report.quarantined += 1
+            self.store.outbox.refuse(batch[0].op_id, str(exc))
+            report.refused += 1
             return 1
         self._server_time(answer.server_time)
         acks = _acks(answer)
@@ -356,7 +357,7 @@ class SyncEngine:
         tally = self.store.outbox.mark_pushed(batch, acks)
         report.pushed += tally.pushed
         report.conflicts += tally.conflicts
-        report.quarantined += tally.quarantined
+        report.refused += tally.refused
         return len(batch) - tally.unanswered
 
     # -- pull ---------------------------------------------------------------------------------
@@ -380,7 +381,7 @@ class SyncEngine:
             self._server_time(page.server_time)
             report.pulled += tally.applied
             report.conflicts += tally.conflicts
-            report.pulled_quarantined += tally.quarantined
+            report.not_applied += tally.not_applied
             self._progress("pull", report.pulled, report.pulled + (1 if page.more else 0))
             if not page.more:
                 report.pull_finished = True
@@ -478,7 +479,7 @@ class SyncEngine:
 
 def _read_changes(changes: list[Any]) -> tuple[list[dict[str, Any]], list[tuple[Any, str]]]:
     """The changes this laptop can read (the protocol's Change), and each other one with why
-    not (kept in the store's pulled quarantine, never dropped)."""
+    not (kept in the store among the changes not applied here, never dropped)."""
     readable: list[dict[str, Any]] = []
     unreadable: list[tuple[Any, str]] = []
     for change in changes:

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
 
 from rbsw_desktop.store import Store
-from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 AUTOSAVE_MS = 3000      # how long after typing stops a change saves itself
 
@@ -64,7 +64,7 @@ class Autosave(QObject):
         if copy is None:
             return
         write = self.write
-        Op(self.editor, lambda store: write(store, copy),
+        StoreOp(self.editor, lambda store: write(store, copy),
            taskman=self.taskman).success(self._saved).failure(self.failed).run_in_background()
 
     def discard(self) -> None:
@@ -109,12 +109,12 @@ def autosave_window(window: QDialog, taskman: TaskManager, key: str,
 def load_draft(parent: QWidget, taskman: TaskManager, key: str,
                then: Callable[[dict[str, Any] | None], None]) -> None:
     """The draft kept under `key` (or None), to `then` on the UI thread."""
-    Op(parent, lambda store: store.drafts.get(key), taskman=taskman).success(
+    StoreOp(parent, lambda store: store.drafts.get(key), taskman=taskman).success(
         lambda draft: then(json.loads(draft) if draft else None)).run_in_background()
 
 
 def drop_draft(parent: QWidget, taskman: TaskManager, key: str) -> None:
-    Op(parent, lambda store: store.drafts.clear(key), taskman=taskman).run_in_background()
+    StoreOp(parent, lambda store: store.drafts.clear(key), taskman=taskman).run_in_background()
 
 
 def close_window(dialog: QDialog) -> None:

@@ -44,7 +44,7 @@ from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.autosave import autosave_window, close_window, drop_draft, load_draft
 from rbsw_desktop.ui.board_model import ITEM_ID_ROLE, ZoneModel
-from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 ZONES = (Zone.RED, Zone.AMBER, Zone.GREEN)
 EDIT_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)
@@ -83,7 +83,7 @@ def load_board(store: Store, case_id: str) -> BoardData:
 
 
 class ZoneView(QListView):
-    """One zone's sticky notes. Ctrl+Left/Right or Ctrl+1/2/3 move the selected item."""
+    """One zone's board items. Ctrl+Left/Right or Ctrl+1/2/3 move the selected item."""
 
     sig_move_requested = Signal(str, object, int)
     sig_edit_requested = Signal()
@@ -94,7 +94,7 @@ class ZoneView(QListView):
         self.setAccessibleName(f"{model.zone.label} ({model.zone.value} zone)")
         self.setWordWrap(True)
         self.setSpacing(6)
-        self.setResizeMode(QListView.ResizeMode.Adjust)      # notes wrap to the zone's width
+        self.setResizeMode(QListView.ResizeMode.Adjust)      # items wrap to the zone's width
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
@@ -240,7 +240,7 @@ class BoardTab(QWidget):
         self.add_button = QPushButton("&Add item…")
         self.review_button = QPushButton("Start &review")
         self.meeting_button = QPushButton("&Meeting mode")
-        self.hint = QLabel("Drag notes between zones, or select one and press Ctrl+Left / "
+        self.hint = QLabel("Drag items between zones, or select one and press Ctrl+Left / "
                            "Ctrl+Right. Enter, F2 or double-click edits.", objectName="hint",
                            wordWrap=True)
         self.announce = QLabel(objectName="hint")
@@ -279,8 +279,8 @@ class BoardTab(QWidget):
 
     def reload(self) -> None:
         case_id = self.case_id
-        Op(self, lambda store: load_board(store, case_id), taskman=self.taskman
-           ).success(self._show).run_in_background()
+        StoreOp(self, lambda store: load_board(store, case_id), taskman=self.taskman
+                ).success(self._show).run_in_background()
 
     def _show(self, data: BoardData) -> None:
         self.data = data
@@ -317,8 +317,8 @@ class BoardTab(QWidget):
     def _review_chosen(self, index: int) -> None:
         review_id = self.review_pick.itemData(index)
         if review_id:
-            Op(self, lambda store: store.board.movement(review_id), taskman=self.taskman
-               ).success(self._show_movement).run_in_background()
+            StoreOp(self, lambda store: store.board.movement(review_id), taskman=self.taskman
+                    ).success(self._show_movement).run_in_background()
 
     def _changed(self, changes: Changes, initiator: object) -> None:
         """A review reloads the board; changed items are read again, and only those."""
@@ -326,8 +326,8 @@ class BoardTab(QWidget):
             self.reload()
         elif changes.touches(EntityKind.BOARD_ITEM) and self.data is not None:
             case_id, ids = self.case_id, changes.ids(EntityKind.BOARD_ITEM)
-            Op(self, lambda store: store.board.items_with_ids(case_id, ids),
-               taskman=self.taskman).success(
+            StoreOp(self, lambda store: store.board.items_with_ids(case_id, ids),
+                    taskman=self.taskman).success(
                 lambda items: self._show_items(ids, items)).run_in_background()
 
     def _show_items(self, ids: frozenset[str], items: list[BoardItem]) -> None:
@@ -368,8 +368,8 @@ class BoardTab(QWidget):
 
     def move_item(self, item_id: str, zone: Zone, row: int = -1) -> None:
         position = None if row < 0 else row
-        Op(self, lambda store: store.board.move(item_id, zone, position), taskman=self.taskman
-           ).success(lambda item: self._moved(item)).run_in_background()
+        StoreOp(self, lambda store: store.board.move(item_id, zone, position), taskman=self.taskman
+                ).success(lambda item: self._moved(item)).run_in_background()
 
     def _moved(self, item: BoardItem) -> None:
         self.announce.setText(f"Moved to {item.zone.label}: {item.text}")
@@ -414,8 +414,8 @@ class BoardTab(QWidget):
             if draft:
                 store.drafts.clear(draft)
             return item
-        Op(self, add, taskman=self.taskman
-           ).success(lambda item: self._moved(item)).failure(
+        StoreOp(self, add, taskman=self.taskman
+                ).success(lambda item: self._moved(item)).failure(
             lambda exc: self.announce.setText(plain_message(exc))).run_in_background()
 
     def edit_selected(self, zone: Zone) -> None:
@@ -434,13 +434,13 @@ class BoardTab(QWidget):
             if draft:
                 store.drafts.clear(draft)
             return saved
-        Op(self, save, taskman=self.taskman).failure(
+        StoreOp(self, save, taskman=self.taskman).failure(
             lambda exc: self.announce.setText(plain_message(exc))).run_in_background()
 
     def start_review(self, held_on: date | None = None) -> None:
         case_id = self.case_id
-        Op(self, lambda store: store.board.start_review(case_id, held_on=held_on),
-           taskman=self.taskman).run_in_background()
+        StoreOp(self, lambda store: store.board.start_review(case_id, held_on=held_on),
+                taskman=self.taskman).run_in_background()
 
     def meeting_mode(self) -> None:
         from rbsw_desktop.ui.meeting_mode import MeetingMode

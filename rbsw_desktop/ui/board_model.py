@@ -28,7 +28,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def describe_item(item: BoardItem, *, for_family: bool = False) -> str:
-    """The sticky note's words, with who raised it and whether the family may have it."""
+    """The board item's words, with who raised it and whether the family may have it."""
     if for_family:
         return item.text
     raised = "Raised by the family" if item.raised_by is RaisedBy.FAMILY \

@@ -27,14 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rbsw_desktop.domain import record_name
+from rbsw_desktop.domain import Role, record_name
 from rbsw_desktop.domain.instants import local_date, local_datetime
 from rbsw_desktop.sync.support_client import PodOverview, SupportClient
 from rbsw_desktop.ui.taskman import TaskManager, plain_message
 
-ROLES = {"social_worker": "Social worker", "senior_social_worker": "Senior social worker",
-         "nqsw": "Newly qualified social worker", "pod_manager": "Pod manager",
-         "business_support": "Business support officer"}
+
+def role_label(role: Any) -> str:
+    """A worker's role in words ("" for one this version does not know)."""
+    return Role(role).label if role in tuple(Role) else ""
 
 
 def when(stamp: Any) -> str:
@@ -163,7 +164,7 @@ class BusinessSupportView(QWidget):
                               "not known" if d.get("pending") is None else str(d["pending"]),
                               "Removed" if d.get("revoked") else "Active"]
                              for d in ov.devices])
-        _fill(self.workers, [[w.get("name", ""), ROLES.get(w.get("role", ""), ""),
+        _fill(self.workers, [[w.get("name", ""), role_label(w.get("role")),
                               str(w.get("devices", 0)),
                               "not known" if w.get("pending") is None else str(w["pending"]),
                               str(w.get("unfiled", 0)), when(w.get("last_sync"))]

@@ -27,7 +27,7 @@ from rbsw_desktop.ui import style
 from rbsw_desktop.ui.board import BoardTab
 from rbsw_desktop.ui.caseload import due_text
 from rbsw_desktop.ui.direct_work import DirectWorkTab
-from rbsw_desktop.ui.taskman import Op, TaskManager
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager
 from rbsw_desktop.ui.visits import VisitsTab
 
 TIMELINE_KINDS = (EntityKind.VISIT, EntityKind.VISIT_AMENDMENT, EntityKind.BOARD_ITEM,
@@ -125,15 +125,15 @@ class CaseWorkspace(QWidget):
         """Open the case (audited as a view)."""
         case_id = self.case_id
         self._stale = False
-        Op(self, lambda store: load_case(store, case_id), taskman=self.taskman
-           ).success(self._show).run_in_background()
+        StoreOp(self, lambda store: load_case(store, case_id), taskman=self.taskman
+                ).success(self._show).run_in_background()
 
     def refresh(self) -> None:
         """Show the header and timeline afresh, without auditing another view."""
         case_id = self.case_id
         self._stale = False
-        Op(self, lambda store: refresh_case(store, case_id), taskman=self.taskman
-           ).success(self._show).run_in_background()
+        StoreOp(self, lambda store: refresh_case(store, case_id), taskman=self.taskman
+                ).success(self._show).run_in_background()
 
     def _show(self, header: CaseHeader) -> None:
         s = header.summary

@@ -5,7 +5,7 @@ council system refused (`refused.RefusedView`) and the changes from the council 
 not save (`not_applied.NotAppliedView`).
 
     view = ConflictsView(taskman=taskman, parent=window)
-    view.reload()                 # every store call is an Op on the task manager's store thread
+    view.reload()                 # every store call is a StoreOp on the task manager's store thread
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from rbsw_desktop.domain import record_name
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.ui.not_applied import NotAppliedView
 from rbsw_desktop.ui.refused import RefusedView
-from rbsw_desktop.ui.taskman import Op, TaskManager
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager
 
 #: Bookkeeping that differs between any two versions and means nothing to a worker.
 _HIDDEN = {"updated_at", "updated_by", "device_id", "position"}
@@ -135,8 +135,8 @@ class ConflictsView(QWidget):
         self._show(-1)
 
     def reload(self) -> None:
-        Op(self, lambda store: store.outbox.conflicts(), taskman=self.taskman
-           ).success(self._show_conflicts).run_in_background()
+        StoreOp(self, lambda store: store.outbox.conflicts(), taskman=self.taskman
+                ).success(self._show_conflicts).run_in_background()
         self.refused.reload()
         self.not_applied.reload()
 
@@ -193,8 +193,8 @@ class ConflictsView(QWidget):
         if conflict is None:
             return
         merged = {self._merge_field: self.merge_edit.toPlainText()} if choice == "merge" else None
-        Op(self, lambda store: store.outbox.resolve_conflict(conflict.id, choice, merged),
-           taskman=self.taskman).success(lambda _: self._resolved(conflict.record_id)
+        StoreOp(self, lambda store: store.outbox.resolve_conflict(conflict.id, choice, merged),
+                taskman=self.taskman).success(lambda _: self._resolved(conflict.record_id)
                                          ).run_in_background()
 
     def _resolved(self, record_id: str) -> None:

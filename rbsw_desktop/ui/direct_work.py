@@ -33,7 +33,7 @@ from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.autosave import Autosave
 from rbsw_desktop.ui.record_list import list_beside_editor
-from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 THUMB = 160
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
@@ -189,8 +189,8 @@ class DirectWorkTab(QWidget):
 
     def reload(self, select: str | None = None) -> None:
         case_id = self.case_id
-        Op(self, lambda store: store.direct_work.of_case(case_id), taskman=self.taskman
-           ).success(lambda rows: self._show_list(rows, select)).run_in_background()
+        StoreOp(self, lambda store: store.direct_work.of_case(case_id), taskman=self.taskman
+                ).success(lambda rows: self._show_list(rows, select)).run_in_background()
 
     def _show_list(self, rows: list[DirectWorkActivity], select: str | None) -> None:
         self.list.blockSignals(True)
@@ -229,8 +229,8 @@ class DirectWorkTab(QWidget):
         self._load_thumbs(a.id)
 
     def _load_thumbs(self, activity_id: str) -> None:
-        Op(self, lambda store: load_thumbnails(store, activity_id), taskman=self.taskman
-           ).success(lambda thumbs: self._show_thumbs(thumbs, activity_id)
+        StoreOp(self, lambda store: load_thumbnails(store, activity_id), taskman=self.taskman
+                ).success(lambda thumbs: self._show_thumbs(thumbs, activity_id)
                      ).run_in_background()
 
     def _show_thumbs(self, thumbs: list[Thumbnail], activity_id: str) -> None:
@@ -290,10 +290,10 @@ class DirectWorkTab(QWidget):
         self.save_if_dirty()
         case_id = self.case_id
         tool = DirectWorkTool(self.tool.currentData())
-        Op(self, lambda store: store.direct_work.add(case_id, tool,
-                                                     held_on=date.today().isoformat()),
-           taskman=self.taskman
-           ).success(lambda a: self.reload(select=a.id)).run_in_background()
+        StoreOp(self, lambda store: store.direct_work.add(case_id, tool,
+                                                          held_on=date.today().isoformat()),
+                taskman=self.taskman
+                ).success(lambda a: self.reload(select=a.id)).run_in_background()
 
     def save(self) -> None:
         self.autosave.save_now()
@@ -319,8 +319,8 @@ class DirectWorkTab(QWidget):
         activity = self.activity
         # When it is done, refresh only the thumbnails: what is typed while the scan is
         # encrypted stays on screen, and stays dirty so it still saves itself.
-        Op(self, lambda store: attach_file(store, activity, path), taskman=self.taskman
-           ).success(lambda _a: self._load_thumbs(activity.id)).failure(
+        StoreOp(self, lambda store: attach_file(store, activity, path), taskman=self.taskman
+                ).success(lambda _a: self._load_thumbs(activity.id)).failure(
             lambda exc: self.message.setText(plain_message(exc))).run_in_background()
 
     def clear(self) -> None:

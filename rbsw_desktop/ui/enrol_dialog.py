@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from rbsw_desktop.security import keyring_access
 from rbsw_desktop.sync.device import Enrolment, register_device, save_enrolment
-from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +98,8 @@ class EnrolDialog(QDialog):
 
     def _registered(self, enrolment: Enrolment) -> None:
         self.message.setText("Saving the set-up on this laptop…")
-        Op(self, lambda store: save_enrolment(store, enrolment), taskman=self.taskman
-           ).success(lambda _none: self._saved(enrolment)).failure(self._failed
+        StoreOp(self, lambda store: save_enrolment(store, enrolment), taskman=self.taskman
+                ).success(lambda _none: self._saved(enrolment)).failure(self._failed
                                                                    ).run_in_background()
 
     def _saved(self, enrolment: Enrolment) -> None:

@@ -24,7 +24,7 @@ from rbsw_desktop.export.family_summary import (
     export_family_summary,
     plan_summary,
 )
-from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 
 def plural(n: int, word: str) -> str:
@@ -76,8 +76,8 @@ class ExportDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.resize(620, 460)
-        Op(self, lambda store: plan_summary(store, case_id), taskman=taskman
-           ).success(self._show_plan).failure(self._failed).run_in_background()
+        StoreOp(self, lambda store: plan_summary(store, case_id), taskman=taskman
+                ).success(self._show_plan).failure(self._failed).run_in_background()
 
     def _show_plan(self, plan: SummaryPlan) -> None:
         self.plan = plan
@@ -113,9 +113,9 @@ class ExportDialog(QDialog):
         self.message.setText("Writing the PDF…")
         self.save_button.setEnabled(False)
         plan, case_id = self.plan, self.case_id
-        Op(self, lambda store: export_family_summary(store, case_id, out, password=password,
-                                                     plan=plan), taskman=self.taskman
-           ).success(self._saved).failure(self._failed).run_in_background()
+        StoreOp(self, lambda store: export_family_summary(store, case_id, out, password=password,
+                                                          plan=plan), taskman=self.taskman
+                ).success(self._saved).failure(self._failed).run_in_background()
 
     def _saved(self, result: ExportResult) -> None:
         self.exported = result

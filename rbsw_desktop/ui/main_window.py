@@ -34,7 +34,7 @@ from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.ui.caseload import CaseloadView
 from rbsw_desktop.ui.lock_screen import LockScreen
-from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 if TYPE_CHECKING:
     from rbsw_desktop.store import SearchHit, Store
@@ -131,8 +131,8 @@ class MainWindow(QMainWindow):
     # -- building -----------------------------------------------------------------------------
 
     def _build_work_page(self) -> QWidget:
-        self.search = QLineEdit(placeholderText="Search children, notes, board and direct work "
-                                "(Ctrl+F)")
+        self.search = QLineEdit(placeholderText="Search children, visit notes, board and direct "
+                                "work (Ctrl+F)")
         self.search.setAccessibleName("Search")
         self.search.setClearButtonEnabled(True)
         self.search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
         "Set up sync" button that opens the enrolment dialog. What it needs is read on the
         store thread (the store, and the keyring over D-Bus)."""
         from rbsw_desktop.ui.sync_panel import sync_setup
-        Op(self, sync_setup, taskman=self.taskman).success(
+        StoreOp(self, sync_setup, taskman=self.taskman).success(
             lambda setup: self._sync_ready(setup, sync_now)).failure(   # e.g. no keyring
             lambda exc: self.status.setToolTip(plain_message(exc))).run_in_background()
 
@@ -324,8 +324,8 @@ class MainWindow(QMainWindow):
     # -- caseload, cases and search -----------------------------------------------------------
 
     def refresh_caseload(self) -> None:
-        Op(self, lambda store: (store.cases.summaries(), store.outbox.pending_count()),
-           taskman=self.taskman).success(self._show_caseload).run_in_background()
+        StoreOp(self, lambda store: (store.cases.summaries(), store.outbox.pending_count()),
+                taskman=self.taskman).success(self._show_caseload).run_in_background()
 
     def _show_caseload(self, result) -> None:  # noqa: ANN001
         cases, pending = result
@@ -363,8 +363,8 @@ class MainWindow(QMainWindow):
             self.results.clear()
             self.results.hide()
             return
-        Op(self, lambda store: store.search.find(text, limit=30), taskman=self.taskman
-           ).success(self._show_hits).run_in_background()
+        StoreOp(self, lambda store: store.search.find(text, limit=30), taskman=self.taskman
+                ).success(self._show_hits).run_in_background()
 
     def _show_hits(self, hits: list[SearchHit]) -> None:
         self.results.clear()

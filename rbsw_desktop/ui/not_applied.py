@@ -1,11 +1,11 @@
-"""The changes from the council system this laptop could not save (the store's pulled
-quarantine), in the Sync problems view: what each is (never its content), when it came and why,
+"""The changes from the council system this laptop could not save (`store.outbox.not_applied`),
+in the Sync problems view: what each is (never its content), when it came and why,
 in words a worker understands. Everything else from the council was saved; these are kept as
 they arrived, so nothing is lost, until a newer version of the record arrives and saves; the
 refused changes' "Export for IT support..." (`refused.py`) writes them out with their details.
 
     view = NotAppliedView(taskman=taskman, parent=window)
-    view.reload()                 # the store call is an Op on the task manager's store thread
+    view.reload()                 # the store call is a StoreOp on the task manager's store thread
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
 
 from rbsw_desktop.domain import record_name
 from rbsw_desktop.domain.instants import local_datetime
-from rbsw_desktop.ui.taskman import Op, TaskManager
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager
 
 #: The store's and the sync engine's reasons (rbsw_desktop/store/sync_state.py,
 #: rbsw_desktop/sync/engine.py) in a worker's words.
@@ -72,8 +72,8 @@ class NotAppliedView(QWidget):
         box.addWidget(self.list, 1)
 
     def reload(self) -> None:
-        Op(self, lambda store: store.outbox.pulled_quarantined(), taskman=self.taskman
-           ).success(self._show).run_in_background()
+        StoreOp(self, lambda store: store.outbox.not_applied(), taskman=self.taskman
+                ).success(self._show).run_in_background()
 
     def _show(self, problems: list[Any]) -> None:
         self.list.clear()

@@ -1,11 +1,11 @@
-"""The changes the council system refused (the store's quarantine), in the Sync problems view:
+"""The changes the council system refused (`store.outbox.refused`), in the Sync problems view:
 each with what it is (never its content) and the reason in plain words, "Try again" (back into
 the outbox for the next sync), and "Export for IT support..." (a JSON file the worker chooses,
 holding these and the changes from the council not saved here, `not_applied.py`; it is NOT
 encrypted, and the export dialog says so before saving).
 
     view = RefusedView(taskman=taskman, parent=window)
-    view.reload()                 # every store call is an Op on the task manager's store thread
+    view.reload()                 # every store call is a StoreOp on the task manager's store thread
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from rbsw_desktop.domain import record_name
 from rbsw_desktop.domain.instants import local_datetime
 from rbsw_desktop.store import Store
 from rbsw_desktop.store.sync_state import OutboxOp
-from rbsw_desktop.ui.taskman import Op, TaskManager, show_error
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager, show_error
 
 #: The gateway's reasons (rbsw_desktop/gateway/service.py, validate.py) in a worker's words.
 _REASONS = (
@@ -90,8 +90,8 @@ def refused_title(op: Any) -> str:
 def write_refused(store: Store, name: str) -> int:
     """The refused changes, and the changes from the council not saved here, as JSON, to the
     file the worker chose (readable by them only)."""
-    records = store.outbox.export_quarantined()
-    not_saved = [p.as_json() for p in store.outbox.pulled_quarantined()]
+    records = store.outbox.export_refused()
+    not_saved = [p.as_json() for p in store.outbox.not_applied()]
     text = json.dumps({"refused_changes": records, "not_saved_here": not_saved}, indent=2,
                       ensure_ascii=False)
     fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -102,7 +102,7 @@ def write_refused(store: Store, name: str) -> int:
 
 def _problems(store: Store) -> tuple[list[OutboxOp], int]:
     """The refused changes, and how many from the council were not saved here."""
-    return store.outbox.quarantined(), store.outbox.pulled_quarantine_count()
+    return store.outbox.refused(), store.outbox.not_applied_count()
 
 
 class ExportRefusedDialog(QDialog):
@@ -187,8 +187,8 @@ class RefusedView(QWidget):
         box.addLayout(foot)
 
     def reload(self) -> None:
-        Op(self, _problems, taskman=self.taskman
-           ).success(lambda found: self._show_refused(*found)).run_in_background()
+        StoreOp(self, _problems, taskman=self.taskman
+                ).success(lambda found: self._show_refused(*found)).run_in_background()
 
     def _show_refused(self, refused: list[Any], not_saved: int = 0) -> None:
         """The refused changes; the export also holds the `not_saved` changes from the
@@ -233,15 +233,15 @@ class RefusedView(QWidget):
         return [b for b in buttons if b is not None]
 
     def _retry(self, op_id: str) -> None:
-        Op(self, lambda store: store.outbox.retry_quarantined([op_id]), taskman=self.taskman
-           ).success(lambda sent: self._retried(op_id, sent)).run_in_background()
+        StoreOp(self, lambda store: store.outbox.retry_refused([op_id]), taskman=self.taskman
+                ).success(lambda sent: self._retried(op_id, sent)).run_in_background()
 
     def _retried(self, op_id: str, sent: Any) -> None:
         self.message.setText("It will be sent again at the next sync." if sent else
                              "That change was already sent back.")
         self.sig_retried.emit(op_id)
-        Op(self, _problems, taskman=self.taskman
-           ).success(lambda found: self._show_refused_keep_focus(*found)).run_in_background()
+        StoreOp(self, _problems, taskman=self.taskman
+                ).success(lambda found: self._show_refused_keep_focus(*found)).run_in_background()
 
     def _show_refused_keep_focus(self, refused: list[Any], not_saved: int) -> None:
         self._show_refused(refused, not_saved)
@@ -256,8 +256,8 @@ class RefusedView(QWidget):
         dialog.open()
 
     def _export_to(self, name: str) -> None:
-        Op(self, lambda store: write_refused(store, name), taskman=self.taskman
-           ).success(lambda n: self._exported(name, n)).failure(self._export_failed
+        StoreOp(self, lambda store: write_refused(store, name), taskman=self.taskman
+                ).success(lambda n: self._exported(name, n)).failure(self._export_failed
                                                                 ).run_in_background()
 
     def _export_failed(self, exc: BaseException) -> None:

@@ -8,6 +8,7 @@ the engine runs there too, over the task manager's one store connection.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 from rbsw_desktop.domain import Role, Worker
 from rbsw_desktop.store import Store
 from rbsw_desktop.sync.device import credentials, engine_for, enrolled, sync_status
+from rbsw_desktop.sync.engine import SyncReport
 from rbsw_desktop.sync.support_client import SupportClient
 from rbsw_desktop.ui.business_support import BusinessSupportView
 from rbsw_desktop.ui.conflicts import ConflictsView
@@ -42,8 +44,9 @@ def sync_setup(store: Store) -> SyncSetup | None:
 
 
 class SyncPanel:
-    def __init__(self, setup: SyncSetup, *, taskman: TaskManager, on_changes: Any,
-                 parent: QWidget, on_revoked: Any = None) -> None:
+    def __init__(self, setup: SyncSetup, *, taskman: TaskManager,
+                 on_changes: Callable[[SyncReport | None], None], parent: QWidget,
+                 on_revoked: Any = None) -> None:
         self.parent = parent
         self.taskman = taskman
         self.setup = setup

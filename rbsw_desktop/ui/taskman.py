@@ -1,13 +1,13 @@
 """Background work for the UI: one thread for everything that touches the store, a pool for the
 rest (network, PDF). Results come back to the UI thread by signal (Anki's taskman + ops).
 
-    Op(parent, lambda store: store.board.items(case_id)).success(show).run_in_background()
+    StoreOp(parent, lambda store: store.board.items(case_id)).success(show).run_in_background()
 
 `fn` runs off the UI thread with the unlocked store and never touches a widget. Every exception
-reaches `.failure()` or, by default, a plain-words error dialog. The records an Op wrote (the
+reaches `.failure()` or, by default, a plain-words error dialog. The records a StoreOp wrote (the
 store notes each one, see `Store.collect_changes`) are announced through
 `TaskManager.sig_changes_applied` as a `Changes`, so each view refreshes only what changed.
-Tests make the manager synchronous (`synchronous=True`): Ops then run at once on the calling
+Tests make the manager synchronous (`synchronous=True`): StoreOps then run at once on the calling
 thread, so most UI tests need no waiting.
 
 The store's thread is one long-lived thread: the store is opened there (`run_on_store_thread`,
@@ -196,8 +196,9 @@ class TaskManager(QObject):
         self.wait(msecs)
 
 
-class Op:
-    """One user action run in the background: `Op(parent, fn).success(cb).run_in_background()`."""
+class StoreOp:
+    """One user action on the store, run in the background (Anki's `CollectionOp`):
+    `StoreOp(parent, fn).success(cb).run_in_background()`. Not a sync op (`protocol.Op`)."""
 
     def __init__(self, parent: QWidget | None, fn: Callable[[Store], Any], *,
                  taskman: TaskManager | None = None) -> None:
@@ -207,11 +208,11 @@ class Op:
         self._success: Callable[[Any], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
 
-    def success(self, cb: Callable[[Any], None]) -> Op:
+    def success(self, cb: Callable[[Any], None]) -> StoreOp:
         self._success = cb
         return self
 
-    def failure(self, cb: Callable[[BaseException], None]) -> Op:
+    def failure(self, cb: Callable[[BaseException], None]) -> StoreOp:
         self._failure = cb
         return self
 

@@ -44,7 +44,7 @@ from rbsw_desktop.ui.autosave import (
     load_draft,
 )
 from rbsw_desktop.ui.record_list import list_beside_editor
-from rbsw_desktop.ui.taskman import Op, TaskManager, plain_message
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 from rbsw_desktop.ui.timefmt import instant_of, qdatetime_of, same_minute_shown
 
 TEXT_FIELDS = {"child_words": "The child's &own words", "observations": "&Observations",
@@ -383,7 +383,7 @@ class VisitEditor(QWidget):
     def finalise_now(self) -> None:
         self.save_if_dirty()
         visit_id = self.visit.id if self.visit else ""
-        Op(self, lambda store: store.visits.finalise(visit_id),
+        StoreOp(self, lambda store: store.visits.finalise(visit_id),
            taskman=self.taskman).success(lambda v: self.sig_changed.emit(v.id)
                                          ).failure(self.autosave.failed).run_in_background()
 
@@ -421,8 +421,8 @@ class VisitEditor(QWidget):
             amendment = store.visits.amend(visit_id, text, reason=reason)
             store.drafts.clear(key)
             return amendment
-        Op(self, add, taskman=self.taskman
-           ).success(lambda a: self.sig_changed.emit(visit_id)).failure(
+        StoreOp(self, add, taskman=self.taskman
+                ).success(lambda a: self.sig_changed.emit(visit_id)).failure(
             lambda exc: self.status.setText(f"Not added: {plain_message(exc)}")
         ).run_in_background()
 
@@ -448,8 +448,8 @@ class VisitsTab(QWidget):
 
     def reload(self, select: str | None = None, *, reopen: bool = True) -> None:
         case_id = self.case_id
-        Op(self, lambda store: store.visits.of_case(case_id), taskman=self.taskman
-           ).success(lambda visits: self._show(visits, select, reopen)).run_in_background()
+        StoreOp(self, lambda store: store.visits.of_case(case_id), taskman=self.taskman
+                ).success(lambda visits: self._show(visits, select, reopen)).run_in_background()
 
     def _show(self, visits: list[Visit], select: str | None, reopen: bool) -> None:
         self.list.blockSignals(True)
@@ -480,14 +480,14 @@ class VisitsTab(QWidget):
     def open_visit(self, visit_id: str) -> None:
         def load(store: Store) -> tuple[Visit, list[VisitAmendment]]:
             return store.records.get(Visit, visit_id), store.visits.amendments(visit_id)
-        Op(self, load, taskman=self.taskman).success(
+        StoreOp(self, load, taskman=self.taskman).success(
             lambda result: self.editor.show_visit(*result)).run_in_background()
 
     def new_visit(self) -> None:
         self.editor.save_if_dirty()
         case_id = self.case_id
-        Op(self, lambda store: store.visits.add(case_id), taskman=self.taskman
-           ).success(lambda v: self.reload(select=v.id)).run_in_background()
+        StoreOp(self, lambda store: store.visits.add(case_id), taskman=self.taskman
+                ).success(lambda v: self.reload(select=v.id)).run_in_background()
 
     def save_before_lock(self) -> None:
         self.editor.save_before_lock()

@@ -129,7 +129,7 @@ def test_the_worker_opts_in_and_the_next_start_opens_with_the_login(
         pass
     seen: list = []
     again.taskman.store = reopened.args[0]
-    again.taskman.run_on_store(lambda s: s.case(case.id).family_name, seen.append, seen.append)
+    again.taskman.run_on_store(lambda s: s.cases.get(case.id).family_name, seen.append, seen.append)
     qtbot.waitUntil(lambda: bool(seen))
     assert seen[0] == "The Fictional family"
     _lock(again, reopened.args[0])

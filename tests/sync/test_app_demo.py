@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 
 from rbsw_desktop import app as app_module
 from rbsw_desktop.gateway import embedded
+from rbsw_desktop.store.sync_state import OutboxCounts
 from tests.sync.gw_world import call
 
 pytestmark = pytest.mark.skipif(
@@ -50,7 +51,7 @@ def test_the_demo_syncs_and_opens_the_pod_view_with_nothing_to_set_up(qtbot,
         window.taskman.run_on_store(lambda store: store.outbox.counts(), counts.append,
                                     counts.append)
         qtbot.waitUntil(lambda: bool(counts))
-        assert counts[0] == {"pending": 0, "conflict": 0, "quarantined": 0}
+        assert counts[0] == OutboxCounts()
         window.show_pod_view()                                       # Ctrl+P
         view = window.pod_view
         assert view is not None and window.case_area.currentWidget() is view

@@ -34,8 +34,9 @@ def _review(laptop: Laptop, case_id: str, items: int, text_bytes: int) -> Review
                  "text": f"Board item {i} (fictional): " + " ".join(
                      words[(i * 7 + k) % len(words)] for k in range(text_bytes // 7))}
                 for i in range(items)]
-    return laptop.store.records.save(Review(case_id=case_id, held_on="2026-11-30", snapshot=snapshot,
-                                    notes="A very long review (fictional)"))
+    return laptop.store.records.save(Review(case_id=case_id, held_on="2026-11-30",
+                                            snapshot=snapshot,
+                                            notes="A very long review (fictional)"))
 
 
 def _same_review(a: Review, b: Review) -> bool:
@@ -44,8 +45,8 @@ def _same_review(a: Review, b: Review) -> bool:
 
 
 def _nothing_refused(laptop: Laptop) -> None:
-    assert laptop.store.outbox.quarantined() == []
-    assert laptop.store.outbox.pulled_quarantine_count() == 0
+    assert laptop.store.outbox.refused() == []
+    assert laptop.store.outbox.not_applied_count() == 0
 
 
 def test_a_review_over_the_request_limit_syncs_as_a_blob_to_the_pods_other_laptop(
@@ -56,14 +57,15 @@ def test_a_review_over_the_request_limit_syncs_as_a_blob_to_the_pods_other_lapto
     assert len(json.dumps(review.snapshot)) > MAX_OP_BYTES
     item = worker_laptop.store.board.add(pod.case, Zone.GREEN, "Small and sent (fictional)")
     report = worker_laptop.sync()
-    assert report.ok and report.quarantined == 0, report.as_json()
+    assert report.ok and report.refused == 0, report.as_json()
     _nothing_refused(worker_laptop)
     assert manager_laptop.sync().ok
     _nothing_refused(manager_laptop)
     theirs = manager_laptop.store.records.get(Review, review.id)
     assert _same_review(theirs, worker_laptop.store.records.get(Review, review.id))
     assert theirs.snapshot == review.snapshot and theirs.rev == 1
-    assert manager_laptop.store.records.get(type(item), item.id).text == "Small and sent (fictional)"
+    mine = manager_laptop.store.records.get(type(item), item.id)
+    assert mine.text == "Small and sent (fictional)"
     # On the way down it came by reference: its page carried no fields, only the blob's name,
     # and the blob holds the fields as the council keeps them (its author stamped).
     pulled = pull_all(gateway.url, manager_laptop.token)
@@ -235,7 +237,8 @@ def test_two_laptops_of_one_pod_attach_the_same_photo_and_each_has_it_applied(
     assert (head_b.status, head_b.headers.get("x-received")) == (unknown.status, None) == \
         (404, None)
     owner_b = laptop_b.store.board.add(case_b, Zone.GREEN, "Drawing (fictional)").id
-    attached_b = laptop_b.store.direct_work.attach(owner_b, case_b, photo, "image/png", filename="d.png")
+    attached_b = laptop_b.store.direct_work.attach(owner_b, case_b, photo, "image/png",
+                                                   filename="d.png")
     report_b = laptop_b.sync()
     assert report_b.ok and report_b.blobs_uploaded == 1, report_b.as_json()
     _nothing_refused(laptop_b)

@@ -120,7 +120,7 @@ def test_a_conflict_keeps_both_versions_until_a_person_decides(
     assert conflict.mine["fields"]["text"] == "Attendance 80%, worker's view (fictional)"
     assert conflict.theirs["fields"]["text"] == "Attendance improving, manager's view (fictional)"
     assert worker_laptop.store.records.get(BoardItem, item.id).sync_state is SyncState.CONFLICT
-    assert worker_laptop.store.outbox.counts()["conflict"] == 1
+    assert worker_laptop.store.outbox.counts().held == 1
     # Nothing was dropped on the gateway either: it still holds the manager's version.
     assert manager_laptop.sync().ok
     assert manager_laptop.store.records.get(BoardItem, item.id).text.startswith(
@@ -143,8 +143,8 @@ def test_a_refused_record_is_quarantined_and_the_rest_still_go(
     stray = BoardItem(case_id="no-such-case", zone=Zone.RED, text="Stray (fictional)")
     store.records.save(stray)
     report = worker_laptop.sync(batch_ops=3)
-    assert report.quarantined == 1 and not report.ok
-    (refused,) = store.outbox.export_quarantined()
+    assert report.refused == 1 and not report.ok
+    (refused,) = store.outbox.export_refused()
     assert refused["id"] == stray.id and refused["reason"]
     on_gateway = _on_gateway(gateway, pod)
     assert all(item.id in on_gateway for item in good)
@@ -223,4 +223,4 @@ def test_cases_come_from_the_council_and_are_not_pushed_back(
     assert worker_laptop.sync().ok
     case = worker_laptop.store.records.get(Case, pod.case)
     assert case.rev is not None and case.sync_state is SyncState.SYNCED
-    assert worker_laptop.store.outbox.counts()["pending"] == 0
+    assert worker_laptop.store.outbox.counts().pending == 0

@@ -88,12 +88,12 @@ def test_a_rejected_op_is_quarantined_with_its_reason_and_the_rest_go_on(
     acks = [PushAck(op.op_id, "rejected", reason="Case is closed") if op.record_id == a.id
             else PushAck(op.op_id, "applied", 3) for op in batch]
     tally = store.outbox.mark_pushed(batch, acks)
-    assert (tally.pushed, tally.quarantined) == (1, 1)
+    assert (tally.pushed, tally.refused) == (1, 1)
     assert store.records.get(BoardItem, b.id).sync_state is SyncState.SYNCED
-    (exported,) = store.outbox.export_quarantined()
+    (exported,) = store.outbox.export_refused()
     assert (exported["id"], exported["reason"]) == (a.id, "Case is closed")
-    assert store.outbox.counts()["quarantined"] == 1
-    assert store.outbox.retry_quarantined() == 1
+    assert store.outbox.counts().refused == 1
+    assert store.outbox.retry_refused() == 1
     assert any(op.record_id == a.id for op in store.outbox.next_push_batch(500, 10**7))
 
 
@@ -116,7 +116,7 @@ def test_a_pulled_page_lands_in_one_go_with_no_outbox_rows_and_audit_pull(
     changes[3]["filed"] = True
     tally = store.outbox.apply_pulled(changes)
     assert tally.applied == 20 and store.outbox.count_present(changes) == 20
-    assert store.outbox.counts()["pending"] == 0
+    assert store.outbox.counts().pending == 0
     assert store.records.get(BoardItem, remote[3].id).sync_state is SyncState.FILED
     assert store.records.get(BoardItem, remote[4].id).rev == 14
     pulls = store.db.execute("SELECT count(*) FROM audit WHERE action = 'pull'").fetchone()[0]
@@ -166,9 +166,9 @@ def test_a_change_the_store_cannot_apply_is_kept_aside_and_does_not_stop_the_pag
     bad = {"entity": "visit", "id": new_id(), "rev": 3, "fields": {"status": "nonsense"}}
     tally = store.outbox.apply_pulled([bad, {"entity": "spaceship", "id": "x", "rev": 1},
                                        _change(good, 4)])
-    assert tally.applied == 1 and tally.quarantined == 2
+    assert tally.applied == 1 and tally.not_applied == 2
     assert store.records.find(Visit, "id = ?", [bad["id"]]) == []
-    kept = store.outbox.pulled_quarantined()
+    kept = store.outbox.not_applied()
     assert [(p.entity, p.record_id) for p in kept] == [("visit", bad["id"]), ("spaceship", "x")]
     assert kept[0].change == bad and "do not fit" in kept[0].reason
 
@@ -198,6 +198,6 @@ def test_wiping_a_store_leaves_nothing_of_it_on_disk(store: Store, case: Case) -
 def test_a_change_naming_a_kind_in_text_no_database_keeps_is_kept_aside_too(
         store: Store) -> None:
     odd = {"entity": "space\ud800ship", "id": "x", "rev": 1, "fields": {}}
-    assert store.outbox.apply_pulled([odd]).quarantined == 1
-    (kept,) = store.outbox.pulled_quarantined()
+    assert store.outbox.apply_pulled([odd]).not_applied == 1
+    (kept,) = store.outbox.not_applied()
     assert kept.entity.startswith("space") and kept.change == odd

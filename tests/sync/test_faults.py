@@ -18,6 +18,7 @@ import pytest
 
 from rbsw_desktop.domain import Zone
 from rbsw_desktop.domain.entities import BoardItem
+from rbsw_desktop.store.sync_state import OutboxCounts
 from tests.sync.faultproxy import FaultProxy, random_faults
 from tests.sync.laptops import (  # noqa: F401 (fixtures)
     Laptop,
@@ -87,7 +88,7 @@ def assert_nothing_lost_nothing_duplicated(gateway: Any, pod: Pod, laptops: list
             made[rid] = made.get(rid, 0) + n
     for laptop in laptops:
         store = laptop.store
-        assert store.outbox.counts() == {"pending": 0, "conflict": 0, "quarantined": 0}
+        assert store.outbox.counts() == OutboxCounts()
         assert store.outbox.open_conflict_count() == 0
         here = saved_here(store)
         missing = [rid for rid in here if rid not in on_gateway]

@@ -259,7 +259,7 @@ def test_a_laptop_over_its_quota_keeps_the_photo_and_sends_it_at_a_later_sync(
     # The first went, with its record; the second is refused for now, in words, and waits.
     assert not report.ok and report.blobs_uploaded == 1, report.as_json()
     assert any("too many photos and scans from this laptop" in e for e in report.errors)
-    assert report.pending == 1 and report.quarantined_total == 0, report.as_json()
+    assert report.pending == 1 and report.refused_total == 0, report.as_json()
     assert store.direct_work.blob(attached[1].sha256) == photos[1]
     later = worker_laptop.sync()
     assert later.ok and later.blobs_uploaded == 1, later.as_json()
@@ -291,7 +291,7 @@ def test_a_photo_cleared_out_before_its_record_went_is_sent_again(
         transport.close()
     refused = worker_laptop.sync()
     assert any("too many photos and scans from this laptop" in e for e in refused.errors)
-    assert refused.pending == 1 and refused.quarantined_total == 0, refused.as_json()
+    assert refused.pending == 1 and refused.refused_total == 0, refused.as_json()
     gateway.sql("UPDATE blobs SET updated_at = '2026-01-01T00:00:00.000Z'")
     assert json.loads(gateway.admin("prune-uploads", "--json")) == {"removed": 1}
     report = worker_laptop.sync()

@@ -198,8 +198,8 @@ def test_a_refused_change_of_a_filed_record_is_among_the_laptops_refused_changes
     filed.observations = "Dad came to every contact (fictional)"
     store.visits.update(filed)
     report = worker_laptop.sync()
-    assert not report.ok and report.quarantined == 1
-    (refused,) = store.outbox.quarantined()
+    assert not report.ok and report.refused == 1
+    (refused,) = store.outbox.refused()
     assert refused.record_id == item.id and "filed" in (refused.last_error or "")
     assert sync_status(store)["quarantined"] == 1
     (rec,) = [r for r in gateway.records(pod=pod.id) if r["id"] == item.id]

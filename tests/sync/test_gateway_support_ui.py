@@ -96,12 +96,12 @@ def test_the_view_shows_what_each_laptop_has_waiting(qtbot: Any, world: World,
         assert laptop.sync().pull_finished                # the case arrives
         for i in range(3):
             laptop.store.board.add(case_id, Zone.GREEN, f"Strength {i} (fictional)")
-        before = laptop.store.outbox.counts()["pending"]
+        before = laptop.store.outbox.counts().pending
         assert before >= 3
         stop = threading.Event()
         report = laptop.engine(batch_ops=1).sync_once(
             cancel=stop, progress=lambda stage, done, total: stop.set())
-        assert report.errors and laptop.store.outbox.counts()["pending"] == before - 1
+        assert report.errors and laptop.store.outbox.counts().pending == before - 1
 
         def waiting(table: Any, column: int, key: str) -> str:
             with qtbot.waitSignal(view.sig_refreshed, timeout=10_000):

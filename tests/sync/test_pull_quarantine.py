@@ -75,33 +75,33 @@ def test_a_bad_pulled_change_is_kept_aside_and_the_rest_of_the_page_saves(
 
     report = laptop.sync(pull_limit=50)           # every change in one page
     assert report.errors == []
-    assert (report.pulled, report.pulled_quarantined, report.pulled_quarantined_total) == (2, 4, 4)
+    assert (report.pulled, report.not_applied, report.not_applied_total) == (2, 4, 4)
     assert not report.ok
     assert "could not be saved on this laptop" in " ".join(report.warnings)
     assert {i.text for i in laptop.store.records.find(BoardItem)} >= {
         "Before the bad ones (fictional)", "After the bad ones (fictional)"}
     assert laptop.store.records.find(BoardItem, "id IN (?, ?)", [big, nulled]) == []
 
-    kept = {p.entity: p for p in laptop.store.outbox.pulled_quarantined()}
-    assert len(laptop.store.outbox.pulled_quarantined()) == 4
+    kept = {p.entity: p for p in laptop.store.outbox.not_applied()}
+    assert len(laptop.store.outbox.not_applied()) == 4
     assert kept["spaceship"].reason.startswith("this version of the app does not know")
-    by_id = {p.record_id: p for p in laptop.store.outbox.pulled_quarantined()}
+    by_id = {p.record_id: p for p in laptop.store.outbox.not_applied()}
     assert "too large" in by_id[big].reason
     assert by_id[big].change["fields"]["position"] == BIG       # kept as it came, not lost
     assert "refused" in by_id[nulled].reason
 
     # The cursor moved on: the next sync neither fails nor keeps the same changes twice.
     again = laptop.sync()
-    assert again.errors == [] and again.pulled_quarantined == 0
-    assert again.pulled_quarantined_total == 4
+    assert again.errors == [] and again.not_applied == 0
+    assert again.not_applied_total == 4
 
     # A corrected revision from the council saves and takes its bad one's place.
     serve_raw(module_gateway, pod, case, "board_item", big, 2,
               _item(case, "A number that fits (fictional)", position=3))
     fixed = laptop.sync()
-    assert fixed.pulled == 1 and fixed.pulled_quarantined_total == 3
+    assert fixed.pulled == 1 and fixed.not_applied_total == 3
     assert laptop.store.records.get(BoardItem, big).text == "A number that fits (fictional)"
-    assert big not in {p.record_id for p in laptop.store.outbox.pulled_quarantined()}
+    assert big not in {p.record_id for p in laptop.store.outbox.not_applied()}
 
 
 def test_one_bad_record_does_not_stop_every_laptop_of_the_pod(
@@ -117,7 +117,7 @@ def test_one_bad_record_does_not_stop_every_laptop_of_the_pod(
     for laptop in (first, second):
         report = laptop.sync()
         assert report.errors == [] and report.pull_finished
-        assert report.pulled_quarantined_total == 1
+        assert report.not_applied_total == 1
         assert "Written after the bad one (fictional)" in {
             i.text for i in laptop.store.records.find(BoardItem)}
 

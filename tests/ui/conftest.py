@@ -19,7 +19,7 @@ def app_style(qapp: Any) -> None:
 
 
 def store_taskman(store: Store) -> TaskManager:
-    """A synchronous task manager over the test's store: each Op runs at once."""
+    """A synchronous task manager over the test's store: each StoreOp runs at once."""
     manager = TaskManager(synchronous=True)
     manager.store = store
     return manager

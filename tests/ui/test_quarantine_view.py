@@ -85,10 +85,10 @@ def test_a_refused_change_says_what_and_why_and_try_again_puts_only_it_back_in_t
     qtbot.waitUntil(lambda: view.refused.list.count() == 1)
     assert _row_text(view, 0).startswith("Visit note")          # the other one stays refused
     assert "next sync" in view.refused.message.text()
-    assert [o.op_id for o in store.outbox.quarantined()] == [visit_op]
+    assert [o.op_id for o in store.outbox.refused()] == [visit_op]
     pending = _pending_op_ids(store)
     assert item_op in pending and visit_op not in pending       # goes at the next sync
-    assert store.outbox.counts()["quarantined"] == 1
+    assert store.outbox.counts().refused == 1
 
 
 def test_with_nothing_refused_the_view_says_so_and_export_is_off(
@@ -116,7 +116,7 @@ def test_try_again_is_reachable_from_the_keyboard(qtbot, store: Store, case: Cas
     qtbot.keyClick(button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: view.refused.list.count() == 0)
     assert op_id in _pending_op_ids(store)
-    assert store.outbox.quarantined() == []
+    assert store.outbox.refused() == []
 
 
 def test_export_warns_in_the_save_dialog_and_writes_only_where_the_worker_chose(
@@ -146,7 +146,7 @@ def test_export_warns_in_the_save_dialog_and_writes_only_where_the_worker_chose(
         assert stat.S_IMODE(chosen.stat().st_mode) == 0o600     # only this user can read it
     assert "not encrypted" in view.refused.message.text()
     assert set(tmp_path.rglob("*")) - before == {chosen}        # nothing written elsewhere
-    assert [o.op_id for o in store.outbox.quarantined()] == [op_id]     # exporting retries nothing
+    assert [o.op_id for o in store.outbox.refused()] == [op_id]     # exporting retries nothing
 
 
 def test_the_gateways_reasons_read_as_plain_words() -> None:
