@@ -99,7 +99,7 @@ def test_a_long_job_reports_progress_on_the_ui_thread_and_stops_when_cancelled(
         for batch in range(1, BATCHES + 1):
             if cancelled():
                 return "stopped", batch, threading.current_thread().name
-            own.cases()                                   # a batch of real store work
+            own.cases.summaries()                         # a batch of real store work
             progress("push", batch, BATCHES)
         return "finished", BATCHES, threading.current_thread().name
 
