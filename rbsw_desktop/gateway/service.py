@@ -338,10 +338,17 @@ class GatewayService:
 
     def changes(self, caller: Caller, since: int, limit: int,
                 pending: int | None = None) -> dict[str, Any]:
-        rows = self.repo.changes_since(caller, since, limit + 1)
+        """A page of the caller's changes after `since`, without those whose current revision
+        the caller's own device sent (it has them; a change made since by anyone else still
+        comes). The cursor still moves over them: to the pod's last change as it stood when
+        the pull began (`last_seq`, read first, so the page's read sees everything of the pod
+        up to it: see `db.repository`), or, when there is more, to the page's last change."""
+        upto = self.repo.last_seq(caller.pod_id)
+        rows = self.repo.changes_since(caller, since, limit + 1, upto=upto,
+                                       not_from=caller.device_id) if upto is not None else []
         more = len(rows) > limit
         rows = rows[:limit]
-        new_cursor = rows[-1].seq if rows else since
+        new_cursor = rows[-1].seq if more else max(since, upto or 0)
         # No writers' lock: the caller's transaction (deps.audited, lock=False) holds only this
         # device's row.
         self.repo.touch_device(caller.device_id, utc_now(), pulled=True, pending=pending)

@@ -191,7 +191,7 @@ class Change(Wire):
     case_system_ref: str = ""
     received_at: str = Field(default="", description="When the gateway received this version")
     origin_device: str | None = Field(
-        default=None, description="The device that sent it (none for council records)")
+        default=None, description="The device that sent it (none for council records and filings)")
 
 
 class ChangesPage(Wire):
