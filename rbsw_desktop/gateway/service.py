@@ -248,10 +248,11 @@ class GatewayService:
             batch.applied = self.repo.applied_ops(caller.worker_id, [op.op_id for op in valid])
             batch.held = self.repo.records_by_id({op.id for op in valid})
             results = [self._answer(batch, raw, op) for raw, op in zip(ops, parsed, strict=True)]
-            seqs = self.repo.next_seqs(len(batch.writes)) if batch.writes else []
-            for rec, seq in zip(batch.writes, seqs, strict=True):
+            writes = list(batch.writes.values())
+            seqs = self.repo.next_seqs(len(writes)) if writes else []
+            for rec, seq in zip(writes, seqs, strict=True):
                 rec.seq = seq
-            self.repo.put_records(batch.writes)
+            self.repo.put_records(writes)
             self.repo.add_applied_ops(batch.applied_rows)
             self.repo.add_history(batch.history)
             for raw, result in zip(ops, results, strict=True):
@@ -365,7 +366,8 @@ class _Batch:
     applied: dict[str, tuple[str, int]] = field(default_factory=dict)
     held: dict[str, StoredRecord] = field(default_factory=dict)
     cases: dict[str, Any] = field(default_factory=dict)
-    writes: list[StoredRecord] = field(default_factory=list)
+    #: by record id, in the order last written (a record written twice goes at its last)
+    writes: dict[str, StoredRecord] = field(default_factory=dict)
     applied_rows: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[tuple[Op, int]] = field(default_factory=list)
@@ -375,7 +377,8 @@ class _Batch:
         """Apply in memory, so a later op of this batch on the same record sees it."""
         self.held[rec.id] = rec
         self.applied[op_id] = (rec.id, rec.rev)
-        self.writes = [w for w in self.writes if w.id != rec.id] + [rec]
+        self.writes.pop(rec.id, None)
+        self.writes[rec.id] = rec
         self.applied_rows.append({"worker_id": self.caller.worker_id, "op_id": op_id,
                                   "device_id": self.caller.device_id, "record_id": rec.id,
                                   "rev": rec.rev, "at": self.at})
