@@ -125,6 +125,15 @@ class RecordsMixin:
             "VALUES (?, ?, ?, ?, ?, ?)",
             [utc_now(), self.actor, self.device_id, action, entity, record_id])
 
+    def audit_many(self, action: str, records: list[tuple[str, str]]) -> None:
+        """`audit` for many (entity, record id) at once (a pulled page), in one statement."""
+        at, actor = utc_now(), self.actor
+        self.db.conn.executemany(
+            "INSERT INTO audit(at, actor, device_id, action, entity, record_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(at, actor, self.device_id, action, entity, record_id)
+             for entity, record_id in records])
+
     # -- search index -------------------------------------------------------------------------
 
     def _index(self, record: Record) -> None:
