@@ -262,10 +262,11 @@ class GatewayService:
             batch.applied = self.repo.applied_ops(caller.worker_id, [op.op_id for op in valid])
             batch.held = self.repo.records_by_id({op.id for op in valid})
             results = [self._answer(batch, raw, op) for raw, op in zip(ops, parsed, strict=True)]
-            seqs = self.repo.next_seqs(len(batch.writes)) if batch.writes else []
-            for rec, seq in zip(batch.writes, seqs, strict=True):
+            writes = list(batch.writes.values())
+            seqs = self.repo.next_seqs(len(writes)) if writes else []
+            for rec, seq in zip(writes, seqs, strict=True):
                 rec.seq = seq
-            self.repo.put_records(batch.writes)
+            self.repo.put_records(writes)
             self.repo.add_applied_ops(batch.applied_rows)
             self.repo.add_history(batch.history)
             for raw, result in zip(ops, results, strict=True):
@@ -361,10 +362,18 @@ class GatewayService:
 
     def changes(self, caller: Caller, since: int, limit: int,
                 pending: int | None = None) -> dict[str, Any]:
-        rows = self.repo.changes_since(caller, since, limit + 1)
+        """A page of the caller's changes after `since`, without those whose current revision
+        the caller's own device sent (it has them; a change made since by anyone else still
+        comes), and within `MAX_PAGE_BYTES`. The cursor still moves over the left-out ones: to
+        the pod's last change as it stood when the pull began (`last_seq`, read first, so the
+        page's read sees everything of the pod up to it: see `db.repository`), or, when there
+        is more, to the page's last change."""
+        upto = self.repo.last_seq(caller.pod_id)
+        rows = self.repo.changes_since(caller, since, limit + 1, upto=upto,
+                                       not_from=caller.device_id) if upto is not None else []
         page = within_page(rows[:limit])
         more, rows = len(rows) > len(page), page
-        new_cursor = rows[-1].seq if rows else since
+        new_cursor = rows[-1].seq if more else max(since, upto or 0)
         # No writers' lock: the caller's transaction (deps.audited, lock=False) holds only this
         # device's row.
         self.repo.touch_device(caller.device_id, utc_now(), pulled=True, pending=pending)
@@ -381,7 +390,8 @@ class _Batch:
     applied: dict[str, tuple[str, int]] = field(default_factory=dict)
     held: dict[str, StoredRecord] = field(default_factory=dict)
     cases: dict[str, Any] = field(default_factory=dict)
-    writes: list[StoredRecord] = field(default_factory=list)
+    #: by record id, in the order last written (a record written twice goes at its last)
+    writes: dict[str, StoredRecord] = field(default_factory=dict)
     applied_rows: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[tuple[Op, int]] = field(default_factory=list)
@@ -391,7 +401,8 @@ class _Batch:
         """Apply in memory, so a later op of this batch on the same record sees it."""
         self.held[rec.id] = rec
         self.applied[op_id] = (rec.id, rec.rev)
-        self.writes = [w for w in self.writes if w.id != rec.id] + [rec]
+        self.writes.pop(rec.id, None)
+        self.writes[rec.id] = rec
         self.applied_rows.append({"worker_id": self.caller.worker_id, "op_id": op_id,
                                   "device_id": self.caller.device_id, "record_id": rec.id,
                                   "rev": rec.rev, "at": self.at})

@@ -100,6 +100,9 @@ class SupportView:
             rec.seq = self.repo.next_seq()
             rec.filed, rec.case_system_ref = True, ref.strip()
             rec.filed_at, rec.filed_by = at, caller.worker_id
+            # The filed version is the council's, sent by no laptop: every laptop in scope pulls
+            # it, the one that sent the last change too (who filed it: `record_history`).
+            rec.origin_device = None
             self.repo.put_record(rec)
             self.repo.add_history([revision(rec, at, caller.worker_id, caller.device_id)])
         return {"id": rec.id, "entity": rec.entity, "rev": rec.rev, "filed": True,

@@ -195,7 +195,8 @@ class Change(Wire):
     case_system_ref: str = ""
     received_at: str = Field(default="", description="When the gateway received this version")
     origin_device: str | None = Field(
-        default=None, description="The device that sent it (none for council records)")
+        default=None,
+        description="The device that sent it (none for council records and filings)")
     fields_blob: Annotated[str | None, Field(pattern=SHA256_PATTERN)] = Field(
         default=None, description="A record too big for a page: `fields` is empty, and "
         "`GET /blobs/{fields_blob}` gives its fields (gzip'd JSON, `protocol.big_records`)")

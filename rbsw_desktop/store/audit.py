@@ -13,3 +13,11 @@ class Audit(Part):
             "INSERT INTO audit(at, actor, device_id, action, entity, record_id) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [utc_now(), self._store.actor, self._store.device_id, action, entity, record_id])
+
+    def log_many(self, action: str, records: list[tuple[str, str]]) -> None:
+        """`log` for many (entity, record id) at once (a pulled page), in one statement."""
+        at, actor, device_id = utc_now(), self._store.actor, self._store.device_id
+        self.db.conn.executemany(
+            "INSERT INTO audit(at, actor, device_id, action, entity, record_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(at, actor, device_id, action, entity, record_id) for entity, record_id in records])

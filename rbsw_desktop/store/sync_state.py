@@ -13,8 +13,8 @@ gateway's reason; the CLI's JSON keys keep their first name, `quarantined`, see 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -145,6 +145,27 @@ def _storable(value: Any, limit: int = 100) -> str:
     return str(value or "")[:limit].encode("utf-8", "replace").decode("utf-8")
 
 
+@dataclass
+class _Held:
+    """What the store holds of one pulled page's records (`Outbox._held_for`)."""
+
+    revs: dict[str, Any] = field(default_factory=dict)            # record id -> rev
+    conflicts: dict[str, Any] = field(default_factory=dict)       # -> (conflict id, their_rev)
+    waiting: set[str] = field(default_factory=set)     # records with changes not yet sent
+    kept_aside: bool = False             # any pulled change kept aside (not applied) at all
+    applied: list[tuple[str, str]] = field(default_factory=list)    # (entity, id), to audit
+
+
+def _chunks(ids: list[str], size: int = 500) -> Iterator[list[str]]:
+    """`ids` in parts small enough for one statement's parameters."""
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
+def _marks(ids: list[str]) -> str:
+    return ", ".join("?" for _ in ids)
+
+
 def _op(row: tuple[Any, ...]) -> OutboxOp:
     seq, op_id, entity, record_id, base_rev, fields, deleted, at, state, attempts, err = row
     return OutboxOp(seq, op_id, entity, record_id, base_rev, json.loads(fields), bool(deleted),
@@ -192,12 +213,13 @@ class Outbox(Part):
         by_id = {a.op_id: a for a in acks}
         tally = PushTally()
         with self._store.transaction():
+            acknowledged: list[tuple[OutboxOp, int | None]] = []
             for op in ops:
                 ack = by_id.get(op.op_id)
                 if ack is None:
                     tally.unanswered += 1
                 elif ack.outcome in ("applied", "duplicate"):
-                    self._acknowledge(op, ack.rev)
+                    acknowledged.append((op, ack.rev))
                     tally.pushed += 1
                 elif ack.outcome == "conflict":
                     self._push_conflict(op, ack)
@@ -205,27 +227,46 @@ class Outbox(Part):
                 else:
                     self._refuse(op.op_id, ack.reason or "The council system refused this change.")
                     tally.refused += 1
+            self._acknowledge(acknowledged)
         return tally
 
-    def _acknowledge(self, op: OutboxOp, rev: int | None) -> None:
-        self.db.execute("DELETE FROM outbox WHERE op_id = ?", [op.op_id])
-        if rev is None:
-            return
+    def _acknowledge(self, acknowledged: list[tuple[OutboxOp, int | None]]) -> None:
+        """The gateway has these ops (at these revisions): out of the outbox, and each
+        record at its revision (synced, unless more of its changes wait). One statement per
+        step for the whole batch (at most one op per record, as `next_push_batch` gives)."""
+        self.db.conn.executemany("DELETE FROM outbox WHERE op_id = ?",
+                                 [(op.op_id,) for op, _ in acknowledged])
+        with_rev = [(op, rev) for op, rev in acknowledged if rev is not None]
+        ids = [op.record_id for op, _ in with_rev]
+        still: set[str] = set()
+        for part in _chunks(ids):
+            still.update(str(r[0]) for r in self.db.execute(
+                f"SELECT DISTINCT record_id FROM outbox WHERE record_id IN ({_marks(part)})",
+                part))
         # The record's next op builds on the revision this one got.
-        self.db.execute("UPDATE outbox SET base_rev = ? WHERE record_id = ? AND state = ?",
-                        [rev, op.record_id, OutboxState.PENDING])
-        still = self.db.execute("SELECT count(*) FROM outbox WHERE record_id = ?",
-                                [op.record_id]).fetchone()[0]
-        table = self._table(op.entity)
-        if table is None:
-            return
-        state_sql = "sync_state" if still else (
-            f"CASE WHEN sync_state = '{SyncState.CONFLICT}' THEN sync_state "
-            f"ELSE '{SyncState.SYNCED}' END")
-        self.db.execute(
-            f'UPDATE "{table}" SET rev = max(coalesce(rev, 0), ?), sync_state = {state_sql} '
-            "WHERE id = ?", [rev, op.record_id])
-        self._store.note_change(table, op.record_id)
+        self.db.conn.executemany(
+            "UPDATE outbox SET base_rev = ? WHERE record_id = ? AND state = ?",
+            [(rev, op.record_id, OutboxState.PENDING.value) for op, rev in with_rev
+             if op.record_id in still])
+        rows: dict[tuple[EntityKind, bool], list[tuple[int | None, str]]] = {}
+        for op, rev in with_rev:
+            table = self._table(op.entity)
+            if table is not None:
+                rows.setdefault((table, op.record_id in still), []).append(
+                    (rev, op.record_id))
+                self._store.note_change(table, op.record_id)
+        for (table, waits), params in rows.items():
+            state_sql = "sync_state" if waits else (
+                f"CASE WHEN sync_state = '{SyncState.CONFLICT}' THEN sync_state "
+                f"ELSE '{SyncState.SYNCED}' END")
+            self.db.conn.executemany(
+                f'UPDATE "{table}" SET rev = max(coalesce(rev, 0), ?), sync_state = {state_sql} '
+                "WHERE id = ?", params)
+        # What the gateway now holds from this laptop never comes back in a pull, so the older
+        # versions of those records kept aside from earlier pulls go here.
+        self.db.conn.executemany(
+            "DELETE FROM pulled_quarantine WHERE record_id = ? AND rev <= ?",
+            [(op.record_id, rev) for op, rev in with_rev])
 
     def _push_conflict(self, op: OutboxOp, ack: PushAck) -> None:
         theirs = ack.theirs or {}
@@ -391,20 +432,41 @@ class Outbox(Part):
         with self._store.transaction():
             for change, reason in unreadable:
                 self._keep_not_applied(change, reason, tally)
-            for change in changes:
-                self.db.execute("SAVEPOINT pulled_change")
-                try:
-                    self._apply_one(change, tally)
-                except CannotApply as exc:
-                    self.db.execute("ROLLBACK TO pulled_change")
-                    self._keep_not_applied(change, str(exc), tally)
-                except dbmod.RowRefused as exc:       # this change only, never the page
-                    self.db.execute("ROLLBACK TO pulled_change")
-                    self._keep_not_applied(
-                        change, f"this laptop's store refused it ({type(exc).__name__}: "
-                        f"{str(exc)[:200]})", tally)
-                self.db.execute("RELEASE pulled_change")
+            # Most pages hold no change the store refuses: the whole page in one go, and only
+            # when a change is refused, the page again one change at a time, each in its own
+            # savepoint.
+            self.db.execute("SAVEPOINT pulled_page")
+            trying = replace(tally)
+            try:
+                self._apply_page(changes, trying, one_by_one=False)
+            except dbmod.RowRefused:
+                self.db.execute("ROLLBACK TO pulled_page")
+                self._apply_page(changes, tally, one_by_one=True)
+            else:
+                tally = trying
+            self.db.execute("RELEASE pulled_page")
         return tally
+
+    def _apply_page(self, changes: list[Any], tally: PullTally, *, one_by_one: bool) -> None:
+        held = self._held_for(changes)
+        for change in changes:
+            if one_by_one:
+                self.db.execute("SAVEPOINT pulled_change")
+            try:
+                self._apply_one(change, tally, held)
+            except CannotApply as exc:          # raised before anything is written
+                self._keep_not_applied(change, str(exc), tally)
+            except dbmod.RowRefused as exc:       # this change only, never the page
+                if not one_by_one:
+                    raise
+                self.db.execute("ROLLBACK TO pulled_change")
+                self._keep_not_applied(
+                    change, f"this laptop's store refused it ({type(exc).__name__}: "
+                    f"{str(exc)[:200]})", tally)
+            held.kept_aside = held.kept_aside or tally.not_applied > 0
+            if one_by_one:
+                self.db.execute("RELEASE pulled_change")
+        self._store.audit.log_many("pull", held.applied)
 
     def _keep_not_applied(self, change: Any, reason: str, tally: PullTally) -> None:
         info = change if isinstance(change, dict) else {}
@@ -421,7 +483,33 @@ class Outbox(Part):
         self._store.audit.log("pull-quarantine", entity, record_id)
         tally.not_applied += 1
 
-    def _apply_one(self, change: dict[str, Any], tally: PullTally) -> None:
+    def _held_for(self, changes: list[Any]) -> _Held:
+        """What this store holds of a page's records, read in a few statements."""
+        ids: dict[EntityKind, list[str]] = {}
+        for change in changes:
+            table = self._table(change.get("entity", "")) if isinstance(change, dict) else None
+            if table is not None and isinstance(change.get("id"), str):
+                ids.setdefault(table, []).append(change["id"])
+        every = [i for some in ids.values() for i in some]
+        held = _Held()
+        for table, some in ids.items():
+            for part in _chunks(some):
+                held.revs.update((str(r[0]), r[1]) for r in self.db.execute(
+                    f'SELECT id, rev FROM "{table}" WHERE id IN ({_marks(part)})', part))
+        for part in _chunks(every):
+            held.conflicts.update((str(r[1]), (r[0], r[2])) for r in self.db.execute(
+                "SELECT id, record_id, their_rev FROM conflict WHERE resolved_at IS NULL "
+                f"AND record_id IN ({_marks(part)})", part))
+            held.waiting.update(str(r[0]) for r in self.db.execute(
+                "SELECT DISTINCT record_id FROM outbox WHERE state IN (?, ?) "
+                f"AND record_id IN ({_marks(part)})",
+                [OutboxState.PENDING.value, OutboxState.HELD.value, *part]))
+        held.kept_aside = self.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM pulled_quarantine)").fetchone()[0] == 1
+        return held
+
+    def _apply_one(self, change: dict[str, Any], tally: PullTally, held: _Held) -> None:
+        """Apply one pulled change; CannotApply is raised before anything is written."""
         entity, record_id = change.get("entity", ""), change.get("id", "")
         table = self._table(entity)
         rev = change.get("rev")
@@ -430,11 +518,11 @@ class Outbox(Part):
                               f"{str(entity)[:50]!r}")
         if not record_id or not isinstance(rev, int):
             raise CannotApply("the change has no record id or revision")
-        row = self.db.execute(f'SELECT rev FROM "{table}" WHERE id = ?', [record_id]).fetchone()
-        local_rev = row[0] if row else None
+        local_rev = held.revs.get(record_id)
         if local_rev is not None and local_rev >= rev:
-            tally.skipped += 1          # we have this revision already (often our own push)
-            self._supersede_pulled(record_id, local_rev)
+            tally.skipped += 1          # we have this revision already
+            if held.kept_aside:
+                self._supersede_pulled(record_id, local_rev)
             return
         deleted = change.get("deleted") is True
         state = SyncState.FILED if change.get("filed") else SyncState.SYNCED
@@ -445,27 +533,29 @@ class Outbox(Part):
             raise CannotApply(f"its fields do not fit this app's {entity} record "
                               f"({str(exc)[:200]})") from None
         theirs = {"rev": rev, "fields": change.get("fields") or {}, "deleted": deleted}
-        held = self.db.execute(
-            "SELECT id, their_rev FROM conflict WHERE record_id = ? AND resolved_at IS NULL",
-            [record_id]).fetchone()
-        if held is not None:
+        conflict = held.conflicts.get(record_id)
+        if conflict is not None:
             # Already waiting for a person: keep the newest of their versions, one conflict.
-            if held[1] is None or rev > held[1]:
+            conflict_id, their_rev = conflict
+            if their_rev is None or rev > their_rev:
                 self.db.execute("UPDATE conflict SET theirs = ?, their_rev = ? WHERE id = ?",
-                                [json.dumps(theirs, ensure_ascii=False), rev, held[0]])
+                                [json.dumps(theirs, ensure_ascii=False), rev, conflict_id])
+                held.conflicts[record_id] = (conflict_id, rev)
             tally.skipped += 1
             return
-        waiting = self.db.execute(
-            "SELECT count(*) FROM outbox WHERE record_id = ? AND state IN (?, ?)",
-            [record_id, OutboxState.PENDING, OutboxState.HELD]).fetchone()[0]
-        if waiting:
+        if record_id in held.waiting:
             mine = self._current_fields(entity, record_id)
             self._keep_conflict(entity, record_id, mine, theirs, rev)
+            held.conflicts[record_id] = self.db.execute(
+                "SELECT id, their_rev FROM conflict WHERE record_id = ? AND resolved_at IS NULL",
+                [record_id]).fetchone()
             tally.conflicts += 1
             return
         self._store.records.write_row(record)
-        self._store.audit.log("pull", entity, record_id)
-        self._supersede_pulled(record_id, rev)
+        held.applied.append((entity, record_id))
+        held.revs[record_id] = rev
+        if held.kept_aside:
+            self._supersede_pulled(record_id, rev)
         tally.applied += 1
 
     def _supersede_pulled(self, record_id: str, rev: int) -> None:
@@ -500,13 +590,20 @@ class Outbox(Part):
         """How many of these changes the store now holds at (or past) their revision, or as
         a kept conflict: the check made before the cursor moves."""
         self._store.check_open()
-        n = 0
+        ids: dict[EntityKind, list[str]] = {}
         for change in changes:
             table = self._table(change.get("entity", ""))
-            if table is None:
-                continue
-            row = self.db.execute(f'SELECT rev, sync_state FROM "{table}" WHERE id = ?',
-                                  [change.get("id")]).fetchone()
+            if table is not None:
+                ids.setdefault(table, []).append(str(change.get("id")))
+        held: dict[tuple[Any, Any], tuple[Any, Any]] = {}
+        for table, some in ids.items():
+            for part in _chunks(some):
+                held.update(((table, r[0]), (r[1], r[2])) for r in self.db.execute(
+                    f'SELECT id, rev, sync_state FROM "{table}" WHERE id IN ({_marks(part)})',
+                    part))
+        n = 0
+        for change in changes:
+            row = held.get((change.get("entity", ""), change.get("id")))
             if row is None:
                 continue
             at_rev = row[0] is not None and row[0] >= change.get("rev", 0)

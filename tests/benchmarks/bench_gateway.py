@@ -10,7 +10,9 @@ For each backend and worker count it prints:
   same rows directly, in the same 20-row transactions (target >= 0.5);
 - 300 and 1,000 laptops arriving at once, each opening a connection and syncing (a 20-op push,
   then pulling until nothing more): push p50/p95/p99, connection errors, clean syncs (targets:
-  push p95 <= 1 s at 300; 0 connection errors and every sync clean at 1,000).
+  push p95 <= 1 s at 300; 0 connection errors and every sync clean at 1,000), and the
+  gateway's CPU time a sync (its processes' user + system time over the burst, from /proc:
+  less moved by a busy machine than the latencies).
 
 While iterating, the environment can narrow a run (the default is the full report):
 RBSW_BENCH_BACKENDS=sqlite or postgresql, RBSW_BENCH_WORKERS=1 or 2, RBSW_BENCH_BURSTS=300
@@ -238,6 +240,29 @@ async def one_laptop(port: int, laptop: Laptop, n: int = 60) -> float:
     return statistics.median(tally.push_s[5:]) * 1000
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and of every process under it (uvicorn's
+    workers), from /proc; 0 where there is no /proc."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12]))
+                                         / tick)
+    tree, total = {pid}, 0.0
+    while True:
+        more = {p for p, (parent, _) in stats.items() if parent in tree} - tree
+        if not more:
+            break
+        tree |= more
+    for p in tree:
+        total += stats.get(p, (0, 0.0))[1]
+    return total
+
+
 # -- a run ----------------------------------------------------------------------------------
 
 def serve(data_dir: Path, url: str, workers: int) -> tuple[subprocess.Popen[bytes], int]:
@@ -274,11 +299,14 @@ def run(name: str, url: str, data_dir: Path, laptops: list[Laptop], direct: floa
                 f"{loop.errors} errors; direct insert {direct:,.0f} rows/s, ratio "
                 f"{rate / direct:.2f} (target >= 0.5)")
             for size in BURSTS:
+                cpu = cpu_seconds(proc.pid)
                 t = asyncio.run(burst(port, laptops[:size]))
+                cpu = cpu_seconds(proc.pid) - cpu
                 lines.append(
                     f"{label}: {size:>5} laptops at once: push p50 {t.pct(.5):.0f} / p95 "
                     f"{t.pct(.95):.0f} / p99 {t.pct(.99):.0f} ms, {t.errors} connection "
-                    f"errors, {t.clean}/{size} syncs clean")
+                    f"errors, {t.clean}/{size} syncs clean; gateway CPU "
+                    f"{cpu * 1000 / size:.1f} ms a sync")
             for line in lines[-4:]:
                 print(line, flush=True)
         finally:

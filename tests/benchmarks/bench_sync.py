@@ -1,5 +1,7 @@
 """Sync benchmark: push + pull of 10,000 changes over loopback through the real gateway process,
-bytes on the wire against raw JSON, and the longest UI stall while a sync runs.
+bytes on the wire against raw JSON, and the longest UI stall while a sync runs. Beside each
+time, the CPU time the laptop (this process) and the gateway process spent on it: a busy
+machine moves those less than the times.
 
     .venv/bin/python -m tests.benchmarks.bench_sync      (or via `python -m tests.benchmarks`)
 
@@ -24,6 +26,7 @@ from pathlib import Path
 from rbsw_desktop.domain.entities import BoardItem
 from rbsw_desktop.domain.enums import Zone
 from rbsw_desktop.store import Store
+from tests.benchmarks.bench_gateway import cpu_seconds
 from tests.sync.laptops import Laptop, new_laptop
 
 N_CHANGES = 10_000
@@ -50,7 +53,8 @@ def _id(data_dir: Path, *args: str) -> str:
 
 
 @contextmanager
-def gateway(data_dir: Path) -> Iterator[str]:
+def gateway(data_dir: Path) -> Iterator[tuple[str, int]]:
+    """The gateway's URL and process id."""
     port = _free_port()
     proc = subprocess.Popen([*GATEWAY, "--data-dir", str(data_dir), "serve", "--host",
                              "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL,
@@ -63,13 +67,19 @@ def gateway(data_dir: Path) -> Iterator[str]:
                 break
             except OSError:
                 time.sleep(0.05)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _cpu() -> float:
+    """This process's CPU time (the laptop's), user + system."""
+    times = os.times()
+    return times.user + times.system
 
 
 def _pod(gw_dir: Path) -> tuple[str, str, str]:
@@ -99,7 +109,7 @@ def bench_push_pull(root: Path) -> dict[str, float]:
     gw_dir = root / "gateway"
     gw_dir.mkdir()
     _, worker, _ = _pod(gw_dir)
-    with gateway(gw_dir) as url:
+    with gateway(gw_dir) as (url, pid):
         a = new_laptop(root / "a", url, _code(gw_dir, worker), "bench-a")
         b = new_laptop(root / "b", url, _code(gw_dir, worker), "bench-b")
         a.sync()
@@ -107,13 +117,15 @@ def bench_push_pull(root: Path) -> dict[str, float]:
         case_id = a.store.cases.summaries()[0].id
         _fill(a, case_id, N_CHANGES)
         push_engine = a.engine()
-        t0 = time.perf_counter()
+        t0, cpu0, gw0 = time.perf_counter(), _cpu(), cpu_seconds(pid)
         pushed = push_engine.sync_once()
-        t_push = time.perf_counter() - t0
+        t_push, cpu_push, gw_push = (time.perf_counter() - t0, _cpu() - cpu0,
+                                     cpu_seconds(pid) - gw0)
         pull_engine = b.engine()
-        t0 = time.perf_counter()
+        t0, cpu0, gw0 = time.perf_counter(), _cpu(), cpu_seconds(pid)
         pulled = pull_engine.sync_once()
-        t_pull = time.perf_counter() - t0
+        t_pull, cpu_pull, gw_pull = (time.perf_counter() - t0, _cpu() - cpu0,
+                                     cpu_seconds(pid) - gw0)
         assert pushed.pushed == N_CHANGES and pushed.ok, pushed.as_json()
         assert pulled.pulled >= N_CHANGES and pulled.ok, pulled.as_json()
         wire = push_engine.transport.wire_sent + pull_engine.transport.wire_received
@@ -122,6 +134,7 @@ def bench_push_pull(root: Path) -> dict[str, float]:
         for laptop in (a, b):
             laptop.store.lock()
     return {"push_s": t_push, "pull_s": t_pull, "total_s": t_push + t_pull,
+            "push_cpu": (cpu_push, gw_push), "pull_cpu": (cpu_pull, gw_pull),
             "wire_bytes": wire, "raw_bytes": raw, "ratio": wire / raw, "stall_ms": stall,
             "idle_ms": idle}
 
@@ -190,8 +203,10 @@ def bench_ui_stall(laptop: Laptop, case_id: str) -> tuple[float, float]:
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="rbsw-bench-sync-") as tmp:
         r = bench_push_pull(Path(tmp))
-    print(f"sync: push {N_CHANGES} changes       {r['push_s']:.2f} s")
-    print(f"sync: pull {N_CHANGES} changes       {r['pull_s']:.2f} s")
+    for way in ("push", "pull"):
+        laptop, council = r[f"{way}_cpu"]
+        print(f"sync: {way} {N_CHANGES} changes       {r[f'{way}_s']:.2f} s   (CPU: laptop "
+              f"{laptop:.2f} s, gateway {council:.2f} s)")
     print(f"sync: push + pull                {r['total_s']:.2f} s   (target <= 5 s)")
     print(f"sync: bytes on the wire / raw    {r['wire_bytes']:,} / {r['raw_bytes']:,} = "
           f"{r['ratio']:.3f}   (target <= 0.5)")

@@ -71,7 +71,7 @@ def test_pull_pages_by_cursor_in_order(world: World) -> None:
     cursor, seen, pages = "0", [], 0
     while True:
         page = call(world.url, "GET", f"/sync/changes?since={cursor}&limit=3",
-                    token=world.sw.token).json()
+                    token=world.manager.token).json()
         pages += 1
         assert len(page["changes"]) <= 3
         seen += [c["id"] for c in page["changes"]]
@@ -82,8 +82,58 @@ def test_pull_pages_by_cursor_in_order(world: World) -> None:
     assert pages >= 3 and len(seen) == len(set(seen))
     assert [o["id"] for o in ops] == [i for i in seen if i in {o["id"] for o in ops}]
     again = call(world.url, "GET", f"/sync/changes?since={cursor}&limit=3",
-                 token=world.sw.token).json()
+                 token=world.manager.token).json()
     assert again["changes"] == [] and again["more"] is False and again["cursor"] == cursor
+
+
+def _pull_from(world: World, token: str, cursor: str, limit: int) -> tuple[list[Any], str]:
+    """Every change after `cursor`, page by page; and the cursor the last page gave."""
+    changes: list[Any] = []
+    for _ in range(100):
+        page = call(world.url, "GET", f"/sync/changes?since={cursor}&limit={limit}",
+                    token=token).json()
+        assert int(page["cursor"]) >= int(cursor)
+        changes += page["changes"]
+        cursor = page["cursor"]
+        if not page["more"]:
+            return changes, cursor
+    raise AssertionError("the pull never finished")
+
+
+def test_a_laptops_own_pushes_never_come_back_in_its_next_pull(world: World) -> None:
+    """What Sam's laptop pushed is not sent back to it (it has it), yet its cursor moves past
+    it; a change somebody else made in between, or since, or a filing still comes, and the
+    manager's laptop receives everything."""
+    _, cursor = _pull_from(world, world.sw.token, "0", 1000)
+    mine = [board_item_op(world.sw.case_id, f"Sam's item {i} (fictional)") for i in range(3)]
+    push(world.url, world.sw.token, *mine)
+    right_after, moved = _pull_from(world, world.sw.token, cursor, 2)
+    assert right_after == [] and int(moved) > int(cursor)
+    managers = board_item_op(world.sw.case_id, "Manager's item (fictional)")
+    push(world.url, world.manager.token, managers)
+    visit = visit_op(world.sw.case_id, "Home visit, all well (fictional)")
+    more = [board_item_op(world.sw.case_id, f"Sam's later item {i} (fictional)")
+            for i in range(3)]
+    push(world.url, world.sw.token, *more, visit)
+
+    got, after = _pull_from(world, world.sw.token, cursor, 2)
+    assert [c["id"] for c in got] == [managers["id"]]
+    assert int(after) > int(moved)
+    assert _pull_from(world, world.sw.token, moved, 2)[0] == got
+    again, same = _pull_from(world, world.sw.token, after, 2)
+    assert (again, same) == ([], after)
+    theirs = pull_all(world.url, world.manager.token)
+    assert {o["id"] for o in (*mine, *more, visit)} <= set(theirs)
+
+    edit = board_item_op(world.sw.case_id, "Sam's item 0, edited by the manager (fictional)",
+                         rid=mine[0]["id"], base_rev=1)
+    push(world.url, world.manager.token, edit)
+    filed = call(world.url, "POST", f"/pod/records/{visit['id']}/filed",
+                 {"case_system_ref": "LCS-000321"}, token=world.support.token)
+    assert filed.status == 200, filed.body
+    got, _ = _pull_from(world, world.sw.token, after, 2)
+    assert [(c["id"], c["rev"]) for c in got] == [(mine[0]["id"], 2), (visit["id"], 2)]
+    assert got[1]["filed"] is True and got[1]["origin_device"] is None
 
 
 def test_the_same_op_replayed_is_applied_once(world: World, module_gateway: Any) -> None:
@@ -235,8 +285,8 @@ def test_the_test_fault_hook_answers_busy_for_the_next_requests(world: World,
 def test_big_answers_are_gzipped_when_asked(world: World) -> None:
     push(world.url, world.sw.token,
          *[board_item_op(world.sw.case_id, f"Item {i} (fictional)") for i in range(50)])
-    plain = call(world.url, "GET", "/sync/changes", token=world.sw.token)
-    packed = call(world.url, "GET", "/sync/changes", token=world.sw.token,
+    plain = call(world.url, "GET", "/sync/changes", token=world.manager.token)
+    packed = call(world.url, "GET", "/sync/changes", token=world.manager.token,
                   headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in plain.headers
     assert packed.headers["content-encoding"] == "gzip"

@@ -46,6 +46,11 @@ and several gateway processes:
 3. A pull is one statement, one snapshot. If it returns seq N of pod P, its snapshot holds the
    writer of N and so every lower seq of P that will ever be committed. (An upsert that moves
    a record to a new seq only makes it come again, never go missing.)
+4. A pull leaves out the changes the caller's own device sent and still moves its cursor over
+   them: it first reads the pod's last seq M (`last_seq`), then the page up to M. The page's
+   statement begins after that read, so by 2 its snapshot holds every seq <= M of P that will
+   ever be committed; when the page is not full, the cursor moves to M, past only changes it
+   has read (or left out as the caller's own).
 
 Across pods, numbers commit out of order (pod A's 7 may commit after pod B's 8), which no pull
 can see: a laptop's cursor is a position in its own pod's changes, in the one numbering all
@@ -109,6 +114,7 @@ from rbsw_desktop.gateway.db.tables import (
     workers,
 )
 from rbsw_desktop.gateway.repository import Caller, StoredRecord
+from rbsw_desktop.protocol import INT64_MAX
 
 if os.name == "posix":
     import fcntl
@@ -192,9 +198,12 @@ class SqlRepository:
                                  .where(devices.c.token_sha256 == bindparam("sha")))
         # A pull's page, for a pod-wide caller (True) and for one with a caseload (False).
         self._changes: dict[bool, Any] = {wide: select(*_CHANGE_COLS).where(
-            records.c.seq > bindparam("since"),
+            records.c.seq > bindparam("since"), records.c.seq <= bindparam("upto"),
+            records.c.origin_device.is_distinct_from(bindparam("not_from", type_=Text())),
             self._scope(bindparam("pod"), bindparam("worker"), pod_wide=wide))
             .order_by(records.c.seq).limit(bindparam("limit")) for wide in (True, False)}
+        self._last_seq = select(func.max(records.c.seq)).where(
+            records.c.pod_id == bindparam("pod"))
         self._touched: dict[tuple[bool, bool, bool], Any] = {}
         self._add_audit = self._chained_audit_insert()
         self._audit_lock = select(func.pg_advisory_xact_lock(AUDIT,
@@ -476,11 +485,21 @@ class SqlRepository:
         mine = select(cases.c.id).where(cases.c.worker_id == worker_id)
         return and_(in_pod, or_(records.c.case_id.is_(None), records.c.case_id.in_(mine)))
 
-    def changes_since(self, caller: Caller, since: int, limit: int) -> list[StoredRecord]:
+    def last_seq(self, pod_id: str) -> int | None:
+        with self._read() as conn:
+            found = conn.execute(self._last_seq, {"pod": pod_id}).scalar()
+        return None if found is None else int(found)
+
+    def changes_since(self, caller: Caller, since: int, limit: int, *,
+                      upto: int | None = None,
+                      not_from: str | None = None) -> list[StoredRecord]:
+        """The caller's changes after `since` and up to `upto`, oldest first, leaving out
+        those whose current revision device `not_from` sent (no device has the empty id)."""
         stmt = self._changes[caller.pod_wide]
         with self._read() as conn:
             return [_record(r) for r in conn.execute(stmt, {
                 "pod": caller.pod_id, "worker": caller.worker_id, "since": since,
+                "upto": INT64_MAX if upto is None else upto, "not_from": not_from or "",
                 "limit": limit})]
 
     def records(self, pod_id: str | None = None) -> Iterator[StoredRecord]:
