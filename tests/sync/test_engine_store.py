@@ -31,15 +31,15 @@ def test_a_pushed_record_clears_its_older_versions_kept_aside_from_pulls(
     """A laptop's own pushes never come back in its pull (where a newer revision used to clear
     the older ones kept aside): the gateway's answer clears them."""
     _ack_all(store)
-    item = store.add_board_item(case.id, Zone.RED, "Rent arrears (fictional)")
-    other = store.add_board_item(case.id, Zone.GREEN, "Grandma helps (fictional)")
+    item = store.board.add(case.id, Zone.RED, "Rent arrears (fictional)")
+    other = store.board.add(case.id, Zone.GREEN, "Grandma helps (fictional)")
     for record in (item, other):
         bad = {"entity": "board_item", "id": record.id, "rev": 2, "fields": {"zone": 7}}
-        store.apply_pulled([], [(bad, "this change cannot be read (fictional)")])
-    assert store.pulled_quarantine_count() == 2
-    batch = [op for op in store.next_push_batch(500, 10**7) if op.record_id == item.id]
-    store.mark_pushed(batch, [PushAck(batch[0].op_id, "applied", 3)])
-    assert [p.record_id for p in store.pulled_quarantined()] == [other.id]
+        store.outbox.apply_pulled([], [(bad, "this change cannot be read (fictional)")])
+    assert store.outbox.not_applied_count() == 2
+    batch = [op for op in store.outbox.next_push_batch(500, 10**7) if op.record_id == item.id]
+    store.outbox.mark_pushed(batch, [PushAck(batch[0].op_id, "applied", 3)])
+    assert [p.record_id for p in store.outbox.not_applied()] == [other.id]
 
 
 def test_a_batch_holds_one_op_per_record_and_respects_its_bounds(store: Store, case: Case) -> None:
