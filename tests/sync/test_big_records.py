@@ -105,7 +105,7 @@ def test_a_review_the_size_of_the_one_seen_syncs_without_copies_of_it_filling_me
     never held ten copies of it at once (its peak memory, whole process, stays under 1 GB)."""
     assert worker_laptop.sync().ok and manager_laptop.sync().ok
     review = _review(worker_laptop, pod.case, 81_512, 1000)
-    assert worker_laptop.store.outbox.counts()["pending"] == 1
+    assert worker_laptop.store.outbox.counts().pending == 1
     report = worker_laptop.sync(timeout=120)
     assert report.ok, report.as_json()
     pulled = manager_laptop.sync(timeout=120)
@@ -181,10 +181,11 @@ def test_a_change_sent_as_a_blob_meets_every_rule_of_an_inline_one(world: Any,
     (both,) = push(url, sw.token, {**good, "op_id": str(uuid.uuid4()), "id": str(uuid.uuid4()),
                                    "fields": {"case_id": sw.case_id}})
     assert both["outcome"] == "rejected" and "no fields of its own" in both["reason"], both
-    # What is kept, and pulled by reference, is stamped with its author from the token.
-    (ref,) = [c for c in pull_all(url, sw.token).values() if c["id"] == good["id"]]
+    # What is kept, and pulled by reference (here by the pod manager: a laptop's own pushes
+    # never come back to it), is stamped with its author from the token.
+    (ref,) = [c for c in pull_all(url, world.manager.token).values() if c["id"] == good["id"]]
     kept = big_records.unpack(call(url, "GET", f"/blobs/{ref['fields_blob']}",
-                                   token=sw.token).body)
+                                   token=world.manager.token).body)
     assert (kept["updated_by"], kept["device_id"], kept["notes"]) == \
         (sw.worker_id, sw.device_id, "Fine (fictional)")
     # Another pod's laptop that knows the kept blob's name reads nothing of it.
@@ -207,6 +208,8 @@ def test_a_change_page_ends_before_the_records_that_would_take_it_past_16_mib(
     for _ in range(3):
         (done,) = push(world.url, token, _review_op(case, snapshot=snapshot))
         assert done["outcome"] == "applied", done
+    # Read by the worker's second laptop (a laptop's own pushes never come back to it).
+    token = enrol(world.url, module_gateway.enrol_code(worker), "page-laptop-2")["token"]
     first = call(world.url, "GET", "/sync/changes?since=0&limit=1000", token=token).json()
     reviews = [c for c in first["changes"] if c["entity"] == "review"]
     assert len(reviews) == 2 and first["more"] is True
