@@ -179,7 +179,7 @@ def test_an_expired_device_token_is_refused(world: World, module_gateway: Any) -
 
 
 def test_another_pods_upload_of_a_photo_is_invisible_and_untouchable(world: World) -> None:
-    """HEAD never tells a device whether (or how much of) another pod's photo arrived, and a
+    """HEAD never tells a device whether (or how much of) another laptop's photo arrived, and a
     PUT from another pod cannot cut short a partial upload: it starts its own."""
     import hashlib
 
@@ -191,10 +191,12 @@ def test_another_pods_upload_of_a_photo_is_invisible_and_untouchable(world: Worl
     first = call(world.url, "PUT", f"/blobs/{sha}?offset=0", raw=data[:MAX_BLOB_CHUNK],
                  token=world.sw.token, headers=octets)
     assert first.json() == {"received": MAX_BLOB_CHUNK, "complete": False}
-    # Same pod (the pod manager's laptop) may see and continue the pod's upload ...
-    same = call(world.url, "HEAD", f"/blobs/{sha}", token=world.manager.token)
-    assert same.status == 200 and same.headers["x-received"] == str(MAX_BLOB_CHUNK)
-    # ... another pod is told there is nothing, as for a photo nobody sent.
+    # HEAD answers only for what the asking laptop itself sent: the pod manager's laptop is
+    # told there is nothing yet (it must send its own bytes to claim them) ...
+    assert call(world.url, "HEAD", f"/blobs/{sha}", token=world.manager.token).status == 404
+    mine = call(world.url, "HEAD", f"/blobs/{sha}", token=world.sw.token)
+    assert mine.status == 200 and mine.headers["x-received"] == str(MAX_BLOB_CHUNK)
+    # ... and so is another pod, as for a photo nobody sent.
     assert call(world.url, "HEAD", f"/blobs/{sha}", token=world.other.token).status == 404
     assert call(world.url, "HEAD", f"/blobs/{'1' * 64}", token=world.other.token).status == 404
     # Another pod writing at byte 0 starts its own upload; the first pod's part is untouched.
