@@ -57,11 +57,13 @@ def test_two_instances_behind_a_cutting_balancer_lose_and_duplicate_nothing(
                                   f"laptop-{i}") for i, (w, _case) in enumerate(people)]
             for laptop in laptops:                   # each has its case before the load
                 _settle_at(laptop, one.url)
+                laptop.store.lock()                  # each opens its store on its own thread
             failures: list[BaseException] = []
 
             def work(i: int, laptop: Laptop, case_id: str) -> None:
                 rng = random.Random(i)
                 try:
+                    laptop.reopen()
                     for trial in range(8):
                         _add(laptop, case_id, rng, f"Laptop {i} item {trial}")
                         laptop.sync(lb.url, timeout=2.0, max_attempts=3,
@@ -69,6 +71,8 @@ def test_two_instances_behind_a_cutting_balancer_lose_and_duplicate_nothing(
                                     pull_limit=rng.choice([7, 100, 1000]))
                 except BaseException as exc:  # noqa: BLE001 (reported below)
                     failures.append(exc)
+                finally:
+                    laptop.store.lock()
 
             threads = [threading.Thread(target=work, args=(i, lp, people[i][1]), daemon=True)
                        for i, lp in enumerate(laptops)]
@@ -85,6 +89,7 @@ def test_two_instances_behind_a_cutting_balancer_lose_and_duplicate_nothing(
             assert not failures, failures
             assert lb.cuts > 0 and len(set(p for p in lb.routed if p)) == 2
         for laptop in laptops:
+            laptop.reopen()                          # back on this thread
             _settle_at(laptop, one.url)
         colleague = new_laptop(tmp_path / "manager", one.url, one.enrol_code(manager),
                                "manager-laptop")
