@@ -152,9 +152,6 @@ class SyncEngine:
         self.backoff = backoff or Backoff()
         self._sleep = sleep
         self._wipe = wipe
-        #: {record id: rev} of the changes this sync pushed and had applied: pulled back by
-        #: reference, they need no fetching (this store holds them at that rev already).
-        self._sent_revs: dict[str, int] = {}
         self._cancel: Callable[[], bool] = lambda: False
         self._progress: Progress = lambda stage, done, total: None
 
@@ -168,7 +165,6 @@ class SyncEngine:
             self._cancel = cancel or (lambda: False)
         self._progress = progress or (lambda stage, done, total: None)
         report = SyncReport()
-        self._sent_revs = {}
         with self.store.collect_changes() as written:    # pulled, and pushed-then-stamped
             try:
                 self._note_pending()
@@ -349,12 +345,7 @@ class SyncEngine:
             report.refused += 1
             return 1
         self._server_time(answer.server_time)
-        acks = _acks(answer)
-        records = {row.op_id: row.record_id for row in batch}
-        self._sent_revs.update({records[ack.op_id]: ack.rev for ack in acks
-                                if ack.op_id in records and ack.rev is not None
-                                and ack.outcome in ("applied", "duplicate")})
-        tally = self.store.outbox.mark_pushed(batch, acks)
+        tally = self.store.outbox.mark_pushed(batch, _acks(answer))
         report.pushed += tally.pushed
         report.conflicts += tally.conflicts
         report.refused += tally.refused
@@ -395,9 +386,8 @@ class SyncEngine:
         out = []
         for change in changes:
             sha256 = change.get("fields_blob")
-            sent = self._sent_revs.get(str(change.get("id")))
-            if sha256 is None or (sent is not None and sent >= change.get("rev", 0)):
-                out.append(change)         # inline, or this store's own push coming back
+            if sha256 is None:              # sent inline
+                out.append(change)
                 continue
             try:
                 data = self._retrying(functools.partial(self.transport.blob_get, sha256))

@@ -64,8 +64,8 @@ class Autosave(QObject):
         if copy is None:
             return
         write = self.write
-        StoreOp(self.editor, lambda store: write(store, copy),
-           taskman=self.taskman).success(self._saved).failure(self.failed).run_in_background()
+        StoreOp(self.editor, lambda store: write(store, copy), taskman=self.taskman
+                ).success(self._saved).failure(self.failed).run_in_background()
 
     def discard(self) -> None:
         """Nothing to save any more (the editor was cleared, the window closed)."""

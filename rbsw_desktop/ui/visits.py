@@ -383,9 +383,9 @@ class VisitEditor(QWidget):
     def finalise_now(self) -> None:
         self.save_if_dirty()
         visit_id = self.visit.id if self.visit else ""
-        StoreOp(self, lambda store: store.visits.finalise(visit_id),
-           taskman=self.taskman).success(lambda v: self.sig_changed.emit(v.id)
-                                         ).failure(self.autosave.failed).run_in_background()
+        StoreOp(self, lambda store: store.visits.finalise(visit_id), taskman=self.taskman
+                ).success(lambda v: self.sig_changed.emit(v.id)
+                          ).failure(self.autosave.failed).run_in_background()
 
     def amend(self) -> None:
         """Ask for the correction; an amendment typed before a lock comes back."""
