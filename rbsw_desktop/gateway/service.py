@@ -320,7 +320,8 @@ class GatewayService:
             return rejected("this record belongs to a case outside your caseload")
         fields = op.fields
         if op.deleted and not fields and existing is not None:
-            fields = existing.fields
+            fields = existing.fields        # a tombstone keeps them, and so where they are kept
+            blob = blob if blob is not None else existing.fields_blob
         problem = fields_problem(op.entity, op.id, fields)
         if problem:
             return rejected(problem)

@@ -47,8 +47,9 @@ MAX_OP_BYTES = MAX_BODY_BYTES - 64 * 1024
 MAX_BLOB_CHUNK = 1024 * 1024
 #: One blob (a photo or scan, or a big record's gzip'd fields), whole.
 MAX_BLOB_BYTES = 64 * 1024 * 1024
-#: A big record's fields as JSON, once a blob's gzip is undone: more is refused as too big.
-MAX_RECORD_BYTES = 512 * 1024 * 1024
+#: A big record's fields as JSON, once a blob's gzip is undone: more is refused as too big (the
+#: biggest seen was 92.7 MB; each copy of it a request holds costs this much memory).
+MAX_RECORD_BYTES = 128 * 1024 * 1024
 #: A change page's records' JSON: the gateway ends a page before a record that would take it
 #: past this (a page holds one record at least; none inline is over `MAX_OP_BYTES`).
 MAX_PAGE_BYTES = 16 * 1024 * 1024
