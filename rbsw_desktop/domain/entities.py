@@ -208,6 +208,8 @@ class DirectWorkActivity(Record):
     lived_experience: str = ""      # what it tells us about the child's lived experience
     consent: str = ""               # who the child agreed may see it
     shareable: bool = False
+    #: Drawings, an ecomap, a genogram or scores (`domain.direct_work_content`), as JSON.
+    content: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(kw_only=True)

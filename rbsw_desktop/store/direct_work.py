@@ -7,6 +7,7 @@ import hashlib
 from datetime import date
 from typing import Any
 
+from rbsw_desktop.domain.direct_work_content import ContentProblem, parse_content
 from rbsw_desktop.domain.entities import Attachment, DirectWorkActivity
 from rbsw_desktop.domain.enums import DirectWorkTool
 from rbsw_desktop.domain.instants import utc_now
@@ -16,6 +17,15 @@ from rbsw_desktop.store.part import Part
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp", "image/tiff",
                "application/pdf"}
+
+
+def checked(activity: DirectWorkActivity) -> DirectWorkActivity:
+    """The activity, with its content checked against its tool (InvalidInput in words)."""
+    try:
+        parse_content(activity.tool, activity.content)
+    except ContentProblem as exc:
+        raise InvalidInput(str(exc)) from None
+    return activity
 
 
 class DirectWork(Part):
@@ -28,7 +38,13 @@ class DirectWork(Part):
         self._store.cases.get(case_id)
         fields.setdefault("held_on", date.today().isoformat())
         activity = DirectWorkActivity(case_id=case_id, tool=tool, **fields)
+        checked(activity)
         return self._store.records.save(activity, action="create")
+
+    def save(self, activity: DirectWorkActivity) -> DirectWorkActivity:
+        """Keep an edited activity; its content is checked first, and bad content keeps nothing."""
+        checked(activity)
+        return self._store.records.save(activity)
 
     # -- photos and scans ---------------------------------------------------------------------
 

@@ -117,6 +117,11 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX pulled_quarantine_record ON pulled_quarantine(record_id)")
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    # A direct-work activity's drawings, ecomap, genogram or scores (JSON).
+    db.execute("ALTER TABLE direct_work_activity ADD COLUMN content TEXT NOT NULL DEFAULT '{}'")
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -127,6 +132,7 @@ class Migration:
 MIGRATIONS: Sequence[Migration] = (
     Migration(1, "records, outbox, audit, blobs, conflicts, search", _v1),
     Migration(2, "pulled changes this laptop could not apply", _v2),
+    Migration(3, "direct-work drawings, maps and scores", _v3),
 )
 
 

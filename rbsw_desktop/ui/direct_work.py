@@ -150,7 +150,7 @@ class DirectWorkTab(QWidget):
         self.save_button.clicked.connect(self.save)
         # Nothing typed is lost: the one autosave, and when another session is chosen.
         self.autosave = Autosave(self, taskman, collect=self.collect,
-                                 write=lambda store, activity: store.records.save(activity),
+                                 write=lambda store, activity: store.direct_work.save(activity),
                                  status=self.message,
                                  on_saved=self._saved)
         for edit in (self.title, self.consent):

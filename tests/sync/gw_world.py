@@ -83,6 +83,14 @@ def visit_op(case_id: str, observations: str, *, rid: str | None = None,
                                         "observations": observations, **fields})
 
 
+def activity_op(case_id: str, tool: str, content: dict[str, Any], *, rid: str | None = None,
+                base_rev: int | None = None, **fields: Any) -> dict[str, Any]:
+    """A direct-work activity with its drawings, maps or scores."""
+    return _op("direct_work_activity", rid, base_rev,
+               {"case_id": case_id, "tool": tool, "held_on": AT[:10], "content": content,
+                **fields})
+
+
 OCTETS = {"Content-Type": "application/octet-stream"}
 
 

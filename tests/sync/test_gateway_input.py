@@ -17,6 +17,7 @@ from rbsw_desktop.protocol import MAX_BLOB_CHUNK, MAX_BODY_BYTES
 from tests.sync.conftest import CLIENT_TIMEOUT
 from tests.sync.gw_world import (
     World,
+    activity_op,
     board_item_op,
     call,
     push,
@@ -197,3 +198,20 @@ def test_garbled_requests_get_a_json_refusal(world: World, request_text: str,
     assert int(got.split(b" ", 2)[1]) == status
     body = json.loads(got.split(b"\r\n\r\n", 1)[1])
     assert body["error"] and body["message"]
+
+
+def test_direct_work_content_is_checked_at_the_council_too(world: World,
+                                                          module_gateway: Any) -> None:
+    """A laptop that skips the checks (or an old one) cannot leave a map to nobody or a score
+    of 11 in the legal copy: the gateway uses the same rules as the laptop, in the same words."""
+    case = world.sw.case_id
+    good = activity_op(case, "scaling", {"scales": [{"person": "Child", "score": 7}]})
+    eleven = activity_op(case, "scaling", {"scales": [{"person": "Child", "score": 11}]})
+    nobody = activity_op(case, "ecomap", {"ecomap": {"people": [], "links": [
+        {"person_id": "ghost", "strength": "weak", "support": "both"}]}})
+    results = push(world.url, world.sw.token, good, eleven, nobody)
+    assert [r["outcome"] for r in results] == ["applied", "rejected", "rejected"]
+    assert "whole number from 0 to 10" in results[1]["reason"]
+    assert "not on it" in results[2]["reason"]
+    held = {r["id"] for r in module_gateway.records()}
+    assert good["id"] in held and eleven["id"] not in held and nobody["id"] not in held
