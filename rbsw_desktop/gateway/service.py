@@ -271,7 +271,7 @@ class GatewayService:
             self.repo.add_history(batch.history)
             for raw, result in zip(ops, results, strict=True):
                 if result.outcome is Outcome.REJECTED:
-                    self.repo.add_failure(caller, result.op_id, _printable(raw.get("entity"), 50),
+                    self.repo.add_refusal(caller, result.op_id, _printable(raw.get("entity"), 50),
                                           _printable(raw.get("id"), 100), result.reason, at)
             for op, theirs in batch.conflicts:
                 self.repo.add_conflict(caller, op.op_id, op.entity, op.id, op.base_rev,

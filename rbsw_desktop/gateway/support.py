@@ -79,10 +79,11 @@ class SupportView:
                         "origin_device": rec.origin_device, "fields": rec.fields})
         return {"records": out}
 
-    def problems(self, caller: Caller, limit: int) -> dict[str, Any]:
+    def not_applied(self, caller: Caller, limit: int) -> dict[str, Any]:
+        """The pod's conflicts and refused changes, under their wire keys (`PodNotApplied`)."""
         require_business_support(caller)
-        found = self.repo.problems(caller.pod_id, limit)
-        return {"conflicts": found["conflicts"], "failures": found["failures"]}
+        found = self.repo.not_applied(caller.pod_id, limit)
+        return {"conflicts": found["conflicts"], "failures": found["refusals"]}
 
     def file_record(self, caller: Caller, record_id: str, body: FileRequest) -> dict[str, Any]:
         require_business_support(caller)

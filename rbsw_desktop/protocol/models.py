@@ -270,8 +270,8 @@ class PodUnfiled(Wire):
     records: list[UnfiledRecord]
 
 
-class ProblemRow(Wire):
-    """A change from one of the pod's laptops that did not simply apply."""
+class NotAppliedRow(Wire):
+    """A change from one of the pod's laptops that was not applied: in conflict, or refused."""
 
     id: Count
     at: Instant
@@ -284,18 +284,21 @@ class ProblemRow(Wire):
     record_id: str
 
 
-class ConflictRow(ProblemRow):
+class ConflictRow(NotAppliedRow):
     base_rev: Count | None
     server_rev: Count
 
 
-class FailureRow(ProblemRow):
+class RefusalRow(NotAppliedRow):
     reason: str
 
 
-class PodProblems(Wire):
+class PodNotApplied(Wire):
+    """`GET /pod/problems`. `failures` is the wire key (v1) for the refused changes."""
+
     conflicts: list[ConflictRow]
-    failures: list[FailureRow]
+    failures: list[RefusalRow] = Field(description="Changes the gateway refused (`rejected`), "
+                                       "each with its reason")
 
 
 class FileRequest(Wire):

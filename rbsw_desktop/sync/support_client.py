@@ -12,7 +12,7 @@ from rbsw_desktop.protocol.models import (
     FileAnswer,
     FileRequest,
     PodDevices,
-    PodProblems,
+    PodNotApplied,
     PodUnfiled,
     PodWorkers,
 )
@@ -26,7 +26,7 @@ class PodOverview:
     workers: list[dict[str, Any]] = field(default_factory=list)
     unfiled: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
-    failures: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[dict[str, Any]] = field(default_factory=list)
     server_time: str = ""
 
 
@@ -46,10 +46,11 @@ class SupportClient:
             devices = read_answer(PodDevices, answer).model_dump()["devices"]
             workers = read_answer(PodWorkers, transport.call("GET", "/pod/workers")).model_dump()
             unfiled = read_answer(PodUnfiled, transport.call("GET", "/pod/unfiled")).model_dump()
-            problems = read_answer(PodProblems, transport.call("GET", "/pod/problems")).model_dump()
+            not_applied = read_answer(PodNotApplied,
+                                      transport.call("GET", "/pod/problems")).model_dump()
             return PodOverview(devices=devices, workers=workers["workers"],
-                               unfiled=unfiled["records"], conflicts=problems["conflicts"],
-                               failures=problems["failures"],
+                               unfiled=unfiled["records"], conflicts=not_applied["conflicts"],
+                               refused=not_applied["failures"],
                                server_time=answer.headers.get("date", ""))
         except Refused as exc:
             if exc.status == 403:

@@ -1,6 +1,6 @@
 """The business support officer's view of their pod: each laptop and when it last synced, what
 each worker has waiting, records received and not yet filed in the council case system (with
-"Mark filed" taking the case-system reference), and conflicts and failures.
+"Mark filed" taking the case-system reference), and changes not applied (in conflict or refused).
 
     view = BusinessSupportView(SupportClient(url, token), taskman=taskman, parent=window)
     view.refresh()
@@ -118,8 +118,8 @@ class BusinessSupportView(QWidget):
                                "Not yet filed", "Last synced"], "What each worker has waiting")
         self.unfiled = _table(["Child", "Kind", "Worker", "Received", "What"],
                               "Records to file")
-        self.problems = _table(["When", "Worker", "Kind", "What happened"],
-                               "Conflicts and failures")
+        self.not_applied = _table(["When", "Worker", "Kind", "What happened"],
+                                  "Conflicts and refused changes")
         self.reference = QLineEdit()
         self.reference.setPlaceholderText("Case-system reference, e.g. LCS-000123")
         self.reference.setAccessibleName("Case-system reference")
@@ -142,7 +142,7 @@ class BusinessSupportView(QWidget):
         self.tabs.addTab(self.devices, "Laptops")
         self.tabs.addTab(self.workers, "Waiting per worker")
         self.tabs.addTab(filing, "To file")
-        self.tabs.addTab(self.problems, "Conflicts and failures")
+        self.tabs.addTab(self.not_applied, "Conflicts and refused changes")
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
@@ -172,18 +172,18 @@ class BusinessSupportView(QWidget):
         _fill(self.unfiled, [[r.get("child_name", ""), record_name(r.get("entity", "")),
                               r.get("worker_name", ""), when(r.get("received_at")), summary(r)]
                              for r in ov.unfiled], [str(r["id"]) for r in ov.unfiled])
-        problems = [[when(c.get("at")), c.get("worker_name") or "", record_name(
-                        c.get("entity") or ""), "Changed in two places: both versions kept "
-                     "on the laptop until the worker decides"] for c in ov.conflicts]
-        problems += [[when(f.get("at")), f.get("worker_name") or "",
-                      record_name(f.get("entity") or ""),
-                      f"Refused: {f.get('reason', '')}"] for f in ov.failures]
-        _fill(self.problems, problems)
+        not_applied = [[when(c.get("at")), c.get("worker_name") or "", record_name(
+                           c.get("entity") or ""), "Changed in two places: both versions kept "
+                        "on the laptop until the worker decides"] for c in ov.conflicts]
+        not_applied += [[when(f.get("at")), f.get("worker_name") or "",
+                         record_name(f.get("entity") or ""),
+                         f"Refused: {f.get('reason', '')}"] for f in ov.refused]
+        _fill(self.not_applied, not_applied)
         self.tabs.setTabText(2, f"To file ({len(ov.unfiled)})")
-        self.tabs.setTabText(3, f"Conflicts and failures ({len(problems)})")
+        self.tabs.setTabText(3, f"Conflicts and refused changes ({len(not_applied)})")
         self.status.setText(f"{plural(len(ov.devices), 'laptop')}, "
                             f"{plural(len(ov.unfiled), 'record')} to file, "
-                            f"{plural(len(problems), 'problem')}.")
+                            f"{plural(len(not_applied), 'change')} not applied.")
         self._update_buttons()
         self.sig_refreshed.emit()
 

@@ -179,6 +179,35 @@ def test_cursors_from_before_revision_0005_stay_valid(url: str) -> None:
         repo.close()
 
 
+def test_refused_changes_from_before_revision_0007_are_kept(url: str) -> None:
+    """Revision 0007 moves the refused changes from `failures` to `refusals`: every row comes
+    across, the next refusal is numbered after them, and a downgrade carries them back."""
+    config = _config(normalise(url))
+    command.upgrade(config, "0006_blob_claims")
+    repo = open_repository(url)
+    with repo.engine.begin() as conn:
+        for n in (1, 2):
+            conn.execute(text("INSERT INTO failures (id, at, pod_id, op_id, reason) "
+                              "VALUES (:n, 't', :pod, :op, 'bad')"), {"n": n, "pod": POD,
+                                                                        "op": f"op-{n}"})
+    repo.close()
+    migrate(url)
+    repo = open_repository(url)
+    try:
+        repo.add_refusal(SW, "op-3", "visit", "r3", "worse", "t3")
+        found = repo.not_applied(POD, 10)["refusals"]
+        assert [(f["id"], f["op_id"]) for f in found] == [(3, "op-3"), (2, "op-2"), (1, "op-1")]
+    finally:
+        repo.close()
+    command.downgrade(config, "0006_blob_claims")
+    repo = open_repository(url)
+    try:
+        with repo.engine.connect() as conn:
+            assert conn.execute(text("SELECT COUNT(*) FROM failures")).scalar_one() == 3
+    finally:
+        repo.close()
+
+
 def test_the_migrated_schema_is_what_the_code_uses(url: str) -> None:
     migrate(url)
     repo = open_repository(url)
@@ -327,7 +356,7 @@ def test_scope_pulls_queue_and_attachments(repo: SqlRepository) -> None:
                                         "a" * 64)
 
 
-def test_ops_conflicts_failures_problems_and_audit(repo: SqlRepository) -> None:
+def test_ops_conflicts_refusals_and_audit(repo: SqlRepository) -> None:
     _people(repo)
     assert repo.applied_ops(WORKER, ["op-1"]) == {}
     repo.add_applied_ops([{"worker_id": WORKER, "op_id": "op-1", "device_id": "dev-1",
@@ -336,8 +365,8 @@ def test_ops_conflicts_failures_problems_and_audit(repo: SqlRepository) -> None:
     assert repo.applied_ops("another-worker", ["op-1"]) == {}
     repo.add_conflict(SW, "op-2", "visit", "r1", 2, 3, "t2")
     repo.add_conflict(SW, "op-3", "visit", "r1", None, 4, "t3")
-    repo.add_failure(Caller("dev-x", "gone", POD, "nqsw"), "op-4", "visit", "r2", "bad", "t4")
-    found = repo.problems(POD, 10)
+    repo.add_refusal(Caller("dev-x", "gone", POD, "nqsw"), "op-4", "visit", "r2", "bad", "t4")
+    found = repo.not_applied(POD, 10)
     assert [c["op_id"] for c in found["conflicts"]] == ["op-3", "op-2"]
     first = found["conflicts"][1]
     assert {k: first[k] for k in ("at", "device_id", "worker_id", "pod_id", "entity",
@@ -346,9 +375,9 @@ def test_ops_conflicts_failures_problems_and_audit(repo: SqlRepository) -> None:
         "entity": "visit", "record_id": "r1", "base_rev": 2, "server_rev": 3,
         "worker_name": "Sam Testworker"}
     assert isinstance(first["id"], int)
-    assert [(f["reason"], f["worker_name"]) for f in found["failures"]] == [("bad", None)]
-    assert repo.problems(POD, 1)["conflicts"][0]["op_id"] == "op-3"
-    assert repo.problems("other", 10) == {"conflicts": [], "failures": []}
+    assert [(f["reason"], f["worker_name"]) for f in found["refusals"]] == [("bad", None)]
+    assert repo.not_applied(POD, 1)["conflicts"][0]["op_id"] == "op-3"
+    assert repo.not_applied("other", 10) == {"conflicts": [], "refusals": []}
     repo.audit("t1", "dev-1", WORKER, "push", "", 2, 200)
     repo.audit("t2", None, None, "enrol", "x", 0, 400)
     rows = repo.audit_rows(10)
@@ -875,9 +904,9 @@ def test_an_old_stores_file_is_adopted_with_everything_in_it(tmp_path: Path) -> 
         assert repo.device_by_token("tok")["pod_id"] == POD      # type: ignore[index]
         assert repo.enrol_code("code")["device_id"] == "dev-1"   # type: ignore[index]
         assert repo.applied_ops(WORKER, ["op-1"]) == {"op-1": ("r1", 3)}
-        found = repo.problems(POD, 10)
+        found = repo.not_applied(POD, 10)
         assert [c["op_id"] for c in found["conflicts"]] == ["op-2"]
-        assert [f["reason"] for f in found["failures"]] == ["bad"]
+        assert [f["reason"] for f in found["refusals"]] == ["bad"]
         assert [a["action"] for a in repo.audit_rows(10)] == ["push"]
         assert repo.blob_bytes(blob_key(whole_sha, POD)) == whole
         assert repo.blob(blob_key(whole_sha, POD))["complete"] is True  # type: ignore[index]

@@ -107,10 +107,10 @@ from rbsw_desktop.gateway.db.tables import (
     counters,
     devices,
     enrol_codes,
-    failures,
     pods,
     record_history,
     records,
+    refusals,
     workers,
 )
 from rbsw_desktop.gateway.repository import Caller, StoredRecord
@@ -551,7 +551,7 @@ class SqlRepository:
             row["deleted"], row["filed"] = bool(row["deleted"]), bool(row["filed"])
         return rows
 
-    # -- idempotency, conflicts, failures -----------------------------------------------------
+    # -- idempotency, conflicts, refusals -----------------------------------------------------
 
     def applied_ops(self, worker_id: str, op_ids: Collection[str]) -> dict[str, tuple[str, int]]:
         """{op_id: (record_id, rev)} of those this worker already had applied."""
@@ -575,17 +575,17 @@ class SqlRepository:
             op_id=op_id, entity=entity, record_id=record_id, base_rev=base_rev,
             server_rev=server_rev))
 
-    def add_failure(self, caller: Caller, op_id: str, entity: str, record_id: str,
+    def add_refusal(self, caller: Caller, op_id: str, entity: str, record_id: str,
                     reason: str, at: str) -> None:
-        self._exec(insert(failures).values(
+        self._exec(insert(refusals).values(
             at=at, device_id=caller.device_id, worker_id=caller.worker_id, pod_id=caller.pod_id,
             op_id=op_id, entity=entity, record_id=record_id, reason=reason))
 
-    def problems(self, pod_id: str, limit: int) -> dict[str, list[dict[str, Any]]]:
-        """The pod's latest conflicts and failures, newest first: each table's columns plus
-        `worker_name`."""
+    def not_applied(self, pod_id: str, limit: int) -> dict[str, list[dict[str, Any]]]:
+        """The pod's latest changes not applied (`conflicts`, `refusals`), newest first: each
+        table's columns plus `worker_name`."""
         out = {}
-        for table in (conflicts, failures):
+        for table in (conflicts, refusals):
             out[table.name] = self._all(
                 select(table, workers.c.name.label("worker_name"))
                 .join_from(table, workers, workers.c.id == table.c.worker_id, isouter=True)

@@ -174,8 +174,9 @@ record_history = Table(
 )
 Index("ix_record_history_record_id_rev", record_history.c.record_id, record_history.c.rev)
 
-def _problem_columns() -> list[Column[Any]]:
-    """What the conflicts and failures tables both hold: which laptop's change, when."""
+def _not_applied_columns() -> list[Column[Any]]:
+    """What the conflicts and refusals tables both hold (changes not applied): which laptop's
+    change, when."""
     return [Column("id", RowId, primary_key=True, autoincrement=True),
             Column("at", Text, nullable=False), Column("device_id", Text),
             Column("worker_id", Text), Column("pod_id", Text, nullable=False),
@@ -183,17 +184,18 @@ def _problem_columns() -> list[Column[Any]]:
 
 
 conflicts = Table(
-    "conflicts", metadata, *_problem_columns(),
+    "conflicts", metadata, *_not_applied_columns(),
     Column("base_rev", BigInteger),
     Column("server_rev", BigInteger),
 )
 Index("ix_conflicts_pod_id_id", conflicts.c.pod_id, conflicts.c.id)
 
-failures = Table(
-    "failures", metadata, *_problem_columns(),
+#: Each change the gateway refused (the protocol answers `rejected`), with the reason.
+refusals = Table(
+    "refusals", metadata, *_not_applied_columns(),
     Column("reason", Text, nullable=False),
 )
-Index("ix_failures_pod_id_id", failures.c.pod_id, failures.c.id)
+Index("ix_refusals_pod_id_id", refusals.c.pod_id, refusals.c.id)
 
 #: One pod's copy of one blob (`repository.blob_key(sha256, pod_id)`), complete, or one
 #: device's upload of it under way (`repository.upload_key`): how far it got.

@@ -14,7 +14,7 @@ from rbsw_desktop.protocol.models import (
     FileAnswer,
     FileRequest,
     PodDevices,
-    PodProblems,
+    PodNotApplied,
     PodUnfiled,
     PodWorkers,
 )
@@ -52,12 +52,12 @@ def unfiled(request: Request, gw: GatewayDep, who: CallerDep, limit: Limit = MAX
     return json_answer(answer)
 
 
-@router.get("/problems", response_model=PodProblems, responses=AUTH_ERRORS,
+@router.get("/problems", response_model=PodNotApplied, responses=AUTH_ERRORS,
             summary="Conflicts and refused changes of the pod's laptops")
 def problems(request: Request, gw: GatewayDep, who: CallerDep, limit: Limit = MAX_LIST,
              ) -> Response:
     with audited(request, gw, lock=False) as row:
-        answer = gw.support.problems(who, limit)
+        answer = gw.support.not_applied(who, limit)
         row.count = len(answer["conflicts"]) + len(answer["failures"])
         row.records = [p["record_id"] for p in answer["conflicts"] + answer["failures"]
                        if p["record_id"]]
