@@ -74,7 +74,7 @@ def test_no_plaintext_anywhere_after_a_realistic_session(tmp_path: Path, run: in
     from rbsw_desktop.logs import setup_logging
     setup_logging("rbsw-test")
     data_dir = tmp_path / "data"
-    store = Store.create(data_dir, PASSPHRASE, kdf=FAST_KDF, migrations=MIGRATIONS[:1])
+    store = Store.create(data_dir, PASSPHRASE, kdf=FAST_KDF, migrations=MIGRATIONS)
     child = store.records.save(Child(name=MARKERS[0]))
     case = store.records.save(Case(child_id=child.id, family_name="The Quillfeather family",
                                    category=CaseCategory.CHILD_PROTECTION))
