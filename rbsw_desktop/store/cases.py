@@ -27,6 +27,13 @@ class CaseSummary:
     next_visit_due: date | None
     days_overdue: int
     sync_state: SyncState
+    as_of: date              # the day `days_overdue` was worked out for
+
+    def due_words(self) -> str:
+        """The next statutory visit in words ("Due tomorrow", "Overdue by 3 days")."""
+        if self.next_visit_due is None:
+            return "No visit yet"
+        return timeliness.due_words(self.next_visit_due, self.as_of)
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "child_name": self.child_name, "family_name": self.family_name,
@@ -61,14 +68,16 @@ def _local_day(instant: str | None) -> date | None:
 class Cases(Part):
     def summaries(self, *, include_closed: bool = False,
                   today: date | None = None) -> list[CaseSummary]:
-        """The caseload, by child's name."""
+        """The caseload, by child's name. Only a finalised statutory visit at which the child
+        was seen moves the due date: a draft is not yet a visit on record."""
         today = today or date.today()
         where = "c.deleted = 0" + ("" if include_closed else " AND c.open = 1")
         rows = self._store.records.rows(
             'SELECT c.id, c.family_name, c.category, c.care_arrangement, c.started_on, '
             'c.first_review_on, c.sync_state, ch.name AS child_name, w.name AS worker, '
             '(SELECT max(v.visited_at) FROM "visit" v WHERE v.case_id = c.id AND v.deleted = 0 '
-            "  AND v.visit_type = 'statutory' AND v.child_seen = 1) AS last_visit "
+            "  AND v.visit_type = 'statutory' AND v.child_seen = 1 "
+            "  AND v.status = 'finalised') AS last_visit "
             'FROM "case" c LEFT JOIN "child" ch ON ch.id = c.child_id '
             'LEFT JOIN "worker" w ON w.id = c.worker_id '
             f"WHERE {where} ORDER BY ch.name COLLATE NOCASE")
@@ -82,7 +91,8 @@ class Cases(Part):
                 first_review_on=_day(r["first_review_on"]))
             out.append(CaseSummary(r["id"], r["child_name"] or "", r["family_name"],
                                    r["worker"] or "", category, last, due,
-                                   timeliness.days_overdue(due, today), SyncState(r["sync_state"])))
+                                   timeliness.days_overdue(due, today), SyncState(r["sync_state"]),
+                                   today))
         return out
 
     def summary(self, case_id: str) -> CaseSummary:
