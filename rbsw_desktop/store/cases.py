@@ -7,9 +7,17 @@ from datetime import date
 from typing import Any
 
 from rbsw_desktop.domain import timeliness
-from rbsw_desktop.domain.entities import BoardItem, BoardMove, Case, Child, Pod, Worker
+from rbsw_desktop.domain.entities import (
+    BoardItem,
+    BoardMove,
+    Case,
+    Child,
+    Pod,
+    VisitAmendment,
+    Worker,
+)
 from rbsw_desktop.domain.enums import CareArrangement, CaseCategory, SyncState, VisitStatus
-from rbsw_desktop.domain.instants import local_date
+from rbsw_desktop.domain.instants import local_date, local_datetime, local_text
 from rbsw_desktop.errors import NotFound
 from rbsw_desktop.store.part import Part
 
@@ -44,10 +52,21 @@ class CaseSummary:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    at: str
+    at: str                  # an instant, or a day (`YYYY-MM-DD`: a review, direct work)
     entity: str
     record_id: str
     title: str
+
+    def order(self) -> tuple[str, int, str]:
+        """Where it sorts, by the local day first: a day-only entry is of that whole day (it
+        is not "before midnight"), so it heads the day's timed entries, newest first."""
+        if "T" not in self.at:
+            return (self.at, 1, "")
+        try:
+            moment = local_datetime(self.at)
+        except (ValueError, OverflowError, OSError):
+            return (self.at[:10], 0, self.at)
+        return (moment.date().isoformat(), 0, moment.isoformat())
 
 
 def iso(day: date | None) -> str | None:
@@ -125,12 +144,26 @@ class Cases(Part):
         workers = records.find(Worker, "pod_id = ?", [case.pod_id], order_by="name")
         return (pod[0] if pod else None), workers
 
+    def worker_names(self) -> dict[str, str]:
+        """Each worker of the pod by id (who wrote an amendment), this laptop's own included."""
+        names = {w.id: w.name for w in self._store.records.find(Worker)}
+        names.setdefault(self._store.actor, self._store.meta("worker_name") or "You")
+        return names
+
     def timeline(self, case_id: str) -> list[TimelineEntry]:
-        """Visits, board changes, reviews and direct work, newest first."""
+        """Visits and their amendments, board changes, reviews and direct work, newest
+        first."""
         store = self._store
+        visits = store.visits.of_case(case_id)
         entries = [TimelineEntry(v.visited_at, "visit", v.id, f"{v.visit_type.label}"
                                  f"{' (draft)' if v.status is VisitStatus.DRAFT else ''}")
-                   for v in store.visits.of_case(case_id)]
+                   for v in visits]
+        visited = {v.id: local_text(v.visited_at) for v in visits}
+        names = self.worker_names()
+        entries += [TimelineEntry(a.amended_at, "visit_amendment", a.id,
+                                  f"Amendment to the visit of {visited.get(a.visit_id, '')} "
+                                  f"by {names.get(a.updated_by, 'another worker')}: {a.text}")
+                    for a in store.records.find(VisitAmendment, "case_id = ?", [case_id])]
         items = {i.id: i for i in store.records.find(BoardItem, "case_id = ?", [case_id],
                                                      include_deleted=True)}
         for move in store.records.find(BoardMove, "case_id = ?", [case_id]):
@@ -145,4 +178,4 @@ class Cases(Part):
                                   f"Direct work: {a.tool.label}"
                                   f"{': ' + a.title if a.title else ''}")
                     for a in store.direct_work.of_case(case_id)]
-        return sorted(entries, key=lambda e: e.at, reverse=True)
+        return sorted(entries, key=TimelineEntry.order, reverse=True)
