@@ -9,22 +9,20 @@ with an empty row to type the next one into. The values are the record's own sha
 
 from __future__ import annotations
 
-from datetime import date
-
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QDate, QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QDateEdit, QGridLayout, QLabel, QLineEdit, QWidget
 
 #: Below every real day: the value a DayEdit holds when no day is set.
 NOT_SET = QDate(2000, 1, 1)
 STEP_KEYS = {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown}
-CLEAR_KEYS = {Qt.Key.Key_Delete, Qt.Key.Key_Backspace}
 SEPARATORS = {"/", ".", "-"}
 
 
 class DayEdit(QDateEdit):
     """A calendar day, or "Not set". Typing a day (15/12/2026) or an arrow key starts from
-    today; Delete or Backspace clears it; Alt+Down opens the calendar on this month."""
+    today; Delete clears it (Backspace too, when all of it is selected); Alt+Down opens the
+    calendar, on this month when no day is set."""
 
     def __init__(self, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,11 +51,15 @@ class DayEdit(QDateEdit):
             super().keyPressEvent(event)
             return
         key = event.key()
-        if key in CLEAR_KEYS and (not self.is_set() or self.lineEdit().hasSelectedText()
-                                  and self.lineEdit().selectedText() == self.text()):
+        if key == Qt.Key.Key_Delete or key == Qt.Key.Key_Backspace and (
+                not self.is_set() or self.lineEdit().selectedText() == self.text()):
             self.setDate(NOT_SET)
             return
-        if not self.is_set() and (key in STEP_KEYS or event.text().isdigit()):
+        alt = event.modifiers() & Qt.KeyboardModifier.AltModifier
+        if key == Qt.Key.Key_F4 or alt and key == Qt.Key.Key_Down:
+            self.open_calendar()
+            return
+        if not self.is_set() and (key in STEP_KEYS and not alt or event.text().isdigit()):
             self.setDate(QDate.currentDate())
             self.setSelectedSection(QDateEdit.Section.DaySection)
             if key in STEP_KEYS:
@@ -69,6 +71,13 @@ class DayEdit(QDateEdit):
             return
         super().keyPressEvent(event)
 
+    def open_calendar(self) -> None:
+        """What a click on the arrow does (Qt gives the calendar no key of its own)."""
+        at = QPointF(self.width() - 3, self.height() / 2)
+        super().mousePressEvent(QMouseEvent(
+            QEvent.Type.MouseButtonPress, at, self.mapToGlobal(at), Qt.MouseButton.LeftButton,
+            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+
     def focusNextPrevChild(self, next: bool) -> bool:  # noqa: A002, N802
         """Tab steps through day, month and year; with no day set it moves straight on."""
         if self.is_set():
@@ -77,8 +86,10 @@ class DayEdit(QDateEdit):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if event.type() == QEvent.Type.Show and not self.is_set():
-            today = date.today()
-            self.calendarWidget().setCurrentPage(today.year, today.month)
+            calendar = self.calendarWidget()      # on today, yet nothing chosen until Enter
+            calendar.blockSignals(True)
+            calendar.setSelectedDate(QDate.currentDate())
+            calendar.blockSignals(False)
         return False
 
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QLineEdit,
     QMessageBox,
+    QTableView,
     QWidget,
 )
 
@@ -138,6 +139,18 @@ def test_next_visit_due_is_typed_as_a_day_and_stored_as_one(qtbot, window) -> No
     assert due.text() == "Not set"
     wait_saved(qtbot, editor)
     assert saved(window, editor).next_visit_due is None
+
+    # The calendar by keyboard: Alt+Down opens it on today, Right goes a day on, Enter picks.
+    qtbot.keyClick(due, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: due.calendarWidget().isVisible())
+    assert due.text() == "Not set"                     # nothing chosen by opening it
+    days = due.calendarWidget().findChild(QTableView)          # the calendar's days
+    qtbot.keyClick(days, Qt.Key.Key_Right)
+    qtbot.keyClick(days, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not due.calendarWidget().isVisible())
+    assert editor.next_due_words.text() == "Due tomorrow"
+    wait_saved(qtbot, editor)
+    assert saved(window, editor).next_visit_due == (date.today() + timedelta(days=1)).isoformat()
 
 
 # -- 3. actions: a small table ---------------------------------------------------------------------
