@@ -145,6 +145,8 @@ class CaseloadView(QTableView):
         self.activated.connect(self._open)
 
     def set_cases(self, rows: list[CaseSummary]) -> None:
+        if rows == self.model_.rows:
+            return          # e.g. a draft saved itself: nothing moves, the choice stays
         self.model_.set_cases(rows)
         self.resizeColumnsToContents()
 

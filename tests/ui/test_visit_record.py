@@ -94,6 +94,7 @@ def test_ticking_child_seen_on_a_draft_leaves_the_caseload_as_it_was(qtbot, wind
     wait_saved(qtbot, editor)
     assert saved(window, editor).child_seen and saved(window, editor).child_seen_alone
     assert caseload_lines(window) == before            # still overdue, in the same order
+    assert window.caseload.currentIndex().data() == child      # and still the one chosen
     assert "Overdue by" in window.workspace.subheading.text()
 
     # Finalised, the visit is on record: the child is no longer overdue.
