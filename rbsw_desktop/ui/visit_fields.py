@@ -38,10 +38,14 @@ class DayEdit(QDateEdit):
         return None if value == NOT_SET else value.toString("yyyy-MM-dd")
 
     def set_day(self, text: str | None) -> None:
-        """A stored day; anything that is not a day (never written by this form) shows as not
-        set."""
-        value = QDate.fromString(text or "", "yyyy-MM-dd")
-        self.setDate(value if value.isValid() and value > NOT_SET else NOT_SET)
+        """A stored day. One typed as 15/12/2026 before this form had a date control is read
+        as that day (and saved as 2026-12-15); anything else shows as not set."""
+        for form in ("yyyy-MM-dd", "d/M/yyyy"):
+            value = QDate.fromString((text or "").strip(), form)
+            if value.isValid() and value > NOT_SET:
+                self.setDate(value)
+                return
+        self.setDate(NOT_SET)
 
     def is_set(self) -> bool:
         return self.date() != NOT_SET

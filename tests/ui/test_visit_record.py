@@ -154,6 +154,21 @@ def test_next_visit_due_is_typed_as_a_day_and_stored_as_one(qtbot, window) -> No
     assert saved(window, editor).next_visit_due == (date.today() + timedelta(days=1)).isoformat()
 
 
+def test_a_day_typed_as_15_12_2026_into_the_old_text_field_is_read_as_that_day(
+        qtbot, window) -> None:  # noqa: F811
+    unlock(qtbot, window)
+    open_child(qtbot, window, "Poppy Pretend")
+    editor = new_visit(qtbot, window)
+    visit = saved(window, editor)
+    visit.next_visit_due = "15/12/2026"            # what the free-text field let through
+    window.taskman.store.visits.update(visit)
+    window.workspace.visits.open_visit(visit.id)
+    assert editor.next_due.text() == "15/12/2026"
+    qtbot.keyClicks(editor.texts["analysis"], "Fictional")
+    wait_saved(qtbot, editor)
+    assert saved(window, editor).next_visit_due == "2026-12-15"     # the council gets a day
+
+
 # -- 3. actions: a small table ---------------------------------------------------------------------
 
 def test_actions_are_typed_into_a_table_and_stored_as_what_who_by_when(qtbot, window) -> None:  # noqa: F811
