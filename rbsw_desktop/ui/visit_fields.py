@@ -136,6 +136,7 @@ class RowsTable(QWidget):
         for row in self.cells:
             for cell in row:
                 self.grid.removeWidget(cell)
+                cell.hide()             # gone from the screen now, deleted soon
                 cell.deleteLater()
         self.cells, self.kept = [], [dict(r) for r in rows]
         for values in rows:
