@@ -20,7 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.domain.changes import Changes
-from rbsw_desktop.domain.entities import Attachment, BoardMove, VisitAmendment
+from rbsw_desktop.domain.entities import (
+    Attachment,
+    BoardMove,
+    DirectWorkActivity,
+    VisitAmendment,
+)
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import CaseSummary, Store, TimelineEntry
@@ -61,8 +66,10 @@ def where_shown(store: Store, entity: str, record_id: str) -> tuple[str, str] | 
         return "visits", records.get(VisitAmendment, record_id).visit_id
     if entity == EntityKind.BOARD_MOVE:
         return "board", records.get(BoardMove, record_id).board_item_id
-    if entity == EntityKind.ATTACHMENT:
-        return "direct_work", records.get(Attachment, record_id).owner_id
+    if entity == EntityKind.ATTACHMENT:      # a photo of direct work, or of a visit
+        owner = records.get(Attachment, record_id).owner_id
+        return ("direct_work" if records.find(DirectWorkActivity, "id = ?", [owner])
+                else "visits"), owner
     tab = {EntityKind.VISIT: "visits", EntityKind.BOARD_ITEM: "board",
            EntityKind.REVIEW: "board", EntityKind.DIRECT_WORK_ACTIVITY: "direct_work"}
     return (tab[EntityKind(entity)], record_id) if entity in tab else None

@@ -351,3 +351,19 @@ def test_search_opens_direct_work_at_the_session_found(qtbot, window) -> None:  
     qtbot.waitUntil(lambda: work.activity is not None)
     assert work.activity.id == item.data(Qt.ItemDataRole.UserRole)[2]
     assert "garage" in work.activity.child_words
+
+
+def test_search_opens_a_photo_at_its_direct_work_session(qtbot, window) -> None:  # noqa: F811
+    unlock(qtbot, window)
+    lines = finding(qtbot, window, "Poppy's three houses")
+    row = next(i for i, line in enumerate(lines)
+               if line.startswith("Poppy Pretend · Photo or scan\n"))
+    window.results.setCurrentRow(row)
+    window.results.setFocus()
+    qtbot.keyClick(window.results, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.workspace is not None
+                    and window.workspace.direct_work is not None
+                    and window.workspace.direct_work.activity is not None)
+    work = window.workspace.direct_work
+    assert window.workspace.tabs.currentWidget() is work
+    assert work.activity.title == "Three Houses with Poppy"
