@@ -64,7 +64,7 @@ def test_cases_json_has_the_contract_keys(demo_dir: Path) -> None:
         assert key in cases[0]
     assert any(c["days_overdue"] > 0 for c in cases), "the demo shows an overdue visit"
     human = rbsw(demo_dir, "cases").stdout
-    assert "OVERDUE" in human and "Poppy Pretend" in human
+    assert "Overdue by" in human and "Poppy Pretend" in human
 
 
 def test_visit_add_then_search_finds_it(demo_dir: Path) -> None:
