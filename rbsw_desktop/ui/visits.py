@@ -186,6 +186,7 @@ class VisitEditor(QWidget):
         scroll = QScrollArea(widgetResizable=True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)     # Tab goes to the fields in it
         scroll.setWidget(body)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)

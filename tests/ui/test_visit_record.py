@@ -225,7 +225,9 @@ def test_an_action_due_in_words_from_before_is_kept_until_a_day_is_chosen(qtbot,
 def focus_walk(qtbot, start: QWidget, stop: QWidget, limit: int = 120) -> list[QWidget]:  # noqa: ANN001
     """Press Tab from `start` until `stop` has focus: each control focus passed through, once."""
     seen: list[QWidget] = []
-    click_text(qtbot, start)
+    start.window().activateWindow()
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(start.hasFocus)
     for _ in range(limit):
         widget = QApplication.focusWidget()
         if isinstance(widget.parentWidget(), QAbstractSpinBox):     # a date's own text
@@ -245,13 +247,16 @@ def test_tab_moves_through_the_visit_form_in_reading_order(qtbot, window) -> Non
     qtbot.keyClicks(editor.present.cells[0][0], "Fictional Mum")     # a second row appears
     wait_saved(qtbot, editor)
     words = editor.texts["observations"].toPlainText()
-    seen = focus_walk(qtbot, editor.visited_at, editor.finalise_button)
-    expected = [editor.visited_at, editor.visit_type, editor.announced, editor.child_seen,
-                editor.seen_alone, editor.bedroom_seen, editor.not_alone_reason,
-                editor.seen_awake, *editor.present.controls(), *editor.absent.controls(),
+    tab = window.workspace.visits
+    seen = focus_walk(qtbot, tab.new_button, editor.finalise_button)
+    expected = [tab.new_button, tab.list, editor.visited_at, editor.visit_type,
+                editor.announced, editor.child_seen, editor.seen_alone, editor.bedroom_seen,
+                editor.not_alone_reason, editor.seen_awake,
+                *editor.present.controls(), *editor.absent.controls(),
                 *editor.texts.values(), *editor.action_rows.controls(), editor.next_due,
                 editor.finalise_button]
-    assert [w.accessibleName() for w in seen] == [w.accessibleName() for w in expected]
+    assert [w.accessibleName() for w in seen] == [w.accessibleName() for w in expected], \
+        [f"{type(w).__name__}:{w.accessibleName() or w.objectName()}" for w in seen]
     assert seen == expected
     # Tab moved on from the long texts and the tables: nothing typed, nothing to save.
     assert editor.texts["observations"].toPlainText() == words
