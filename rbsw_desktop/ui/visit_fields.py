@@ -10,7 +10,7 @@ with an empty row to type the next one into. The values are the record's own sha
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, QEvent, QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QDateEdit, QGridLayout, QLabel, QLineEdit, QWidget
 
 #: Below every real day: the value a DayEdit holds when no day is set.
@@ -32,6 +32,7 @@ class DayEdit(QDateEdit):
         self.setSpecialValueText("Not set")
         self.setDate(NOT_SET)
         self.calendarWidget().installEventFilter(self)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)    # not by the wheel: see wheelEvent
 
     def day(self) -> str | None:
         value = self.date()
@@ -74,6 +75,14 @@ class DayEdit(QDateEdit):
             # not skip that part too (15/12/2026 is typed as it is written).
             return
         super().keyPressEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        """The wheel scrolls the form past a day; it changes the day only once it is being
+        typed into."""
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
 
     def open_calendar(self) -> None:
         """What a click on the arrow does (Qt gives the calendar no key of its own)."""

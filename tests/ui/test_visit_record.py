@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -372,3 +373,18 @@ def test_search_opens_a_photo_at_its_direct_work_session(qtbot, window) -> None:
     work = window.workspace.direct_work
     assert window.workspace.tabs.currentWidget() is work
     assert work.activity.title == "Three Houses with Poppy"
+
+
+def test_the_wheel_scrolls_the_form_past_a_day_without_changing_it(qtbot, window) -> None:  # noqa: F811
+    unlock(qtbot, window)
+    open_child(qtbot, window, "Poppy Pretend")
+    editor = new_visit(qtbot, window)
+    due = editor.next_due
+    due.set_day("2026-12-15")
+    editor.texts["analysis"].setFocus()
+    at = QPointF(due.rect().center())
+    wheel = QWheelEvent(at, due.mapToGlobal(at), QPoint(), QPoint(0, -120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(due, wheel)
+    assert due.day() == "2026-12-15"
