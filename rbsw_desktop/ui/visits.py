@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -161,9 +162,10 @@ class VisitEditor(QWidget):
         for name, label in TEXT_FIELDS.items():
             self.texts[name].setAccessibleName(label.replace("&", ""))
 
-        checks = QHBoxLayout()
-        for c in (self.announced, self.child_seen, self.seen_alone, self.bedroom_seen):
-            checks.addWidget(c)
+        checks = QGridLayout()          # two by two: the form fits beside a narrow list
+        for n, c in enumerate((self.announced, self.child_seen, self.seen_alone,
+                               self.bedroom_seen)):
+            checks.addWidget(c, n // 2, n % 2, Qt.AlignmentFlag.AlignLeft)
         form = QFormLayout()
         form.addRow("&When", self.visited_at)
         form.addRow("&Type", self.visit_type)

@@ -195,6 +195,10 @@ def test_actions_are_typed_into_a_table_and_stored_as_what_who_by_when(qtbot, wi
     assert saved(window, editor).actions == [
         {"what": "Book the dentist - fictional", "who": "Mum", "by_when": "2027-01-15"},
         {"what": "Ring school", "who": "", "by_when": ""}]
+    # At 1024x600 the table is whole: "By when" is not cut off at the form's edge.
+    scroll = editor.action_rows.parentWidget().parentWidget().parentWidget()
+    right = by_when.mapTo(scroll.viewport(), by_when.rect().topRight()).x()
+    assert right < scroll.viewport().width(), (right, scroll.viewport().width())
     SHOTS.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(SHOTS / "visit-form-1024x600.png"))
 
