@@ -392,3 +392,18 @@ def test_the_wheel_scrolls_the_form_past_a_day_without_changing_it(qtbot, window
                         Qt.ScrollPhase.NoScrollPhase, False)
     QApplication.sendEvent(due, wheel)
     assert due.day() == "2026-12-15"
+
+
+def test_search_opens_the_board_with_the_item_found_selected(qtbot, window) -> None:  # noqa: F811
+    unlock(qtbot, window)
+    lines = finding(qtbot, window, "missed school")
+    row = next(i for i, line in enumerate(lines)
+               if line.startswith("Poppy Pretend · Board item\n"))
+    item_id = window.results.item(row).data(Qt.ItemDataRole.UserRole)[2]
+    window.results.setCurrentRow(row)
+    window.results.setFocus()
+    qtbot.keyClick(window.results, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.workspace is not None and window.workspace.board is not None)
+    board = window.workspace.board
+    assert window.workspace.tabs.currentWidget() is board
+    qtbot.waitUntil(lambda: any(v.selected_id() == item_id for v in board.views.values()))
