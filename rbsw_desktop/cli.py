@@ -113,9 +113,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
         if not cases:
             print("No cases on this laptop yet.")
         for c in cases:
-            due = c.next_visit_due.isoformat() if c.next_visit_due else "not known"
-            late = f"  OVERDUE by {c.days_overdue} days" if c.days_overdue else ""
-            print(f"{c.id}  {c.child_name:<24} {c.category.label:<17} visit due {due}{late}")
+            print(f"{c.id}  {c.child_name:<24} {c.category.label:<17} {c.due_words()}")
     emit(args, [c.as_json() for c in cases], human)
     return EXIT_OK
 

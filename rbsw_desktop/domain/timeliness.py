@@ -141,3 +141,20 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def due_words(due: date | None, today: date) -> str:
+    """How a due date is shown everywhere (caseload, case, visit form, timeline, CLI text):
+    "Due today", "Due tomorrow", "Due Wed 16 Dec" (with the year when it is not this year),
+    "Overdue by 3 days"; "Not set" when there is none."""
+    if due is None:
+        return "Not set"
+    late = days_overdue(due, today)
+    if late:
+        return f"Overdue by {late} day{'' if late == 1 else 's'}"
+    if due == today:
+        return "Due today"
+    if due == today + timedelta(days=1):
+        return "Due tomorrow"
+    year = "" if due.year == today.year else f" {due.year}"
+    return f"Due {due:%a} {due.day} {due:%b}{year}"

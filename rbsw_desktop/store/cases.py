@@ -7,9 +7,17 @@ from datetime import date
 from typing import Any
 
 from rbsw_desktop.domain import timeliness
-from rbsw_desktop.domain.entities import BoardItem, BoardMove, Case, Child, Pod, Worker
+from rbsw_desktop.domain.entities import (
+    BoardItem,
+    BoardMove,
+    Case,
+    Child,
+    Pod,
+    VisitAmendment,
+    Worker,
+)
 from rbsw_desktop.domain.enums import CareArrangement, CaseCategory, SyncState, VisitStatus
-from rbsw_desktop.domain.instants import local_date
+from rbsw_desktop.domain.instants import local_date, local_datetime, local_text
 from rbsw_desktop.errors import NotFound
 from rbsw_desktop.store.part import Part
 
@@ -27,6 +35,13 @@ class CaseSummary:
     next_visit_due: date | None
     days_overdue: int
     sync_state: SyncState
+    as_of: date              # the day `days_overdue` was worked out for
+
+    def due_words(self) -> str:
+        """The next statutory visit in words ("Due tomorrow", "Overdue by 3 days")."""
+        if self.next_visit_due is None:
+            return "No visit yet"
+        return timeliness.due_words(self.next_visit_due, self.as_of)
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "child_name": self.child_name, "family_name": self.family_name,
@@ -37,10 +52,21 @@ class CaseSummary:
 
 @dataclass(frozen=True)
 class TimelineEntry:
-    at: str
+    at: str                  # an instant, or a day (`YYYY-MM-DD`: a review, direct work)
     entity: str
     record_id: str
     title: str
+
+    def order(self) -> tuple[str, int, str]:
+        """Where it sorts, by the local day first: a day-only entry is of that whole day (it
+        is not "before midnight"), so it heads the day's timed entries, newest first."""
+        if "T" not in self.at:
+            return (self.at, 1, "")
+        try:
+            moment = local_datetime(self.at)
+        except (ValueError, OverflowError, OSError):
+            return (self.at[:10], 0, self.at)
+        return (moment.date().isoformat(), 0, moment.isoformat())
 
 
 def iso(day: date | None) -> str | None:
@@ -61,14 +87,16 @@ def _local_day(instant: str | None) -> date | None:
 class Cases(Part):
     def summaries(self, *, include_closed: bool = False,
                   today: date | None = None) -> list[CaseSummary]:
-        """The caseload, by child's name."""
+        """The caseload, by child's name. Only a finalised statutory visit at which the child
+        was seen moves the due date: a draft is not yet a visit on record."""
         today = today or date.today()
         where = "c.deleted = 0" + ("" if include_closed else " AND c.open = 1")
         rows = self._store.records.rows(
             'SELECT c.id, c.family_name, c.category, c.care_arrangement, c.started_on, '
             'c.first_review_on, c.sync_state, ch.name AS child_name, w.name AS worker, '
             '(SELECT max(v.visited_at) FROM "visit" v WHERE v.case_id = c.id AND v.deleted = 0 '
-            "  AND v.visit_type = 'statutory' AND v.child_seen = 1) AS last_visit "
+            "  AND v.visit_type = 'statutory' AND v.child_seen = 1 "
+            "  AND v.status = 'finalised') AS last_visit "
             'FROM "case" c LEFT JOIN "child" ch ON ch.id = c.child_id '
             'LEFT JOIN "worker" w ON w.id = c.worker_id '
             f"WHERE {where} ORDER BY ch.name COLLATE NOCASE")
@@ -82,7 +110,8 @@ class Cases(Part):
                 first_review_on=_day(r["first_review_on"]))
             out.append(CaseSummary(r["id"], r["child_name"] or "", r["family_name"],
                                    r["worker"] or "", category, last, due,
-                                   timeliness.days_overdue(due, today), SyncState(r["sync_state"])))
+                                   timeliness.days_overdue(due, today), SyncState(r["sync_state"]),
+                                   today))
         return out
 
     def summary(self, case_id: str) -> CaseSummary:
@@ -115,12 +144,26 @@ class Cases(Part):
         workers = records.find(Worker, "pod_id = ?", [case.pod_id], order_by="name")
         return (pod[0] if pod else None), workers
 
+    def worker_names(self) -> dict[str, str]:
+        """Each worker of the pod by id (who wrote an amendment), this laptop's own included."""
+        names = {w.id: w.name for w in self._store.records.find(Worker)}
+        names.setdefault(self._store.actor, self._store.meta("worker_name") or "You")
+        return names
+
     def timeline(self, case_id: str) -> list[TimelineEntry]:
-        """Visits, board changes, reviews and direct work, newest first."""
+        """Visits and their amendments, board changes, reviews and direct work, newest
+        first."""
         store = self._store
+        visits = store.visits.of_case(case_id)
         entries = [TimelineEntry(v.visited_at, "visit", v.id, f"{v.visit_type.label}"
                                  f"{' (draft)' if v.status is VisitStatus.DRAFT else ''}")
-                   for v in store.visits.of_case(case_id)]
+                   for v in visits]
+        visited = {v.id: local_text(v.visited_at) for v in visits}
+        names = self.worker_names()
+        entries += [TimelineEntry(a.amended_at, "visit_amendment", a.id,
+                                  f"Amendment to the visit of {visited.get(a.visit_id, '')} "
+                                  f"by {names.get(a.updated_by, 'another worker')}: {a.text}")
+                    for a in store.records.find(VisitAmendment, "case_id = ?", [case_id])]
         items = {i.id: i for i in store.records.find(BoardItem, "case_id = ?", [case_id],
                                                      include_deleted=True)}
         for move in store.records.find(BoardMove, "case_id = ?", [case_id]):
@@ -135,4 +178,4 @@ class Cases(Part):
                                   f"Direct work: {a.tool.label}"
                                   f"{': ' + a.title if a.title else ''}")
                     for a in store.direct_work.of_case(case_id)]
-        return sorted(entries, key=lambda e: e.at, reverse=True)
+        return sorted(entries, key=TimelineEntry.order, reverse=True)

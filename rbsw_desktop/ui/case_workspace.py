@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -20,6 +20,12 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.domain.changes import Changes
+from rbsw_desktop.domain.entities import (
+    Attachment,
+    BoardMove,
+    DirectWorkActivity,
+    VisitAmendment,
+)
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import CaseSummary, Store, TimelineEntry
@@ -51,16 +57,45 @@ def refresh_case(store: Store, case_id: str) -> CaseHeader:
     return CaseHeader(store.cases.summary(case_id), store.cases.timeline(case_id))
 
 
+def where_shown(store: Store, entity: str, record_id: str) -> tuple[str, str] | None:
+    """The record a search hit or timeline entry opens, as (tab, record id): an amendment opens
+    its visit, a board move its item, a photo its direct work session; None for what the case
+    itself shows (the child, the family)."""
+    records = store.records
+    if entity == EntityKind.VISIT_AMENDMENT:
+        return "visits", records.get(VisitAmendment, record_id).visit_id
+    if entity == EntityKind.BOARD_MOVE:
+        return "board", records.get(BoardMove, record_id).board_item_id
+    if entity == EntityKind.ATTACHMENT:      # a photo of direct work, or of a visit
+        owner = records.get(Attachment, record_id).owner_id
+        return ("direct_work" if records.find(DirectWorkActivity, "id = ?", [owner])
+                else "visits"), owner
+    tab = {EntityKind.VISIT: "visits", EntityKind.BOARD_ITEM: "board",
+           EntityKind.REVIEW: "board", EntityKind.DIRECT_WORK_ACTIVITY: "direct_work"}
+    return (tab[EntityKind(entity)], record_id) if entity in tab else None
+
+
 def when(entry: TimelineEntry) -> str:
     """A moment (a visit, a board move) in local time; a day (a review) as it is."""
     return local_text(entry.at) if "T" in entry.at else entry.at
 
 
 class TimelineTab(QListWidget):
+    """Newest first; Enter or a double-click opens the entry's record
+    (`sig_open_record(entity, record_id)`)."""
+
+    sig_open_record = Signal(str, str)
+
     def __init__(self, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Timeline")
         self.setWordWrap(True)
+        self.itemActivated.connect(self._activated)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        entry = item.data(Qt.ItemDataRole.UserRole)
+        if entry:
+            self.sig_open_record.emit(*entry)
 
     def show_entries(self, entries: list[TimelineEntry]) -> None:
         self.clear()
@@ -101,6 +136,7 @@ class CaseWorkspace(QWidget):
         self.tabs.addTab(QWidget(objectName="board"), "&Board")
         self.tabs.addTab(QWidget(objectName="direct_work"), "&Direct work")
         self.timeline = TimelineTab()
+        self.timeline.sig_open_record.connect(self.open_record)
         self.tabs.addTab(self.timeline, "&Timeline")
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -140,6 +176,45 @@ class CaseWorkspace(QWidget):
         self.heading.setText(f"{s.child_name} — {s.family_name}")
         self.subheading.setText(f"{s.category.label} · Next statutory visit: {due_text(s)}")
         self.timeline.show_entries(header.timeline)
+
+    def open_record(self, entity: str, record_id: str) -> None:
+        """Show one record in its tab (a visit, a board item or review, direct work)."""
+        StoreOp(self, lambda store: where_shown(store, entity, record_id),
+                taskman=self.taskman).success(self._show_record).run_in_background()
+
+    def _show_record(self, target: tuple[str, str] | None) -> None:
+        if target is None:
+            return
+        name, record_id = target
+        for index in range(self.tabs.count()):
+            tab = self.tabs.widget(index)
+            if tab is not None and (tab is getattr(self, name) or tab.objectName() == name):
+                self.tabs.setCurrentIndex(index)          # built now if first shown
+        if name == "visits":
+            self.visits.reload(select=record_id)
+            self.visits.list.setFocus()
+        elif name == "direct_work" and self.direct_work is not None:
+            self.direct_work.reload(select=record_id)
+            self.direct_work.list.setFocus()
+        elif name == "board":
+            # After the board has loaded (the store thread answers in order).
+            StoreOp(self, lambda _store: record_id, taskman=self.taskman
+                    ).success(self._select_on_board).run_in_background()
+
+    def _select_on_board(self, record_id: str) -> None:
+        board = self.board
+        if board is None:
+            return
+        review = board.review_pick.findData(record_id)
+        if review >= 0:
+            board.review_pick.setCurrentIndex(review)
+            board.review_pick.setFocus()
+        for zone, model in board.models.items():
+            for row, item in enumerate(model.items):
+                if item.id == record_id:
+                    view = board.views[zone]
+                    view.setCurrentIndex(model.index(row))
+                    view.setFocus()
 
     def export_summary(self) -> None:
         from rbsw_desktop.ui.export_dialog import ExportDialog

@@ -26,19 +26,9 @@ SIZE_FROM_ROWS = 60      # the caseload's columns fit the widest of its first ro
 
 
 def due_text(summary: CaseSummary) -> str:
-    if summary.next_visit_due is None:
-        return "No visit yet"
-    due = summary.next_visit_due.strftime("%a %d %b")
-    if summary.days_overdue:
-        days = "day" if summary.days_overdue == 1 else "days"
-        return f"⚠ Overdue by {summary.days_overdue} {days} (due {due})"
-    return f"Due {due}"
-
-
-def due_lines(summary: CaseSummary) -> str:
-    """The caseload cell: when overdue, the days on one line and the due date on the next, so
-    the words still read in a narrow caseload beside an open case."""
-    return due_text(summary).replace(" (due ", "\n(due ")
+    """The caseload's words for the next statutory visit, with a sign when it is overdue (words
+    and a sign, not colour alone)."""
+    return ("⚠ " if summary.days_overdue else "") + summary.due_words()
 
 
 class CaseloadModel(QAbstractTableModel):
@@ -85,8 +75,6 @@ class CaseloadModel(QAbstractTableModel):
             return None
         case = self.rows[index.row()]
         col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole and col == DUE_COLUMN:
-            return due_lines(case)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self.texts(case)[col]
         if role == CASE_ID_ROLE:
@@ -157,6 +145,8 @@ class CaseloadView(QTableView):
         self.activated.connect(self._open)
 
     def set_cases(self, rows: list[CaseSummary]) -> None:
+        if rows == self.model_.rows:
+            return          # e.g. a draft saved itself: nothing moves, the choice stays
         self.model_.set_cases(rows)
         self.resizeColumnsToContents()
 

@@ -79,6 +79,29 @@ class IdleWatch(QObject):
         return False
 
 
+def find_with_children(store: Store, text: str) -> list[tuple[SearchHit, str, str]]:
+    """Search hits, each with its case id and the child's name (a child found by name: the
+    child's case)."""
+    from rbsw_desktop.domain.entities import Case
+    from rbsw_desktop.errors import NotFound
+    hits = store.search.find(text, limit=30)
+    case_of = {}
+    for hit in hits:
+        if hit.case_id:
+            case_of[hit.record_id] = hit.case_id
+        elif hit.entity == EntityKind.CHILD:
+            cases = store.records.find(Case, "child_id = ?", [hit.record_id])
+            case_of[hit.record_id] = cases[0].id if cases else ""
+    names = {}
+    for case_id in set(case_of.values()) - {""}:
+        try:
+            names[case_id] = store.cases.child_of(store.cases.get(case_id)).name
+        except NotFound:
+            names[case_id] = ""
+    return [(hit, case_of.get(hit.record_id, ""), names.get(case_of.get(hit.record_id, ""), ""))
+            for hit in hits]
+
+
 class MainWindow(QMainWindow):
     sig_before_lock = Signal()     # editors autosave what is being typed
     sig_unlocked = Signal(object)  # the store
@@ -363,24 +386,30 @@ class MainWindow(QMainWindow):
             self.results.clear()
             self.results.hide()
             return
-        StoreOp(self, lambda store: store.search.find(text, limit=30), taskman=self.taskman
+        StoreOp(self, lambda store: find_with_children(store, text), taskman=self.taskman
                 ).success(self._show_hits).run_in_background()
 
-    def _show_hits(self, hits: list[SearchHit]) -> None:
+    def _show_hits(self, found: list[tuple[SearchHit, str, str]]) -> None:
+        from rbsw_desktop.domain.entities import record_name
         self.results.clear()
-        for hit in hits:
-            snippet = " ".join(hit.plain_snippet("«", "»").split())
-            item = QListWidgetItem(f"{hit.entity.replace('_', ' ')}: {snippet}")
-            item.setData(Qt.ItemDataRole.UserRole, hit.case_id)
+        for hit, case_id, child in found:
+            snippet = " ".join(hit.plain_snippet().split())
+            what = f"{child} · {record_name(hit.entity)}" if child else record_name(hit.entity)
+            item = QListWidgetItem(f"{what}\n{snippet}")
+            item.setData(Qt.ItemDataRole.UserRole, (case_id, hit.entity, hit.record_id))
             self.results.addItem(item)
-        if not hits:
+        if not found:
             self.results.addItem("Nothing found.")
         self.results.show()
 
     def _open_hit(self, item: QListWidgetItem) -> None:
-        case_id = item.data(Qt.ItemDataRole.UserRole)
-        if case_id:
+        """The case, at the record found (the visit, board item or direct work)."""
+        found = item.data(Qt.ItemDataRole.UserRole)
+        if found and found[0]:
+            case_id, entity, record_id = found
             self.open_case(case_id)
+            if self.workspace is not None:
+                self.workspace.open_record(entity, record_id)
 
     def _changed(self, changes: Changes, initiator: object) -> None:
         if changes.touches(*CASE_KINDS) and not self.locked:

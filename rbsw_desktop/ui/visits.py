@@ -9,6 +9,7 @@ beneath the original.
 from __future__ import annotations
 
 import dataclasses
+from datetime import date
 
 from PySide6.QtCore import QDateTime, Qt, Signal
 from PySide6.QtGui import QTextCursor
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from rbsw_desktop.domain import Visit, VisitAmendment, VisitStatus, VisitType
 from rbsw_desktop.domain.instants import local_text
+from rbsw_desktop.domain.timeliness import due_words
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.autosave import (
     Autosave,
@@ -46,36 +49,15 @@ from rbsw_desktop.ui.autosave import (
 from rbsw_desktop.ui.record_list import list_beside_editor
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 from rbsw_desktop.ui.timefmt import instant_of, qdatetime_of, same_minute_shown
+from rbsw_desktop.ui.visit_fields import DayEdit, RowsTable
 
 TEXT_FIELDS = {"child_words": "The child's &own words", "observations": "&Observations",
                "parents_views": "&Parents' views", "analysis": "&Analysis"}
 
 
-def people_to_text(rows: list[dict[str, str]]) -> str:
-    return "\n".join(f"{r.get('name', '')} — {r.get('role', '')}".rstrip(" —") for r in rows)
-
-
-def text_to_people(text: str) -> list[dict[str, str]]:
-    out = []
-    for line in text.splitlines():
-        if line.strip():
-            name, _, role = line.partition("—") if "—" in line else line.partition(" - ")
-            out.append({"name": name.strip(), "role": role.strip()})
-    return out
-
-
-def actions_to_text(rows: list[dict[str, str]]) -> str:
-    return "\n".join(" — ".join(x for x in (r.get("what", ""), r.get("who", ""),
-                                            r.get("by_when", "")) if x) for r in rows)
-
-
-def text_to_actions(text: str) -> list[dict[str, str]]:
-    out = []
-    for line in text.splitlines():
-        if line.strip():
-            parts = [p.strip() for p in line.split("—")] + ["", ""]
-            out.append({"what": parts[0], "who": parts[1], "by_when": parts[2]})
-    return out
+PEOPLE = (("name", "Name", False), ("role", "Role", False))
+#: The stored shape is a contract: [{"what", "who", "by_when"}], by_when a `YYYY-MM-DD` day.
+ACTIONS = (("what", "What", False), ("who", "Who", False), ("by_when", "By when", True))
 
 
 def amendment_draft_key(visit_id: str) -> str:
@@ -94,6 +76,7 @@ class AmendDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Add an amendment")
         self.text = QPlainTextEdit(text)
+        self.text.setTabChangesFocus(True)
         self.text.setAccessibleName("What is the correction?")
         self.reason = QLineEdit(reason)
         self.reason.setAccessibleName("Why is it needed?")
@@ -139,6 +122,7 @@ class VisitEditor(QWidget):
         #: when the worker changes what it shows, never by a save of other words.
         self._shown_at = QDateTime()
         self._loading = False
+        self._focus_on_show = False     # just finalised: focus stays on this visit
 
         self.visited_at = QDateTimeEdit(calendarPopup=True)
         self.visited_at.setDisplayFormat("ddd d MMM yyyy HH:mm")
@@ -146,8 +130,8 @@ class VisitEditor(QWidget):
         for t in VisitType:
             self.visit_type.addItem(t.label, t.value)
         self.announced = QCheckBox("Announced")
-        self.present = QPlainTextEdit(placeholderText="One per line: name — role")
-        self.absent = QPlainTextEdit(placeholderText="One per line: name — role")
+        self.present = RowsTable(PEOPLE, name="Present")
+        self.absent = RowsTable(PEOPLE, name="Not present")
         self.child_seen = QCheckBox("Child seen")
         self.seen_alone = QCheckBox("Seen alone")
         self.not_alone_reason = QLineEdit(placeholderText="Why the child was not seen alone")
@@ -156,9 +140,10 @@ class VisitEditor(QWidget):
         for label, value in (("Not an infant", None), ("Infant seen awake", True),
                              ("Infant not seen awake", False)):
             self.seen_awake.addItem(label, value)
-        self.texts = {name: QPlainTextEdit() for name in TEXT_FIELDS}
-        self.actions_text = QPlainTextEdit(placeholderText="One per line: what — who — by when")
-        self.next_due = QLineEdit(placeholderText="YYYY-MM-DD")
+        self.texts = {name: QPlainTextEdit(tabChangesFocus=True) for name in TEXT_FIELDS}
+        self.action_rows = RowsTable(ACTIONS, name="Action")
+        self.next_due = DayEdit()
+        self.next_due_words = QLabel(objectName="hint")
         self.status = QLabel(objectName="hint")
         self.status.setAccessibleName("Save status")
         self.finalise_button = QPushButton("&Finalise…")
@@ -172,14 +157,15 @@ class VisitEditor(QWidget):
                         (self.visit_type, "Type of visit"), (self.present, "Who was present"),
                         (self.absent, "Who was not present"), (self.seen_awake, "Infant awake"),
                         (self.not_alone_reason, "Why not seen alone"),
-                        (self.actions_text, "Actions"), (self.next_due, "Next visit due")):
+                        (self.action_rows, "Actions"), (self.next_due, "Next visit due")):
             w.setAccessibleName(name)
         for name, label in TEXT_FIELDS.items():
             self.texts[name].setAccessibleName(label.replace("&", ""))
 
-        checks = QHBoxLayout()
-        for c in (self.announced, self.child_seen, self.seen_alone, self.bedroom_seen):
-            checks.addWidget(c)
+        checks = QGridLayout()          # two by two: the form fits beside a narrow list
+        for n, c in enumerate((self.announced, self.child_seen, self.seen_alone,
+                               self.bedroom_seen)):
+            checks.addWidget(c, n // 2, n % 2, Qt.AlignmentFlag.AlignLeft)
         form = QFormLayout()
         form.addRow("&When", self.visited_at)
         form.addRow("&Type", self.visit_type)
@@ -190,14 +176,19 @@ class VisitEditor(QWidget):
         form.addRow("Not present", self.absent)
         for name, label in TEXT_FIELDS.items():
             form.addRow(label, self.texts[name])
-        form.addRow("A&ctions", self.actions_text)
-        form.addRow("Next visit d&ue", self.next_due)
+        form.addRow("A&ctions", self.action_rows)
+        due, due_label = QHBoxLayout(), QLabel("Next visit d&ue")
+        due_label.setBuddy(self.next_due)
+        due.addWidget(self.next_due)
+        due.addWidget(self.next_due_words, 1)
+        form.addRow(due_label, due)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         body = QWidget(objectName="visitForm")
         body.setLayout(form)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)     # Tab goes to the fields in it
         scroll.setWidget(body)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
@@ -229,12 +220,17 @@ class VisitEditor(QWidget):
                                  on_saved=self.sig_saved.emit)
         for widget in self._inputs():
             signal = next(getattr(widget, name) for name in
-                          ("textChanged", "toggled", "currentIndexChanged", "dateTimeChanged")
+                          ("sig_changed", "textChanged", "toggled", "currentIndexChanged",
+                           "dateTimeChanged")
                           if hasattr(widget, name))
             signal.connect(self._mark_dirty)
+        self.next_due.dateChanged.connect(self._show_due_words)
+        for table in (self.present, self.absent, self.action_rows):
+            table.sig_rows_added.connect(self._set_tab_order)
         self.finalise_button.clicked.connect(self.finalise)
         self.amend_button.clicked.connect(self.amend)
         self._show_placeholder()
+        self._set_tab_order()
 
     def _show_placeholder(self) -> None:
         self.pages.setCurrentWidget(self.placeholder)
@@ -243,11 +239,29 @@ class VisitEditor(QWidget):
     def _inputs(self) -> list[QWidget]:
         return [self.visited_at, self.visit_type, self.announced, self.present, self.absent,
                 self.child_seen, self.seen_alone, self.not_alone_reason, self.bedroom_seen,
-                self.seen_awake, *self.texts.values(), self.actions_text, self.next_due]
+                self.seen_awake, *self.texts.values(), self.action_rows, self.next_due]
+
+    def _set_tab_order(self) -> None:
+        """Tab follows the form as it reads, down to the buttons, through every row of the
+        tables (new rows included)."""
+        order = [self.visited_at, self.visit_type, self.announced, self.child_seen,
+                 self.seen_alone, self.bedroom_seen, self.not_alone_reason, self.seen_awake,
+                 *self.present.controls(), *self.absent.controls(),
+                 *self.texts.values(), *self.action_rows.controls(), self.next_due,
+                 self.amendments, self.amend_button, self.finalise_button]
+        for before, after in zip(order, order[1:], strict=False):
+            QWidget.setTabOrder(before, after)
+
+    def _show_due_words(self) -> None:
+        day = self.next_due.day()
+        self.next_due_words.setText(
+            due_words(date.fromisoformat(day), date.today()) if day else "")
 
     # -- showing ------------------------------------------------------------------------------
 
-    def show_visit(self, visit: Visit, amendments: list[VisitAmendment]) -> None:
+    def show_visit(self, visit: Visit, amendments: list[VisitAmendment],
+                   authors: dict[str, str] | None = None) -> None:
+        """`authors`: each worker's name by id (who wrote each amendment)."""
         self._loading = True
         self.visit = visit
         try:
@@ -257,8 +271,8 @@ class VisitEditor(QWidget):
         self._shown_at = self.visited_at.dateTime()
         self.visit_type.setCurrentIndex(self.visit_type.findData(visit.visit_type.value))
         self.announced.setChecked(visit.announced)
-        self.present.setPlainText(people_to_text(visit.present))
-        self.absent.setPlainText(people_to_text(visit.absent))
+        self.present.set_rows(visit.present)
+        self.absent.set_rows(visit.absent)
         self.child_seen.setChecked(visit.child_seen)
         self.seen_alone.setChecked(visit.child_seen_alone)
         self.not_alone_reason.setText(visit.not_seen_alone_reason)
@@ -266,11 +280,12 @@ class VisitEditor(QWidget):
         self.seen_awake.setCurrentIndex(self.seen_awake.findData(visit.seen_awake))
         for name, edit in self.texts.items():
             edit.setPlainText(getattr(visit, name))
-        self.actions_text.setPlainText(actions_to_text(visit.actions))
-        self.next_due.setText(visit.next_visit_due or "")
+        self.action_rows.set_rows(visit.actions)
+        self.next_due.set_day(visit.next_visit_due)
+        self._show_due_words()
         final = visit.status is VisitStatus.FINALISED
         for w in self._inputs():
-            if isinstance(w, QPlainTextEdit | QLineEdit):
+            if isinstance(w, QPlainTextEdit | QLineEdit | RowsTable):
                 # The record stays readable: scroll, select and copy, but never typed into.
                 w.setEnabled(True)
                 w.setReadOnly(final)
@@ -282,10 +297,16 @@ class VisitEditor(QWidget):
         self.amend_button.setEnabled(final)
         self.amendments.clear()
         for a in amendments:
+            author = (authors or {}).get(a.updated_by, "another worker")
             self.amendments.addItem(f"{local_text(a.amended_at)}: {a.text}"
-                                    + (f" (reason: {a.reason})" if a.reason else ""))
+                                    + (f" (reason: {a.reason})" if a.reason else "")
+                                    + f" — by {author}")
         self.amendments.setVisible(bool(amendments))
         self.amendments_label.setVisible(bool(amendments))
+        self._set_tab_order()
+        if self._focus_on_show:
+            self._focus_on_show = False
+            self.amend_button.setFocus()
         self.autosave.discard()
         self.status.setText("Finalised: corrections are added as amendments." if final
                             else "Draft: saves itself as you type.")
@@ -299,10 +320,12 @@ class VisitEditor(QWidget):
         self.close_dialog()
         self._loading = True
         self.visit = None
-        for w in (self.present, self.absent, self.actions_text, *self.texts.values()):
+        for table in (self.present, self.absent, self.action_rows):
+            table.set_rows([])
+        for w in self.texts.values():
             w.clear()
         self.not_alone_reason.clear()
-        self.next_due.clear()
+        self.next_due.set_day(None)
         self.amendments.clear()
         self._loading = False
         self._show_placeholder()
@@ -342,8 +365,8 @@ class VisitEditor(QWidget):
             self._shown_at = when
         v.visit_type = VisitType(self.visit_type.currentData())
         v.announced = self.announced.isChecked()
-        v.present = text_to_people(self.present.toPlainText())
-        v.absent = text_to_people(self.absent.toPlainText())
+        v.present = self.present.rows()
+        v.absent = self.absent.rows()
         v.child_seen = self.child_seen.isChecked()
         v.child_seen_alone = self.seen_alone.isChecked()
         v.not_seen_alone_reason = self.not_alone_reason.text()
@@ -351,8 +374,8 @@ class VisitEditor(QWidget):
         v.seen_awake = self.seen_awake.currentData()
         for name, edit in self.texts.items():
             setattr(v, name, edit.toPlainText())
-        v.actions = text_to_actions(self.actions_text.toPlainText())
-        v.next_visit_due = self.next_due.text().strip() or None
+        v.actions = self.action_rows.rows()
+        v.next_visit_due = self.next_due.day()
         return v
 
     def save_if_dirty(self) -> None:
@@ -384,8 +407,11 @@ class VisitEditor(QWidget):
         self.save_if_dirty()
         visit_id = self.visit.id if self.visit else ""
         StoreOp(self, lambda store: store.visits.finalise(visit_id), taskman=self.taskman
-                ).success(lambda v: self.sig_changed.emit(v.id)
-                          ).failure(self.autosave.failed).run_in_background()
+                ).success(self._finalised).failure(self.autosave.failed).run_in_background()
+
+    def _finalised(self, visit: Visit) -> None:
+        self._focus_on_show = True      # the worker's next step: an amendment, if any
+        self.sig_changed.emit(visit.id)
 
     def amend(self) -> None:
         """Ask for the correction; an amendment typed before a lock comes back."""
@@ -478,8 +504,9 @@ class VisitsTab(QWidget):
             self.open_visit(item.data(Qt.ItemDataRole.UserRole))
 
     def open_visit(self, visit_id: str) -> None:
-        def load(store: Store) -> tuple[Visit, list[VisitAmendment]]:
-            return store.records.get(Visit, visit_id), store.visits.amendments(visit_id)
+        def load(store: Store) -> tuple[Visit, list[VisitAmendment], dict[str, str]]:
+            return (store.records.get(Visit, visit_id), store.visits.amendments(visit_id),
+                    store.cases.worker_names())
         StoreOp(self, load, taskman=self.taskman).success(
             lambda result: self.editor.show_visit(*result)).run_in_background()
 

@@ -64,7 +64,7 @@ def test_search_finds_a_note_and_opens_its_case(qtbot, window: MainWindow) -> No
     window.search_timer.timeout.emit()
     assert window.results.count() >= 1
     first = window.results.item(0)
-    assert "«bunk»" in first.text()
+    assert "bunk" in first.text()
     window.results.itemActivated.emit(first)
     assert window.workspace is not None
     assert "Poppy Pretend" in window.workspace.heading.text()
@@ -92,7 +92,7 @@ def test_hostile_search_text_is_harmless(qtbot, window: MainWindow, text: str) -
         assert window.results.isVisible() and window.results.count() >= 1
     shown = [window.results.item(i).text() for i in range(window.results.count())]
     if not text.startswith(("AND", "NEAR")):    # those are words too: "and", "near" must match
-        assert any("«bunk»" in line for line in shown), shown
+        assert any("bunk" in line for line in shown), shown
     assert not window.locked
 
 

@@ -16,7 +16,7 @@ import pytest
 from PySide6.QtCore import QDate, QPoint, Qt, QTime
 from PySide6.QtWidgets import QDateTimeEdit, QLineEdit
 
-from rbsw_desktop.domain import Case, Visit, VisitType, Zone
+from rbsw_desktop.domain import Case, Visit, VisitStatus, VisitType, Zone
 from rbsw_desktop.store import Store
 from rbsw_desktop.store.sync_state import PushAck
 from rbsw_desktop.ui.business_support import summary
@@ -209,7 +209,7 @@ def test_the_caseload_dates_a_visit_by_the_local_day(store: Store, case: Case,
     local_zone("Europe/London")
     # 00:30 BST on Tuesday 2 June is 23:30 UTC on Monday 1 June.
     store.visits.add(case.id, visited_at="2026-06-01T23:30:00.000Z", child_seen=True,
-                     visit_type=VisitType.STATUTORY)
+                     visit_type=VisitType.STATUTORY, status=VisitStatus.FINALISED)
     (summary_row,) = store.cases.summaries(today=date(2026, 6, 15))
     assert summary_row.last_visit == date(2026, 6, 2)
     # 10 working days counting 2 June: due Monday 15 June, so not overdue that day.
@@ -219,7 +219,7 @@ def test_the_caseload_dates_a_visit_by_the_local_day(store: Store, case: Case,
     model.set_cases([summary_row])
     assert model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole) == \
         "Last statutory visit: 02 Jun 2026"
-    assert model.index(0, 1).data() == "Due Mon 15 Jun"
+    assert model.index(0, 1).data() == "Due today"          # 15 June, the day it is due
 
 
 def test_the_pod_view_names_a_visit_by_its_local_day(local_zone) -> None:  # noqa: ANN001

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def test_cases_json_has_the_contract_keys(demo_dir: Path) -> None:
         assert key in cases[0]
     assert any(c["days_overdue"] > 0 for c in cases), "the demo shows an overdue visit"
     human = rbsw(demo_dir, "cases").stdout
-    assert "OVERDUE" in human and "Poppy Pretend" in human
+    assert "Overdue by" in human and "Poppy Pretend" in human
 
 
 def test_visit_add_then_search_finds_it(demo_dir: Path) -> None:
@@ -187,7 +188,8 @@ def test_json_is_utf8_whatever_the_locale_or_pipe(demo_dir: Path,
                                                  ("Pacific/Auckland", "2026-06-25 18:09")])
 def test_text_output_gives_local_days_and_times_and_json_keeps_the_instant(
         tmp_path: Path, local_zone, zone: str, last_sync: str) -> None:  # noqa: ANN001
-    from rbsw_desktop.domain import Case, CaseCategory, Child, VisitType
+    from rbsw_desktop.domain import Case, CaseCategory, Child, VisitStatus, VisitType
+    from rbsw_desktop.domain.timeliness import due_words
     from rbsw_desktop.store import Store
     from tests.conftest import FAST_KDF
 
@@ -198,12 +200,13 @@ def test_text_output_gives_local_days_and_times_and_json_keeps_the_instant(
     case = store.records.save(Case(child_id=child.id, category=CaseCategory.CHILD_PROTECTION))
     # 00:30 BST (11:30 NZST) on Tuesday 2 June, which is 23:30 UTC on Monday 1 June.
     store.visits.add(case.id, visit_type=VisitType.STATUTORY, child_seen=True,
-                     visited_at="2026-06-01T23:30:00.000Z")
+                     visited_at="2026-06-01T23:30:00.000Z", status=VisitStatus.FINALISED)
     store.outbox.set_last_sync("2026-06-25T06:09:00.000Z")
     store.lock()
 
     # 10 working days counting Tuesday 2 June (not Monday 1 June): due Monday 15 June.
-    assert "visit due 2026-06-15" in rbsw(data_dir, "cases").stdout
+    # Shown in the words used everywhere ("Overdue by 169 days" on 1 December): no bare date.
+    assert due_words(date(2026, 6, 15), date.today()) in rbsw(data_dir, "cases").stdout
     (row,) = ok_json(data_dir, "cases")
     assert row["last_visit"] == "2026-06-02" and row["next_visit_due"] == "2026-06-15"
     done = rbsw(data_dir, "status")

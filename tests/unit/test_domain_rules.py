@@ -15,12 +15,24 @@ from rbsw_desktop.domain.timeliness import (
     VisitPolicy,
     days_overdue,
     due_date,
+    due_words,
     is_working_day,
     next_visit_due,
 )
 
 H = VisitPolicy().holidays
 D = date.fromisoformat
+
+
+def test_a_due_date_reads_the_same_way_everywhere() -> None:
+    today = D("2026-12-15")                                   # a Tuesday
+    assert due_words(D("2026-12-15"), today) == "Due today"
+    assert due_words(D("2026-12-16"), today) == "Due tomorrow"
+    assert due_words(D("2026-12-17"), today) == "Due Thu 17 Dec"
+    assert due_words(D("2027-01-06"), today) == "Due Wed 6 Jan 2027"    # not this year
+    assert due_words(D("2026-12-14"), today) == "Overdue by 1 day"
+    assert due_words(D("2026-11-27"), today) == "Overdue by 18 days"
+    assert due_words(None, today) == "Not set"
 
 
 def test_working_days_count_the_visit_day_and_skip_weekends() -> None:
