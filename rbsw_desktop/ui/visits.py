@@ -44,6 +44,7 @@ from rbsw_desktop.ui.autosave import (
     load_draft,
 )
 from rbsw_desktop.ui.record_list import list_beside_editor
+from rbsw_desktop.ui.spelling import enable_spellcheck
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 from rbsw_desktop.ui.timefmt import instant_of, qdatetime_of, same_minute_shown
 
@@ -95,6 +96,7 @@ class AmendDialog(QDialog):
         self.setWindowTitle("Add an amendment")
         self.text = QPlainTextEdit(text)
         self.text.setAccessibleName("What is the correction?")
+        enable_spellcheck(self.text, taskman)
         self.reason = QLineEdit(reason)
         self.reason.setAccessibleName("Why is it needed?")
         form = QFormLayout(self)
@@ -157,6 +159,8 @@ class VisitEditor(QWidget):
                              ("Infant not seen awake", False)):
             self.seen_awake.addItem(label, value)
         self.texts = {name: QPlainTextEdit() for name in TEXT_FIELDS}
+        for text in self.texts.values():
+            enable_spellcheck(text, taskman)
         self.actions_text = QPlainTextEdit(placeholderText="One per line: what — who — by when")
         self.next_due = QLineEdit(placeholderText="YYYY-MM-DD")
         self.status = QLabel(objectName="hint")
