@@ -20,7 +20,7 @@ from rbsw_desktop.ui.board import BoardTab
 from rbsw_desktop.ui.conflicts import ConflictsView
 from rbsw_desktop.ui.direct_work import DirectWorkTab
 from rbsw_desktop.ui.visits import VisitsTab
-from tests.ui.conftest import open_tab, store_taskman
+from tests.ui.conftest import open_tab, store_taskman, threaded_taskman
 from tests.ui.test_app_shell import SHOTS, unlock, window  # noqa: F401 - fixture
 from tests.ui.test_visits import open_poppy
 
@@ -295,3 +295,29 @@ def test_every_long_text_field_has_spell_check(qtbot, store: Store, case: Case) 
     conflicts = ConflictsView(taskman=store_taskman(store))
     qtbot.addWidget(conflicts)
     assert check_every_prose_field(qtbot, conflicts) == ["Merged text"]
+
+
+def test_with_real_threads_the_words_load_and_save_off_the_ui_thread(qtbot, store: Store,
+                                                                     case: Case) -> None:
+    """The dictionary loads in the pool and the own words are read and written on the store
+    thread (the thread check raises if the UI thread touches the store)."""
+    store.own_words.add("Zorbleton")
+    taskman = threaded_taskman(qtbot, store)
+    try:
+        tab = VisitsTab(taskman=taskman, case_id=case.id)
+        qtbot.addWidget(tab)
+        tab.show()
+        qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: tab.editor.visit is not None)
+        words = tab.editor.texts["child_words"]
+        qtbot.keyClicks(words, "Zorbleton recieved Quibbledy")
+        qtbot.waitUntil(lambda: underlined(words) == ["recieved", "Quibbledy"])
+        end_of(words)
+        menu = open_menu(qtbot, words, "menu")
+        qtbot.keyClick(menu, Qt.Key.Key_A)
+        assert underlined(words) == ["recieved"]
+        taskman.wait()
+        assert store.own_words.all() == {"Zorbleton", "Quibbledy"}
+    finally:
+        taskman.close_store()
+        taskman.shutdown()
