@@ -5,14 +5,15 @@ Enchant (pyenchant over libenchant).
 
     enable_spellcheck(self.note, taskman)         # one line per field
 
-One `Speller` per task manager (its child): the dictionary loads once, off the UI thread; the
-worker's own words come from the encrypted store (`store.own_words`) on the store thread, again
-after each unlock, and "Add to my dictionary" writes there. "Ignore" lasts until the app is
-locked. Checking never stalls typing: each block (paragraph) is checked on its own, every
-word's answer is kept, and new words are checked for a few milliseconds a turn of the event
-loop: the rest of a block not finished in time is checked in slices in the next turns, then the
-block is underlined again (a long paste stays responsive). Without a
-dictionary the fields work as before and the app says once that spell-check is off.
+One `Speller` per task manager (its child; `app.build` makes it while the lock screen shows):
+the dictionary loads once, in the pool, off the UI thread; the worker's own words come from the
+encrypted store (`store.own_words`) on the store thread, again after each unlock, and "Add to my
+dictionary" writes there. "Ignore" lasts until the app is locked. Checking never stalls typing:
+each block (paragraph) is checked on its own, every word's answer is kept, and new words are
+checked for a few milliseconds a turn of the event loop: the rest of a block not finished in
+time is checked in slices in the next turns, then the block is underlined again (a long paste
+stays responsive). Without a dictionary the fields work as before and the app says once that
+spell-check is off.
 """
 
 from __future__ import annotations
