@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QColor,
     QKeyEvent,
     QSyntaxHighlighter,
+    QTextBlock,
     QTextCharFormat,
     QTextCursor,
 )
@@ -260,13 +261,13 @@ class SpellHighlighter(QSyntaxHighlighter):
         self.wrong = QTextCharFormat()
         self.wrong.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
         self.wrong.setUnderlineColor(QColor("#d0021b"))
-        self._waiting: set[int] = set()        # blocks with words not checked yet
+        self._waiting: list[QTextBlock] = []   # blocks with words not checked yet
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
         for start, word in words_in(text):
             wrong = self.speller.misspelt(word)
             if wrong is None:        # out of time: the rest are checked in the next turns
-                self._waiting.add(self.currentBlock().blockNumber())
+                self._waiting.append(self.currentBlock())
                 self.speller.check_later([w for _, w in words_in(text[start:])])
                 return
             if wrong:
@@ -278,12 +279,14 @@ class SpellHighlighter(QSyntaxHighlighter):
             self.rehighlight()
 
     def rehighlight_waiting(self) -> None:
-        waiting, self._waiting = self._waiting, set()
-        document = self.document()
+        """The blocks left for lack of time (each still the same paragraph, wherever typing
+        has moved it since), now that their words are checked."""
+        waiting, self._waiting = self._waiting, []
+        done: set[int] = set()
         with QSignalBlocker(self.edit):
-            for number in sorted(waiting):
-                block = document.findBlockByNumber(number)
-                if block.isValid():
+            for block in waiting:
+                if block.isValid() and block.blockNumber() not in done:
+                    done.add(block.blockNumber())
                     self.rehighlightBlock(block)
 
     def word_at(self, cursor: QTextCursor) -> tuple[int, str] | None:
