@@ -31,11 +31,15 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".rbsw-installed"
 
-# Debian packages: what Qt's libraries load at run time, and what the tests drive.
+# Debian packages: what Qt's libraries and spell-check load at run time, and what the tests
+# drive.
 APP_DEBS = [
     "libegl1", "libgl1", "libxkbcommon0", "libxkbcommon-x11-0", "libfontconfig1",
     "libdbus-1-3", "libglib2.0-0", "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1",
     "libxcb-shape0", "libxcb-xinerama0", "libxcb-randr0", "libxcb-render-util0", "libxcb-image0",
+    # Spell-check (pyenchant): the Enchant library, its Hunspell back end and the British
+    # English dictionary.
+    "libenchant-2-2", "hunspell-en-gb",
 ]
 # `postgresql` is Debian's (and Ubuntu's) metapackage for the release's PostgreSQL server
 # (postgresql-15 on Debian 12): the tests run a throwaway cluster of their own from its

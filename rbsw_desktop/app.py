@@ -183,6 +183,7 @@ def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
     from rbsw_desktop.paths import demo_data_dir, resolve_data_dir
     from rbsw_desktop.ui import style
     from rbsw_desktop.ui.main_window import MainWindow
+    from rbsw_desktop.ui.spelling import Speller
     from rbsw_desktop.ui.taskman import TaskManager
 
     with contextlib.suppress(OSError):
@@ -216,6 +217,9 @@ def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
         window.sig_unlocked.connect(lambda _store: _link_demo(window, taskman, demo))
     window.show()
     QTimer.singleShot(AFTER_SHOW_MS, import_the_rest)     # once the window is on screen
+    # Spell-check's dictionary loads in the pool while the lock screen waits, not as a case
+    # opens.
+    QTimer.singleShot(AFTER_SHOW_MS, lambda: Speller.of(taskman))
     return app, window, demo
 
 

@@ -58,7 +58,7 @@ def main(argv: list[str]) -> int:
             "Maintainer: rbsw-desktop team <rbsw@example.org>\n"
             f"Installed-Size: {size_kb}\nSection: misc\nPriority: optional\n"
             "Depends: libegl1, libgl1, libxkbcommon0, libxkbcommon-x11-0, libfontconfig1, "
-            "libdbus-1-3, libxcb-cursor0\n"
+            "libdbus-1-3, libxcb-cursor0, libenchant-2-2, hunspell-en-gb\n"
             "Description: offline-first app for relationship-based children's social work\n")
         done = subprocess.run(["dpkg-deb", "--root-owner-group", "--build", str(root), str(out)])
         if done.returncode != 0:

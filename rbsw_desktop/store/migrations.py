@@ -122,6 +122,13 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE direct_work_activity ADD COLUMN content TEXT NOT NULL DEFAULT '{}'")
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    # The words each worker added to their own spell-check dictionary (never synced).
+    db.execute("""CREATE TABLE own_word (
+        worker_id TEXT NOT NULL, word TEXT NOT NULL, added_at TEXT NOT NULL,
+        PRIMARY KEY (worker_id, word))""")
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -133,6 +140,7 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(1, "records, outbox, audit, blobs, conflicts, search", _v1),
     Migration(2, "pulled changes this laptop could not apply", _v2),
     Migration(3, "direct-work drawings, maps and scores", _v3),
+    Migration(4, "the words each worker added to their spell-check dictionary", _v4),
 )
 
 

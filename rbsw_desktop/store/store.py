@@ -8,6 +8,7 @@ the parts that each do one job over its one connection (Anki's `Collection` and 
     store.direct_work  direct work with the child, its photos and scans
     store.search       full-text search
     store.drafts       what was being typed when the app locked
+    store.own_words    the words a worker added to their dictionary (spell-check)
     store.audit        who did what to which record
     store.outbox       what sync needs: the outbox, conflicts, refused changes, pulled changes
 
@@ -46,6 +47,7 @@ from rbsw_desktop.store.cases import Cases
 from rbsw_desktop.store.direct_work import DirectWork
 from rbsw_desktop.store.drafts import Drafts
 from rbsw_desktop.store.migrations import MIGRATIONS, Migration, latest
+from rbsw_desktop.store.own_words import OwnWords
 from rbsw_desktop.store.records import Records
 from rbsw_desktop.store.search import Search
 from rbsw_desktop.store.sync_state import Outbox
@@ -75,6 +77,8 @@ class Store:
     """One unlocked store. Use it from one thread at a time; `connect()` gives another thread
     its own connection with the same key."""
 
+    UNENROLLED = "unenrolled"       # the actor until the laptop is enrolled to a worker
+
     def __init__(self, data_dir: Path, key: bytearray, *,
                  migrations: Sequence[Migration] = MIGRATIONS) -> None:
         self.data_dir = data_dir
@@ -90,6 +94,7 @@ class Store:
         self.board = Board(self)
         self.direct_work = DirectWork(self)
         self.drafts = Drafts(self)
+        self.own_words = OwnWords(self)
         self.outbox = Outbox(self)
         self.db: sqlite_utils.Database = self._open_connection(key)
         self._migrate(migrations)
@@ -252,7 +257,7 @@ class Store:
     @property
     def actor(self) -> str:
         """The worker using this store (their id once enrolled)."""
-        return self.meta(WORKER_ID_KEY) or "unenrolled"
+        return self.meta(WORKER_ID_KEY) or self.UNENROLLED
 
     # -- migrations ---------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.autosave import autosave_window, close_window, drop_draft, load_draft
 from rbsw_desktop.ui.board_model import ITEM_ID_ROLE, ZoneModel
+from rbsw_desktop.ui.spelling import enable_spellcheck
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 ZONES = (Zone.RED, Zone.AMBER, Zone.GREEN)
@@ -160,6 +161,8 @@ class ItemDialog(QDialog):
         self.reason.setAccessibleName("Why it is not shared")
         self.note = QPlainTextEdit(item.worker_note if item else "")
         self.note.setAccessibleName("Worker-only note")
+        for edit in (self.text, self.note):
+            enable_spellcheck(edit, taskman)
         self.shareable.toggled.connect(lambda on: self.reason.setEnabled(not on))
         self.reason.setEnabled(not self.shareable.isChecked())
         form = QFormLayout(self)

@@ -28,6 +28,7 @@ from rbsw_desktop.domain import record_name
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.ui.not_applied import NotAppliedView
 from rbsw_desktop.ui.refused import RefusedView
+from rbsw_desktop.ui.spelling import enable_spellcheck
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager
 
 #: Bookkeeping that differs between any two versions and means nothing to a worker.
@@ -94,6 +95,7 @@ class ConflictsView(QWidget):
         self.theirs.setAccessibleName("Their version")
         self.merge_edit = QPlainTextEdit()
         self.merge_edit.setAccessibleName("Merged text")
+        enable_spellcheck(self.merge_edit, taskman)
         self.keep_mine = QPushButton("Keep mine")
         self.keep_theirs = QPushButton("Keep theirs")
         self.merge = QPushButton("Merge text")

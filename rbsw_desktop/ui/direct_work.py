@@ -33,6 +33,7 @@ from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.autosave import Autosave
 from rbsw_desktop.ui.record_list import list_beside_editor
+from rbsw_desktop.ui.spelling import enable_spellcheck
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 THUMB = 160
@@ -112,6 +113,8 @@ class DirectWorkTab(QWidget):
         self.child_words.setAccessibleName("The child's own words")
         self.lived = QPlainTextEdit()
         self.lived.setAccessibleName("What it tells us about the child's lived experience")
+        for field in (self.child_words, self.lived):
+            enable_spellcheck(field, taskman)
         self.consent = QLineEdit(placeholderText="Who the child agreed may see it")
         self.consent.setAccessibleName("Consent")
         self.shareable = QCheckBox("May be shared with the family")
@@ -177,6 +180,7 @@ class DirectWorkTab(QWidget):
             edit = QPlainTextEdit(values.get(prompt, ""))
             edit.textChanged.connect(self._mark_dirty)
             edit.setAccessibleName(prompt)
+            enable_spellcheck(edit, self.taskman)
             edit.setMaximumHeight(70)
             self.parts[prompt] = edit
             label = QLabel(prompt)

@@ -47,6 +47,7 @@ from rbsw_desktop.ui.autosave import (
     load_draft,
 )
 from rbsw_desktop.ui.record_list import list_beside_editor
+from rbsw_desktop.ui.spelling import enable_spellcheck
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 from rbsw_desktop.ui.timefmt import instant_of, qdatetime_of, same_minute_shown
 from rbsw_desktop.ui.visit_fields import DayEdit, RowsTable
@@ -78,6 +79,7 @@ class AmendDialog(QDialog):
         self.text = QPlainTextEdit(text)
         self.text.setTabChangesFocus(True)
         self.text.setAccessibleName("What is the correction?")
+        enable_spellcheck(self.text, taskman)
         self.reason = QLineEdit(reason)
         self.reason.setAccessibleName("Why is it needed?")
         form = QFormLayout(self)
@@ -141,6 +143,8 @@ class VisitEditor(QWidget):
                              ("Infant not seen awake", False)):
             self.seen_awake.addItem(label, value)
         self.texts = {name: QPlainTextEdit(tabChangesFocus=True) for name in TEXT_FIELDS}
+        for text in self.texts.values():
+            enable_spellcheck(text, taskman)
         self.action_rows = RowsTable(ACTIONS, name="Action")
         self.next_due = DayEdit()
         self.next_due_words = QLabel(objectName="hint")

@@ -22,7 +22,8 @@ def test_each_table_has_the_records_columns_in_order(store: Store, entity: str) 
 
 
 def test_every_record_table_is_a_kind_of_record(store: Store) -> None:
-    support = {"outbox", "audit", "meta", "blob", "conflict", "autosave", "pulled_quarantine"}
+    support = {"outbox", "audit", "meta", "blob", "conflict", "autosave", "pulled_quarantine",
+               "own_word"}
     tables = {r[0] for r in store.db.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search%' "
         "AND name NOT LIKE 'sqlite%'")}
