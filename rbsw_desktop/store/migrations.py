@@ -122,6 +122,11 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE direct_work_activity ADD COLUMN content TEXT NOT NULL DEFAULT '{}'")
 
 
+def _v8(db: sqlite_utils.Database) -> None:
+    # How far a photo is turned when shown (degrees clockwise); its bytes never change.
+    db.execute('ALTER TABLE "attachment" ADD COLUMN rotation INTEGER NOT NULL DEFAULT 0')
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -133,6 +138,7 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(1, "records, outbox, audit, blobs, conflicts, search", _v1),
     Migration(2, "pulled changes this laptop could not apply", _v2),
     Migration(3, "direct-work drawings, maps and scores", _v3),
+    Migration(8, "a photo's turn", _v8),
 )
 
 
