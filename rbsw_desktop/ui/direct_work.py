@@ -1,6 +1,8 @@
 """Direct work with a child: pick a tool, record the child's words verbatim and what they tell
 us about the child's lived experience, and attach photos or scans of their drawings (kept
-encrypted in the store, shown as thumbnails)."""
+encrypted in the store, shown as thumbnails, opened full size by Enter or a double-click).
+
+A picture is removed after a confirmation naming it (a tombstone that syncs)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
@@ -32,6 +35,13 @@ from rbsw_desktop.domain import Attachment, DirectWorkActivity, DirectWorkTool
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.autosave import Autosave
+from rbsw_desktop.ui.picture_viewer import (
+    PictureViewer,
+    ask_remove_picture,
+    picture_name,
+    spoken_name,
+    turned,
+)
 from rbsw_desktop.ui.record_list import list_beside_editor
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
@@ -61,7 +71,7 @@ def load_thumbnails(store: Store, activity_id: str) -> list[Thumbnail]:
         data = store.direct_work.blob(a.sha256) or b""
         image = None
         if a.media_type.startswith("image/"):
-            decoded = QImage.fromData(data)
+            decoded = turned(QImage.fromData(data), a.rotation)
             if not decoded.isNull():
                 image = decoded.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
                                        Qt.TransformationMode.SmoothTransformation)
@@ -91,6 +101,8 @@ class DirectWorkTab(QWidget):
         self.case_id = case_id
         self.activity: DirectWorkActivity | None = None
         self._loading = False
+        self.viewer: PictureViewer | None = None
+        self.confirm: QMessageBox | None = None
         self.list = QListWidget()
         self.list.setAccessibleName("Direct work sessions")
         self.list.setWordWrap(True)
@@ -122,6 +134,11 @@ class DirectWorkTab(QWidget):
         self.thumbs.setViewMode(QListView.ViewMode.IconMode)
         self.thumbs.setIconSize(QSize(THUMB, THUMB))
         self.thumbs.setMinimumHeight(THUMB + 40)
+        self.thumbs.setAccessibleDescription(
+            "Enter opens a photo full size, to caption, turn or remove it; Delete removes it")
+        self.thumbs_hint = QLabel("Double-click a photo, or press Enter on it, to see it full "
+                                  "size, caption it, turn it or remove it.", objectName="hint",
+                                  wordWrap=True)
         self.message = QLabel(objectName="hint", wordWrap=True)
         self.message.setAccessibleName("Save status")
 
@@ -141,6 +158,7 @@ class DirectWorkTab(QWidget):
         column = QVBoxLayout(editor)
         column.addLayout(form)
         column.addWidget(self.thumbs)
+        column.addWidget(self.thumbs_hint)
         column.addWidget(self.message)
         column.addLayout(buttons)
         QVBoxLayout(self).addWidget(list_beside_editor(self.new_button, self.list, editor))
@@ -160,6 +178,10 @@ class DirectWorkTab(QWidget):
         self.shareable.toggled.connect(self._mark_dirty)
         self.attach_button.clicked.connect(self.choose_file)
         self.list.currentItemChanged.connect(self._chosen)
+        self.thumbs.itemActivated.connect(self.open_picture)
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.thumbs)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete.activated.connect(self.ask_remove_picture)
         self._build_parts({})
         self._set_editing(False)
         self.reload()
@@ -236,13 +258,51 @@ class DirectWorkTab(QWidget):
     def _show_thumbs(self, thumbs: list[Thumbnail], activity_id: str) -> None:
         if self.activity is None or self.activity.id != activity_id:
             return      # another session is shown now (or the app locked)
-        self.thumbs.clear()
-        for t in thumbs:
-            icon = QIcon(QPixmap.fromImage(t.image)) if t.image is not None else QIcon()
-            item = QListWidgetItem(icon, t.attachment.filename or t.attachment.media_type)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                         f"Attachment: {t.attachment.filename or 'scan'}")
-            self.thumbs.addItem(item)
+        shown = [self.thumbs.item(r).data(Qt.ItemDataRole.UserRole).id
+                 for r in range(self.thumbs.count())]
+        if shown != [t.attachment.id for t in thumbs]:    # else updated in place (a caption
+            self.thumbs.clear()                           # or a turn): focus stays put
+            for _t in thumbs:
+                self.thumbs.addItem(QListWidgetItem())
+        for row, t in enumerate(thumbs):
+            item = self.thumbs.item(row)
+            item.setIcon(QIcon(QPixmap.fromImage(t.image)) if t.image is not None else QIcon())
+            item.setText(picture_name(t.attachment))
+            item.setData(Qt.ItemDataRole.UserRole, t.attachment)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken_name(t.attachment))
+            item.setToolTip(spoken_name(t.attachment))
+
+    # -- pictures -----------------------------------------------------------------------------
+
+    def open_picture(self, item: QListWidgetItem) -> None:
+        if self.viewer is not None:
+            return
+        viewer = PictureViewer(taskman=self.taskman,
+                               attachment=item.data(Qt.ItemDataRole.UserRole), parent=self)
+        self.viewer = viewer
+        viewer.sig_changed.connect(self._reload_thumbs)
+        viewer.sig_removed.connect(self._reload_thumbs)
+        viewer.finished.connect(lambda _r: self._viewer_closed(viewer))
+        viewer.open()
+
+    def _viewer_closed(self, viewer: PictureViewer) -> None:
+        self.viewer = None
+        viewer.deleteLater()
+        self.thumbs.setFocus()
+
+    def _reload_thumbs(self, *_args: object) -> None:
+        if self.activity is not None:
+            self._load_thumbs(self.activity.id)
+
+    def ask_remove_picture(self) -> None:
+        item = self.thumbs.currentItem()
+        if item is None:
+            return
+        self.confirm = ask_remove_picture(self, self.taskman, item.data(Qt.ItemDataRole.UserRole),
+                                          then=self._reload_thumbs, failed=self._say_failed)
+
+    def _say_failed(self, exc: BaseException) -> None:
+        self.message.setText(plain_message(exc))
 
     # -- saving -------------------------------------------------------------------------------
 
@@ -326,6 +386,9 @@ class DirectWorkTab(QWidget):
     def clear(self) -> None:
         """Drop what is shown (before the app locks), saving what is being typed first."""
         self.save_if_dirty()
+        for window in (self.viewer, self.confirm):
+            if window is not None and window.isVisible():
+                window.reject()
         self._loading = True
         self.activity = None
         self._answers = {}
