@@ -109,6 +109,7 @@ class DirectWork(Part):
         """Forget a photo's bytes once no photo here shows them and no change waiting to be
         sent needs them (a deleted one's, or one sent since it was deleted). Overwritten, not
         only freed (`secure_delete`), inside the caller's transaction."""
+        before = int(self.db.execute("PRAGMA secure_delete").fetchone()[0])
         self.db.execute("PRAGMA secure_delete = ON")
         try:
             self.db.execute(
@@ -118,7 +119,7 @@ class DirectWork(Part):
                 "  AND deleted = 0 AND json_extract(fields, '$.sha256') = :sha)",
                 {"sha": sha256})
         finally:
-            self.db.execute("PRAGMA secure_delete = OFF")
+            self.db.execute(f"PRAGMA secure_delete = {before}")
 
     def attachments(self, owner_id: str) -> list[Attachment]:
         return self._store.records.find(Attachment, "owner_id = ?", [owner_id],
