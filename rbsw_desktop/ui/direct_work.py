@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.domain import Attachment, DirectWorkActivity, DirectWorkTool, SyncState
+from rbsw_desktop.domain.changes import Changes
+from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.autosave import Autosave
@@ -208,6 +210,7 @@ class DirectWorkTab(QWidget):
             delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), target)
             delete.setContext(Qt.ShortcutContext.WidgetShortcut)
             delete.activated.connect(action)
+        taskman.sig_changes_applied.connect(self._changed)
         self._build_parts({})
         self._set_editing(False)
         self.reload()
@@ -316,6 +319,14 @@ class DirectWorkTab(QWidget):
         self.viewer = None
         viewer.deleteLater()
         self.thumbs.setFocus()
+
+    def _changed(self, changes: Changes, initiator: object) -> None:
+        """A photo changed elsewhere (a sync brought a caption, a turn or a removal): the
+        thumbnails shown are read again. The tab's and its window's own changes refresh
+        themselves."""
+        mine = initiator is self or (self.viewer is not None and initiator is self.viewer)
+        if not mine and changes.touches(EntityKind.ATTACHMENT):
+            self._reload_thumbs()
 
     def _reload_thumbs(self, *_args: object) -> None:
         if self.activity is not None:

@@ -13,8 +13,9 @@ from PySide6.QtGui import QAccessible, QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from rbsw_desktop.domain import Attachment, Case, DirectWorkActivity, DirectWorkTool
-from rbsw_desktop.store import Store
+from rbsw_desktop.store import Store, codec
 from rbsw_desktop.store.demo import demo_drawing_png
+from rbsw_desktop.store.sync_state import PushAck
 from rbsw_desktop.ui.direct_work import DirectWorkTab
 from rbsw_desktop.ui.picture_viewer import PictureViewer
 from tests.ui.conftest import open_tab
@@ -237,3 +238,28 @@ def test_a_filed_picture_stays_and_says_why(qtbot, store: Store, case: Case) -> 
     assert not any(b.isEnabled() for b in (viewer.turn_left, viewer.turn_right,
                                            viewer.remove_button))
     assert "filed in the council's case system" in viewer.status.text()
+
+
+def test_what_a_sync_brings_shows_in_the_thumbnails(qtbot, store: Store, case: Case) -> None:
+    activity, picture = session_with_picture(store, case, demo_drawing_png(),
+                                             caption="Fictional: my dog")
+    store.outbox.mark_blob_uploaded(picture.sha256)
+    while ops := store.outbox.next_push_batch(100, 10_000_000):    # all sent: nothing waits
+        store.outbox.mark_pushed(ops, [PushAck(op.op_id, "applied", 1) for op in ops])
+    tab = open_session(qtbot, store, case)
+
+    def pulled(rev: int, deleted: bool = False, **fields: Any) -> None:
+        """A change from the pod's other laptop, written as a pull writes it and announced
+        as the app announces what a sync wrote."""
+        change = {"entity": "attachment", "id": picture.id, "rev": rev, "deleted": deleted,
+                  "fields": {**codec.to_fields(picture), **fields}}
+        with store.collect_changes() as written:
+            store.outbox.apply_pulled([change])
+        tab.taskman.changes_applied(written.changes, None)
+
+    pulled(2, caption="Fictional: our dog", rotation=90)
+    qtbot.waitUntil(lambda: tab.thumbs.item(0).text() == "Fictional: our dog")
+    assert spoken(tab.thumbs, 0) == "Photo: Fictional: our dog"
+    assert thumb_size(tab) == (106, 160)              # turned: tall now
+    pulled(3, deleted=True)
+    qtbot.waitUntil(lambda: tab.thumbs.count() == 0)
