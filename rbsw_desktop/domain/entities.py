@@ -226,6 +226,13 @@ class Attachment(Record):
     filename: str = ""
     caption: str = ""
     consent: str = ""
+    #: How far the photo is turned clockwise when shown, in degrees (one of `ROTATIONS`); the
+    #: bytes are never changed.
+    rotation: int = 0
+
+
+#: The turns a photo may be shown at.
+ROTATIONS = (0, 90, 180, 270)
 
 
 ENTITY_TYPES: dict[str, type[Record]] = {

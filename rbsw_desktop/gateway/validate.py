@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from rbsw_desktop.domain.direct_work_content import ContentProblem, parse_content, tool_of
+from rbsw_desktop.domain.entities import ROTATIONS
 from rbsw_desktop.protocol.models import SHA256_PATTERN
 
 SHA256_RE = re.compile(SHA256_PATTERN)
@@ -56,6 +57,8 @@ def fields_problem(entity: str, record_id: str, fields: dict[str, Any]) -> str:
         return "a field has a value that is not allowed"
     if entity == "attachment" and not SHA256_RE.match(str(fields.get("sha256", ""))):
         return "`sha256` should be 64 lowercase hex digits"
+    if entity == "attachment" and fields.get("rotation", 0) not in ROTATIONS:
+        return "`rotation` should be 0, 90, 180 or 270"
     if entity == "direct_work_activity" and fields.get("content"):
         try:
             parse_content(tool_of(fields.get("tool")), fields["content"])

@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from rbsw_desktop.domain.direct_work_content import ContentProblem, parse_content
-from rbsw_desktop.domain.entities import Attachment, DirectWorkActivity
-from rbsw_desktop.domain.enums import DirectWorkTool
+from rbsw_desktop.domain.entities import ROTATIONS, Attachment, DirectWorkActivity, Record
+from rbsw_desktop.domain.enums import DirectWorkTool, SyncState
 from rbsw_desktop.domain.instants import utc_now
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store.part import Part
@@ -42,9 +42,29 @@ class DirectWork(Part):
         return self._store.records.save(activity, action="create")
 
     def save(self, activity: DirectWorkActivity) -> DirectWorkActivity:
-        """Keep an edited activity; its content is checked first, and bad content keeps nothing."""
+        """Keep an activity, new or edited (a new session is first kept when something is
+        written in it); its content is checked first, and bad content keeps nothing."""
         checked(activity)
-        return self._store.records.save(activity)
+        held = self._store.records.find(DirectWorkActivity, "id = ?", [activity.id],
+                                        include_deleted=True)
+        if held:
+            _refuse_if_filed(held[0])
+            if held[0].deleted:
+                raise InvalidInput("This session was removed, so it cannot be changed.")
+        return self._store.records.save(activity, action="save" if held else "create")
+
+    def remove(self, activity_id: str) -> DirectWorkActivity:
+        """A session and its photos and scans, as tombstones that sync. One filed in the
+        council's case system stays (the council system refuses it too: `gateway.legal`)."""
+        activity = self._store.records.get(DirectWorkActivity, activity_id)
+        pictures = self.attachments(activity_id)
+        for record in (activity, *pictures):
+            _refuse_if_filed(record)
+        with self._store.transaction():
+            for picture in pictures:
+                self._store.records.delete(picture)
+            self._store.records.delete(activity)
+        return activity
 
     # -- photos and scans ---------------------------------------------------------------------
 
@@ -68,6 +88,39 @@ class DirectWork(Part):
             self._store.records.save_in_transaction(attachment, "create")
         return attachment
 
+    def save_attachment(self, attachment: Attachment) -> Attachment:
+        """Keep a photo's caption and turn, on the photo as this laptop holds it: its bytes,
+        its session and what sync knows of it (its revision) are not the editor's to change."""
+        if attachment.rotation not in ROTATIONS:
+            raise InvalidInput("A photo can only be turned a quarter at a time.")
+        held = self._store.records.get(Attachment, attachment.id)
+        _refuse_if_filed(held)
+        held.caption, held.rotation = attachment.caption, attachment.rotation
+        return self._store.records.save(held)
+
+    def remove_attachment(self, attachment_id: str) -> Attachment:
+        """A tombstone that syncs; the bytes go too once nothing here needs them."""
+        attachment = self._store.records.get(Attachment, attachment_id)
+        _refuse_if_filed(attachment)
+        self._store.records.delete(attachment)
+        return attachment
+
+    def drop_unused_blob(self, sha256: str) -> None:
+        """Forget a photo's bytes once no photo here shows them and no change waiting to be
+        sent needs them (a deleted one's, or one sent since it was deleted). Overwritten, not
+        only freed (`secure_delete`), inside the caller's transaction."""
+        before = int(self.db.execute("PRAGMA secure_delete").fetchone()[0])
+        self.db.execute("PRAGMA secure_delete = ON")
+        try:
+            self.db.execute(
+                "DELETE FROM blob WHERE sha256 = :sha AND NOT EXISTS ("
+                '  SELECT 1 FROM "attachment" WHERE sha256 = :sha AND deleted = 0) '
+                "AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity = 'attachment' "
+                "  AND deleted = 0 AND json_extract(fields, '$.sha256') = :sha)",
+                {"sha": sha256})
+        finally:
+            self.db.execute(f"PRAGMA secure_delete = {before}")
+
     def attachments(self, owner_id: str) -> list[Attachment]:
         return self._store.records.find(Attachment, "owner_id = ?", [owner_id],
                                         order_by="updated_at")
@@ -76,3 +129,10 @@ class DirectWork(Part):
         self._store.check_open()
         row = self.db.execute("SELECT data FROM blob WHERE sha256 = ?", [sha256]).fetchone()
         return bytes(row[0]) if row else None
+
+
+def _refuse_if_filed(record: Record) -> None:
+    if record.sync_state == SyncState.FILED:
+        what = "photo or scan" if isinstance(record, Attachment) else "session"
+        raise InvalidInput(f"This {what} was filed in the council's case system, so it cannot "
+                           "be changed or removed.")

@@ -129,6 +129,11 @@ def _v4(db: sqlite_utils.Database) -> None:
         PRIMARY KEY (worker_id, word))""")
 
 
+def _v5(db: sqlite_utils.Database) -> None:
+    # How far a photo is turned when shown (degrees clockwise); its bytes never change.
+    db.execute('ALTER TABLE "attachment" ADD COLUMN rotation INTEGER NOT NULL DEFAULT 0')
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -141,6 +146,7 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(2, "pulled changes this laptop could not apply", _v2),
     Migration(3, "direct-work drawings, maps and scores", _v3),
     Migration(4, "the words each worker added to their spell-check dictionary", _v4),
+    Migration(5, "a photo's turn", _v5),
 )
 
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from rbsw_desktop.domain.entities import Record, Visit, new_id, utc_now
+from rbsw_desktop.domain.entities import Attachment, Record, Visit, new_id, utc_now
 from rbsw_desktop.domain.enums import SyncState, VisitStatus
 from rbsw_desktop.errors import NotFound, RecordLocked
 from rbsw_desktop.store import codec
@@ -74,7 +74,8 @@ class Records(Part):
         return count
 
     def delete(self, record: Record) -> None:
-        """A tombstone: the record stays, marked deleted, and the deletion syncs."""
+        """A tombstone: the record stays, marked deleted, and the deletion syncs. A deleted
+        photo's bytes go once nothing here needs them (`write_row`)."""
         record.deleted = True
         self.save(record, action="delete")
 
@@ -101,6 +102,8 @@ class Records(Part):
         self.db.execute(_upsert_sql(type(record)), codec.to_row(record))
         self._store.search.index(record)
         self._store.note_change(record.entity, record.id)
+        if record.deleted and isinstance(record, Attachment):    # here or pulled
+            self._store.direct_work.drop_unused_blob(record.sha256)
 
     def _refuse_finalised_edit(self, record: Record) -> None:
         if not isinstance(record, Visit):

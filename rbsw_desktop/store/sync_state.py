@@ -228,7 +228,16 @@ class Outbox(Part):
                     self._refuse(op.op_id, ack.reason or "The council system refused this change.")
                     tally.refused += 1
             self._acknowledge(acknowledged)
+            self._drop_sent_blobs([op for op, _ in acknowledged if op.entity == "attachment"])
         return tally
+
+    def _drop_sent_blobs(self, sent: list[OutboxOp]) -> None:
+        """A photo removed before it was sent kept its bytes for the sending: now they go."""
+        for op in sent:
+            row = self.db.execute('SELECT deleted, sha256 FROM "attachment" WHERE id = ?',
+                                  [op.record_id]).fetchone()
+            if row is not None and row[0]:
+                self._store.direct_work.drop_unused_blob(row[1])
 
     def _acknowledge(self, acknowledged: list[tuple[OutboxOp, int | None]]) -> None:
         """The gateway has these ops (at these revisions): out of the outbox, and each

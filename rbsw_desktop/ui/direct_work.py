@@ -1,6 +1,10 @@
 """Direct work with a child: pick a tool, record the child's words verbatim and what they tell
 us about the child's lived experience, and attach photos or scans of their drawings (kept
-encrypted in the store, shown as thumbnails)."""
+encrypted in the store, shown as thumbnails, opened full size by Enter or a double-click).
+
+"New session" keeps nothing until something is written in it or a picture attached; a draft
+left blank is not kept. A session or a picture is removed after a confirmation naming it (a
+tombstone that syncs)."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,16 +26,27 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from rbsw_desktop.domain import Attachment, DirectWorkActivity, DirectWorkTool
+from rbsw_desktop.domain import Attachment, DirectWorkActivity, DirectWorkTool, SyncState
+from rbsw_desktop.domain.changes import Changes
+from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.autosave import Autosave
+from rbsw_desktop.ui.picture_viewer import (
+    PictureViewer,
+    ask_remove_picture,
+    confirm_removal,
+    picture_name,
+    spoken_name,
+    turned,
+)
 from rbsw_desktop.ui.record_list import list_beside_editor
 from rbsw_desktop.ui.spelling import enable_spellcheck
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
@@ -62,7 +77,7 @@ def load_thumbnails(store: Store, activity_id: str) -> list[Thumbnail]:
         data = store.direct_work.blob(a.sha256) or b""
         image = None
         if a.media_type.startswith("image/"):
-            decoded = QImage.fromData(data)
+            decoded = turned(QImage.fromData(data), a.rotation)
             if not decoded.isNull():
                 image = decoded.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
                                        Qt.TransformationMode.SmoothTransformation)
@@ -84,6 +99,22 @@ def session_title(a: DirectWorkActivity) -> str:
     return f"{a.held_on}\n{a.tool.label}" + (f": {a.title}" if a.title else "")
 
 
+def is_blank(a: DirectWorkActivity) -> bool:
+    """Nothing written in it: the tool chosen and the sharing box alone are not a session."""
+    words = (a.title, a.child_words, a.lived_experience, a.consent, *a.parts.values())
+    return not (any(w.strip() for w in words) or a.content)
+
+
+def drop_blank_draft(store: Store, activity_id: str) -> bool:
+    """Remove a session left blank that never reached the council and has no picture."""
+    held = store.records.get(DirectWorkActivity, activity_id)
+    if held.deleted or held.rev is not None or not is_blank(held) or \
+            store.direct_work.attachments(activity_id):
+        return False
+    store.direct_work.remove(activity_id)
+    return True
+
+
 class DirectWorkTab(QWidget):
     def __init__(self, *, taskman: TaskManager, case_id: str,
                  parent: QWidget | None = None) -> None:
@@ -91,11 +122,16 @@ class DirectWorkTab(QWidget):
         self.taskman = taskman
         self.case_id = case_id
         self.activity: DirectWorkActivity | None = None
+        self._stored = False        # whether the session shown is kept in the store yet
         self._loading = False
+        self.viewer: PictureViewer | None = None
+        self.confirm: QMessageBox | None = None
         self.list = QListWidget()
         self.list.setAccessibleName("Direct work sessions")
         self.list.setWordWrap(True)
         self.new_button = QPushButton("&New session")
+        self.remove_button = QPushButton("R&emove session…")
+        self.remove_button.setAccessibleName("Remove this session")
         self.tool = QComboBox()
         for t in DirectWorkTool:
             self.tool.addItem(t.label, t.value)
@@ -125,6 +161,11 @@ class DirectWorkTab(QWidget):
         self.thumbs.setViewMode(QListView.ViewMode.IconMode)
         self.thumbs.setIconSize(QSize(THUMB, THUMB))
         self.thumbs.setMinimumHeight(THUMB + 40)
+        self.thumbs.setAccessibleDescription(
+            "Enter opens a photo full size, to caption, turn or remove it; Delete removes it")
+        self.thumbs_hint = QLabel("Double-click a photo, or press Enter on it, to see it full "
+                                  "size, caption it, turn it or remove it.", objectName="hint",
+                                  wordWrap=True)
         self.message = QLabel(objectName="hint", wordWrap=True)
         self.message.setAccessibleName("Save status")
 
@@ -139,11 +180,13 @@ class DirectWorkTab(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.attach_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.remove_button)
         buttons.addWidget(self.save_button)
         editor = QWidget()
         column = QVBoxLayout(editor)
         column.addLayout(form)
         column.addWidget(self.thumbs)
+        column.addWidget(self.thumbs_hint)
         column.addWidget(self.message)
         column.addLayout(buttons)
         QVBoxLayout(self).addWidget(list_beside_editor(self.new_button, self.list, editor))
@@ -163,6 +206,14 @@ class DirectWorkTab(QWidget):
         self.shareable.toggled.connect(self._mark_dirty)
         self.attach_button.clicked.connect(self.choose_file)
         self.list.currentItemChanged.connect(self._chosen)
+        self.remove_button.clicked.connect(self.ask_remove_session)
+        self.thumbs.itemActivated.connect(self.open_picture)
+        for target, action in ((self.list, self.ask_remove_session),
+                               (self.thumbs, self.ask_remove_picture)):
+            delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), target)
+            delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+            delete.activated.connect(action)
+        taskman.sig_changes_applied.connect(self._changed)
         self._build_parts({})
         self._set_editing(False)
         self.reload()
@@ -171,6 +222,7 @@ class DirectWorkTab(QWidget):
         for w in (self.tool, self.title, self.parts_box, self.child_words, self.lived,
                   self.consent, self.shareable, self.save_button, self.attach_button):
             w.setEnabled(on)
+        self.remove_button.setEnabled(on and self._stored)
 
     def _build_parts(self, values: dict[str, str]) -> None:
         while self.parts_form.rowCount():
@@ -191,32 +243,29 @@ class DirectWorkTab(QWidget):
 
     # -- loading ------------------------------------------------------------------------------
 
-    def reload(self, select: str | None = None) -> None:
+    def reload(self) -> None:
         case_id = self.case_id
         StoreOp(self, lambda store: store.direct_work.of_case(case_id), taskman=self.taskman
-                ).success(lambda rows: self._show_list(rows, select)).run_in_background()
+                ).success(self._show_list).run_in_background()
 
-    def _show_list(self, rows: list[DirectWorkActivity], select: str | None) -> None:
+    def _show_list(self, rows: list[DirectWorkActivity]) -> None:
         self.list.blockSignals(True)
         self.list.clear()
         for a in rows:
             item = QListWidgetItem(session_title(a))
             item.setData(Qt.ItemDataRole.UserRole, a)
             self.list.addItem(item)
-            if a.id == select:
-                self.list.setCurrentItem(item)
         self.list.blockSignals(False)
-        if select:
-            self.show_activity(next(a for a in rows if a.id == select))
 
     def _chosen(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
         if item is not None:
-            self.save_if_dirty()
+            self._leave()
             self.show_activity(item.data(Qt.ItemDataRole.UserRole))
 
-    def show_activity(self, a: DirectWorkActivity) -> None:
+    def show_activity(self, a: DirectWorkActivity, *, stored: bool = True) -> None:
         self._loading = True
         self.activity = a
+        self._stored = stored
         self.tool.blockSignals(True)
         self.tool.setCurrentIndex(self.tool.findData(a.tool.value))
         self.tool.blockSignals(False)
@@ -227,7 +276,10 @@ class DirectWorkTab(QWidget):
         self.lived.setPlainText(a.lived_experience)
         self.consent.setText(a.consent)
         self.shareable.setChecked(a.shareable)
-        self._set_editing(True)
+        filed = a.sync_state == SyncState.FILED      # the council's case system holds it
+        self._set_editing(not filed)
+        self.message.setText("This session was filed in the council's case system, so it "
+                             "stays as it is." if filed else "")
         self.autosave.discard()
         self._loading = False
         self._load_thumbs(a.id)
@@ -240,13 +292,59 @@ class DirectWorkTab(QWidget):
     def _show_thumbs(self, thumbs: list[Thumbnail], activity_id: str) -> None:
         if self.activity is None or self.activity.id != activity_id:
             return      # another session is shown now (or the app locked)
-        self.thumbs.clear()
-        for t in thumbs:
-            icon = QIcon(QPixmap.fromImage(t.image)) if t.image is not None else QIcon()
-            item = QListWidgetItem(icon, t.attachment.filename or t.attachment.media_type)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                         f"Attachment: {t.attachment.filename or 'scan'}")
-            self.thumbs.addItem(item)
+        shown = [self.thumbs.item(r).data(Qt.ItemDataRole.UserRole).id
+                 for r in range(self.thumbs.count())]
+        if shown != [t.attachment.id for t in thumbs]:    # else updated in place (a caption
+            self.thumbs.clear()                           # or a turn): focus stays put
+            for _t in thumbs:
+                self.thumbs.addItem(QListWidgetItem())
+        for row, t in enumerate(thumbs):
+            item = self.thumbs.item(row)
+            item.setIcon(QIcon(QPixmap.fromImage(t.image)) if t.image is not None else QIcon())
+            item.setText(picture_name(t.attachment))
+            item.setData(Qt.ItemDataRole.UserRole, t.attachment)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, spoken_name(t.attachment))
+            item.setToolTip(spoken_name(t.attachment))
+
+    # -- pictures -----------------------------------------------------------------------------
+
+    def open_picture(self, item: QListWidgetItem) -> None:
+        if self.viewer is not None:
+            return
+        viewer = PictureViewer(taskman=self.taskman,
+                               attachment=item.data(Qt.ItemDataRole.UserRole), parent=self)
+        self.viewer = viewer
+        viewer.sig_changed.connect(self._reload_thumbs)
+        viewer.sig_removed.connect(self._reload_thumbs)
+        viewer.finished.connect(lambda _r: self._viewer_closed(viewer))
+        viewer.open()
+
+    def _viewer_closed(self, viewer: PictureViewer) -> None:
+        self.viewer = None
+        viewer.deleteLater()
+        self.thumbs.setFocus()
+
+    def _changed(self, changes: Changes, initiator: object) -> None:
+        """A photo changed elsewhere (a sync brought a caption, a turn or a removal): the
+        thumbnails shown are read again. The tab's and its window's own changes refresh
+        themselves."""
+        mine = initiator is self or (self.viewer is not None and initiator is self.viewer)
+        if not mine and changes.touches(EntityKind.ATTACHMENT):
+            self._reload_thumbs()
+
+    def _reload_thumbs(self, *_args: object) -> None:
+        if self.activity is not None:
+            self._load_thumbs(self.activity.id)
+
+    def ask_remove_picture(self) -> None:
+        item = self.thumbs.currentItem()
+        if item is None:
+            return
+        self.confirm = ask_remove_picture(self, self.taskman, item.data(Qt.ItemDataRole.UserRole),
+                                          then=self._reload_thumbs, failed=self._say_failed)
+
+    def _say_failed(self, exc: BaseException) -> None:
+        self.message.setText(plain_message(exc))
 
     # -- saving -------------------------------------------------------------------------------
 
@@ -270,7 +368,8 @@ class DirectWorkTab(QWidget):
             self.autosave.changed()
 
     def collect(self) -> DirectWorkActivity | None:
-        """A copy of the session as it is on screen (the copy goes to the store thread)."""
+        """A copy of the session as it is on screen (the copy goes to the store thread); None
+        for a new session with nothing in it yet (it is not kept)."""
         if self.activity is None:
             return None
         a = dataclasses.replace(self.activity)
@@ -282,6 +381,10 @@ class DirectWorkTab(QWidget):
         a.lived_experience = self.lived.toPlainText()
         a.consent = self.consent.text()
         a.shareable = self.shareable.isChecked()
+        if not self._stored:
+            if is_blank(a):
+                return None
+            self._stored = True
         return a
 
     def save_if_dirty(self) -> None:
@@ -291,13 +394,65 @@ class DirectWorkTab(QWidget):
         self.save_if_dirty()
 
     def new_session(self) -> None:
-        self.save_if_dirty()
-        case_id = self.case_id
+        """A blank session on screen; it is kept once something is written in it or a picture
+        is attached (`collect`)."""
+        self._leave()
+        self.list.blockSignals(True)
+        self.list.setCurrentRow(-1)
+        self.list.blockSignals(False)
         tool = DirectWorkTool(self.tool.currentData())
-        StoreOp(self, lambda store: store.direct_work.add(case_id, tool,
-                                                          held_on=date.today().isoformat()),
-                taskman=self.taskman
-                ).success(lambda a: self.reload(select=a.id)).run_in_background()
+        self.show_activity(DirectWorkActivity(case_id=self.case_id, tool=tool,
+                                              held_on=date.today().isoformat()), stored=False)
+        self.message.setText("A new session: it is kept once you write something in it or "
+                             "attach a photo.")
+        self.title.setFocus()
+
+    def _leave(self) -> None:
+        """Before another session is shown: save what is typed; a draft left blank, never
+        sent and with no picture is not kept."""
+        self.save_if_dirty()
+        a = self.activity
+        if a is None or not self._stored or not is_blank(a) or self.thumbs.count():
+            return
+        activity_id = a.id
+        StoreOp(self, lambda store: drop_blank_draft(store, activity_id), taskman=self.taskman
+                ).success(lambda dropped: self._drop_from_list(activity_id) if dropped else None
+                          ).run_in_background()
+
+    def _drop_from_list(self, activity_id: str) -> None:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole).id == activity_id:
+                self.list.blockSignals(True)
+                self.list.takeItem(row)
+                self.list.blockSignals(False)
+                return
+
+    def ask_remove_session(self) -> None:
+        a = self.activity
+        if a is None or not self._stored:
+            return
+        self.save_if_dirty()
+        held = date.fromisoformat(a.held_on)
+        name = f"{a.tool.label}: {a.title}" if a.title.strip() else a.tool.label
+        pictures = self.thumbs.count()
+        more = ("" if not pictures else "Its photo or scan goes with it." if pictures == 1
+                else f"Its {pictures} photos and scans go with it.")
+        activity_id = a.id
+        self.confirm = confirm_removal(
+            self, f"the session “{name}” of {held:%a} {held.day} {held:%b %Y}",
+            lambda: self._remove_session(activity_id), more)
+
+    def _remove_session(self, activity_id: str) -> None:
+        StoreOp(self, lambda store: store.direct_work.remove(activity_id), taskman=self.taskman
+                ).success(lambda _a: self._session_removed(activity_id)
+                          ).failure(self._say_failed).run_in_background()
+
+    def _session_removed(self, activity_id: str) -> None:
+        self._drop_from_list(activity_id)
+        if self.activity is not None and self.activity.id == activity_id:
+            self._show_nothing()
+            self.message.setText("The session was removed.")
+        self.list.setFocus()
 
     def save(self) -> None:
         self.autosave.save_now()
@@ -308,6 +463,15 @@ class DirectWorkTab(QWidget):
             if item.data(Qt.ItemDataRole.UserRole).id == saved.id:
                 item.setText(session_title(saved))
                 item.setData(Qt.ItemDataRole.UserRole, saved)
+                return
+        item = QListWidgetItem(session_title(saved))    # a new session, kept just now
+        item.setData(Qt.ItemDataRole.UserRole, saved)
+        self.list.blockSignals(True)
+        self.list.insertItem(0, item)
+        if self.activity is not None and self.activity.id == saved.id:
+            self.list.setCurrentItem(item)
+            self.remove_button.setEnabled(True)
+        self.list.blockSignals(False)
 
     def choose_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -320,20 +484,49 @@ class DirectWorkTab(QWidget):
         if self.activity is None:
             return
         self.save_if_dirty()
+        new = None
+        if not self._stored:          # a picture makes a new session kept, even a blank one
+            new = self.collect() or self.activity
+            self._stored = True
         activity = self.activity
+
+        def attach_it(store: Store) -> DirectWorkActivity | None:
+            with store.transaction():       # a new session is kept with its picture, or not
+                kept = store.direct_work.save(new) if new is not None else None
+                attach_file(store, activity, path)
+            return kept
         # When it is done, refresh only the thumbnails: what is typed while the scan is
         # encrypted stays on screen, and stays dirty so it still saves itself.
-        StoreOp(self, lambda store: attach_file(store, activity, path), taskman=self.taskman
-                ).success(lambda _a: self._load_thumbs(activity.id)).failure(
-            lambda exc: self.message.setText(plain_message(exc))).run_in_background()
+        StoreOp(self, attach_it, taskman=self.taskman).success(
+            lambda kept: self._attached(activity.id, kept)).failure(
+            lambda exc: self._attach_failed(exc, activity.id, new is not None)
+        ).run_in_background()
+
+    def _attach_failed(self, exc: BaseException, activity_id: str, was_new: bool) -> None:
+        if was_new and self.activity is not None and self.activity.id == activity_id:
+            self._stored = False        # still only on screen
+            self.autosave.changed()     # what is typed in it is saved once it is a session
+        self._say_failed(exc)
+
+    def _attached(self, activity_id: str, kept: DirectWorkActivity | None) -> None:
+        if kept is not None:
+            self._saved(kept)
+        self._load_thumbs(activity_id)
 
     def clear(self) -> None:
         """Drop what is shown (before the app locks), saving what is being typed first."""
         self.save_if_dirty()
+        for window in (self.viewer, self.confirm):
+            if window is not None and window.isVisible():
+                window.reject()
+        self.list.clear()
+        self._show_nothing()
+
+    def _show_nothing(self) -> None:
         self._loading = True
         self.activity = None
+        self._stored = False
         self._answers = {}
-        self.list.clear()
         self.thumbs.clear()
         edits: tuple[QPlainTextEdit | QLineEdit, ...] = (
             self.child_words, self.lived, self.title, self.consent, *self.parts.values())

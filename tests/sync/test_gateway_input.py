@@ -68,6 +68,10 @@ def test_each_bad_op_is_rejected_with_its_reason_and_the_good_one_applies(
                     "base_rev": None, "fields": {"owner_id": "o", "case_id": case,
                                                  "sha256": "nope", "media_type": "image/png",
                                                  "size": 3}},
+        "bad turn": {"op_id": "op-att-turn", "entity": "attachment", "id": "att-turn",
+                     "base_rev": None, "fields": {"owner_id": "o", "case_id": case,
+                                                  "sha256": "a" * 64, "media_type": "image/png",
+                                                  "size": 3, "rotation": 45}},
     }
     del bad["missing zone"]["fields"]["zone"]
     t0 = time.monotonic()
@@ -77,6 +81,8 @@ def test_each_bad_op_is_rejected_with_its_reason_and_the_good_one_applies(
     for name, result in zip(bad, results[1:], strict=True):
         assert result["outcome"] == "rejected", name
         assert len(result["reason"]) > 5, name
+    assert results[list(bad).index("bad turn") + 1]["reason"] == \
+        "`rotation` should be 0, 90, 180 or 270"
     held = {r["id"] for r in module_gateway.records()}
     assert good["id"] in held and not {op["id"] for op in bad.values()} & held
 

@@ -42,8 +42,8 @@ def test_changing_the_tool_keeps_every_answer(qtbot, store: Store, case: Case) -
     qtbot.keyClick(tab.tool, Qt.Key.Key_Down)
     assert tab.tool.currentData() == "wizard_fairy"
     assert "House of dreams" not in tab.parts
-    qtbot.waitUntil(lambda: store.records.get(DirectWorkActivity, activity_id).tool.value
-                    == "wizard_fairy", timeout=3000)
+    qtbot.waitUntil(lambda: [a.tool.value for a in store.direct_work.of_case(case.id)]
+                    == ["wizard_fairy"], timeout=3000)
     assert store.records.get(DirectWorkActivity, activity_id).parts["House of dreams"] == DREAMS
 
     qtbot.keyClick(tab.tool, Qt.Key.Key_Up)   # back again: the answer is there
@@ -85,10 +85,12 @@ def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Stor
     tab.show()
     tab.autosave.timer.setInterval(60_000)    # only the worker's own actions save here
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(tab.title, "Fictional: the first session")
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.activity is not None and tab.list.count() == 1)
     first_id = tab.activity.id
-    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: tab.list.count() == 2 and tab.activity.id != first_id)
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)   # kept once the scan is
+    assert tab.activity.id != first_id
     activity_id = tab.activity.id
 
     # Hold the attach in flight (a big scan still being encrypted) until the worker has typed.
@@ -110,6 +112,7 @@ def test_words_typed_while_a_scan_attaches_are_kept_and_saved(qtbot, store: Stor
     assert tab.thumbs.count() == 0
     release.set()
     qtbot.waitUntil(lambda: tab.thumbs.count() == 1, timeout=10_000)
+    assert tab.list.count() == 2
 
     assert not tab.thumbs.item(0).icon().isNull()
     assert tab.child_words.toPlainText() == "Fictional: I drew my dog"

@@ -9,7 +9,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
-from rbsw_desktop.domain import DirectWorkActivity, Visit, VisitStatus
+from rbsw_desktop.domain import Attachment, DirectWorkActivity, Visit, VisitStatus
 from rbsw_desktop.ui.board import ItemDialog, draft_key
 from rbsw_desktop.ui.main_window import MainWindow
 from rbsw_desktop.ui.visits import AmendDialog, amendment_draft_key
@@ -56,7 +56,7 @@ def test_direct_work_being_typed_survives_a_lock(qtbot, window, how: str) -> Non
     tab = show_tab(qtbot, window, "Direct work")
     before = tab.list.count()
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
-    assert tab.list.count() == before + 1
+    assert tab.list.count() == before          # kept once something is written in it
     activity_id = tab.activity.id
     tab.child_words.setFocus()
     qtbot.keyClicks(tab.child_words, WORDS)
@@ -92,8 +92,9 @@ def test_direct_work_saves_itself_when_typing_stops_and_on_focus_change(qtbot,
     tab.autosave.timer.setInterval(100)       # the real pause is 3 seconds
     tab.child_words.setFocus()
     qtbot.keyClicks(tab.child_words, "Fictional: the dog is called Pickle")
-    qtbot.waitUntil(lambda: store.records.get(DirectWorkActivity, activity_id).child_words
-                    == "Fictional: the dog is called Pickle", timeout=3000)
+    qtbot.waitUntil(lambda: [a.child_words for a in store.direct_work.of_case(tab.case_id)
+                             if a.id == activity_id] == ["Fictional: the dog is called Pickle"],
+                    timeout=3000)
     assert not tab.dirty and tab.message.text().startswith("Saved")
 
     tab.autosave.timer.setInterval(60_000)    # now only leaving the editor saves
@@ -102,6 +103,31 @@ def test_direct_work_saves_itself_when_typing_stops_and_on_focus_change(qtbot,
     qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)   # focus leaves the editor
     assert store.records.get(DirectWorkActivity, activity_id).lived_experience \
         == "Fictional: feels safe with the dog"
+
+
+def test_a_caption_being_typed_is_kept_and_the_picture_closes_at_lock(qtbot,
+                                                                      window) -> None:  # noqa: F811
+    open_poppy(qtbot, window)
+    tab = show_tab(qtbot, window, "Direct work")
+    for row in range(tab.list.count()):         # the session with Poppy's drawing
+        qtbot.mouseClick(tab.list.viewport(), Qt.MouseButton.LeftButton,
+                         pos=tab.list.visualItemRect(tab.list.item(row)).center())
+        if tab.thumbs.count():
+            break
+    picture = tab.thumbs.item(0).data(Qt.ItemDataRole.UserRole)
+    tab.thumbs.setCurrentRow(0)
+    qtbot.keyClick(tab.thumbs, Qt.Key.Key_Return)
+    viewer = tab.viewer
+    qtbot.waitUntil(lambda: viewer is not None and viewer.isVisible())
+    viewer.caption.setFocus()
+    qtbot.keyClick(viewer.caption, Qt.Key.Key_End)
+    qtbot.keyClicks(viewer.caption, " at school")
+    lock_by(qtbot, window, "ctrl_l", focus=viewer.caption)
+    assert gone(viewer) and visible_top_levels(window) == []
+
+    unlock(qtbot, window)
+    assert window.taskman.store.records.get(Attachment, picture.id).caption == \
+        picture.caption + " at school"
 
 
 @pytest.mark.parametrize("how", ["ctrl_l", "idle"])
