@@ -44,6 +44,7 @@ from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.autosave import autosave_window, close_window, drop_draft, load_draft
 from rbsw_desktop.ui.board_model import ITEM_ID_ROLE, ZoneModel
+from rbsw_desktop.ui.board_note import NoteDelegate
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 ZONES = (Zone.RED, Zone.AMBER, Zone.GREEN)
@@ -102,10 +103,8 @@ class ZoneView(QListView):
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         tint, ink = style.ZONE_TINTS[model.zone], style.ZONE_COLOURS[model.zone]
-        self.setStyleSheet(f"QListView {{ background: {tint}; border: 2px solid {ink}; }}"
-                           "QListView::item { background: #fffbd1; border: 1px solid #c9b458;"
-                           " border-radius: 4px; padding: 8px; color: #1f2328; }"
-                           "QListView::item:selected { border: 3px solid #1f2328; }")
+        self.setStyleSheet(f"QListView {{ background: {tint}; border: 2px solid {ink}; }}")
+        self.setItemDelegate(NoteDelegate(self))
 
     def selected_id(self) -> str | None:
         index = self.currentIndex()
@@ -221,11 +220,13 @@ class BoardTab(QWidget):
         self.data: BoardData | None = None
         self.dialog: ItemDialog | None = None
         self.meeting: QWidget | None = None
+        self.follow: str | None = None      # the item moved by keyboard: it keeps the focus
         self.models = {z: ZoneModel(z, parent=self) for z in ZONES}
         self.views = {z: ZoneView(self.models[z]) for z in ZONES}
         columns = QHBoxLayout()
+        columns.setSpacing(12)
         for z in ZONES:
-            heading = QLabel(zone_title(z), objectName="title")
+            heading = QLabel(zone_title(z), objectName="title", wordWrap=True)
             heading.setFont(style.scaled_font(self.font(), 1.2, bold=True))
             heading.setStyleSheet(f"color: {style.ZONE_COLOURS[z]};")
             heading.setBuddy(self.views[z])
@@ -234,7 +235,7 @@ class BoardTab(QWidget):
             col.addWidget(self.views[z], 1)
             columns.addLayout(col, 1)
             self.models[z].sig_move_requested.connect(self.move_item)
-            self.views[z].sig_move_requested.connect(self.move_item)
+            self.views[z].sig_move_requested.connect(self.move_by_key)
             self.views[z].doubleClicked.connect(lambda _i, z=z: self.edit_selected(z))
             self.views[z].sig_edit_requested.connect(lambda z=z: self.edit_selected(z))
         self.add_button = QPushButton("&Add item…")
@@ -284,8 +285,7 @@ class BoardTab(QWidget):
 
     def _show(self, data: BoardData) -> None:
         self.data = data
-        for z in ZONES:
-            self.models[z].set_items(data.items)
+        self._set_items(data.items)
         if data.new_item_draft and not self.announce.text():
             self.announce.setText("A new item you were typing before the app locked is kept: "
                                   "press Add item to carry on.")
@@ -337,8 +337,19 @@ class BoardTab(QWidget):
         shown = sorted(kept + [i for i in items if not i.deleted],
                        key=lambda i: (i.position, i.updated_at))
         self.data = dataclasses.replace(self.data, items=shown)
+        self._set_items(shown)
+
+    def _set_items(self, items: list[BoardItem]) -> None:
+        """Show these items; an item just moved by keyboard is selected in its new zone, with
+        the keyboard focus, so the next key press moves the same item."""
         for z in ZONES:
-            self.models[z].set_items(shown)
+            self.models[z].set_items(items)
+        for z in ZONES:
+            rows = [n for n, i in enumerate(self.models[z].items) if i.id == self.follow]
+            if rows:
+                self.follow = None
+                self.views[z].setCurrentIndex(self.models[z].index(rows[0]))
+                self.views[z].setFocus()
 
     def save_before_lock(self) -> None:
         """Before the app locks: keep an item being typed as a draft, and close the item
@@ -365,6 +376,10 @@ class BoardTab(QWidget):
         self.data = None
 
     # -- actions ------------------------------------------------------------------------------
+
+    def move_by_key(self, item_id: str, zone: Zone, row: int = -1) -> None:
+        self.follow = item_id
+        self.move_item(item_id, zone, row)
 
     def move_item(self, item_id: str, zone: Zone, row: int = -1) -> None:
         position = None if row < 0 else row

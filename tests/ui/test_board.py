@@ -8,12 +8,12 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 
 from rbsw_desktop.domain import BoardItem, Case, RaisedBy, WithheldReason, Zone
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.store import Store
-from rbsw_desktop.ui.board import BoardTab
+from rbsw_desktop.ui.board import ZONES, BoardTab
 from rbsw_desktop.ui.meeting_mode import MeetingMode
 from tests.ui.conftest import open_tab
 from tests.ui.test_app_shell import SHOTS
@@ -25,7 +25,7 @@ def make_tab(qtbot, store: Store, case: Case) -> BoardTab:  # noqa: ANN001
 
 def zone_texts(tab: BoardTab, zone: Zone) -> list[str]:
     model = tab.models[zone]
-    return [model.index(r).data().split("\n")[0] for r in range(model.rowCount())]
+    return [model.index(r).data() for r in range(model.rowCount())]
 
 
 def test_models_pass_the_model_tester(qtbot, qtmodeltester, store: Store, case: Case) -> None:
@@ -41,7 +41,7 @@ def test_add_an_item_in_the_familys_words(qtbot, store: Store, case: Case) -> No
                   "raised_by": RaisedBy.FAMILY, "shareable": True, "withheld_reason": None,
                   "worker_note": ""})
     assert zone_texts(tab, Zone.RED) == ["Mum and Dad argue at night"]
-    shown = tab.models[Zone.RED].index(0).data()
+    shown = tab.models[Zone.RED].index(0).data(Qt.ItemDataRole.ToolTipRole)
     assert "Raised by the family" in shown and "Shared with the family" in shown
 
 
@@ -130,7 +130,7 @@ def test_the_add_window_saves_who_raised_it_and_whether_it_is_shared(
     assert item.raised_by is (RaisedBy.FAMILY if by_family else RaisedBy.PROFESSIONAL)
     assert item.shareable is by_family
     assert item.withheld_reason is (None if by_family else WithheldReason.THIRD_PARTY)
-    shown = tab.models[Zone.RED].index(0).data()
+    shown = tab.models[Zone.RED].index(0).data(Qt.ItemDataRole.ToolTipRole)
     assert ("Raised by the family" if by_family else "Raised by a professional") in shown
 
 
@@ -199,6 +199,10 @@ def test_a_believable_board_screenshot(qtbot, store: Store, case: Case) -> None:
     assert tab.history.item(0).text().startswith("★ Moved to strengths: Dad's drinking")
     SHOTS.mkdir(parents=True, exist_ok=True)
     tab.grab().save(str(SHOTS / "board.png"))
+    for width, height in ((1024, 600), (1366, 768)):
+        tab.resize(width, height)
+        qtbot.waitUntil(lambda w=width: tab.width() == w)
+        tab.grab().save(str(SHOTS / f"board-{width}x{height}.png"))
 
 
 def test_an_item_dropped_at_the_top_of_a_zone_comes_first(qtbot, store: Store,
@@ -281,3 +285,72 @@ def test_a_move_announces_what_it_wrote_and_the_board_reads_only_that(
                                                 (EntityKind.BOARD_MOVE, move.id)}]
     assert zone_texts(tab, Zone.GREEN) == ["Nana helps after school", "Bedtimes are calm now"]
     assert zone_texts(tab, Zone.RED) == []
+
+
+def test_the_item_moved_by_keyboard_keeps_the_focus_in_its_new_zone(
+        qtbot, store: Store, case: Case) -> None:
+    """Ctrl+Right, Ctrl+Right, Ctrl+Left, each pressed into whatever has the focus: the same
+    item walks red -> amber -> green -> amber, and stays selected where it lands."""
+    store.board.add(case.id, Zone.RED, "Dad shouts at bedtime")
+    store.board.add(case.id, Zone.RED, "Nobody takes Ada to school")
+    store.board.add(case.id, Zone.AMBER, "Money is tight")
+    tab = make_tab(qtbot, store, case)
+    tab.activateWindow()
+    qtbot.waitUntil(tab.isActiveWindow)
+    red = tab.views[Zone.RED]
+    qtbot.mouseClick(red.viewport(), Qt.MouseButton.LeftButton,
+                     pos=red.visualRect(tab.models[Zone.RED].index(0)).center())
+    assert red.hasFocus() and red.selected_id() is not None
+    walked = []
+    for key in (Qt.Key.Key_Right, Qt.Key.Key_Right, Qt.Key.Key_Left):
+        qtbot.keyClick(QApplication.focusWidget(), key, Qt.KeyboardModifier.ControlModifier)
+        view = QApplication.focusWidget()
+        zone = next(z for z in ZONES if tab.views[z] is view)
+        assert view.selectionModel().selectedIndexes() == [view.currentIndex()]
+        walked.append((zone, view.currentIndex().data()))
+    assert walked == [(Zone.AMBER, "Dad shouts at bedtime"), (Zone.GREEN, "Dad shouts at bedtime"),
+                      (Zone.AMBER, "Dad shouts at bedtime")]
+    assert zone_texts(tab, Zone.RED) == ["Nobody takes Ada to school"]
+    assert zone_texts(tab, Zone.AMBER) == ["Money is tight", "Dad shouts at bedtime"]
+
+
+def _note_pixels(view, row: int):  # noqa: ANN001, ANN202
+    """The note at `row` as a person sees it: its image, and its rectangle in that image."""
+    image = view.viewport().grab().toImage()
+    return image, view.visualRect(view.model().index(row))
+
+
+@pytest.mark.parametrize("size", [(1024, 600), (1366, 768)])
+def test_notes_show_the_words_whole_and_a_worker_only_note_stands_out(
+        qtbot, store: Store, case: Case, size: tuple[int, int]) -> None:
+    store.board.add(case.id, Zone.AMBER, "Money is tight since Dad lost his job and the "
+                    "electricity meter keeps running out before the weekend (fictional)")
+    store.board.add(case.id, Zone.AMBER, "A neighbour's report about shouting late at night",
+                    raised_by=RaisedBy.PROFESSIONAL, shareable=False,
+                    withheld_reason=WithheldReason.THIRD_PARTY)
+    tab = open_tab(qtbot, BoardTab, store, case.id, size=size)
+    view = tab.views[Zone.AMBER]
+    shared, withheld = (view.model().index(r) for r in range(2))
+    # What a screen reader reads names the difference in words.
+    assert withheld.data(Qt.ItemDataRole.AccessibleTextRole).split("\n")[1].endswith(
+        "Worker only, not shared: About another person (third party) · Waiting to sync")
+    assert "Worker only" not in shared.data(Qt.ItemDataRole.AccessibleTextRole)
+    backgrounds = []
+    for row in range(2):
+        image, rect = _note_pixels(view, row)
+        background = image.pixelColor(rect.left() + 5, rect.center().y())
+        backgrounds.append(background.name())
+        inside = [image.pixelColor(x, y) for x in range(rect.left() + 10, rect.right() - 10)
+                  for y in range(rect.top() + 6, rect.bottom() - 6)]
+        assert any(c.lightness() < 90 for c in inside)                    # words are drawn
+        # ...and they end above the note's bottom edge: nothing runs off and gets cut.
+        bottom = [image.pixelColor(x, y) for x in range(rect.left() + 10, rect.right() - 10)
+                  for y in range(rect.bottom() - 6, rect.bottom() - 3)]
+        assert all(c.name() == background.name() for c in bottom), row
+    assert backgrounds == ["#fffbd1", "#e4e7eb"]           # a post-it, and a grey note
+    # The zone headings each keep to their own column.
+    titles = [h for h in tab.findChildren(QLabel, "title") if h.buddy() in tab.views.values()]
+    assert len(titles) == 3
+    for a, b in zip(titles, titles[1:], strict=False):
+        assert a.geometry().right() < b.geometry().left()
+        assert a.width() >= a.minimumSizeHint().width()
