@@ -2,8 +2,9 @@
 
 Items move between zones by mouse (drag and drop) or keyboard (Ctrl+Left / Ctrl+Right, or
 Ctrl+1/2/3). Enter, F2 or a double-click edits the selected item. Every zone shows its label and
-shape as well as its colour. "Start review" takes a dated snapshot, and the review history shows
-what moved at any review, with reds that became greens first.
+shape as well as its colour. "Start review" asks first (ui/review_dialog.py: what a review does,
+and the words of what moved to strengths, to reword for the family's copy), then takes a dated
+snapshot; the review history shows what moved at any review, with reds that became greens first.
 
 An item being typed is kept as a draft in the encrypted store's autosave table by the one
 autosave (ui/autosave.py: a few seconds after typing stops, on focus change, before a lock) and
@@ -40,11 +41,13 @@ from rbsw_desktop.domain import BoardItem, RaisedBy, Review, WithheldReason, Zon
 from rbsw_desktop.domain.board import Change, Movement
 from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.enums import EntityKind
+from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.autosave import autosave_window, close_window, drop_draft, load_draft
 from rbsw_desktop.ui.board_model import ITEM_ID_ROLE, ZoneModel
 from rbsw_desktop.ui.board_note import NoteDelegate
+from rbsw_desktop.ui.review_dialog import ReviewDialog, day_words
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 ZONES = (Zone.RED, Zone.AMBER, Zone.GREEN)
@@ -60,9 +63,24 @@ def zone_title(zone: Zone) -> str:
     return f"{style.ZONE_SHAPES[zone]}  {zone.label}"
 
 
+def review_labels(reviews: list[Review]) -> list[str]:
+    """Each review's day in words ('Tue 1 Dec 2026'), with its local time when another review
+    was held the same day ('Tue 1 Dec 2026, 14:05'), so no two read the same."""
+    days = [r.held_on for r in reviews]
+    labels = []
+    for r in reviews:
+        label = day_words(date.fromisoformat(r.held_on[:10]))
+        if days.count(r.held_on) > 1 and r.updated_at:
+            label += local_text(r.updated_at, ", %H:%M")
+        labels.append(label)
+    return labels
+
+
 def movement_line(m: Movement) -> str:
     if m.change is Change.BETTER and m.to_zone is Zone.GREEN:
-        return f"★ Moved to strengths: {m.text} — {m.describe()}"
+        family = f" (for the family: {m.family_text})" if m.family_text not in (None, m.text) \
+            else ""
+        return f"★ Moved to strengths: {m.text} — {m.describe()}{family}"
     if m.change is Change.BETTER:
         return f"★ Better: {m.text} — {m.describe()}"
     return f"{m.text} — {m.describe()}"
@@ -219,6 +237,7 @@ class BoardTab(QWidget):
         self.case_id = case_id
         self.data: BoardData | None = None
         self.dialog: ItemDialog | None = None
+        self.review_dialog: ReviewDialog | None = None
         self.meeting: QWidget | None = None
         self.follow: str | None = None      # the item moved by keyboard: it keeps the focus
         self.models = {z: ZoneModel(z, parent=self) for z in ZONES}
@@ -291,13 +310,15 @@ class BoardTab(QWidget):
                                   "press Add item to carry on.")
         self.review_pick.blockSignals(True)
         self.review_pick.clear()
+        labels = review_labels(data.reviews)
         for i, review in enumerate(reversed(data.reviews)):      # newest first
-            self.review_pick.addItem(review.held_on + (" (latest)" if i == 0 else ""), review.id)
+            self.review_pick.addItem(labels[-1 - i] + (" (latest)" if i == 0 else ""),
+                                     review.id)
         self.review_pick.setVisible(len(data.reviews) > 1)
         self.review_pick.blockSignals(False)
         if data.reviews:
             self.history_label.setText("At the review on:" if len(data.reviews) > 1
-                                       else f"At the review on {data.reviews[-1].held_on}:")
+                                       else f"At the review on {labels[-1]}:")
             self._show_movement(data.movement)
         else:
             self.history_label.setText("Reviews:")
@@ -362,6 +383,8 @@ class BoardTab(QWidget):
         if self.dialog is not None:
             dialog, self.dialog = self.dialog, None
             close_window(dialog)
+        if self.review_dialog is not None:
+            self.review_dialog.reject()          # nothing is kept: it only asks
         if self.meeting is not None:
             self.meeting.close()
             self.meeting.deleteLater()
@@ -388,6 +411,9 @@ class BoardTab(QWidget):
 
     def _moved(self, item: BoardItem) -> None:
         self.announce.setText(f"Moved to {item.zone.label}: {item.text}")
+
+    def _added(self, item: BoardItem) -> None:
+        self.announce.setText(f"Added to {item.zone.label}: {item.text}")
 
     def add_item(self, zone: Zone = Zone.RED) -> None:
         self._open_dialog(None, zone if isinstance(zone, Zone) else Zone.RED)
@@ -430,7 +456,7 @@ class BoardTab(QWidget):
                 store.drafts.clear(draft)
             return item
         StoreOp(self, add, taskman=self.taskman
-                ).success(lambda item: self._moved(item)).failure(
+                ).success(self._added).failure(
             lambda exc: self.announce.setText(plain_message(exc))).run_in_background()
 
     def edit_selected(self, zone: Zone) -> None:
@@ -452,10 +478,36 @@ class BoardTab(QWidget):
         StoreOp(self, save, taskman=self.taskman).failure(
             lambda exc: self.announce.setText(plain_message(exc))).run_in_background()
 
-    def start_review(self, held_on: date | None = None) -> None:
+    def start_review(self) -> None:
+        """Ask first, showing what moved to strengths since the last review (shareable items:
+        what the family's copy prints) to reword for the family."""
         case_id = self.case_id
-        StoreOp(self, lambda store: store.board.start_review(case_id, held_on=held_on),
-                taskman=self.taskman).run_in_background()
+        StoreOp(self, lambda store: store.board.movement_now(case_id), taskman=self.taskman
+                ).success(self._ask_review).run_in_background()
+
+    def _ask_review(self, movement: list[Movement]) -> None:
+        if self.review_dialog is not None:
+            self.review_dialog.raise_()
+            return
+        proud = [m for m in movement if m.shareable and m.change is Change.BETTER
+                 and m.to_zone is Zone.GREEN]
+        dialog = ReviewDialog(to_strengths=proud, parent=self)
+        self.review_dialog = dialog
+        dialog.finished.connect(lambda result: self._review_answered(dialog, result))
+        dialog.open()
+
+    def _review_answered(self, dialog: ReviewDialog, result: int) -> None:
+        self.review_dialog = None
+        dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted:
+            return
+        case_id, words = self.case_id, dialog.family_words()
+        StoreOp(self, lambda store: store.board.start_review(case_id, family_words=words),
+                taskman=self.taskman).success(
+            lambda review: self.announce.setText(
+                f"Review started: the board is kept as it was on "
+                f"{day_words(date.fromisoformat(review.held_on))}.")).failure(
+            lambda exc: self.announce.setText(plain_message(exc))).run_in_background()
 
     def meeting_mode(self) -> None:
         from rbsw_desktop.ui.meeting_mode import MeetingMode

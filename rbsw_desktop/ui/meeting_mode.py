@@ -32,7 +32,7 @@ class MeetingMode(QWidget):
         proud = [m for m in movement if m.board_item_id in shared_ids
                  and m.change is Change.BETTER and m.to_zone is Zone.GREEN]
         if proud:
-            banner = QLabel("★ " + "   ★ ".join(f"{m.text}: now a strength" for m in proud),
+            banner = QLabel("★ " + "   ★ ".join(f"{m.for_family}: now a strength" for m in proud),
                             wordWrap=True)
             banner.setFont(body)
             banner.setStyleSheet("color: #ffe066;")

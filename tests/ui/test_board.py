@@ -12,9 +12,12 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 
 from rbsw_desktop.domain import BoardItem, Case, RaisedBy, WithheldReason, Zone
 from rbsw_desktop.domain.enums import EntityKind
+from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.board import ZONES, BoardTab
+from rbsw_desktop.export.family_summary import plan_summary
 from rbsw_desktop.ui.meeting_mode import MeetingMode
+from rbsw_desktop.ui.review_dialog import ReviewDialog
 from tests.ui.conftest import open_tab
 from tests.ui.test_app_shell import SHOTS
 
@@ -59,10 +62,79 @@ def test_drag_red_to_green_then_review_shows_the_proud_moment(qtbot, store: Stor
     assert zone_texts(tab, Zone.RED) == []
     assert store.records.get(BoardItem, item.id).zone is Zone.GREEN
     assert "Moved to Strengths" in tab.announce.text()
-    qtbot.mouseClick(tab.review_button, Qt.MouseButton.LeftButton)
+    review_dialog(qtbot, tab)
+    qtbot.mouseClick(tab.review_dialog.start_button, Qt.MouseButton.LeftButton)
     lines = [tab.history.item(i).text() for i in range(tab.history.count())]
     assert lines[0].startswith("★ Moved to strengths: Bedtimes are calm now")
     assert "This was a big worry, now it is a strength." in lines[0]
+
+
+def review_dialog(qtbot, tab: BoardTab) -> ReviewDialog:  # noqa: ANN001
+    """Start review pressed as a person does: the question it asks."""
+    qtbot.mouseClick(tab.review_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.review_dialog is not None and tab.review_dialog.isVisible())
+    return tab.review_dialog
+
+
+def dialog_text(dialog) -> str:  # noqa: ANN001
+    return " ".join(label.text() for label in dialog.findChildren(QLabel))
+
+
+def test_start_review_asks_first_and_cancel_keeps_no_review(qtbot, store: Store,
+                                                            case: Case) -> None:
+    store.board.add(case.id, Zone.RED, "Dad shouts at bedtime")
+    tab = make_tab(qtbot, store, case)
+    dialog = review_dialog(qtbot, tab)
+    assert "Start a review dated today" in dialog_text(dialog)
+    assert "cannot be changed or deleted afterwards" in dialog_text(dialog)
+    assert store.board.reviews(case.id) == []                 # nothing yet: it only asks
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert tab.review_dialog is None and store.board.reviews(case.id) == []
+    dialog = review_dialog(qtbot, tab)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert len(store.board.reviews(case.id)) == 1
+    assert tab.announce.text().startswith("Review started")
+
+
+def test_a_risk_that_moved_to_green_is_reworded_for_the_family_at_the_review(
+        qtbot, store: Store, case: Case) -> None:
+    """The review shows the words of what moved to strengths; the worker rewords it for the
+    family's copy. The review keeps both: the original in the record, the new for the PDF."""
+    risk = "When Dad drinks he shouts and throws things"
+    item = store.board.add(case.id, Zone.RED, risk)
+    store.board.add(case.id, Zone.GREEN, "Nana helps after school")
+    store.board.start_review(case.id)
+    store.board.move(item.id, Zone.GREEN)
+    tab = make_tab(qtbot, store, case)
+    dialog = review_dialog(qtbot, tab)
+    assert risk in dialog_text(dialog) and "Well done!" in dialog_text(dialog)
+    [box] = dialog.words.values()                            # only what moved to green
+    assert dialog.focusWidget() is box and box.text() == risk     # typing goes there
+    qtbot.keyClicks(box, "Dad has stopped drinking and home is calm")   # replaces the words
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    [row] = [r for r in store.board.reviews(case.id)[-1].snapshot
+             if r["board_item_id"] == item.id]
+    assert row["text"] == risk                               # the record keeps what was said
+    assert row["family_text"] == "Dad has stopped drinking and home is calm"
+    assert "for the family: Dad has stopped drinking" in tab.history.item(0).text()
+    plan = plan_summary(store, case.id)
+    assert plan.zones[Zone.GREEN] == ["Nana helps after school",
+                                      "Dad has stopped drinking and home is calm"]
+    assert [m.for_family for m in plan.changes] == ["Dad has stopped drinking and home is calm"]
+
+
+def test_two_reviews_on_one_day_are_told_apart(qtbot, store: Store, case: Case) -> None:
+    store.board.add(case.id, Zone.RED, "Dad shouts at bedtime")
+    first = store.board.start_review(case.id, held_on=date(2026, 12, 1))
+    second = store.board.start_review(case.id, held_on=date(2026, 12, 1))
+    for review, at in ((first, "2026-12-01T09:30:00.000Z"), (second, "2026-12-01T14:05:00.000Z")):
+        store.db.execute('UPDATE "review" SET updated_at = ? WHERE id = ?', [at, review.id])
+    tab = make_tab(qtbot, store, case)
+    shown = [tab.review_pick.itemText(i) for i in range(tab.review_pick.count())]
+    # In local time: 14:05 and 09:30 in London in December, 03:05 and 22:30 in Auckland.
+    late, early = (local_text(at, "%H:%M") for at in ("2026-12-01T14:05:00.000Z",
+                                                       "2026-12-01T09:30:00.000Z"))
+    assert shown == [f"Tue 1 Dec 2026, {late} (latest)", f"Tue 1 Dec 2026, {early}"]
 
 
 def test_move_with_the_keyboard(qtbot, store: Store, case: Case) -> None:
@@ -125,6 +197,7 @@ def test_the_add_window_saves_who_raised_it_and_whether_it_is_shared(
         qtbot.keyClicks(dialog.reason, "About")       # picks "About another person…"
     qtbot.mouseClick(ok_button(tab), Qt.MouseButton.LeftButton)
     assert tab.dialog is None
+    assert tab.announce.text() == "Added to Key risks: Nobody walks Sam to school"
     [item] = store.board.items(case.id)
     assert item.text == "Nobody walks Sam to school" and item.zone is Zone.RED
     assert item.raised_by is (RaisedBy.FAMILY if by_family else RaisedBy.PROFESSIONAL)
@@ -163,16 +236,16 @@ def test_pick_an_earlier_review_and_see_what_moved_at_it(qtbot, store: Store,
     tab = make_tab(qtbot, store, case)
     history = lambda: [tab.history.item(i).text() for i in range(tab.history.count())]  # noqa: E731
     assert tab.review_pick.isVisible() and tab.review_pick.count() == 3
-    assert tab.review_pick.currentText().startswith("2026-11-01")
+    assert tab.review_pick.currentText() == "Sun 1 Nov 2026 (latest)"
     assert any("Nana is unwell" in line for line in history())
     assert not any("misses school" in line for line in history())
     tab.review_pick.setFocus()
     qtbot.keyClick(tab.review_pick, Qt.Key.Key_Down)          # the review before
-    assert tab.review_pick.currentText() == "2026-10-01"
+    assert tab.review_pick.currentText() == "Thu 1 Oct 2026"
     assert any("misses school" in line for line in history())
     assert not any("Nana is unwell" in line for line in history())
     qtbot.keyClick(tab.review_pick, Qt.Key.Key_Down)          # the first: all were added
-    assert tab.review_pick.currentText() == "2026-09-01"
+    assert tab.review_pick.currentText() == "Tue 1 Sep 2026"
     assert history() == ["Fictional: Ada misses school — New: this is a big worry.",
                          "Fictional: Nana is unwell — New: this is a worry for the future."]
 
