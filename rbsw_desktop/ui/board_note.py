@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from rbsw_desktop.domain import BoardItem
 from rbsw_desktop.ui import style
@@ -27,7 +27,7 @@ WORDS_INK, QUIET_INK = "#1f2328", "#4a4f57"
 
 
 class NoteDelegate(QStyledItemDelegate):
-    def __init__(self, view: QAbstractItemView) -> None:
+    def __init__(self, view: QListView) -> None:
         super().__init__(view)
         self.view = view
 

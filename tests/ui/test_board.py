@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 from rbsw_desktop.domain import BoardItem, Case, RaisedBy, WithheldReason, Zone
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.domain.instants import local_text
+from rbsw_desktop.export.family_summary import plan_summary
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.board import ZONES, BoardTab
-from rbsw_desktop.export.family_summary import plan_summary
 from rbsw_desktop.ui.meeting_mode import MeetingMode
 from rbsw_desktop.ui.review_dialog import ReviewDialog
 from tests.ui.conftest import open_tab
@@ -111,6 +111,8 @@ def test_a_risk_that_moved_to_green_is_reworded_for_the_family_at_the_review(
     [box] = dialog.words.values()                            # only what moved to green
     assert dialog.focusWidget() is box and box.text() == risk     # typing goes there
     qtbot.keyClicks(box, "Dad has stopped drinking and home is calm")   # replaces the words
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    dialog.grab().save(str(SHOTS / "board-review-reword.png"))
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
     [row] = [r for r in store.board.reviews(case.id)[-1].snapshot
              if r["board_item_id"] == item.id]
@@ -121,6 +123,11 @@ def test_a_risk_that_moved_to_green_is_reworded_for_the_family_at_the_review(
     assert plan.zones[Zone.GREEN] == ["Nana helps after school",
                                       "Dad has stopped drinking and home is calm"]
     assert [m.for_family for m in plan.changes] == ["Dad has stopped drinking and home is calm"]
+    qtbot.mouseClick(tab.meeting_button, Qt.MouseButton.LeftButton)     # turned to the family
+    qtbot.addWidget(tab.meeting)
+    shown = " ".join(label.text() for label in tab.meeting.findChildren(QLabel))
+    assert "Dad has stopped drinking and home is calm" in shown and "drinks" not in shown
+    tab.meeting.close()
 
 
 def test_two_reviews_on_one_day_are_told_apart(qtbot, store: Store, case: Case) -> None:
