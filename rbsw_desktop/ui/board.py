@@ -115,6 +115,7 @@ class ZoneView(QListView):
         self.setSpacing(6)
         self.setResizeMode(QListView.ResizeMode.Adjust)      # items wrap to the zone's width
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)  # tall notes too
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(True)

@@ -395,12 +395,15 @@ def test_the_item_moved_by_keyboard_keeps_the_focus_in_its_new_zone(
 
 
 def _note_pixels(view, row: int):  # noqa: ANN001, ANN202
-    """The note at `row` as a person sees it: its image, and its rectangle in that image."""
+    """The note at `row` as a person sees it, scrolled to: its image, and its rectangle in
+    that image."""
+    view.scrollTo(view.model().index(row))
     image = view.viewport().grab().toImage()
     return image, view.visualRect(view.model().index(row))
 
 
-@pytest.mark.parametrize("size", [(1024, 600), (1366, 768)])
+@pytest.mark.parametrize("size", [(640, 600), (1024, 600), (1366, 768)])   # 640: in a
+# 1024-px window beside the caseload
 def test_notes_show_the_words_whole_and_a_worker_only_note_stands_out(
         qtbot, store: Store, case: Case, size: tuple[int, int]) -> None:
     store.board.add(case.id, Zone.AMBER, "Money is tight since Dad lost his job and the "
@@ -428,9 +431,30 @@ def test_notes_show_the_words_whole_and_a_worker_only_note_stands_out(
                   for y in range(rect.bottom() - 6, rect.bottom() - 3)]
         assert all(c.name() == background.name() for c in bottom), row
     assert backgrounds == ["#fffbd1", "#e4e7eb"]           # a post-it, and a grey note
-    # The zone headings each keep to their own column.
+    # The zone headings each keep to their own column (wrapping if they must), and no heading
+    # makes its zone wider than the others or the board wider than the window.
+    assert tab.minimumSizeHint().width() <= size[0] and tab.width() == size[0]
+    widths = [tab.views[z].width() for z in ZONES]
+    assert max(widths) - min(widths) <= 2, widths
     titles = [h for h in tab.findChildren(QLabel, "title") if h.buddy() in tab.views.values()]
     assert len(titles) == 3
     for a, b in zip(titles, titles[1:], strict=False):
         assert a.geometry().right() < b.geometry().left()
         assert a.width() >= a.minimumSizeHint().width()
+
+
+def test_a_note_taller_than_its_zone_can_be_read_to_its_end(qtbot, store: Store,
+                                                            case: Case) -> None:
+    store.board.add(case.id, Zone.AMBER, "Fictional: " + "Mum said a great deal about "
+                    "how the evenings go when the money runs out. " * 8)
+    store.board.add(case.id, Zone.AMBER, "Money is tight")
+    tab = open_tab(qtbot, BoardTab, store, case.id, size=(640, 600))
+    view = tab.views[Zone.AMBER]
+    first = view.model().index(0)
+    assert view.visualRect(first).height() > view.viewport().height()
+    bar = view.verticalScrollBar()                # dragged from top to bottom, as a person does
+    bottoms = []
+    for value in range(bar.minimum(), bar.maximum() + 1):
+        bar.setValue(value)
+        bottoms.append(view.visualRect(first).bottom())
+    assert any(0 < bottom < view.viewport().height() for bottom in bottoms)
