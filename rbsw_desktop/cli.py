@@ -161,9 +161,20 @@ def cmd_board_move(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _family_words(pairs: list[str]) -> dict[str, str]:
+    """`ITEM_ID=WORDS` (each --family-text) -> {item id: words}."""
+    words = {}
+    for pair in pairs:
+        item_id, sep, text = pair.partition("=")
+        if not sep or not item_id.strip() or not text.strip():
+            raise InvalidInput(f"--family-text wants ITEM_ID=WORDS, not {pair!r}.")
+        words[item_id.strip()] = text.strip()
+    return words
+
+
 def cmd_review_start(args: argparse.Namespace) -> int:
     store = open_store(args)
-    review = store.board.start_review(args.case)
+    review = store.board.start_review(args.case, family_words=_family_words(args.family_text))
     moves = store.board.movement(review.id)
 
     def human() -> None:
@@ -338,6 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="review_command", required=True, parser_class=_Parser)
     p = review.add_parser("start", help="snapshot the board as a review")
     p.add_argument("--case", required=True)
+    p.add_argument("--family-text", action="append", default=[], metavar="ITEM_ID=WORDS",
+                   help="an item's words for the family's copy (repeat for more items)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_review_start)
 

@@ -27,6 +27,13 @@ class Movement:
     from_zone: Zone | None
     to_zone: Zone | None
     shareable: bool
+    #: The words the worker chose for the family's copy at the review (None: not reworded).
+    family_text: str | None = None
+
+    @property
+    def for_family(self) -> str:
+        """The words the family's copy prints."""
+        return self.family_text or self.text
 
     def describe(self) -> str:
         """Words a child understands."""
@@ -70,7 +77,7 @@ def movement(previous: Sequence[dict[str, Any]] | None,
             delta = to_zone.rank - from_zone.rank
             change = Change.BETTER if delta > 0 else Change.WORSE if delta < 0 else Change.SAME
         out.append(Movement(item_id, row["text"], change, from_zone, to_zone,
-                            bool(row.get("shareable", False))))
+                            bool(row.get("shareable", False)), row.get("family_text")))
     for item_id, old in before.items():
         if item_id not in seen:
             out.append(Movement(item_id, old["text"], Change.GONE, Zone(old["zone"]), None,

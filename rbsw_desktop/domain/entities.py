@@ -186,7 +186,8 @@ class Review(Record):
     search_fields: ClassVar[tuple[str, ...]] = ("notes",)
     case_id: str
     held_on: str
-    #: [{"board_item_id", "zone", "text", "shareable", "raised_by"}]
+    #: [{"board_item_id", "zone", "text", "shareable", "raised_by"}], and "family_text" on a
+    #: row whose words the worker reworded for the family's copy (the "text" stays as it was)
     snapshot: list[dict[str, Any]] = field(default_factory=list)
     scales: list[dict[str, Any]] = field(default_factory=list)   # [{"person", "score", "why"}]
     goals: list[str] = field(default_factory=list)

@@ -68,7 +68,7 @@ def plan_summary(store: Store, case_id: str, review_id: str | None = None) -> Su
         item = current.get(row["board_item_id"])
         # Shareable at the review AND still shareable now: a later "not shareable" wins.
         if row.get("shareable") and item is not None and item.shareable:
-            zones[Zone(row["zone"])].append(row["text"])
+            zones[Zone(row["zone"])].append(row.get("family_text") or row["text"])
             shared_ids.add(row["board_item_id"])
         else:
             left_out.append(LeftOut(row["text"], _reason(item, bool(row.get("shareable")))))

@@ -144,7 +144,9 @@ def _item(zone: Zone, text: str, styles: dict[str, ParagraphStyle]) -> Paragraph
 
 def _change_line(change, styles: dict[str, ParagraphStyle]) -> Paragraph:  # noqa: ANN001
     if change.change is Change.BETTER and change.to_zone is Zone.GREEN:
-        lead = "★ Well done! "
+        # Praise only words the worker checked for the family at the review: "Well done!"
+        # beside a risk in its old words ("When Dad drinks he shouts...") reads as praise of it.
+        lead = "★ Well done! " if change.family_text else "★ Now a strength: "
     elif change.change is Change.BETTER:
         lead = "★ Better: "
     elif change.change is Change.NEW:
@@ -153,7 +155,7 @@ def _change_line(change, styles: dict[str, ParagraphStyle]) -> Paragraph:  # noq
         lead = "Changed: "
     words = change.describe().removeprefix("New: ")
     words = words[:1].upper() + words[1:]
-    return Paragraph(f"<b>{escape(lead)}</b>{markup(change.text)}<br/>{escape(words)}",
+    return Paragraph(f"<b>{escape(lead)}</b>{markup(change.for_family)}<br/>{escape(words)}",
                      ParagraphStyle("change", parent=styles["body"], leftIndent=10,
                                     spaceAfter=10))
 

@@ -7,7 +7,7 @@ items from there on move down one, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date
 
 from rbsw_desktop.domain import board as board_rules
@@ -111,13 +111,20 @@ class Board(Part):
     # -- reviews ------------------------------------------------------------------------------
 
     def start_review(self, case_id: str, *, held_on: date | None = None,
-                     next_review_on: date | None = None, notes: str = "") -> Review:
+                     next_review_on: date | None = None, notes: str = "",
+                     family_words: Mapping[str, str] | None = None) -> Review:
+        """Snapshot the board. `family_words` ({board item id: words}) are the words the
+        worker chose for the family's copy; the item's own words stay in the snapshot."""
         save = self._store.records.save_in_transaction
         with self._store.transaction():
             case = self._store.cases.get(case_id)
+            rows = board_rules.snapshot(self.items(case_id))
+            for row in rows:
+                words = (family_words or {}).get(row["board_item_id"], "").strip()
+                if words:
+                    row["family_text"] = words
             review = Review(case_id=case_id, held_on=(held_on or date.today()).isoformat(),
-                            snapshot=board_rules.snapshot(self.items(case_id)),
-                            next_review_on=iso(next_review_on), notes=notes)
+                            snapshot=rows, next_review_on=iso(next_review_on), notes=notes)
             save(review, "create")
             if next_review_on:
                 case.next_review_on = next_review_on.isoformat()
@@ -128,6 +135,12 @@ class Board(Part):
         """Oldest first."""
         return self._store.records.find(Review, "case_id = ?", [case_id],
                                         order_by="held_on, updated_at")
+
+    def movement_now(self, case_id: str) -> list[board_rules.Movement]:
+        """What a review taken now would show as moved since the last one."""
+        reviews = self.reviews(case_id)
+        return board_rules.movement(reviews[-1].snapshot if reviews else None,
+                                    board_rules.snapshot(self.items(case_id)))
 
     def movement(self, review_id: str) -> list[board_rules.Movement]:
         """What moved between the review before this one and this one."""

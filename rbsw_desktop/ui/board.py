@@ -2,8 +2,9 @@
 
 Items move between zones by mouse (drag and drop) or keyboard (Ctrl+Left / Ctrl+Right, or
 Ctrl+1/2/3). Enter, F2 or a double-click edits the selected item. Every zone shows its label and
-shape as well as its colour. "Start review" takes a dated snapshot, and the review history shows
-what moved at any review, with reds that became greens first.
+shape as well as its colour. "Start review" asks first (ui/review_dialog.py: what a review does,
+and the words of what moved to strengths, to reword for the family's copy), then takes a dated
+snapshot; the review history shows what moved at any review, with reds that became greens first.
 
 An item being typed is kept as a draft in the encrypted store's autosave table by the one
 autosave (ui/autosave.py: a few seconds after typing stops, on focus change, before a lock) and
@@ -40,10 +41,13 @@ from rbsw_desktop.domain import BoardItem, RaisedBy, Review, WithheldReason, Zon
 from rbsw_desktop.domain.board import Change, Movement
 from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.enums import EntityKind
+from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.autosave import autosave_window, close_window, drop_draft, load_draft
 from rbsw_desktop.ui.board_model import ITEM_ID_ROLE, ZoneModel
+from rbsw_desktop.ui.board_note import NoteDelegate
+from rbsw_desktop.ui.review_dialog import ReviewDialog, day_words
 from rbsw_desktop.ui.spelling import enable_spellcheck
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
@@ -60,9 +64,24 @@ def zone_title(zone: Zone) -> str:
     return f"{style.ZONE_SHAPES[zone]}  {zone.label}"
 
 
+def review_labels(reviews: list[Review]) -> list[str]:
+    """Each review's day in words ('Tue 1 Dec 2026'), with its local time when another review
+    was held the same day ('Tue 1 Dec 2026, 14:05'), so no two read the same."""
+    days = [r.held_on for r in reviews]
+    labels = []
+    for r in reviews:
+        label = day_words(date.fromisoformat(r.held_on[:10]))
+        if days.count(r.held_on) > 1 and r.updated_at:
+            label += local_text(r.updated_at, ", %H:%M")
+        labels.append(label)
+    return labels
+
+
 def movement_line(m: Movement) -> str:
     if m.change is Change.BETTER and m.to_zone is Zone.GREEN:
-        return f"★ Moved to strengths: {m.text} — {m.describe()}"
+        family = f" (for the family: {m.family_text})" if m.family_text not in (None, m.text) \
+            else ""
+        return f"★ Moved to strengths: {m.text} — {m.describe()}{family}"
     if m.change is Change.BETTER:
         return f"★ Better: {m.text} — {m.describe()}"
     return f"{m.text} — {m.describe()}"
@@ -97,16 +116,15 @@ class ZoneView(QListView):
         self.setSpacing(6)
         self.setResizeMode(QListView.ResizeMode.Adjust)      # items wrap to the zone's width
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)  # tall notes too
         self.setDragEnabled(True)
         self.setAcceptDrops(True)
         self.setDropIndicatorShown(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
         self.setDefaultDropAction(Qt.DropAction.MoveAction)
         tint, ink = style.ZONE_TINTS[model.zone], style.ZONE_COLOURS[model.zone]
-        self.setStyleSheet(f"QListView {{ background: {tint}; border: 2px solid {ink}; }}"
-                           "QListView::item { background: #fffbd1; border: 1px solid #c9b458;"
-                           " border-radius: 4px; padding: 8px; color: #1f2328; }"
-                           "QListView::item:selected { border: 3px solid #1f2328; }")
+        self.setStyleSheet(f"QListView {{ background: {tint}; border: 2px solid {ink}; }}")
+        self.setItemDelegate(NoteDelegate(self))
 
     def selected_id(self) -> str | None:
         index = self.currentIndex()
@@ -223,12 +241,15 @@ class BoardTab(QWidget):
         self.case_id = case_id
         self.data: BoardData | None = None
         self.dialog: ItemDialog | None = None
+        self.review_dialog: ReviewDialog | None = None
         self.meeting: QWidget | None = None
+        self.follow: str | None = None      # the item moved by keyboard: it keeps the focus
         self.models = {z: ZoneModel(z, parent=self) for z in ZONES}
         self.views = {z: ZoneView(self.models[z]) for z in ZONES}
         columns = QHBoxLayout()
+        columns.setSpacing(12)
         for z in ZONES:
-            heading = QLabel(zone_title(z), objectName="title")
+            heading = QLabel(zone_title(z), objectName="title", wordWrap=True)
             heading.setFont(style.scaled_font(self.font(), 1.2, bold=True))
             heading.setStyleSheet(f"color: {style.ZONE_COLOURS[z]};")
             heading.setBuddy(self.views[z])
@@ -237,7 +258,7 @@ class BoardTab(QWidget):
             col.addWidget(self.views[z], 1)
             columns.addLayout(col, 1)
             self.models[z].sig_move_requested.connect(self.move_item)
-            self.views[z].sig_move_requested.connect(self.move_item)
+            self.views[z].sig_move_requested.connect(self.move_by_key)
             self.views[z].doubleClicked.connect(lambda _i, z=z: self.edit_selected(z))
             self.views[z].sig_edit_requested.connect(lambda z=z: self.edit_selected(z))
         self.add_button = QPushButton("&Add item…")
@@ -287,20 +308,21 @@ class BoardTab(QWidget):
 
     def _show(self, data: BoardData) -> None:
         self.data = data
-        for z in ZONES:
-            self.models[z].set_items(data.items)
+        self._set_items(data.items)
         if data.new_item_draft and not self.announce.text():
             self.announce.setText("A new item you were typing before the app locked is kept: "
                                   "press Add item to carry on.")
         self.review_pick.blockSignals(True)
         self.review_pick.clear()
+        labels = review_labels(data.reviews)
         for i, review in enumerate(reversed(data.reviews)):      # newest first
-            self.review_pick.addItem(review.held_on + (" (latest)" if i == 0 else ""), review.id)
+            self.review_pick.addItem(labels[-1 - i] + (" (latest)" if i == 0 else ""),
+                                     review.id)
         self.review_pick.setVisible(len(data.reviews) > 1)
         self.review_pick.blockSignals(False)
         if data.reviews:
             self.history_label.setText("At the review on:" if len(data.reviews) > 1
-                                       else f"At the review on {data.reviews[-1].held_on}:")
+                                       else f"At the review on {labels[-1]}:")
             self._show_movement(data.movement)
         else:
             self.history_label.setText("Reviews:")
@@ -340,8 +362,19 @@ class BoardTab(QWidget):
         shown = sorted(kept + [i for i in items if not i.deleted],
                        key=lambda i: (i.position, i.updated_at))
         self.data = dataclasses.replace(self.data, items=shown)
+        self._set_items(shown)
+
+    def _set_items(self, items: list[BoardItem]) -> None:
+        """Show these items; an item just moved by keyboard is selected in its new zone, with
+        the keyboard focus, so the next key press moves the same item."""
         for z in ZONES:
-            self.models[z].set_items(shown)
+            self.models[z].set_items(items)
+        for z in ZONES:
+            rows = [n for n, i in enumerate(self.models[z].items) if i.id == self.follow]
+            if rows:
+                self.follow = None
+                self.views[z].setCurrentIndex(self.models[z].index(rows[0]))
+                self.views[z].setFocus()
 
     def save_before_lock(self) -> None:
         """Before the app locks: keep an item being typed as a draft, and close the item
@@ -354,6 +387,8 @@ class BoardTab(QWidget):
         if self.dialog is not None:
             dialog, self.dialog = self.dialog, None
             close_window(dialog)
+        if self.review_dialog is not None:
+            self.review_dialog.reject()          # nothing is kept: it only asks
         if self.meeting is not None:
             self.meeting.close()
             self.meeting.deleteLater()
@@ -369,6 +404,10 @@ class BoardTab(QWidget):
 
     # -- actions ------------------------------------------------------------------------------
 
+    def move_by_key(self, item_id: str, zone: Zone, row: int = -1) -> None:
+        self.follow = item_id
+        self.move_item(item_id, zone, row)
+
     def move_item(self, item_id: str, zone: Zone, row: int = -1) -> None:
         position = None if row < 0 else row
         StoreOp(self, lambda store: store.board.move(item_id, zone, position), taskman=self.taskman
@@ -376,6 +415,9 @@ class BoardTab(QWidget):
 
     def _moved(self, item: BoardItem) -> None:
         self.announce.setText(f"Moved to {item.zone.label}: {item.text}")
+
+    def _added(self, item: BoardItem) -> None:
+        self.announce.setText(f"Added to {item.zone.label}: {item.text}")
 
     def add_item(self, zone: Zone = Zone.RED) -> None:
         self._open_dialog(None, zone if isinstance(zone, Zone) else Zone.RED)
@@ -418,7 +460,7 @@ class BoardTab(QWidget):
                 store.drafts.clear(draft)
             return item
         StoreOp(self, add, taskman=self.taskman
-                ).success(lambda item: self._moved(item)).failure(
+                ).success(self._added).failure(
             lambda exc: self.announce.setText(plain_message(exc))).run_in_background()
 
     def edit_selected(self, zone: Zone) -> None:
@@ -440,10 +482,36 @@ class BoardTab(QWidget):
         StoreOp(self, save, taskman=self.taskman).failure(
             lambda exc: self.announce.setText(plain_message(exc))).run_in_background()
 
-    def start_review(self, held_on: date | None = None) -> None:
+    def start_review(self) -> None:
+        """Ask first, showing what moved to strengths since the last review (shareable items:
+        what the family's copy prints) to reword for the family."""
         case_id = self.case_id
-        StoreOp(self, lambda store: store.board.start_review(case_id, held_on=held_on),
-                taskman=self.taskman).run_in_background()
+        StoreOp(self, lambda store: store.board.movement_now(case_id), taskman=self.taskman
+                ).success(self._ask_review).run_in_background()
+
+    def _ask_review(self, movement: list[Movement]) -> None:
+        if self.review_dialog is not None:
+            self.review_dialog.raise_()
+            return
+        proud = [m for m in movement if m.shareable and m.change is Change.BETTER
+                 and m.to_zone is Zone.GREEN]
+        dialog = ReviewDialog(to_strengths=proud, parent=self)
+        self.review_dialog = dialog
+        dialog.finished.connect(lambda result: self._review_answered(dialog, result))
+        dialog.open()
+
+    def _review_answered(self, dialog: ReviewDialog, result: int) -> None:
+        self.review_dialog = None
+        dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted:
+            return
+        case_id, words = self.case_id, dialog.family_words()
+        StoreOp(self, lambda store: store.board.start_review(case_id, family_words=words),
+                taskman=self.taskman).success(
+            lambda review: self.announce.setText(
+                f"Review started: the board is kept as it was on "
+                f"{day_words(date.fromisoformat(review.held_on))}.")).failure(
+            lambda exc: self.announce.setText(plain_message(exc))).run_in_background()
 
     def meeting_mode(self) -> None:
         from rbsw_desktop.ui.meeting_mode import MeetingMode

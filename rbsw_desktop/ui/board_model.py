@@ -24,11 +24,13 @@ from rbsw_desktop.domain import BoardItem, RaisedBy, Zone
 
 MIME = "application/x-rbsw-board-item"
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+ITEM_ROLE = Qt.ItemDataRole.UserRole + 2       # the BoardItem itself, for the note's look
 Index = QModelIndex | QPersistentModelIndex
 
 
 def describe_item(item: BoardItem, *, for_family: bool = False) -> str:
-    """The board item's words, with who raised it and whether the family may have it."""
+    """The board item's words, with who raised it and whether the family may have it (what a
+    screen reader reads and the tooltip shows)."""
     if for_family:
         return item.text
     raised = "Raised by the family" if item.raised_by is RaisedBy.FAMILY \
@@ -36,9 +38,19 @@ def describe_item(item: BoardItem, *, for_family: bool = False) -> str:
     if item.shareable:
         shared = "Shared with the family"
     else:
-        reason = item.withheld_reason.label if item.withheld_reason else "Professionals only"
-        shared = f"🔒 Not shared: {reason}"
+        shared = f"Worker only, not shared: {withheld_label(item)}"
     return f"{item.text}\n{raised} · {shared} · {item.sync_state.label}"
+
+
+def withheld_label(item: BoardItem) -> str:
+    return item.withheld_reason.label if item.withheld_reason else "Professionals only"
+
+
+def quiet_line(item: BoardItem) -> str:
+    """The short line under the words: who raised it, why it is not shared, its sync state."""
+    raised = "From the family" if item.raised_by is RaisedBy.FAMILY else "From a professional"
+    parts = [raised] if item.shareable else [raised, withheld_label(item)]
+    return " · ".join([*parts, item.sync_state.label])
 
 
 class ZoneModel(QAbstractListModel):
@@ -63,12 +75,17 @@ class ZoneModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self.items):
             return None
         item = self.items[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return item.text
+        if role == Qt.ItemDataRole.AccessibleTextRole:
             return describe_item(item, for_family=self.for_family)
-        if role == Qt.ItemDataRole.ToolTipRole and not self.for_family and item.worker_note:
-            return f"Worker note: {item.worker_note}"
+        if role == Qt.ItemDataRole.ToolTipRole and not self.for_family:
+            note = f"\nWorker note: {item.worker_note}" if item.worker_note else ""
+            return describe_item(item) + note
         if role == ITEM_ID_ROLE:
             return item.id
+        if role == ITEM_ROLE:
+            return item
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

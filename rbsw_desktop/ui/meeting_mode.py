@@ -1,7 +1,8 @@
 """Meeting mode: the board on a wall or a laptop turned to the family.
 
 Full screen, large type, high contrast, and only what the family may see: shareable items in
-their words. No worker notes, no withheld items, no ids, no names of other children. Esc leaves.
+their words (an item reworded for the family at the latest review, and not edited since, in
+those words). No worker notes, no withheld items, no ids, no names of other children. Esc leaves.
 """
 
 from __future__ import annotations
@@ -26,13 +27,14 @@ class MeetingMode(QWidget):
         self.setStyleSheet("QWidget { background: #000000; color: #ffffff; }")
         shared = [i for i in items if i.shareable and not i.deleted]
         shared_ids = {i.id for i in shared}
+        at_review = {m.board_item_id: (m.text, m.for_family) for m in movement}
         big = style.scaled_font(self.font(), 2.0, bold=True)
         body = style.scaled_font(self.font(), 1.7)
         layout = QVBoxLayout(self)
         proud = [m for m in movement if m.board_item_id in shared_ids
                  and m.change is Change.BETTER and m.to_zone is Zone.GREEN]
         if proud:
-            banner = QLabel("★ " + "   ★ ".join(f"{m.text}: now a strength" for m in proud),
+            banner = QLabel("★ " + "   ★ ".join(f"{m.for_family}: now a strength" for m in proud),
                             wordWrap=True)
             banner.setFont(body)
             banner.setStyleSheet("color: #ffe066;")
@@ -45,11 +47,13 @@ class MeetingMode(QWidget):
             heading.setStyleSheet(f"background: {style.ZONE_COLOURS[zone]}; padding: 12px;")
             col.addWidget(heading)
             for item in (i for i in shared if i.zone is zone):
-                note = QLabel(f"{style.ZONE_SHAPES[zone]} {item.text}", wordWrap=True)
+                said, for_family = at_review.get(item.id, ("", ""))
+                words = for_family if said == item.text else item.text
+                note = QLabel(f"{style.ZONE_SHAPES[zone]} {words}", wordWrap=True)
                 note.setFont(body)
                 note.setStyleSheet("background: #fff8c4; color: #000000; padding: 14px;"
                                    "border-radius: 6px;")
-                note.setAccessibleName(item.text)
+                note.setAccessibleName(words)
                 col.addWidget(note)
             col.addStretch(1)
             columns.addLayout(col, 1)

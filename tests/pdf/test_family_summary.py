@@ -80,7 +80,8 @@ def board(store: Store, case: Case) -> Case:
     store.board.start_review(case.id)
     store.board.move(red.id, Zone.GREEN)
     store.board.add(case.id, Zone.AMBER, "Money is tight", raised_by=RaisedBy.FAMILY)
-    store.board.start_review(case.id)
+    # At the review the worker checked the words of what moved to green and kept them.
+    store.board.start_review(case.id, family_words={red.id: "Bedtimes are calm now"})
     return case
 
 
@@ -98,6 +99,34 @@ def test_prints_the_family_words_and_the_movement(store: Store, board: Case,
     assert result.items == 3 and result.left_out == 1
     audit = list(store.db.query("SELECT action FROM audit WHERE action LIKE 'export%'"))
     assert audit == [{"action": "export_family_summary"}]
+
+
+def test_well_done_is_only_beside_words_the_worker_checked_for_the_family(
+        store: Store, case: Case, tmp_path: Path) -> None:
+    """A risk that moved to green in its old words is not praised; reworded at the review, the
+    family's copy prints the new words with "Well done!" and never the old ones."""
+    risk = "When Dad drinks he shouts and throws things"
+    item = store.board.add(case.id, Zone.RED, risk)
+    store.board.start_review(case.id, held_on=date(2026, 10, 1))
+    store.board.move(item.id, Zone.GREEN)
+    store.board.start_review(case.id, held_on=date(2026, 11, 1))
+    out = tmp_path / "as-it-was.pdf"
+    export_family_summary(store, case.id, out)
+    text = flat(text_of(out))
+    assert "Well done!" not in text and f"Now a strength: {risk}" in text
+    store.board.move(item.id, Zone.AMBER)          # a worse month, then better again
+    store.board.start_review(case.id, held_on=date(2026, 11, 15))
+    store.board.move(item.id, Zone.GREEN)
+    store.board.start_review(case.id, held_on=date(2026, 12, 1), family_words={
+        item.id: "Dad has stopped drinking and home is calm"})
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    out = ARTIFACTS / "family-summary-reworded.pdf"
+    export_family_summary(store, case.id, out)
+    text = flat(text_of(out))
+    assert "Well done! Dad has stopped drinking and home is calm" in text
+    assert "drinks he shouts" not in text
+    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(out),
+                    str(ARTIFACTS / "reworded")], check=True, timeout=60)
 
 
 def test_the_review_days_print_in_plain_words(store: Store, case: Case, tmp_path: Path) -> None:

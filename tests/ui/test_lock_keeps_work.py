@@ -219,3 +219,18 @@ def test_meeting_mode_and_the_finalise_question_close_at_lock(qtbot, window) -> 
     lock_by(qtbot, window, "idle")
     assert gone(meeting) and gone(question)
     assert visible_top_levels(window) == []
+
+
+def test_the_start_review_question_closes_at_lock_and_takes_no_review(
+        qtbot, window) -> None:  # noqa: F811
+    open_poppy(qtbot, window)
+    board = show_tab(qtbot, window, "Board")
+    case_id = board.case_id
+    before = len(window.taskman.store.board.reviews(case_id))
+    qtbot.mouseClick(board.review_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: board.review_dialog is not None and board.review_dialog.isVisible())
+    question = board.review_dialog
+    lock_by(qtbot, window, "ctrl_l", focus=question)
+    assert gone(question) and visible_top_levels(window) == []
+    unlock(qtbot, window)
+    assert len(window.taskman.store.board.reviews(case_id)) == before

@@ -90,8 +90,14 @@ def test_board_add_move_show_and_review(demo_dir: Path) -> None:
     board = {i["id"]: i for i in ok_json(demo_dir, "board", "show", "--case", case["id"])}
     assert board[item["id"]]["zone"] == "green"
     assert {"id", "zone", "text", "shareable"} <= set(board[item["id"]])
-    review = ok_json(demo_dir, "review", "start", "--case", case["id"])
+    review = ok_json(demo_dir, "review", "start", "--case", case["id"], "--family-text",
+                     f"{item['id']}=Fictional: the stairs have a gate now")
     assert {r["board_item_id"] for r in review["snapshot"]} == set(board)
+    [row] = [r for r in review["snapshot"] if r["board_item_id"] == item["id"]]
+    assert row["text"] == "Fictional worry about the stairs"
+    assert row["family_text"] == "Fictional: the stairs have a gate now"
+    assert "ITEM_ID=WORDS" in refused(rbsw(demo_dir, "review", "start", "--case", case["id"],
+                                           "--family-text", "no equals sign"))
 
 
 @pytest.mark.parametrize("query", ['"unbalanced', "(brackets", "AND", "OR NOT", "*", "🙂",
