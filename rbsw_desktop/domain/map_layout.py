@@ -17,10 +17,10 @@ from rbsw_desktop.domain.direct_work_content import ECOMAP_KINDS, EcomapPerson, 
 
 ECOMAP_WIDTH, ECOMAP_HEIGHT = 960.0, 680.0
 #: How far a person's centre may be from the child's, so their name stays on the sheet.
-ECOMAP_MAX_X, ECOMAP_MAX_Y = ECOMAP_WIDTH / 2 - 62, ECOMAP_HEIGHT / 2 - 30
+ECOMAP_MAX_X, ECOMAP_MAX_Y = ECOMAP_WIDTH / 2 - 72, ECOMAP_HEIGHT / 2 - 30
 RINGS = (150.0, 225.0, 300.0)       # radii (up and down; wider across, the sheet is wider)
 ACROSS = 1.35                        # how much wider than high a ring is
-SPACING = 100.0                      # room for one person's name along a ring
+SPACING = 110.0                      # room for one person's name along a ring
 
 Point = tuple[float, float]
 
