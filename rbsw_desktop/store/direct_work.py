@@ -10,6 +10,7 @@ from typing import Any
 from rbsw_desktop.domain.direct_work_content import (
     QUESTION,
     ContentProblem,
+    content_summary,
     parse_content,
     same_question,
 )
@@ -31,6 +32,15 @@ def checked(activity: DirectWorkActivity) -> DirectWorkActivity:
     except ContentProblem as exc:
         raise InvalidInput(str(exc)) from None
     return activity
+
+
+def activity_summary(activity: DirectWorkActivity) -> str:
+    """The tool and what its content holds: "Ecomap: 6 people", "Scaling 0-10: 3 scores"."""
+    try:
+        held = content_summary(parse_content(activity.tool, activity.content))
+    except ContentProblem:
+        held = ""
+    return f"{activity.tool.label}: {held}" if held else activity.tool.label
 
 
 class DirectWork(Part):
