@@ -26,9 +26,6 @@ from PySide6.QtWidgets import (
 from rbsw_desktop.domain import DirectWorkActivity, DirectWorkTool
 from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.direct_work_content import (
-    QUESTION,
-    TEN_MEANS,
-    ZERO_MEANS,
     Scale,
     parse_content,
 )
@@ -40,8 +37,8 @@ from rbsw_desktop.ui.maps.map_editor import MapEditor
 from rbsw_desktop.ui.maps.scales_paint import (
     SHEET_WIDTH,
     ScaleSheet,
-    Session,
     paint_scales,
+    scale_sheet,
     sheet_height,
 )
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager
@@ -303,13 +300,4 @@ class ScalesEditor(MapEditor):
     def _show_chart(self) -> None:
         """The saved sessions of this question, with this one's scores as they are now."""
         mine = next((a for a in self._sessions if a.id == self.activity.id), self.activity)
-        parts = mine.parts
-        sessions = []
-        for a in self._sessions:
-            scales = self.scales() if a.id == self.activity.id else \
-                parse_content(a.tool, a.content).scales
-            if scales:
-                sessions.append(Session(a.held_on, scales))
-        self.chart.show_sheet(ScaleSheet(parts.get(QUESTION, ""), parts.get(ZERO_MEANS, ""),
-                                         parts.get(TEN_MEANS, ""), self.scales(),
-                                         tuple(sessions)))
+        self.chart.show_sheet(scale_sheet(mine, self._sessions, self.scales()))

@@ -11,11 +11,18 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen
 
-from rbsw_desktop.domain.direct_work_content import Scale
+from rbsw_desktop.domain import DirectWorkActivity
+from rbsw_desktop.domain.direct_work_content import (
+    QUESTION,
+    TEN_MEANS,
+    ZERO_MEANS,
+    Scale,
+    parse_content,
+)
 
 SHEET_WIDTH = 720.0
 PAD = 16.0
-LINE_ROW = 78.0             # one person's number line and "why"
+LINE_ROW = 88.0             # one person's number line and "why"
 CHART_HEIGHT = 250.0
 INK, MUTED, ACCENT = QColor("#1f2328"), QColor("#4d5156"), QColor("#2f5e8e")
 COLOURS = ("#2f5e8e", "#b3261e", "#2e6b30", "#a15c00", "#6a3d9a", "#1f2328")
@@ -44,6 +51,22 @@ class ScaleSheet:
             for s in session.scales:
                 seen.setdefault(s.person.casefold(), s.person)
         return list(seen.values())
+
+
+def scale_sheet(activity: DirectWorkActivity, sessions: Sequence[DirectWorkActivity],
+                scales: tuple[Scale, ...] | None = None) -> ScaleSheet:
+    """The sheet of a Scaling 0-10 session, beside the case's `sessions` of the same question
+    (`DirectWork.same_scale`); `scales` are this session's scores as they are on screen."""
+    mine = scales if scales is not None else parse_content(activity.tool,
+                                                           activity.content).scales
+    history = []
+    for a in sessions:
+        theirs = mine if a.id == activity.id else parse_content(a.tool, a.content).scales
+        if theirs:
+            history.append(Session(a.held_on, theirs))
+    parts = activity.parts
+    return ScaleSheet(parts.get(QUESTION, ""), parts.get(ZERO_MEANS, ""),
+                      parts.get(TEN_MEANS, ""), mine, tuple(history))
 
 
 def sheet_height(sheet: ScaleSheet, *, lines: bool = True) -> float:
@@ -109,7 +132,7 @@ def _lines(painter: QPainter, sheet: ScaleSheet, y: float, font: QFont) -> float
         for n in range(11):
             x = left + (right - left) * n / 10
             painter.drawLine(QPointF(x, mid - 5), QPointF(x, mid + 5))
-            painter.drawText(QRectF(x - 10, mid + 6, 20, 16), Qt.AlignmentFlag.AlignCenter,
+            painter.drawText(QRectF(x - 10, mid + 15, 20, 16), Qt.AlignmentFlag.AlignCenter,
                              str(n))
         x = left + (right - left) * s.score / 10
         painter.setPen(QPen(ACCENT, 2))
@@ -122,7 +145,7 @@ def _lines(painter: QPainter, sheet: ScaleSheet, y: float, font: QFont) -> float
         painter.setFont(font)
         painter.setPen(MUTED)
         if s.why:
-            why = QRectF(left, y + 42, right - left, 30)
+            why = QRectF(left, y + 52, right - left, 30)
             painter.drawText(why, Qt.AlignmentFlag.AlignLeft, painter.fontMetrics().elidedText(
                 f"Why: {s.why}", Qt.TextElideMode.ElideRight, int(why.width())))
         y += LINE_ROW
