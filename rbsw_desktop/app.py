@@ -190,7 +190,7 @@ def render_direct_work(activity: DirectWorkActivity, width_px: int, *, centre: s
     app = QApplication.instance()
     if app is None:
         app = QApplication(["rbsw", "-platform", "offscreen"])
-        style.apply(cast(QApplication, app))
+        style.apply(app)
     image = render_activity(activity, width_px, centre=centre, sessions=sessions)
     if image is None:
         return None

@@ -135,7 +135,7 @@ class GenogramEditor(MapEditor):
 
     # -- rows --------------------------------------------------------------------------------
 
-    def _person_row(self, p: GenogramPerson) -> None:
+    def _person_row(self, p: GenogramPerson) -> QTableWidgetItem:
         row = self.people.rowCount()
         self.people.insertRow(row)
         name = text_cell(p.name)
@@ -145,6 +145,7 @@ class GenogramEditor(MapEditor):
         self.people.setItem(row, BORN, text_cell(p.born or ""))
         self.people.setItem(row, DIED, text_cell(p.died or ""))
         self.people.setItem(row, HOUSEHOLD, check_cell(p.in_household, ""))
+        return name
 
     def _relationship_row(self, r: Relationship) -> None:
         names = self._names()
@@ -156,12 +157,11 @@ class GenogramEditor(MapEditor):
 
     def _add_person(self) -> None:
         self._loading = True
-        self._person_row(GenogramPerson(new_id(), ""))
+        name = self._person_row(GenogramPerson(new_id(), ""))
         self._loading = False
-        row = self.people.rowCount() - 1
         self.people.setFocus()
-        self.people.setCurrentCell(row, NAME)
-        self.people.editItem(self.people.item(row, NAME))
+        self.people.setCurrentItem(name)
+        self.people.editItem(name)
 
     def _add_relationship(self) -> None:
         ids = list(self._names())

@@ -137,8 +137,8 @@ def _lines(painter: QPainter, genogram: Genogram, places: dict[str, tuple[float,
         if r.kind == "parent_of":
             parents.setdefault(r.to_id, []).append(r.from_id)
     families: dict[frozenset[str], list[str]] = {}
-    for child, theirs in parents.items():
-        families.setdefault(frozenset(theirs), []).append(child)
+    for child, of_child in parents.items():
+        families.setdefault(frozenset(of_child), []).append(child)
     for theirs, children in families.items():
         points = [places[p] for p in theirs]
         if len(points) == 2 and points[0][1] == points[1][1]:
