@@ -126,13 +126,26 @@ def test_build_an_ecomap_from_the_case_and_new_people_and_move_one_by_keyboard(
     # On screen, the school's box (its kind's tint) is where it was moved to.
     assert pixel(view, corner_inside(view, moved)) == QColor(KIND_TINTS["school"])
     assert pixel(view, corner_inside(view, before)) != QColor(KIND_TINTS["school"])
+    # And Mum dragged with the mouse, a fifth of the map to the right.
+    start = view.point_of(mum.id).toPoint()
+    end = start + QPoint(view.width() // 5, 0)
+    qtbot.mousePress(view, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(view, start + QPoint(10, 0))
+    qtbot.mouseMove(view, end)
+    qtbot.mouseRelease(view, Qt.MouseButton.LeftButton, pos=end)
+    dragged = tuple(round(v, 1) for v in view.places[mum.id])      # kept to a tenth
+    assert (view.point_of(mum.id).toPoint() - end).manhattanLength() <= 2
     shot(qtbot, tab, "ecomap.png")
-    key(qtbot, Qt.Key.Key_Tab)                      # the last person: Tab leaves the map
+    assert focused() is view and view.selected == mum.id
+    key(qtbot, Qt.Key.Key_Tab)
+    assert view.selected == school.id
+    key(qtbot, Qt.Key.Key_Tab)                      # after the last person, Tab leaves the map
     assert focused() is not view
 
     saved = stored(store, tab).content["ecomap"]    # focus left the map: it saved itself
     by_name = {p["name"]: p for p in saved["people"]}
     assert by_name["Jo Fictional"]["id"] == mum.id and by_name["Jo Fictional"]["kind"] == "family"
+    assert (by_name["Jo Fictional"]["x"], by_name["Jo Fictional"]["y"]) == dragged
     assert (by_name["Example Primary (fictional)"]["x"],
             by_name["Example Primary (fictional)"]["y"]) == moved
     assert {(k["person_id"], k["strength"]) for k in saved["links"]} == {
