@@ -41,6 +41,7 @@ from rbsw_desktop.ui.record_list import list_beside_editor
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 THUMB = 160
+WORDS_BESIDE_MAP, ANY_HEIGHT = 90, (1 << 24) - 1    # pixels; Qt's own "no maximum"
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp", ".bmp": "image/bmp",
                ".tif": "image/tiff", ".tiff": "image/tiff", ".pdf": "application/pdf"}
@@ -219,8 +220,8 @@ class DirectWorkTab(QWidget):
             self.map_box.addWidget(editor)
             editor.show()
             self.map_editor = editor
-        for text in (self.child_words, self.lived):      # the map first: the words compact
-            text.setMaximumHeight(90 if editor is not None else 16777215)
+        for text in (self.child_words, self.lived):   # with a map shown, the words keep small
+            text.setMaximumHeight(WORDS_BESIDE_MAP if editor is not None else ANY_HEIGHT)
 
     # -- loading ------------------------------------------------------------------------------
 

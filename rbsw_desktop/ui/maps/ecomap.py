@@ -180,7 +180,7 @@ class EcomapView(QWidget):
 
 
 class EcomapEditor(MapEditor):
-    """`changed`, `content()` -> {"ecomap": ...}, `set_content(content)`."""
+    """A map editor (`MapEditor`) whose content is {"ecomap": ...}."""
 
     def __init__(self, *, taskman: TaskManager, activity: DirectWorkActivity,
                  parent: QWidget | None = None) -> None:

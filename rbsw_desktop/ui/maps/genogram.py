@@ -84,7 +84,7 @@ class GenogramView(QWidget):
 
 
 class GenogramEditor(MapEditor):
-    """`changed`, `content()` -> {"genogram": ...}, `set_content`."""
+    """A map editor (`MapEditor`) whose content is {"genogram": ...}."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

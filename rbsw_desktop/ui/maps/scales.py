@@ -194,7 +194,7 @@ def same_scale_sessions(store: Store, activity_id: str) -> list[DirectWorkActivi
 
 
 class ScalesEditor(MapEditor):
-    """`changed`, `content()` -> {"scales": [...]}, `set_content`."""
+    """A map editor (`MapEditor`) whose content is {"scales": [...]}."""
 
     def __init__(self, *, taskman: TaskManager, activity: DirectWorkActivity,
                  parent: QWidget | None = None) -> None:
