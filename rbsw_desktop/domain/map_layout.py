@@ -9,18 +9,22 @@ in generation rows, parents above their children, partners side by side.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from rbsw_desktop.domain.direct_work_content import ECOMAP_KINDS, EcomapPerson, Genogram
 
 ECOMAP_WIDTH, ECOMAP_HEIGHT = 960.0, 680.0
 #: How far a person's centre may be from the child's, so their name stays on the sheet.
 ECOMAP_MAX_X, ECOMAP_MAX_Y = ECOMAP_WIDTH / 2 - 72, ECOMAP_HEIGHT / 2 - 30
-RINGS = (150.0, 225.0, 300.0)       # radii (up and down; wider across, the sheet is wider)
-ACROSS = 1.35                        # how much wider than high a ring is
-SPACING = 110.0                      # room for one person's name along a ring
+#: The rings round the child: half their width and half their height, far enough apart that
+#: a person on one clears a person on the next (a person's box is about 140 by 48).
+RINGS = ((230.0, 135.0), (392.0, 265.0))
+ROOM_ACROSS, ROOM_DOWN = 150.0, 58.0     # what one person needs beside or above the next
+SAMPLES = 720                            # steps round a ring when sharing it out
 
 Point = tuple[float, float]
 
@@ -30,26 +34,46 @@ def clamp_to_sheet(x: float, y: float) -> Point:
 
 
 def ecomap_layout(people: Sequence[EcomapPerson]) -> dict[str, Point]:
-    """Each person's place: their own x/y, else on the rings around the child, kinds together
-    (family first, clockwise from the top), the inner ring first."""
+    """Each person's place: their own x/y, else on the rings round the child, kinds together
+    (family first, clockwise from the top), the inner ring first. Round a ring people are
+    spaced by the room they need: wider apart across the top and bottom (side by side) than
+    down the sides (one above the next)."""
     places: dict[str, Point] = {p.id: clamp_to_sheet(p.x, p.y) for p in people
                                 if p.x is not None and p.y is not None}
     order = {kind: i for i, kind in enumerate(ECOMAP_KINDS)}
     free = sorted((p for p in people if p.id not in places),
                   key=lambda p: order.get(p.kind, len(order)))      # stable: their own order
-    capacity = [max(1, int(2 * math.pi * r * (1 + ACROSS) / 2 / SPACING)) for r in RINGS]
-    if len(free) > sum(capacity):       # more than fits: every ring takes its share
+    rooms = [_room_round(a, b) for a, b in RINGS]
+    capacity = [max(1, int(room[-1])) for room in rooms]
+    if len(free) > sum(capacity):       # more than fits: every ring takes its share, closer
         scale = len(free) / sum(capacity)
         capacity = [math.ceil(c * scale) for c in capacity]
     start = 0
-    for radius, room in zip(RINGS, capacity, strict=True):
-        ring = free[start:start + room]
-        start += room
+    for (a, b), room, fits in zip(RINGS, rooms, capacity, strict=True):
+        ring = free[start:start + fits]
+        start += fits
         for i, person in enumerate(ring):
-            angle = -math.pi / 2 + 2 * math.pi * (i + 0.5 * (radius != RINGS[0])) / len(ring)
-            places[person.id] = (round(radius * ACROSS * math.cos(angle), 1),
-                                 round(radius * math.sin(angle), 1))
+            angle = _angle_at(room, room[-1] * i / len(ring))
+            places[person.id] = (round(a * math.cos(angle), 1), round(b * math.sin(angle), 1))
     return places
+
+
+@cache
+def _room_round(a: float, b: float) -> list[float]:
+    """How many people fit from the top of a ring to each of SAMPLES steps round it."""
+    out, total = [0.0], 0.0
+    step = 2 * math.pi / SAMPLES
+    for i in range(SAMPLES):
+        t = -math.pi / 2 + (i + 0.5) * step
+        total += max(a * abs(math.sin(t)) / ROOM_ACROSS, b * abs(math.cos(t)) / ROOM_DOWN) * step
+        out.append(total)
+    return out
+
+
+def _angle_at(room: list[float], wanted: float) -> float:
+    """The angle round a ring (from the top, clockwise) where `wanted` people fit before."""
+    i = bisect.bisect_left(room, wanted)
+    return -math.pi / 2 + 2 * math.pi * max(0, i) / SAMPLES
 
 
 # -- genogram ---------------------------------------------------------------------------------
