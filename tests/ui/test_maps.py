@@ -288,3 +288,20 @@ def test_score_a_scale_by_keyboard_and_mouse_and_see_it_beside_the_last_session(
         ("2026-11-20", "Ada Fictional", 4), (saved.held_on, "Ada Fictional", 7)]
     assert "Ada Fictional 4" in editor.chart.accessibleDescription()
     assert "Ada Fictional 7" in editor.chart.accessibleDescription()
+
+
+def test_a_year_that_is_not_one_is_said_in_words_and_not_kept(
+        qtbot: Any, store: Store, case: Case) -> None:
+    tab = new_session(qtbot, store, case, "Ge")
+    editor = tab.map_editor
+    assert isinstance(editor, GenogramEditor)
+    qtbot.mouseClick(editor.add_person, Qt.MouseButton.LeftButton)
+    cell(qtbot, editor.people, "Nan Fictional")
+    key(qtbot, Qt.Key.Key_Right, 2)
+    cell(qtbot, editor.people, "nineteen fifty")
+    said = "When Nan Fictional was born is a year (1961) or a date (1961-04-02)"
+    assert said in editor.problem.text()
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert tab.message.text().startswith("Not saved: " + said)
+    kept = stored(store, tab).content["genogram"]["people"]     # as it was before the year
+    assert [(p["name"], p["born"]) for p in kept] == [("Nan Fictional", None)]
