@@ -18,8 +18,12 @@ import importlib
 import logging
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from rbsw_desktop.domain import DirectWorkActivity
 
 log = logging.getLogger("rbsw.app")
 
@@ -170,6 +174,30 @@ def _link_demo(window: Any, taskman: Any, demo: DemoGateway) -> None:
     timer.timeout.connect(look)
     timer.start()
     look()
+
+
+def render_direct_work(activity: DirectWorkActivity, width_px: int, *, centre: str,
+                       sessions: Sequence[DirectWorkActivity] = ()) -> bytes | None:
+    """PNG bytes of a direct-work session's ecomap, genogram or scales as the app shows them
+    (`ui.maps.render_activity`), or None for a tool with none; for `rbsw direct-work render`,
+    which may not import Qt itself. Works headless: Qt draws offscreen, with the app's fonts."""
+    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtWidgets import QApplication
+
+    from rbsw_desktop.ui import style
+    from rbsw_desktop.ui.maps import render_activity
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(["rbsw", "-platform", "offscreen"])
+        style.apply(app)
+    image = render_activity(activity, width_px, centre=centre, sessions=sessions)
+    if image is None:
+        return None
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data().data())
 
 
 def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:

@@ -20,15 +20,17 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from rbsw_desktop.cmdline import not_utf8
-from rbsw_desktop.domain import RaisedBy, WithheldReason, Zone
+from rbsw_desktop.domain import DirectWorkActivity, DirectWorkTool, RaisedBy, WithheldReason, Zone
+from rbsw_desktop.domain.direct_work_content import DRAWING_TOOLS, ContentProblem, tool_of
 from rbsw_desktop.domain.instants import local_text
-from rbsw_desktop.errors import InvalidInput, RbswError
+from rbsw_desktop.errors import InvalidInput, NotFound, RbswError
 from rbsw_desktop.logs import log_failure, setup_logging
 from rbsw_desktop.paths import resolve_data_dir
 from rbsw_desktop.protocol import is_unicode
 from rbsw_desktop.security.keys import DEFAULT_PARAMS, Argon2Params
 from rbsw_desktop.store import Store, store_exists
 from rbsw_desktop.store.codec import to_json
+from rbsw_desktop.store.direct_work import activity_summary
 
 log = logging.getLogger("rbsw.cli")
 
@@ -38,6 +40,7 @@ ENV_TEST_FAST_KDF = "RBSW_TEST_FAST_KDF"
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 ZONES = [z.value for z in Zone]
+RENDER_WIDTH = 1200             # pixels across a rendered ecomap, genogram or scale
 
 
 class CliError(RbswError):
@@ -293,6 +296,103 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _activity(store: Store, activity_id: str) -> DirectWorkActivity:
+    try:
+        return store.records.get(DirectWorkActivity, activity_id)
+    except NotFound:
+        raise CliError(f"No direct-work session with id {activity_id} on this laptop. "
+                       "`rbsw direct-work list --case ID` lists a case's sessions.") from None
+
+
+def _content_file(path: str | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"The content file {path} could not be read "
+                           f"({exc.strerror or 'unknown'}). Nothing was saved.") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"The content file {path} is not UTF-8 text. Nothing was "
+                           "saved.") from None
+    try:
+        content = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"The content file {path} is not valid JSON ({exc.msg} on line "
+                           f"{exc.lineno}). Nothing was saved.") from None
+    if not isinstance(content, dict):
+        raise InvalidInput(f"The content file {path} should hold one JSON object, such as "
+                           '{"ecomap": {...}}. Nothing was saved.')
+    return content
+
+
+def _listed(activity: DirectWorkActivity) -> dict[str, Any]:
+    out = {k: v for k, v in to_json(activity).items() if k != "content"}
+    return {**out, "summary": activity_summary(activity)}
+
+
+def cmd_direct_work_list(args: argparse.Namespace) -> int:
+    store = open_store(args)
+    store.cases.get(args.case)
+    sessions = store.direct_work.of_case(args.case)
+
+    def human() -> None:
+        if not sessions:
+            print("No direct work with this child yet.")
+        for a in sessions:
+            title = f": {a.title}" if a.title else ""
+            print(f"{a.id}  {a.held_on}  {activity_summary(a)}{title}")
+    emit(args, [_listed(a) for a in sessions], human)
+    return EXIT_OK
+
+
+def cmd_direct_work_show(args: argparse.Namespace) -> int:
+    activity = _activity(open_store(args), args.id)
+
+    def human() -> None:
+        print(f"{activity.held_on}  {activity_summary(activity)}"
+              f"{': ' + activity.title if activity.title else ''}")
+        for prompt, words in activity.parts.items():
+            print(f"{prompt}: {words}")
+        if activity.child_words:
+            print(f"In the child's words: {activity.child_words}")
+        print(json.dumps(activity.content, ensure_ascii=False, indent=1))
+    emit(args, to_json(activity), human)
+    return EXIT_OK
+
+
+def cmd_direct_work_add(args: argparse.Namespace) -> int:
+    try:
+        tool = tool_of(args.tool)
+    except ContentProblem as exc:
+        raise InvalidInput(str(exc)) from None
+    content = _content_file(args.content_file)
+    store = open_store(args)
+    activity = store.direct_work.add(args.case, tool, content=content)
+    emit(args, to_json(activity), lambda: print(f"Added direct-work session {activity.id}"))
+    return EXIT_OK
+
+
+def cmd_direct_work_render(args: argparse.Namespace) -> int:
+    from rbsw_desktop.app import render_direct_work
+    store = open_store(args)
+    activity = _activity(store, args.id)
+    if activity.tool in DRAWING_TOOLS:
+        raise CliError(f"{activity.tool.label} is a drawing, and rbsw cannot make a picture of "
+                       "drawings yet (ecomaps, genograms and Scaling 0-10 it can).")
+    child = store.cases.child_of(store.cases.get(activity.case_id))
+    png = render_direct_work(activity, RENDER_WIDTH, centre=child.known_as or child.name,
+                             sessions=store.direct_work.same_scale(activity))
+    if png is None:
+        raise CliError(f"rbsw cannot make a picture of {activity.tool.label} yet.")
+    out = Path(args.out)
+    part = out.with_name(out.name + ".part")      # a whole picture or none
+    part.write_bytes(png)
+    os.replace(part, out)
+    print(out)
+    return EXIT_OK
+
+
 # -- the parser ---------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
@@ -353,6 +453,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="an item's words for the family's copy (repeat for more items)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_review_start)
+
+    work = sub.add_parser("direct-work", help="direct work with the child").add_subparsers(
+        dest="direct_work_command", required=True, parser_class=_Parser)
+    p = work.add_parser("list", help="a case's direct-work sessions, newest first")
+    p.add_argument("--case", required=True)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_direct_work_list)
+    p = work.add_parser("show", help="one session with its content")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_direct_work_show)
+    p = work.add_parser("add", help="a new session, with its content from a JSON file")
+    p.add_argument("--case", required=True)
+    p.add_argument("--tool", required=True, help=", ".join(t.value for t in DirectWorkTool))
+    p.add_argument("--content-file", metavar="FILE.json", help='the content, e.g. '
+                   '{"ecomap": {"people": [...], "links": [...]}}')
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_direct_work_add)
+    p = work.add_parser("render", help="the ecomap, genogram or scores as a PNG picture")
+    p.add_argument("id")
+    p.add_argument("--out", required=True, help="the PNG file to write")
+    p.set_defaults(fn=cmd_direct_work_render)
 
     p = sub.add_parser("search", help="search visit notes, board items and direct work")
     p.add_argument("query")

@@ -201,6 +201,52 @@ class Content:
         return out
 
 
+def content_keys(tool: DirectWorkTool) -> tuple[str, ...]:
+    """The keys of the content `tool` may hold."""
+    return (("drawing",) if tool in DRAWING_TOOLS else ()) + {
+        DirectWorkTool.ECOMAP: ("ecomap",), DirectWorkTool.GENOGRAM: ("genogram",),
+        DirectWorkTool.SCALING: ("scales",)}.get(tool, ())
+
+
+def content_words(content: Content) -> list[str]:
+    """The words in content that search finds: people's names and relationships, who gave
+    each score and why."""
+    words: list[str] = []
+    if content.ecomap is not None:
+        words += [w for p in content.ecomap.people for w in (p.name, p.relationship) if w]
+    if content.genogram is not None:
+        words += [p.name for p in content.genogram.people]
+    words += [w for s in content.scales for w in (s.person, s.why) if w]
+    return words
+
+
+def content_summary(content: Content) -> str:
+    """A few words for the timeline and lists: "6 people", "3 scores"; "" for nothing."""
+    def count(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
+    bits = []
+    if content.drawings:
+        bits.append(count(len(content.drawings), "drawing", "drawings"))
+    if content.ecomap is not None and content.ecomap.people:
+        bits.append(count(len(content.ecomap.people), "person", "people"))
+    if content.genogram is not None and content.genogram.people:
+        bits.append(count(len(content.genogram.people), "person", "people"))
+    if content.scales:
+        bits.append(count(len(content.scales), "score", "scores"))
+    return ", ".join(bits)
+
+
+#: The part of a Scaling 0-10 session that holds its question, and what 0 and 10 mean.
+QUESTION, ZERO_MEANS, TEN_MEANS = DirectWorkTool.SCALING.prompts[:3]
+
+
+def same_question(text: str) -> str:
+    """A scaling question as compared across sessions: the same words, whatever the spacing
+    or capitals, are the same scale."""
+    return " ".join(text.split()).casefold()
+
+
 def tool_of(value: object) -> DirectWorkTool:
     try:
         return DirectWorkTool(str(value))

@@ -19,6 +19,7 @@ from rbsw_desktop.domain.entities import (
 from rbsw_desktop.domain.enums import CareArrangement, CaseCategory, SyncState, VisitStatus
 from rbsw_desktop.domain.instants import local_date, local_datetime, local_text
 from rbsw_desktop.errors import NotFound
+from rbsw_desktop.store.direct_work import activity_summary
 from rbsw_desktop.store.part import Part
 
 
@@ -175,7 +176,7 @@ class Cases(Part):
         entries += [TimelineEntry(r.held_on, "review", r.id, "Review of the board")
                     for r in store.board.reviews(case_id)]
         entries += [TimelineEntry(a.held_on, "direct_work_activity", a.id,
-                                  f"Direct work: {a.tool.label}"
+                                  f"Direct work: {activity_summary(a)}"
                                   f"{': ' + a.title if a.title else ''}")
                     for a in store.direct_work.of_case(case_id)]
         return sorted(entries, key=TimelineEntry.order, reverse=True)

@@ -7,7 +7,13 @@ import hashlib
 from datetime import date
 from typing import Any
 
-from rbsw_desktop.domain.direct_work_content import ContentProblem, parse_content
+from rbsw_desktop.domain.direct_work_content import (
+    QUESTION,
+    ContentProblem,
+    content_summary,
+    parse_content,
+    same_question,
+)
 from rbsw_desktop.domain.entities import ROTATIONS, Attachment, DirectWorkActivity, Record
 from rbsw_desktop.domain.enums import DirectWorkTool, SyncState
 from rbsw_desktop.domain.instants import utc_now
@@ -28,11 +34,31 @@ def checked(activity: DirectWorkActivity) -> DirectWorkActivity:
     return activity
 
 
+def activity_summary(activity: DirectWorkActivity) -> str:
+    """The tool and what its content holds: "Ecomap: 6 people", "Scaling 0-10: 3 scores"."""
+    try:
+        held = content_summary(parse_content(activity.tool, activity.content))
+    except ContentProblem:
+        held = ""
+    return f"{activity.tool.label}: {held}" if held else activity.tool.label
+
+
 class DirectWork(Part):
     def of_case(self, case_id: str) -> list[DirectWorkActivity]:
         """Newest first."""
         return self._store.records.find(DirectWorkActivity, "case_id = ?", [case_id],
                                         order_by="held_on DESC, updated_at DESC")
+
+    def same_scale(self, activity: DirectWorkActivity) -> list[DirectWorkActivity]:
+        """The case's Scaling 0-10 sessions that asked the same question as `activity` (the
+        same words are the same scale), oldest first: how the scores changed."""
+        question = same_question(activity.parts.get(QUESTION, ""))
+        if activity.tool is not DirectWorkTool.SCALING or not question:
+            return []
+        sessions = self._store.records.find(
+            DirectWorkActivity, "case_id = ? AND tool = ?",
+            [activity.case_id, DirectWorkTool.SCALING.value], order_by="held_on, updated_at")
+        return [a for a in sessions if same_question(a.parts.get(QUESTION, "")) == question]
 
     def add(self, case_id: str, tool: DirectWorkTool, **fields: Any) -> DirectWorkActivity:
         self._store.cases.get(case_id)

@@ -1,4 +1,5 @@
-"""Full-text search over visit notes, board items and direct work (FTS5, `store.search`).
+"""Full-text search over visit notes, board items and direct work, the names on its ecomaps
+and genograms too (FTS5, `store.search`).
 
 Whatever a worker types is turned into plain words before it reaches FTS5: quotes, brackets,
 `AND`, `NEAR`, `*`, `-` and emoji are never read as query syntax, so no syntax error can reach
@@ -11,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from rbsw_desktop.domain.entities import Record
+from rbsw_desktop.domain.direct_work_content import ContentProblem, content_words, parse_content
+from rbsw_desktop.domain.entities import DirectWorkActivity, Record
 from rbsw_desktop.store import codec
 from rbsw_desktop.store.part import Part
 
@@ -39,6 +41,17 @@ class SearchHit:
     def as_json(self) -> dict[str, Any]:
         return {"entity": self.entity, "id": self.record_id, "case_id": self.case_id,
                 "snippet": self.plain_snippet()}
+
+
+def drawn_words(record: Record) -> list[str]:
+    """The words in a direct-work activity's content: the names of the people on its ecomap
+    or genogram, who gave each score and why."""
+    if not isinstance(record, DirectWorkActivity) or not record.content:
+        return []
+    try:
+        return content_words(parse_content(record.tool, record.content))
+    except ContentProblem:      # kept as it arrived (a newer laptop's content): its words only
+        return []
 
 
 class Search(Part):
@@ -70,7 +83,7 @@ class Search(Part):
         if row:
             self.db.execute("DELETE FROM search WHERE rowid = ?", [row[0]])
             self.db.execute("DELETE FROM search_doc WHERE docid = ?", [row[0]])
-        text = codec.search_text(record)
+        text = "\n".join([codec.search_text(record), *drawn_words(record)]).strip()
         if record.deleted or not text:
             return
         case_id = getattr(record, "case_id", "") or (record.id if record.entity == "case" else "")

@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,16 +31,19 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from rbsw_desktop.domain import Attachment, DirectWorkActivity, DirectWorkTool, SyncState
 from rbsw_desktop.domain.changes import Changes
+from rbsw_desktop.domain.direct_work_content import content_keys
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.autosave import Autosave
+from rbsw_desktop.ui.maps import MapEditor, map_editor
 from rbsw_desktop.ui.picture_viewer import (
     PictureViewer,
     ask_remove_picture,
@@ -52,6 +57,7 @@ from rbsw_desktop.ui.spelling import enable_spellcheck
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 THUMB = 160
+WORDS_BESIDE_MAP, ANY_HEIGHT = 90, (1 << 24) - 1    # pixels; Qt's own "no maximum"
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp", ".bmp": "image/bmp",
                ".tif": "image/tiff", ".tiff": "image/tiff", ".pdf": "application/pdf"}
@@ -145,6 +151,11 @@ class DirectWorkTab(QWidget):
         # tool does not show: changing the tool (even by a stray mouse wheel) never drops one,
         # and they are saved with the session so switching back shows them again.
         self._answers: dict[str, str] = {}
+        # The same for its content (an ecomap, scores...): kept while the session is shown,
+        # though only what the chosen tool holds is saved.
+        self._content: dict[str, Any] = {}
+        self.map_editor: MapEditor | None = None
+        self.map_box = QVBoxLayout()
         self.child_words = QPlainTextEdit(placeholderText="Exactly as the child said it")
         self.child_words.setAccessibleName("The child's own words")
         self.lived = QPlainTextEdit()
@@ -173,6 +184,7 @@ class DirectWorkTab(QWidget):
         form.addRow("&Tool", self.tool)
         form.addRow("T&itle", self.title)
         form.addRow(self.parts_box)
+        form.addRow(self.map_box)
         form.addRow("The child's &own words", self.child_words)
         form.addRow("What it tells us about their &lived experience", self.lived)
         form.addRow("&Consent", self.consent)
@@ -189,7 +201,10 @@ class DirectWorkTab(QWidget):
         column.addWidget(self.thumbs_hint)
         column.addWidget(self.message)
         column.addLayout(buttons)
-        QVBoxLayout(self).addWidget(list_beside_editor(self.new_button, self.list, editor))
+        # A map or scores editor needs room: the session's fields scroll when it has none.
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        scroll.setWidget(editor)
+        QVBoxLayout(self).addWidget(list_beside_editor(self.new_button, self.list, scroll))
 
         self.tool.currentIndexChanged.connect(self._tool_changed)
         self.new_button.clicked.connect(self.new_session)
@@ -241,6 +256,29 @@ class DirectWorkTab(QWidget):
             label.show()   # added after the tab was shown: Qt leaves new children hidden
             edit.show()
 
+    def _build_map(self, *, keep: bool) -> None:
+        """The tool's map or scores editor under its prompts (none for other tools); `keep`
+        what the one shown before holds (the tool changed, the session did not)."""
+        if self.map_editor is not None:
+            if keep:
+                self._content.update(self.map_editor.content())
+            self.map_box.removeWidget(self.map_editor)
+            self.map_editor.hide()
+            self.map_editor.deleteLater()
+            self.map_editor = None
+        if self.activity is None:
+            return
+        editor = map_editor(DirectWorkTool(self.tool.currentData()), self,
+                            taskman=self.taskman, activity=self.activity)
+        if editor is not None:
+            editor.set_content(self._content)
+            editor.changed.connect(self._mark_dirty)
+            self.map_box.addWidget(editor)
+            editor.show()
+            self.map_editor = editor
+        for text in (self.child_words, self.lived):   # with a map shown, the words keep small
+            text.setMaximumHeight(WORDS_BESIDE_MAP if editor is not None else ANY_HEIGHT)
+
     # -- loading ------------------------------------------------------------------------------
 
     def reload(self) -> None:
@@ -271,6 +309,8 @@ class DirectWorkTab(QWidget):
         self.tool.blockSignals(False)
         self._answers = dict(a.parts)
         self._build_parts(self._answers)
+        self._content = dict(a.content)
+        self._build_map(keep=False)
         self.title.setText(a.title)
         self.child_words.setPlainText(a.child_words)
         self.lived.setPlainText(a.lived_experience)
@@ -351,6 +391,7 @@ class DirectWorkTab(QWidget):
     def _tool_changed(self, _index: int) -> None:
         self._answers = self._all_answers()
         self._build_parts(self._answers)
+        self._build_map(keep=True)
         self._mark_dirty()
 
     def _all_answers(self) -> dict[str, str]:
@@ -377,6 +418,8 @@ class DirectWorkTab(QWidget):
         a.tool = DirectWorkTool(self.tool.currentData())
         a.title = self.title.text()
         a.parts = self._all_answers()   # answers for prompts not shown are kept too
+        content = {**self._content, **(self.map_editor.content() if self.map_editor else {})}
+        a.content = {k: v for k, v in content.items() if k in content_keys(a.tool)}
         a.child_words = self.child_words.toPlainText()
         a.lived_experience = self.lived.toPlainText()
         a.consent = self.consent.text()
@@ -527,6 +570,8 @@ class DirectWorkTab(QWidget):
         self.activity = None
         self._stored = False
         self._answers = {}
+        self._content = {}
+        self._build_map(keep=False)
         self.thumbs.clear()
         edits: tuple[QPlainTextEdit | QLineEdit, ...] = (
             self.child_words, self.lived, self.title, self.consent, *self.parts.values())

@@ -1,5 +1,6 @@
 """`python -m tests.benchmarks [NAME ...]`: run every bench_*.py module's main(), or the named
-ones. A failing benchmark prints its error and the others still run; exit 1 if any failed."""
+ones (a name in ALSO runs its modules too). A failing benchmark prints its error and the
+others still run; exit 1 if any failed."""
 
 from __future__ import annotations
 
@@ -9,15 +10,20 @@ import time
 import traceback
 from pathlib import Path
 
+#: Names that also run other modules: `bench canvas` is the drawing canvas and the maps.
+ALSO = {"canvas": ("maps",)}
+
 
 def main(argv: list[str]) -> int:
     here = Path(__file__).parent
     names = sorted(p.stem.removeprefix("bench_") for p in here.glob("bench_*.py"))
-    chosen = argv or names
-    unknown = [n for n in chosen if n not in names]
+    unknown = [n for n in argv if n not in names and n not in ALSO]
     if unknown:
-        print(f"No benchmark named {', '.join(unknown)}. There are: {', '.join(names)}")
+        print(f"No benchmark named {', '.join(unknown)}. There are: "
+              f"{', '.join(sorted({*names, *ALSO}))}")
         return 2
+    chosen = list(dict.fromkeys(m for n in argv for m in ((n,) if n in names else ())
+                                + ALSO.get(n, ()))) or names
     failed = []
     for name in chosen:
         print(f"\n== {name} ==", flush=True)
