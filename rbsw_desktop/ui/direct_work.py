@@ -281,19 +281,27 @@ class DirectWorkTab(QWidget):
 
     # -- loading ------------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self, select: str | None = None) -> None:
+        """Read the case's sessions again; `select` one of them (a search or timeline hit)."""
         case_id = self.case_id
         StoreOp(self, lambda store: store.direct_work.of_case(case_id), taskman=self.taskman
-                ).success(self._show_list).run_in_background()
+                ).success(lambda rows: self._show_list(rows, select)).run_in_background()
 
-    def _show_list(self, rows: list[DirectWorkActivity]) -> None:
+    def _show_list(self, rows: list[DirectWorkActivity], select: str | None = None) -> None:
         self.list.blockSignals(True)
         self.list.clear()
+        chosen = None
         for a in rows:
             item = QListWidgetItem(session_title(a))
             item.setData(Qt.ItemDataRole.UserRole, a)
             self.list.addItem(item)
+            if a.id == select:
+                self.list.setCurrentItem(item)
+                chosen = a
         self.list.blockSignals(False)
+        if chosen is not None:
+            self._leave()
+            self.show_activity(chosen)
 
     def _chosen(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
         if item is not None:
