@@ -42,6 +42,7 @@ from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.autosave import autosave_window, close_window, drop_draft, load_draft
 from rbsw_desktop.ui.board_model import ITEM_ID_ROLE, ZoneModel
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
@@ -243,8 +244,7 @@ class BoardTab(QWidget):
         self.hint = QLabel("Drag items between zones, or select one and press Ctrl+Left / "
                            "Ctrl+Right. Enter, F2 or double-click edits.", objectName="hint",
                            wordWrap=True)
-        self.announce = QLabel(objectName="hint")
-        self.announce.setAccessibleName("Board announcements")
+        self.announce = StatusLabel("Board announcements", objectName="hint")
         self.review_pick = QComboBox()
         self.review_pick.setAccessibleName("Which review")
         self.review_pick.currentIndexChanged.connect(self._review_chosen)
@@ -372,7 +372,7 @@ class BoardTab(QWidget):
                 ).success(lambda item: self._moved(item)).run_in_background()
 
     def _moved(self, item: BoardItem) -> None:
-        self.announce.setText(f"Moved to {item.zone.label}: {item.text}")
+        self.announce.announce(f"Moved to {item.zone.label}: {item.text}")
 
     def add_item(self, zone: Zone = Zone.RED) -> None:
         self._open_dialog(None, zone if isinstance(zone, Zone) else Zone.RED)

@@ -105,7 +105,7 @@ class BusinessSupportView(QWidget):
         self.overview = PodOverview()
         self.setAccessibleName("Business support")
 
-        self.status = QLabel("Not loaded yet.")
+        self.status = QLabel("Not loaded yet.", wordWrap=True)     # fits a small screen
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
         top = QHBoxLayout()
@@ -139,6 +139,7 @@ class BusinessSupportView(QWidget):
         fl.addLayout(row)
 
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("The pod's records")
         self.tabs.addTab(self.devices, "Laptops")
         self.tabs.addTab(self.workers, "Waiting per worker")
         self.tabs.addTab(filing, "To file")

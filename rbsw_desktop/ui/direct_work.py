@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 from rbsw_desktop.domain import Attachment, DirectWorkActivity, DirectWorkTool
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.autosave import Autosave
 from rbsw_desktop.ui.record_list import list_beside_editor
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
@@ -115,32 +117,39 @@ class DirectWorkTab(QWidget):
         self.consent = QLineEdit(placeholderText="Who the child agreed may see it")
         self.consent.setAccessibleName("Consent")
         self.shareable = QCheckBox("May be shared with the family")
-        self.save_button = QPushButton("&Save")
+        self.save_button = QPushButton("S&ave")
         self.attach_button = QPushButton("Attach a &photo or scan…")
         self.thumbs = QListWidget()
         self.thumbs.setAccessibleName("Photos and scans")
         self.thumbs.setViewMode(QListView.ViewMode.IconMode)
         self.thumbs.setIconSize(QSize(THUMB, THUMB))
         self.thumbs.setMinimumHeight(THUMB + 40)
-        self.message = QLabel(objectName="hint", wordWrap=True)
-        self.message.setAccessibleName("Save status")
+        self.message = StatusLabel("Save status", objectName="hint", wordWrap=True)
 
         form = QFormLayout()
-        form.addRow("&Tool", self.tool)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)   # fits a small screen
+        form.addRow("T&ool", self.tool)
         form.addRow("T&itle", self.title)
         form.addRow(self.parts_box)
-        form.addRow("The child's &own words", self.child_words)
+        form.addRow("The c&hild's own words", self.child_words)
         form.addRow("What it tells us about their &lived experience", self.lived)
-        form.addRow("&Consent", self.consent)
+        form.addRow("Cons&ent", self.consent)
         form.addRow(self.shareable)
         buttons = QHBoxLayout()
         buttons.addWidget(self.attach_button)
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
+        body = QWidget()            # scrolls on a small screen; the buttons stay in sight
+        fields = QVBoxLayout(body)
+        fields.addLayout(form)
+        fields.addWidget(self.thumbs)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
+        scroll.setAccessibleName("Session form")
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
         editor = QWidget()
         column = QVBoxLayout(editor)
-        column.addLayout(form)
-        column.addWidget(self.thumbs)
+        column.addWidget(scroll, 1)
         column.addWidget(self.message)
         column.addLayout(buttons)
         QVBoxLayout(self).addWidget(list_beside_editor(self.new_button, self.list, editor))

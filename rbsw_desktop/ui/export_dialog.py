@@ -24,6 +24,7 @@ from rbsw_desktop.export.family_summary import (
     export_family_summary,
     plan_summary,
 )
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 
@@ -42,8 +43,7 @@ class ExportDialog(QDialog):
         self.plan: SummaryPlan | None = None
         self.exported: ExportResult | None = None
 
-        self.summary = QLabel("Preparing…", wordWrap=True)
-        self.summary.setAccessibleName("What will be printed")
+        self.summary = StatusLabel("What will be printed", "Preparing…", wordWrap=True)
         self.left_out = QListWidget()
         self.left_out.setAccessibleName("Left out of the family's copy")
         self.confirm = QCheckBox("I have checked what is left out, and the rest may be given "

@@ -21,6 +21,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -32,10 +33,14 @@ from rbsw_desktop.errors import KeyringUnavailable
 from rbsw_desktop.paths import store_exists
 from rbsw_desktop.security import keyring_access
 from rbsw_desktop.ui import style
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.taskman import TaskManager, plain_message
 
 if TYPE_CHECKING:
     from rbsw_desktop.store import Store
+
+
+BOX_WIDTH = 520          # the lock screen's words and fields
 
 
 def store_class() -> type[Store]:
@@ -70,8 +75,7 @@ class LockScreen(QWidget):
         self.confirm.setAccessibleName("Passphrase again")
         self.button = QPushButton(objectName="primary")
         self.button.setDefault(True)
-        self.error = QLabel(objectName="error", wordWrap=True)
-        self.error.setAccessibleName("Unlock message")
+        self.error = StatusLabel("Unlock message", objectName="error", wordWrap=True)
         self.demo_note = QLabel(objectName="hint", wordWrap=True)
         self.demo_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.remember = QCheckBox("Unlock with my computer &login when rbsw-desktop starts")
@@ -85,7 +89,7 @@ class LockScreen(QWidget):
         form.addRow(self.confirm_label, self.confirm)
 
         box = QWidget()
-        box.setMaximumWidth(520)
+        box.setFixedWidth(BOX_WIDTH)
         inner = QVBoxLayout(box)
         for w in (self.title, self.hint):
             inner.addWidget(w)
@@ -95,9 +99,16 @@ class LockScreen(QWidget):
         inner.addWidget(self.button)
         inner.addWidget(self.error)
         inner.addWidget(self.demo_note)
+        # One width, centred by stretches: the height its wrapped words need is worked out
+        # at the width they get (aligned, or wider than they may be, the box was given the
+        # height of fewer lines and its words and fields were squashed into it).
+        middle = QHBoxLayout()
+        middle.addStretch(1)
+        middle.addWidget(box)
+        middle.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(middle)
         outer.addStretch(2)
 
         if demo_passphrase:
@@ -223,6 +234,6 @@ class LockScreen(QWidget):
 
     def _refused(self, exc: BaseException) -> None:
         self.setEnabled(True)
-        self.error.setText(plain_message(exc))
+        self.error.announce(plain_message(exc))
         self.passphrase.selectAll()
         self.passphrase.setFocus()

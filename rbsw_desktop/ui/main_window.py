@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QSizeGrip,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.enums import EntityKind
+from rbsw_desktop.ui.a11y import StatusLabel, name_parts
 from rbsw_desktop.ui.caseload import CaseloadView
 from rbsw_desktop.ui.lock_screen import LockScreen
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
@@ -50,6 +52,9 @@ log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 250
 USER_INPUT = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
               QEvent.Type.Wheel, QEvent.Type.TouchBegin}
+WINDOW_SIZE = QSize(1200, 780)
+FRAME_ALLOWANCE = QSize(16, 48)    # a window manager's title bar and borders, at most
+CASELOAD_SHARE, CASE_OPEN_SHARE = 0.7, 0.3     # of the width: no case open, a case open
 CASE_KINDS = (EntityKind.CASE, EntityKind.CHILD, EntityKind.VISIT)     # what the caseload shows
 
 
@@ -109,9 +114,12 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self._build_work_page())
         self.setCentralWidget(self.stack)
 
-        self.status = QLabel()
-        self.status.setAccessibleName("Status")
+        self.status = StatusLabel("Status")
         self.statusBar().addWidget(self.status, 1)
+        self.statusBar().setAccessibleName("Status bar")
+        for grip in self.statusBar().findChildren(QSizeGrip):
+            grip.setAccessibleName("Resize the window")
+        name_parts(self)
 
         self.idle_timer = QTimer(self, singleShot=True)
         self.idle_timer.setInterval(int(idle_minutes * 60_000))
@@ -125,7 +133,7 @@ class MainWindow(QMainWindow):
         self._add_action("&Pod view (business support)", QKeySequence("Ctrl+P"),
                          self.show_pod_view)
         taskman.sig_changes_applied.connect(self._changed)
-        self.resize(1200, 780)
+        self.fit_to_screen()
         self.show_lock_screen()
 
     # -- building -----------------------------------------------------------------------------
@@ -158,16 +166,25 @@ class MainWindow(QMainWindow):
                                  alignment=Qt.AlignmentFlag.AlignCenter, objectName="hint")
         self.case_area.addWidget(self.empty_case)
         split = QSplitter()
+        split.setAccessibleName("Caseload and case")
         split.addWidget(left)
         split.addWidget(self.case_area)
         split.setStretchFactor(1, 1)
-        split.setSizes([840, 360])      # the caseload has the room until a case opens
         self.split = split
+        self._caseload_share(CASELOAD_SHARE)    # the caseload has the room until a case opens
         page = QWidget(objectName="page")
         layout = QVBoxLayout(page)
         layout.addWidget(self.search)
         layout.addWidget(split, 1)
         return page
+
+    def fit_to_screen(self) -> None:
+        """The usual size, made smaller to fit the screen the window opens on (what is left
+        of it beside the taskbar, with room for the window's frame), and centred on it."""
+        room = self.screen().availableGeometry()
+        size = WINDOW_SIZE.boundedTo(room.size() - FRAME_ALLOWANCE)
+        self.resize(size)
+        self.move(room.center() - QPoint(size.width() // 2, size.height() // 2))
 
     def _add_action(self, text: str, keys: QKeySequence | QKeySequence.StandardKey,
                     slot) -> QAction:  # noqa: ANN001
@@ -230,6 +247,7 @@ class MainWindow(QMainWindow):
             self.sync_panel = None
         self.taskman.wait()                   # ... and those saves reach the encrypted store
         self.caseload.set_cases([])
+        self._caseload_share(CASELOAD_SHARE)   # the room is the caseload's again
         self.results.clear()
         self.search.blockSignals(True)
         self.search.clear()
@@ -262,6 +280,7 @@ class MainWindow(QMainWindow):
             self.sync_panel.controller.sync_now()
         if self.sync_panel.is_business_support():
             self.pod_view = self.sync_panel.business_support_view()
+            name_parts(self.pod_view)
             self.case_area.addWidget(self.pod_view)
             self.case_area.setCurrentWidget(self.pod_view)
             self.pod_view.refresh()
@@ -311,6 +330,7 @@ class MainWindow(QMainWindow):
         if self.pod_view is None and self.pod_client is not None and not self.locked:
             from rbsw_desktop.ui.business_support import BusinessSupportView
             self.pod_view = BusinessSupportView(self.pod_client, taskman=self.taskman)
+            name_parts(self.pod_view)
             self.case_area.addWidget(self.pod_view)
         if self.pod_view is not None:
             self.case_area.setCurrentWidget(self.pod_view)
@@ -344,9 +364,12 @@ class MainWindow(QMainWindow):
         self.sig_before_lock.connect(self.workspace.save_before_lock)
         self.case_area.addWidget(self.workspace)
         self.case_area.setCurrentWidget(self.workspace)
-        total = sum(self.split.sizes())
-        self.split.setSizes([total * 3 // 10, total - total * 3 // 10])   # room for the case
+        self._caseload_share(CASE_OPEN_SHARE)     # room for the case
         self.workspace.tabs.setFocus()
+
+    def _caseload_share(self, share: float) -> None:
+        total = sum(self.split.sizes()) or WINDOW_SIZE.width()
+        self.split.setSizes([round(total * share), total - round(total * share)])
 
     def _focus_search(self) -> None:
         if not self.locked:

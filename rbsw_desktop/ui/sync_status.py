@@ -23,10 +23,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
 from rbsw_desktop.domain.instants import local_datetime
 from rbsw_desktop.errors import RbswError
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.taskman import Progress, TaskManager
 
 if TYPE_CHECKING:
@@ -243,9 +244,9 @@ class SyncStatusWidget(QWidget):
     def __init__(self, controller: SyncController, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.label = QLabel(controller.view.text)
-        self.label.setAccessibleName("Sync status")
+        self.label = StatusLabel("Sync status", controller.view.text)
         self.progress = QProgressBar()
+        self.progress.setAccessibleName("Sync progress")
         self.progress.setMaximumWidth(120)
         self.progress.setTextVisible(False)
         self.progress.hide()

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from rbsw_desktop.domain import Visit, VisitAmendment, VisitStatus, VisitType
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import Store
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.autosave import (
     Autosave,
     autosave_window,
@@ -47,7 +48,7 @@ from rbsw_desktop.ui.record_list import list_beside_editor
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 from rbsw_desktop.ui.timefmt import instant_of, qdatetime_of, same_minute_shown
 
-TEXT_FIELDS = {"child_words": "The child's &own words", "observations": "&Observations",
+TEXT_FIELDS = {"child_words": "The c&hild's own words", "observations": "&Observations",
                "parents_views": "&Parents' views", "analysis": "&Analysis"}
 
 
@@ -159,8 +160,7 @@ class VisitEditor(QWidget):
         self.texts = {name: QPlainTextEdit() for name in TEXT_FIELDS}
         self.actions_text = QPlainTextEdit(placeholderText="One per line: what — who — by when")
         self.next_due = QLineEdit(placeholderText="YYYY-MM-DD")
-        self.status = QLabel(objectName="hint")
-        self.status.setAccessibleName("Save status")
+        self.status = StatusLabel("Save status", objectName="hint")
         self.finalise_button = QPushButton("&Finalise…")
         self.amend_button = QPushButton("Add a&mendment…")
         self.amendments = QListWidget()
@@ -182,20 +182,21 @@ class VisitEditor(QWidget):
             checks.addWidget(c)
         form = QFormLayout()
         form.addRow("&When", self.visited_at)
-        form.addRow("&Type", self.visit_type)
+        form.addRow("T&ype", self.visit_type)
         form.addRow(checks)
         form.addRow("Not seen alone because", self.not_alone_reason)
         form.addRow("Infants", self.seen_awake)
-        form.addRow("Prese&nt", self.present)
+        form.addRow("P&resent", self.present)
         form.addRow("Not present", self.absent)
         for name, label in TEXT_FIELDS.items():
             form.addRow(label, self.texts[name])
-        form.addRow("A&ctions", self.actions_text)
+        form.addRow("Act&ions", self.actions_text)
         form.addRow("Next visit d&ue", self.next_due)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         body = QWidget(objectName="visitForm")
         body.setLayout(form)
         scroll = QScrollArea(widgetResizable=True)
+        scroll.setAccessibleName("Visit form")
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(body)
