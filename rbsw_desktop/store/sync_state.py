@@ -45,6 +45,8 @@ class OutboxState(StrEnum):
 
 @dataclass(frozen=True)
 class OutboxCounts:
+    """Records (not saves: a visit saved 14 times is one) with a change in each state."""
+
     pending: int = 0
     held: int = 0
     refused: int = 0
@@ -321,12 +323,13 @@ class Outbox(Part):
     def counts(self) -> OutboxCounts:
         self._store.check_open()
         by_state = {OutboxState(state): int(n) for state, n in self.db.execute(
-            "SELECT state, count(*) FROM outbox GROUP BY state")}
+            "SELECT state, count(DISTINCT record_id) FROM outbox GROUP BY state")}
         return OutboxCounts(by_state.get(OutboxState.PENDING, 0),
                             by_state.get(OutboxState.HELD, 0),
                             by_state.get(OutboxState.REFUSED, 0))
 
     def pending_count(self) -> int:
+        """Changes waiting to go (each save of a record is one)."""
         self._store.check_open()
         return int(self.db.execute(
             "SELECT count(*) FROM outbox WHERE state = ?", [OutboxState.PENDING]).fetchone()[0])

@@ -31,6 +31,7 @@ from rbsw_desktop.domain import Role, record_name
 from rbsw_desktop.domain.instants import local_date, local_datetime
 from rbsw_desktop.sync.support_client import PodOverview, SupportClient
 from rbsw_desktop.ui.taskman import TaskManager, plain_message
+from rbsw_desktop.ui.words import plural
 
 
 def role_label(role: Any) -> str:
@@ -48,10 +49,6 @@ def when(stamp: Any) -> str:
     except ValueError:
         return text
     return f"{at.day} {at:%b %H:%M}"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def summary(rec: dict[str, Any]) -> str:

@@ -26,10 +26,7 @@ from rbsw_desktop.export.family_summary import (
 )
 from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+from rbsw_desktop.ui.words import plural
 
 
 class ExportDialog(QDialog):

@@ -38,6 +38,7 @@ from rbsw_desktop.ui.caseload import CaseloadView
 from rbsw_desktop.ui.lock_screen import LockScreen
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
+from rbsw_desktop.ui.words import plural
 if TYPE_CHECKING:
     from rbsw_desktop.store import SearchHit, Store
     from rbsw_desktop.sync.engine import SyncReport
@@ -344,15 +345,15 @@ class MainWindow(QMainWindow):
     # -- caseload, cases and search -----------------------------------------------------------
 
     def refresh_caseload(self) -> None:
-        StoreOp(self, lambda store: (store.cases.summaries(), store.outbox.pending_count()),
+        StoreOp(self, lambda store: (store.cases.summaries(), store.outbox.counts().pending),
                 taskman=self.taskman).success(self._show_caseload).run_in_background()
 
     def _show_caseload(self, result) -> None:  # noqa: ANN001
         cases, pending = result
         self.caseload.set_cases(cases)
         overdue = sum(1 for c in cases if c.days_overdue)
-        self.status.setText(f"{len(cases)} children · {overdue} overdue for a visit · "
-                            f"{pending} changes waiting to sync")
+        self.status.setText(f"{plural(len(cases), 'child', 'children')} · {overdue} overdue "
+                            f"for a visit · {plural(pending, 'change')} waiting to sync")
 
     def open_case(self, case_id: str) -> None:
         if self.workspace is not None:
