@@ -33,12 +33,13 @@ from PySide6.QtWidgets import (
 
 from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.enums import EntityKind
+from rbsw_desktop.errors import KeyringLocked
 from rbsw_desktop.ui.a11y import StatusLabel, name_parts
 from rbsw_desktop.ui.caseload import CaseloadView
 from rbsw_desktop.ui.lock_screen import LockScreen
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
-
 from rbsw_desktop.ui.words import plural
+
 if TYPE_CHECKING:
     from rbsw_desktop.store import SearchHit, Store
     from rbsw_desktop.sync.engine import SyncReport
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from rbsw_desktop.ui.case_workspace import CaseWorkspace
     from rbsw_desktop.ui.enrol_dialog import EnrolDialog
     from rbsw_desktop.ui.sync_panel import SyncPanel, SyncSetup
+    from rbsw_desktop.ui.sync_status import SyncView
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +104,8 @@ class MainWindow(QMainWindow):
         self.sync_panel: SyncPanel | None = None
         self.pod_view: BusinessSupportView | None = None    # business support: the pod's records
         self.enrol_button: QPushButton | None = None
+        self.sync_problem: StatusLabel | None = None     # why sync cannot start, and a retry
+        self.sync_retry: QPushButton | None = None
         self.enrol_dialog: EnrolDialog | None = None
         self.pod_client: SupportClient | None = None  # the demo's business support login
 
@@ -261,12 +265,39 @@ class MainWindow(QMainWindow):
         store thread (the store, and the keyring over D-Bus)."""
         from rbsw_desktop.ui.sync_panel import sync_setup
         StoreOp(self, sync_setup, taskman=self.taskman).success(
-            lambda setup: self._sync_ready(setup, sync_now)).failure(   # e.g. no keyring
-            lambda exc: self.status.setToolTip(plain_message(exc))).run_in_background()
+            lambda setup: self._sync_ready(setup, sync_now)).failure(   # e.g. keyring locked
+            self._sync_cannot_start).run_in_background()
+
+    def _sync_cannot_start(self, exc: BaseException) -> None:
+        """Sync cannot start (the keyring is locked, or there is none): say so in the status
+        bar, in words, with a button that tries again (which asks for the keyring again); no
+        record reads "Synced" meanwhile."""
+        if self.locked:
+            return
+        if self.sync_retry is None:
+            self.sync_problem = StatusLabel("Sync status")
+            self.sync_retry = QPushButton()
+            self.sync_retry.clicked.connect(lambda: self._start_sync(sync_now=True))
+            self.statusBar().addPermanentWidget(self.sync_problem)
+            self.statusBar().addPermanentWidget(self.sync_retry)
+        locked = isinstance(exc, KeyringLocked)
+        self.sync_problem.announce(exc.short if locked else "Not syncing")
+        self.sync_problem.setToolTip(plain_message(exc))
+        self.sync_retry.setText(exc.action if locked else "Try sync again")
+        self.sync_retry.setAccessibleName(self.sync_retry.text())
+        self._show_sync_problem(True)
+        self.caseload.set_connected(False)
+
+    def _show_sync_problem(self, visible: bool) -> None:
+        if self.sync_problem is not None and self.sync_retry is not None:
+            self.sync_problem.setVisible(visible)
+            self.sync_retry.setVisible(visible)
 
     def _sync_ready(self, setup: SyncSetup | None, sync_now: bool) -> None:
         if self.locked or self.sync_panel is not None:
             return                    # locked (or started) meanwhile
+        self._show_sync_problem(False)
+        self.status.setToolTip("")
         if setup is None:
             self.status.setToolTip("Not set up to sync yet: choose Set up sync and type the "
                                    "code from business support.")
@@ -277,6 +308,7 @@ class MainWindow(QMainWindow):
         self.sync_panel = SyncPanel(setup, taskman=self.taskman, on_changes=self._synced,
                                     parent=self, on_revoked=self.on_revoked)
         self.statusBar().addPermanentWidget(self.sync_panel.widget)
+        self.sync_panel.controller.sig_view_changed.connect(self._sync_view)
         if sync_now:
             self.sync_panel.controller.sync_now()
         if self.sync_panel.is_business_support():
@@ -285,6 +317,11 @@ class MainWindow(QMainWindow):
             self.case_area.addWidget(self.pod_view)
             self.case_area.setCurrentWidget(self.pod_view)
             self.pod_view.refresh()
+
+    def _sync_view(self, view: SyncView) -> None:
+        """While the laptop cannot reach or sign in to the council, no record reads "Synced"."""
+        if view.connected is not None:
+            self.caseload.set_connected(view.connected)
 
     # -- enrolment and revocation -------------------------------------------------------------
 
@@ -407,8 +444,12 @@ class MainWindow(QMainWindow):
             self.open_case(case_id)
 
     def _changed(self, changes: Changes, initiator: object) -> None:
-        if changes.touches(*CASE_KINDS) and not self.locked:
+        if self.locked:
+            return
+        if changes.touches(*CASE_KINDS):
             self.refresh_caseload()
+        if initiator is not self and self.sync_panel is not None:  # (self: what sync wrote)
+            self.sync_panel.controller.sync_soon()     # the pod sees the work soon
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802
         self.lock()
