@@ -274,16 +274,15 @@ class MainWindow(QMainWindow):
         record reads "Synced" meanwhile."""
         if self.locked:
             return
-        if self.sync_retry is None:
-            self.sync_problem = StatusLabel("Sync status")
-            self.sync_retry = QPushButton()
+        if self.sync_problem is None or self.sync_retry is None:
+            self.sync_problem, self.sync_retry = StatusLabel("Sync status"), QPushButton()
             self.sync_retry.clicked.connect(lambda: self._start_sync(sync_now=True))
             self.statusBar().addPermanentWidget(self.sync_problem)
             self.statusBar().addPermanentWidget(self.sync_retry)
         locked = isinstance(exc, KeyringLocked)
-        self.sync_problem.announce(exc.short if locked else "Not syncing")
+        self.sync_problem.announce(KeyringLocked.short if locked else "Not syncing")
         self.sync_problem.setToolTip(plain_message(exc))
-        self.sync_retry.setText(exc.action if locked else "Try sync again")
+        self.sync_retry.setText(KeyringLocked.action if locked else "Try sync again")
         self.sync_retry.setAccessibleName(self.sync_retry.text())
         self._show_sync_problem(True)
         self.caseload.set_connected(False)
