@@ -183,8 +183,18 @@ class CaseloadView(QTableView):
         self.activated.connect(self._open)
 
     def set_cases(self, rows: list[CaseSummary]) -> None:
+        chosen = self.currentIndex().data(CASE_ID_ROLE)
         self.model_.set_cases(rows)
         self.resizeColumnsToContents()
+        self._choose(chosen)
+
+    def _choose(self, case_id: str | None) -> None:
+        """The child chosen before a refresh stays chosen; else the first, so Enter opens a
+        case straight after unlock."""
+        rows = [self.proxy.index(row, 0) for row in range(self.proxy.rowCount())]
+        found = [index for index in rows if index.data(CASE_ID_ROLE) == case_id]
+        if found or rows:
+            self.setCurrentIndex((found or rows)[0])
 
     def set_connected(self, connected: bool) -> None:
         self.model_.set_connected(connected)

@@ -158,6 +158,22 @@ def test_after_lock_and_unlock_the_caseload_has_its_room_back(qtbot, window: Mai
 
 # -- keyboard ---------------------------------------------------------------------------------
 
+def test_enter_after_unlock_opens_a_child_and_the_choice_survives_a_save(
+        qtbot, window: MainWindow) -> None:
+    unlock(qtbot, window)
+    qtbot.keyClick(window.caseload, Qt.Key.Key_Return)        # no mouse: the first child
+    assert window.workspace is not None
+    view = window.caseload
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    chosen = view.currentIndex().data()
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert chosen in window.workspace.heading.text()
+    visits = window.workspace.visits
+    qtbot.mouseClick(visits.new_button, Qt.MouseButton.LeftButton)   # saved: caseload refreshed
+    qtbot.waitUntil(lambda: visits.list.count() >= 1)
+    assert view.currentIndex().data() == chosen
+
+
 def mnemonic(text: str) -> str | None:
     match = re.search(r"(?<!&)&([^&\s])", text.replace("&&", ""))
     return match.group(1).lower() if match else None
