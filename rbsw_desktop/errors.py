@@ -58,3 +58,17 @@ class InvalidInput(RbswError):
 
 class KeyringUnavailable(RbswError):
     pass
+
+
+class KeyringLocked(KeyringUnavailable):
+    """The keyring is there but locked (the login keyring after a screen lock, say): sync
+    cannot read this laptop's sign-in to the council until it is unlocked."""
+
+    short = "Unlock your computer's keyring to sync"
+    action = "Unlock keyring and sync"      # reading the keyring again asks to unlock it
+
+    def __init__(self) -> None:
+        super().__init__("Your computer's keyring is locked, so rbsw-desktop cannot sign in to "
+                         "the council system and sync has stopped. Your work is safe here. "
+                         f"Unlock your computer's keyring to sync: choose {self.action}, "
+                         "and type your computer password when it asks.")

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from rbsw_desktop.errors import KeyringUnavailable
+from rbsw_desktop.errors import KeyringLocked, KeyringUnavailable
 
 if TYPE_CHECKING:
     import keyring.backend
@@ -68,6 +68,8 @@ def set_secret(data_dir: Path, name: str, value: str) -> None:
     errors = _keyring().errors
     try:
         _backend().set_password(SERVICE, _account(data_dir, name), value)
+    except errors.KeyringLocked:
+        raise KeyringLocked() from None
     except errors.KeyringError as exc:
         raise KeyringUnavailable(f"{NO_BACKEND} ({type(exc).__name__})") from None
 
@@ -76,6 +78,8 @@ def get_secret(data_dir: Path, name: str) -> str | None:
     errors = _keyring().errors
     try:
         return _backend().get_password(SERVICE, _account(data_dir, name))
+    except errors.KeyringLocked:
+        raise KeyringLocked() from None      # asked again, the keyring asks to be unlocked
     except errors.KeyringError as exc:
         raise KeyringUnavailable(f"{NO_BACKEND} ({type(exc).__name__})") from None
 

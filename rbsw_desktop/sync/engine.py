@@ -269,7 +269,7 @@ class SyncEngine:
 
     def _push(self, report: SyncReport) -> bool:
         """Push until nothing is ready; True when every ready op got an answer."""
-        total = self.store.outbox.counts().pending
+        total = self.store.outbox.pending_count()
         done = 0
         for _ in range(total + 10):         # each round answers at least one op
             self._check_cancel()

@@ -22,9 +22,10 @@ from typing import Any, cast
 
 import shiboken6
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from rbsw_desktop.store import Store
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
 AUTOSAVE_MS = 3000      # how long after typing stops a change saves itself
@@ -37,7 +38,8 @@ class Autosave(QObject):
 
     def __init__(self, editor: QWidget, taskman: TaskManager, *, collect: Callable[[], Any],
                  write: Callable[[Store, Any], Any],
-                 status: QLabel | None = None, on_saved: Callable[[Any], None] | None = None,
+                 status: StatusLabel | None = None,
+                 on_saved: Callable[[Any], None] | None = None,
                  delay_ms: int = AUTOSAVE_MS) -> None:
         super().__init__(editor)
         self.editor, self.taskman = editor, taskman
@@ -73,17 +75,22 @@ class Autosave(QObject):
         self.dirty = False
 
     def _saved(self, value: Any) -> None:
-        self._say(f"Saved {datetime.now(UTC).astimezone():%H:%M}")
+        self._say(f"Saved {datetime.now(UTC).astimezone():%H:%M}", heard=True)
         if self.on_saved is not None:
             self.on_saved(value)
 
     def failed(self, exc: BaseException) -> None:
         self.dirty = True           # keep trying: nothing typed is dropped
-        self._say(f"Not saved: {plain_message(exc)}")
+        self._say(f"Not saved: {plain_message(exc)}", heard=True)
         self.timer.start()
 
-    def _say(self, text: str) -> None:
-        if self.status is not None:
+    def _say(self, text: str, *, heard: bool = False) -> None:
+        """Show `text`; `heard`: a screen reader also says it at once."""
+        if self.status is None:
+            return
+        if heard:
+            self.status.announce(text)
+        else:
             self.status.setText(text)
 
     def _focus_changed(self, old: QWidget | None, _new: QWidget | None) -> None:

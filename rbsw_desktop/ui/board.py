@@ -44,6 +44,7 @@ from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.autosave import autosave_window, close_window, drop_draft, load_draft
 from rbsw_desktop.ui.board_model import ITEM_ID_ROLE, ZoneModel
 from rbsw_desktop.ui.board_note import NoteDelegate
@@ -267,8 +268,7 @@ class BoardTab(QWidget):
         self.hint = QLabel("Drag items between zones, or select one and press Ctrl+Left / "
                            "Ctrl+Right. Enter, F2 or double-click edits.", objectName="hint",
                            wordWrap=True)
-        self.announce = QLabel(objectName="hint")
-        self.announce.setAccessibleName("Board announcements")
+        self.announce = StatusLabel("Board announcements", objectName="hint")
         self.review_pick = QComboBox()
         self.review_pick.setAccessibleName("Which review")
         self.review_pick.currentIndexChanged.connect(self._review_chosen)
@@ -414,7 +414,7 @@ class BoardTab(QWidget):
                 ).success(lambda item: self._moved(item)).run_in_background()
 
     def _moved(self, item: BoardItem) -> None:
-        self.announce.setText(f"Moved to {item.zone.label}: {item.text}")
+        self.announce.announce(f"Moved to {item.zone.label}: {item.text}")
 
     def _added(self, item: BoardItem) -> None:
         self.announce.setText(f"Added to {item.zone.label}: {item.text}")

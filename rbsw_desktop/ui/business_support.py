@@ -45,6 +45,7 @@ from rbsw_desktop.domain import Role, record_name
 from rbsw_desktop.domain.instants import local_date, local_datetime, parse_instant
 from rbsw_desktop.sync.support_client import PodOverview, SupportClient
 from rbsw_desktop.ui.taskman import TaskManager, plain_message
+from rbsw_desktop.ui.words import plural
 
 
 def role_label(role: Any) -> str:
@@ -62,10 +63,6 @@ def when(stamp: Any) -> str:
     except ValueError:
         return text
     return f"{at.day} {at:%b %H:%M}"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def summary(rec: dict[str, Any]) -> str:
@@ -170,7 +167,7 @@ class BusinessSupportView(QWidget):
         self.undo_ms = 6000
         self.setAccessibleName("Business support")
 
-        self.status = QLabel("Not loaded yet.")
+        self.status = QLabel("Not loaded yet.", wordWrap=True)     # fits a small screen
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
         top = QHBoxLayout()
@@ -239,6 +236,7 @@ class BusinessSupportView(QWidget):
         self._show_undo(None)
 
         self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("The pod's records")
         self.tabs.addTab(self.devices, "Laptops")
         self.tabs.addTab(self.workers, "Waiting per worker")
         self.tabs.addTab(filing, "To file")

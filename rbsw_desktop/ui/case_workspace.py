@@ -30,6 +30,7 @@ from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import CaseSummary, Store, TimelineEntry
 from rbsw_desktop.ui import style
+from rbsw_desktop.ui.a11y import StatusLabel, name_parts
 from rbsw_desktop.ui.board import BoardTab
 from rbsw_desktop.ui.caseload import due_text
 from rbsw_desktop.ui.direct_work import DirectWorkTab
@@ -113,9 +114,8 @@ class CaseWorkspace(QWidget):
         super().__init__(parent)
         self.taskman = taskman
         self.case_id = case_id
-        self.heading = QLabel(objectName="title")
+        self.heading = StatusLabel("Case", objectName="title")
         self.heading.setFont(style.scaled_font(self.font(), 1.4, bold=True))
-        self.heading.setAccessibleName("Case")
         self.subheading = QLabel(objectName="hint")
         self.export_button = QPushButton("Family &summary (PDF)…")
         self.export_button.setAccessibleName("Print the family's board summary")
@@ -148,6 +148,7 @@ class CaseWorkspace(QWidget):
         self._stale = False           # a change arrived while the timeline was not shown
         self.tabs.currentChanged.connect(self._tab_shown)
         taskman.sig_changes_applied.connect(self._changed)
+        name_parts(self)
         self.reload()
 
     def add_tab(self, widget: QWidget, title: str, *, first: bool = False) -> None:
@@ -242,6 +243,7 @@ class CaseWorkspace(QWidget):
             self.tabs.setCurrentIndex(index)
             self.tabs.blockSignals(False)
             placeholder.deleteLater()
+            name_parts(tab)
         if self._stale and self.tabs.currentWidget() is self.timeline:
             self.refresh()
 

@@ -16,12 +16,16 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
+from rbsw_desktop.domain.enums import SyncState
+
 if TYPE_CHECKING:
     from rbsw_desktop.store import CaseSummary
 
 Index = QModelIndex | QPersistentModelIndex
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 DUE_COLUMN = 1
+SYNC_COLUMN = 4
+NOT_CONNECTED = "Not connected"     # a synced record's state while sync cannot reach the council
 SIZE_FROM_ROWS = 60      # the caseload's columns fit the widest of its first rows
 
 
@@ -39,23 +43,42 @@ class CaseloadModel(QAbstractTableModel):
         self.rows: list[CaseSummary] = []
         self.haystacks: list[str] = []
         self.sort_keys: list[tuple[Any, ...]] = []
+        self.connected = True
+
+    def set_connected(self, connected: bool) -> None:
+        """Whether this laptop reaches and signs in to the council: while it does not, a
+        record the council had is "Not connected", never "Synced"."""
+        if connected == self.connected:
+            return
+        self.connected = connected
+        self._work_out()
+        if self.rows:        # the one column changes; the selection stays where it is
+            self.dataChanged.emit(self.index(0, SYNC_COLUMN),
+                                  self.index(len(self.rows) - 1, SYNC_COLUMN))
 
     def set_cases(self, rows: list[CaseSummary]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
+        self._work_out()
+        self.endResetModel()
+
+    def _work_out(self) -> None:
         # Worked out once a caseload, so filtering and sorting ask no cell (a keystroke in
         # the search box filters every row on the UI thread).
         self.haystacks = ["\0".join(self.texts(case)).lower() for case in self.rows]
         self.sort_keys = [(case.child_name.lower(), (-case.days_overdue,
                                                      case.next_visit_due or date.max),
                            case.category.label.lower(), case.family_name.lower(),
-                           case.sync_state.label.lower()) for case in self.rows]
-        self.endResetModel()
+                           self.sync_text(case).lower()) for case in self.rows]
 
-    @staticmethod
-    def texts(case: CaseSummary) -> tuple[str, ...]:
+    def sync_text(self, case: CaseSummary) -> str:
+        if case.sync_state is SyncState.SYNCED and not self.connected:
+            return NOT_CONNECTED
+        return case.sync_state.label
+
+    def texts(self, case: CaseSummary) -> tuple[str, ...]:
         return (case.child_name, due_text(case), case.category.label, case.family_name,
-                case.sync_state.label)
+                self.sync_text(case))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
@@ -68,6 +91,9 @@ class CaseloadModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
                 and 0 <= section < len(self.COLUMNS):
             return self.COLUMNS[section]
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.AccessibleTextRole \
+                and 0 <= section < len(self.rows):      # a screen reader's name for the row
+            return self.rows[section].child_name
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -145,10 +171,23 @@ class CaseloadView(QTableView):
         self.activated.connect(self._open)
 
     def set_cases(self, rows: list[CaseSummary]) -> None:
+        chosen = self.currentIndex().data(CASE_ID_ROLE)
         if rows == self.model_.rows:
             return          # e.g. a draft saved itself: nothing moves, the choice stays
         self.model_.set_cases(rows)
         self.resizeColumnsToContents()
+        self._choose(chosen)
+
+    def _choose(self, case_id: str | None) -> None:
+        """The child chosen before a refresh stays chosen; else the first, so Enter opens a
+        case straight after unlock."""
+        rows = [self.proxy.index(row, 0) for row in range(self.proxy.rowCount())]
+        found = [index for index in rows if index.data(CASE_ID_ROLE) == case_id]
+        if found or rows:
+            self.setCurrentIndex((found or rows)[0])
+
+    def set_connected(self, connected: bool) -> None:
+        self.model_.set_connected(connected)
 
     def set_filter(self, text: str) -> None:
         self.proxy.set_needle(text)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -42,6 +41,7 @@ from rbsw_desktop.domain.direct_work_content import content_keys
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.autosave import Autosave
 from rbsw_desktop.ui.maps import MapEditor, map_editor
 from rbsw_desktop.ui.picture_viewer import (
@@ -165,7 +165,7 @@ class DirectWorkTab(QWidget):
         self.consent = QLineEdit(placeholderText="Who the child agreed may see it")
         self.consent.setAccessibleName("Consent")
         self.shareable = QCheckBox("May be shared with the family")
-        self.save_button = QPushButton("&Save")
+        self.save_button = QPushButton("S&ave")
         self.attach_button = QPushButton("Attach a &photo or scan…")
         self.thumbs = QListWidget()
         self.thumbs.setAccessibleName("Photos and scans")
@@ -177,34 +177,38 @@ class DirectWorkTab(QWidget):
         self.thumbs_hint = QLabel("Double-click a photo, or press Enter on it, to see it full "
                                   "size, caption it, turn it or remove it.", objectName="hint",
                                   wordWrap=True)
-        self.message = QLabel(objectName="hint", wordWrap=True)
-        self.message.setAccessibleName("Save status")
+        self.message = StatusLabel("Save status", objectName="hint", wordWrap=True)
 
         form = QFormLayout()
-        form.addRow("&Tool", self.tool)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)   # fits a small screen
+        form.addRow("T&ool", self.tool)
         form.addRow("T&itle", self.title)
         form.addRow(self.parts_box)
         form.addRow(self.map_box)
-        form.addRow("The child's &own words", self.child_words)
+        form.addRow("The c&hild's own words", self.child_words)
         form.addRow("What it tells us about their &lived experience", self.lived)
-        form.addRow("&Consent", self.consent)
+        form.addRow("Cons&ent", self.consent)
         form.addRow(self.shareable)
         buttons = QHBoxLayout()
         buttons.addWidget(self.attach_button)
         buttons.addStretch(1)
         buttons.addWidget(self.remove_button)
         buttons.addWidget(self.save_button)
+        body = QWidget()            # scrolls on a small screen; the buttons stay in sight
+        fields = QVBoxLayout(body)
+        fields.addLayout(form)
+        fields.addWidget(self.thumbs)
+        fields.addWidget(self.thumbs_hint)
+        scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
+        scroll.setAccessibleName("Session form")
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
         editor = QWidget()
         column = QVBoxLayout(editor)
-        column.addLayout(form)
-        column.addWidget(self.thumbs)
-        column.addWidget(self.thumbs_hint)
+        column.addWidget(scroll, 1)
         column.addWidget(self.message)
         column.addLayout(buttons)
-        # A map or scores editor needs room: the session's fields scroll when it has none.
-        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-        scroll.setWidget(editor)
-        QVBoxLayout(self).addWidget(list_beside_editor(self.new_button, self.list, scroll))
+        QVBoxLayout(self).addWidget(list_beside_editor(self.new_button, self.list, editor))
 
         self.tool.currentIndexChanged.connect(self._tool_changed)
         self.new_button.clicked.connect(self.new_session)

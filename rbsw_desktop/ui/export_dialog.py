@@ -24,11 +24,9 @@ from rbsw_desktop.export.family_summary import (
     export_family_summary,
     plan_summary,
 )
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+from rbsw_desktop.ui.words import plural
 
 
 class ExportDialog(QDialog):
@@ -42,8 +40,7 @@ class ExportDialog(QDialog):
         self.plan: SummaryPlan | None = None
         self.exported: ExportResult | None = None
 
-        self.summary = QLabel("Preparing…", wordWrap=True)
-        self.summary.setAccessibleName("What will be printed")
+        self.summary = StatusLabel("What will be printed", "Preparing…", wordWrap=True)
         self.left_out = QListWidget()
         self.left_out.setAccessibleName("Left out of the family's copy")
         self.confirm = QCheckBox("I have checked what is left out, and the rest may be given "

@@ -17,10 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -28,14 +29,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from rbsw_desktop.errors import KeyringUnavailable
 from rbsw_desktop.paths import store_exists
 from rbsw_desktop.security import keyring_access
 from rbsw_desktop.ui import style
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.taskman import TaskManager, plain_message
 
 if TYPE_CHECKING:
     from rbsw_desktop.store import Store
+
+
+BOX_WIDTH = 520          # the lock screen's words and fields
 
 
 def store_class() -> type[Store]:
@@ -70,8 +74,7 @@ class LockScreen(QWidget):
         self.confirm.setAccessibleName("Passphrase again")
         self.button = QPushButton(objectName="primary")
         self.button.setDefault(True)
-        self.error = QLabel(objectName="error", wordWrap=True)
-        self.error.setAccessibleName("Unlock message")
+        self.error = StatusLabel("Unlock message", objectName="error", wordWrap=True)
         self.demo_note = QLabel(objectName="hint", wordWrap=True)
         self.demo_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.remember = QCheckBox("Unlock with my computer &login when rbsw-desktop starts")
@@ -85,7 +88,7 @@ class LockScreen(QWidget):
         form.addRow(self.confirm_label, self.confirm)
 
         box = QWidget()
-        box.setMaximumWidth(520)
+        box.setFixedWidth(BOX_WIDTH)
         inner = QVBoxLayout(box)
         for w in (self.title, self.hint):
             inner.addWidget(w)
@@ -95,9 +98,16 @@ class LockScreen(QWidget):
         inner.addWidget(self.button)
         inner.addWidget(self.error)
         inner.addWidget(self.demo_note)
+        # One width, centred by stretches: the height its wrapped words need is worked out
+        # at the width they get (aligned, or wider than they may be, the box was given the
+        # height of fewer lines and its words and fields were squashed into it).
+        middle = QHBoxLayout()
+        middle.addStretch(1)
+        middle.addWidget(box)
+        middle.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(middle)
         outer.addStretch(2)
 
         if demo_passphrase:
@@ -107,45 +117,54 @@ class LockScreen(QWidget):
         self.button.clicked.connect(self.submit)
         self.passphrase.returnPressed.connect(self.submit)
         self.confirm.returnPressed.connect(self.submit)
-        self._setup_keyring_unlock(allow_keyring_unlock)
         self.refresh()
-        if self.keyring_allowed and not self.creating:
-            QTimer.singleShot(0, self.unlock_from_keyring)   # once, at start
+        self._setup_keyring_unlock(allow_keyring_unlock)
 
     # -- unlock with the computer login --------------------------------------------------------
 
     def _setup_keyring_unlock(self, allowed: bool | None) -> None:
+        """What the keyring holds is read in the task manager's pool (the keyring is a D-Bus
+        call that may wait for its own questions), never on the UI thread; the tick box is
+        ready once it answers, and a kept data key opens the store (once, at start)."""
         if allowed is None:
             from rbsw_desktop.deployment import load_policy
             allowed = load_policy().allow_keyring_unlock
         self.keyring_allowed = bool(allowed)
-        keyring_access.apply_keyring_policy(self.data_dir, self.keyring_allowed)
-        usable = self.keyring_usable = self.keyring_allowed and keyring_access.available()
+        self.keyring_usable = False
         self.remember.setVisible(self.keyring_allowed)
+        self.remember.setEnabled(False)
+        self.keyring_note.setVisible(False)
+        data_dir, allowed, at_start = self.data_dir, self.keyring_allowed, not self.creating
+
+        def read() -> tuple[bool, bytes | None]:
+            keyring_access.apply_keyring_policy(data_dir, allowed)
+            usable = allowed and keyring_access.available()
+            return usable, keyring_access.recall_data_key(data_dir) if usable else None
+        self.taskman.run_in_pool(read, lambda found: self._keyring_read(*found, at_start),
+                                 lambda _exc: self._keyring_read(False, None, False))
+
+    def _keyring_read(self, usable: bool, key: bytes | None, at_start: bool) -> None:
+        self.keyring_usable = usable
         self.remember.setEnabled(usable)
-        self.remember.setChecked(usable and
-                                 keyring_access.recall_data_key(self.data_dir) is not None)
+        self.remember.setChecked(key is not None)
         self.keyring_note.setText(keyring_access.NO_BACKEND
                                   if self.keyring_allowed and not usable else "")
         self.keyring_note.setVisible(bool(self.keyring_note.text()))
+        if key is not None and at_start and self.keyring_allowed and not self.creating:
+            self._unlock_with_key(key)
 
-    def unlock_from_keyring(self) -> bool:
-        """Open the store with the data key kept in the keyring, if the policy allows and one
-        is kept. Returns whether it tried."""
-        if not self.keyring_allowed or self.creating:
-            return False
-        key = keyring_access.recall_data_key(self.data_dir)
-        if key is None:
-            return False
+    def _unlock_with_key(self, key: bytes) -> None:
+        """Open the store with the data key kept in the keyring."""
         self.error.setText("Unlocking with your computer login…")
         self.setEnabled(False)
         data_dir = self.data_dir
         self.taskman.run_on_store_thread(lambda: store_class().open_with_key(data_dir, key),
                                          self._opened, self._keyring_refused)
-        return True
 
     def _keyring_refused(self, exc: BaseException) -> None:
-        keyring_access.forget_data_key(self.data_dir)   # it no longer fits this store
+        data_dir = self.data_dir                          # it no longer fits this store
+        self.taskman.run_in_pool(lambda: keyring_access.forget_data_key(data_dir),
+                                 lambda _none: None, lambda _exc: None)
         self.remember.setChecked(False)
         self.setEnabled(True)
         self.error.setText("Your computer login could not unlock rbsw-desktop this time. "
@@ -153,17 +172,23 @@ class LockScreen(QWidget):
         self.passphrase.setFocus()
 
     def _keep_or_forget_key(self, store: Store) -> None:
+        """After a passphrase unlock, in the pool: keep the data key in the keyring (ticked)
+        or remove it (not ticked)."""
         if not self.keyring_usable:
             return
-        try:
-            if self.remember.isChecked():
-                keyring_access.remember_data_key(self.data_dir, store.raw_key())
+        data_dir, key, keep = self.data_dir, store.raw_key(), self.remember.isChecked()
+
+        def write() -> None:
+            if keep:
+                keyring_access.remember_data_key(data_dir, key)
             else:
-                keyring_access.forget_data_key(self.data_dir)
-        except KeyringUnavailable as exc:
-            self.keyring_note.setText(str(exc))
-            self.keyring_note.setVisible(True)
-            self.remember.setChecked(False)
+                keyring_access.forget_data_key(data_dir)
+        self.taskman.run_in_pool(write, lambda _none: None, self._keyring_write_failed)
+
+    def _keyring_write_failed(self, exc: BaseException) -> None:
+        self.keyring_note.setText(plain_message(exc))
+        self.keyring_note.setVisible(True)
+        self.remember.setChecked(False)
 
     def refresh(self) -> None:
         self.creating = not store_exists(self.data_dir)
@@ -223,6 +248,6 @@ class LockScreen(QWidget):
 
     def _refused(self, exc: BaseException) -> None:
         self.setEnabled(True)
-        self.error.setText(plain_message(exc))
+        self.error.announce(plain_message(exc))
         self.passphrase.selectAll()
         self.passphrase.setFocus()

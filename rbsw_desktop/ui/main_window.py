@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QPushButton,
+    QSizeGrip,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -32,9 +33,12 @@ from PySide6.QtWidgets import (
 
 from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.enums import EntityKind
+from rbsw_desktop.errors import KeyringLocked
+from rbsw_desktop.ui.a11y import StatusLabel, name_parts
 from rbsw_desktop.ui.caseload import CaseloadView
 from rbsw_desktop.ui.lock_screen import LockScreen
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
+from rbsw_desktop.ui.words import plural
 
 if TYPE_CHECKING:
     from rbsw_desktop.store import SearchHit, Store
@@ -44,12 +48,16 @@ if TYPE_CHECKING:
     from rbsw_desktop.ui.case_workspace import CaseWorkspace
     from rbsw_desktop.ui.enrol_dialog import EnrolDialog
     from rbsw_desktop.ui.sync_panel import SyncPanel, SyncSetup
+    from rbsw_desktop.ui.sync_status import SyncView
 
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 250
 USER_INPUT = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
               QEvent.Type.Wheel, QEvent.Type.TouchBegin}
+WINDOW_SIZE = QSize(1200, 780)
+FRAME_ALLOWANCE = QSize(16, 48)    # a window manager's title bar and borders, at most
+CASELOAD_SHARE, CASE_OPEN_SHARE = 0.7, 0.3     # of the width: no case open, a case open
 CASE_KINDS = (EntityKind.CASE, EntityKind.CHILD, EntityKind.VISIT)     # what the caseload shows
 
 
@@ -119,6 +127,8 @@ class MainWindow(QMainWindow):
         self.sync_panel: SyncPanel | None = None
         self.pod_view: BusinessSupportView | None = None    # business support: the pod's records
         self.enrol_button: QPushButton | None = None
+        self.sync_problem: StatusLabel | None = None     # why sync cannot start, and a retry
+        self.sync_retry: QPushButton | None = None
         self.enrol_dialog: EnrolDialog | None = None
         self.pod_client: SupportClient | None = None  # the demo's business support login
 
@@ -132,9 +142,12 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self._build_work_page())
         self.setCentralWidget(self.stack)
 
-        self.status = QLabel()
-        self.status.setAccessibleName("Status")
+        self.status = StatusLabel("Status")
         self.statusBar().addWidget(self.status, 1)
+        self.statusBar().setAccessibleName("Status bar")
+        for grip in self.statusBar().findChildren(QSizeGrip):
+            grip.setAccessibleName("Resize the window")
+        name_parts(self)
 
         self.idle_timer = QTimer(self, singleShot=True)
         self.idle_timer.setInterval(int(idle_minutes * 60_000))
@@ -148,7 +161,7 @@ class MainWindow(QMainWindow):
         self._add_action("&Pod view (business support)", QKeySequence("Ctrl+P"),
                          self.show_pod_view)
         taskman.sig_changes_applied.connect(self._changed)
-        self.resize(1200, 780)
+        self.fit_to_screen()
         self.show_lock_screen()
 
     # -- building -----------------------------------------------------------------------------
@@ -181,16 +194,25 @@ class MainWindow(QMainWindow):
                                  alignment=Qt.AlignmentFlag.AlignCenter, objectName="hint")
         self.case_area.addWidget(self.empty_case)
         split = QSplitter()
+        split.setAccessibleName("Caseload and case")
         split.addWidget(left)
         split.addWidget(self.case_area)
         split.setStretchFactor(1, 1)
-        split.setSizes([840, 360])      # the caseload has the room until a case opens
         self.split = split
+        self._caseload_share(CASELOAD_SHARE)    # the caseload has the room until a case opens
         page = QWidget(objectName="page")
         layout = QVBoxLayout(page)
         layout.addWidget(self.search)
         layout.addWidget(split, 1)
         return page
+
+    def fit_to_screen(self) -> None:
+        """The usual size, made smaller to fit the screen the window opens on (what is left
+        of it beside the taskbar, with room for the window's frame), and centred on it."""
+        room = self.screen().availableGeometry()
+        size = WINDOW_SIZE.boundedTo(room.size() - FRAME_ALLOWANCE)
+        self.resize(size)
+        self.move(room.center() - QPoint(size.width() // 2, size.height() // 2))
 
     def _add_action(self, text: str, keys: QKeySequence | QKeySequence.StandardKey,
                     slot) -> QAction:  # noqa: ANN001
@@ -253,6 +275,7 @@ class MainWindow(QMainWindow):
             self.sync_panel = None
         self.taskman.wait()                   # ... and those saves reach the encrypted store
         self.caseload.set_cases([])
+        self._caseload_share(CASELOAD_SHARE)   # the room is the caseload's again
         self.results.clear()
         self.search.blockSignals(True)
         self.search.clear()
@@ -265,12 +288,38 @@ class MainWindow(QMainWindow):
         store thread (the store, and the keyring over D-Bus)."""
         from rbsw_desktop.ui.sync_panel import sync_setup
         StoreOp(self, sync_setup, taskman=self.taskman).success(
-            lambda setup: self._sync_ready(setup, sync_now)).failure(   # e.g. no keyring
-            lambda exc: self.status.setToolTip(plain_message(exc))).run_in_background()
+            lambda setup: self._sync_ready(setup, sync_now)).failure(   # e.g. keyring locked
+            self._sync_cannot_start).run_in_background()
+
+    def _sync_cannot_start(self, exc: BaseException) -> None:
+        """Sync cannot start (the keyring is locked, or there is none): say so in the status
+        bar, in words, with a button that tries again (which asks for the keyring again); no
+        record reads "Synced" meanwhile."""
+        if self.locked:
+            return
+        if self.sync_problem is None or self.sync_retry is None:
+            self.sync_problem, self.sync_retry = StatusLabel("Sync status"), QPushButton()
+            self.sync_retry.clicked.connect(lambda: self._start_sync(sync_now=True))
+            self.statusBar().addPermanentWidget(self.sync_problem)
+            self.statusBar().addPermanentWidget(self.sync_retry)
+        locked = isinstance(exc, KeyringLocked)
+        self.sync_problem.announce(KeyringLocked.short if locked else "Not syncing")
+        self.sync_problem.setToolTip(plain_message(exc))
+        self.sync_retry.setText(KeyringLocked.action if locked else "Try sync again")
+        self.sync_retry.setAccessibleName(self.sync_retry.text())
+        self._show_sync_problem(True)
+        self.caseload.set_connected(False)
+
+    def _show_sync_problem(self, visible: bool) -> None:
+        if self.sync_problem is not None and self.sync_retry is not None:
+            self.sync_problem.setVisible(visible)
+            self.sync_retry.setVisible(visible)
 
     def _sync_ready(self, setup: SyncSetup | None, sync_now: bool) -> None:
         if self.locked or self.sync_panel is not None:
             return                    # locked (or started) meanwhile
+        self._show_sync_problem(False)
+        self.status.setToolTip("")
         if setup is None:
             self.status.setToolTip("Not set up to sync yet: choose Set up sync and type the "
                                    "code from business support.")
@@ -281,13 +330,20 @@ class MainWindow(QMainWindow):
         self.sync_panel = SyncPanel(setup, taskman=self.taskman, on_changes=self._synced,
                                     parent=self, on_revoked=self.on_revoked)
         self.statusBar().addPermanentWidget(self.sync_panel.widget)
+        self.sync_panel.controller.sig_view_changed.connect(self._sync_view)
         if sync_now:
             self.sync_panel.controller.sync_now()
         if self.sync_panel.is_business_support():
             self.pod_view = self.sync_panel.business_support_view()
+            name_parts(self.pod_view)
             self.case_area.addWidget(self.pod_view)
             self.case_area.setCurrentWidget(self.pod_view)
             self.pod_view.refresh()
+
+    def _sync_view(self, view: SyncView) -> None:
+        """While the laptop cannot reach or sign in to the council, no record reads "Synced"."""
+        if view.connected is not None:
+            self.caseload.set_connected(view.connected)
 
     # -- enrolment and revocation -------------------------------------------------------------
 
@@ -334,6 +390,7 @@ class MainWindow(QMainWindow):
         if self.pod_view is None and self.pod_client is not None and not self.locked:
             from rbsw_desktop.ui.business_support import BusinessSupportView
             self.pod_view = BusinessSupportView(self.pod_client, taskman=self.taskman)
+            name_parts(self.pod_view)
             self.case_area.addWidget(self.pod_view)
         if self.pod_view is not None:
             self.case_area.setCurrentWidget(self.pod_view)
@@ -347,15 +404,15 @@ class MainWindow(QMainWindow):
     # -- caseload, cases and search -----------------------------------------------------------
 
     def refresh_caseload(self) -> None:
-        StoreOp(self, lambda store: (store.cases.summaries(), store.outbox.pending_count()),
+        StoreOp(self, lambda store: (store.cases.summaries(), store.outbox.counts().pending),
                 taskman=self.taskman).success(self._show_caseload).run_in_background()
 
     def _show_caseload(self, result) -> None:  # noqa: ANN001
         cases, pending = result
         self.caseload.set_cases(cases)
         overdue = sum(1 for c in cases if c.days_overdue)
-        self.status.setText(f"{len(cases)} children · {overdue} overdue for a visit · "
-                            f"{pending} changes waiting to sync")
+        self.status.setText(f"{plural(len(cases), 'child', 'children')} · {overdue} overdue "
+                            f"for a visit · {plural(pending, 'change')} waiting to sync")
 
     def open_case(self, case_id: str) -> None:
         if self.workspace is not None:
@@ -367,9 +424,12 @@ class MainWindow(QMainWindow):
         self.sig_before_lock.connect(self.workspace.save_before_lock)
         self.case_area.addWidget(self.workspace)
         self.case_area.setCurrentWidget(self.workspace)
-        total = sum(self.split.sizes())
-        self.split.setSizes([total * 3 // 10, total - total * 3 // 10])   # room for the case
+        self._caseload_share(CASE_OPEN_SHARE)     # room for the case
         self.workspace.tabs.setFocus()
+
+    def _caseload_share(self, share: float) -> None:
+        total = sum(self.split.sizes()) or WINDOW_SIZE.width()
+        self.split.setSizes([round(total * share), total - round(total * share)])
 
     def _focus_search(self) -> None:
         if not self.locked:
@@ -412,8 +472,12 @@ class MainWindow(QMainWindow):
                 self.workspace.open_record(entity, record_id)
 
     def _changed(self, changes: Changes, initiator: object) -> None:
-        if changes.touches(*CASE_KINDS) and not self.locked:
+        if self.locked:
+            return
+        if changes.touches(*CASE_KINDS):
             self.refresh_caseload()
+        if initiator is not self and self.sync_panel is not None:  # (self: what sync wrote)
+            self.sync_panel.controller.sync_soon()     # the pod sees the work soon
 
     def closeEvent(self, event) -> None:  # noqa: ANN001, N802
         self.lock()

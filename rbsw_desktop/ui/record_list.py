@@ -14,6 +14,7 @@ def list_beside_editor(new_button: QPushButton, records: QListWidget,
     column.addWidget(new_button)
     column.addWidget(records, 1)
     split = QSplitter()
+    split.setAccessibleName(f"{records.accessibleName()} and the one chosen")
     split.addWidget(left)
     split.addWidget(editor)
     split.setStretchFactor(1, 1)

@@ -28,7 +28,7 @@ QLineEdit, QTextEdit, QPlainTextEdit, QListView, QTableView, QTreeView {
     selection-background-color: #2f5e8e; selection-color: #ffffff;
 }
 QLineEdit:focus, QTextEdit:focus, QPlainTextEdit:focus, QListView:focus, QTableView:focus {
-    border: 2px solid #2f5e8e;
+    border: 2px solid #2f5e8e; padding: 3px;    /* the same size with focus as without */
 }
 QPushButton {
     background: #ffffff; border: 1px solid #9aa0a6; border-radius: 6px; padding: 6px 14px;

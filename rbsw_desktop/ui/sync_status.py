@@ -23,10 +23,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QWidget
 
 from rbsw_desktop.domain.instants import local_datetime
-from rbsw_desktop.errors import RbswError
+from rbsw_desktop.errors import KeyringLocked, RbswError
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.taskman import Progress, TaskManager
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT = 3.0
+SYNC_AFTER_SAVE_MS = 5000      # a save is sent this long after the last one, when online
 
 
 class SyncPhase(StrEnum):
@@ -54,6 +56,13 @@ class SyncView:
     done: int = 0
     total: int = 0
     detail: str = ""
+    action: str = "Sync now"        # the button's words
+
+    @property
+    def connected(self) -> bool | None:
+        """Whether this laptop reaches and signs in to the council (None: syncing, not known
+        yet)."""
+        return None if self.phase is SyncPhase.SYNCING else self.phase is not SyncPhase.OFFLINE
 
 
 def describe(status: dict[str, Any], *, online: bool, report: Any = None) -> SyncView:
@@ -112,7 +121,8 @@ class SyncController(QObject):
 
     def __init__(self, taskman: TaskManager, engine_factory: Callable[[Store], Any],
                  status_reader: Callable[[Store], dict], *, gateway_url: str = "",
-                 interval_ms: int = 5 * 60 * 1000, parent: QObject | None = None) -> None:
+                 interval_ms: int = 5 * 60 * 1000, after_save_ms: int = SYNC_AFTER_SAVE_MS,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.taskman = taskman
         self.engine_factory, self.status_reader = engine_factory, status_reader
@@ -125,6 +135,8 @@ class SyncController(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.sync_now)
         self._timer.start()
+        self._soon = QTimer(self, singleShot=True, interval=after_save_ms)
+        self._soon.timeout.connect(self._sync_soon_due)
         self._watch_network()
 
     # -- connectivity -------------------------------------------------------------------------
@@ -189,6 +201,19 @@ class SyncController(QObject):
                               on_failure=self._on_failed)
         return True
 
+    @Slot()
+    def sync_soon(self) -> None:
+        """A change was saved: sync a few seconds after the last of a run of saves (each
+        restarts the wait), when online; offline, the connection's return syncs it."""
+        if self.online:
+            self._soon.start()
+
+    def _sync_soon_due(self) -> None:
+        if self.running:
+            self._soon.start()          # after the sync under way, what was saved during it
+        else:
+            self.sync_now()
+
     def _sync(self, store: Store, cancelled: Callable[[], bool],
               progress: Progress) -> tuple[Any, dict]:
         """On the store thread: one sync, then the counts to show (none once wiped)."""
@@ -199,9 +224,16 @@ class SyncController(QObject):
         """At lock or exit: no more syncs, and the one running stops between batches (the task
         manager's `wait()` waits for it)."""
         self._timer.stop()
+        self._soon.stop()
         self._cancel.set()
 
     def _on_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, KeyringLocked):          # what is wrong, and what to do
+            self.running = False
+            self._show(SyncView(SyncPhase.OFFLINE, exc.short, detail=str(exc),
+                                action=exc.action))
+            self.sig_finished.emit(None)
+            return
         if isinstance(exc, RbswError):
             self._on_done(None, {}, str(exc))
             return
@@ -243,9 +275,9 @@ class SyncStatusWidget(QWidget):
     def __init__(self, controller: SyncController, *, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.label = QLabel(controller.view.text)
-        self.label.setAccessibleName("Sync status")
+        self.label = StatusLabel("Sync status", controller.view.text)
         self.progress = QProgressBar()
+        self.progress.setAccessibleName("Sync progress")
         self.progress.setMaximumWidth(120)
         self.progress.setTextVisible(False)
         self.progress.hide()
@@ -265,8 +297,13 @@ class SyncStatusWidget(QWidget):
 
     @Slot(object)
     def show_view(self, view: SyncView) -> None:
-        self.label.setText(view.text)
+        if view.phase in (SyncPhase.OFFLINE, SyncPhase.ATTENTION) and view.detail:
+            self.label.announce(view.text)       # sync stopped or needs a person: said aloud
+        else:
+            self.label.setText(view.text)
         self.setToolTip(view.detail or view.text)
+        self.button.setText(view.action)
+        self.button.setAccessibleName(view.action)
         syncing = view.phase is SyncPhase.SYNCING
         self.progress.setVisible(syncing)
         if syncing:

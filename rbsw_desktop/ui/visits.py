@@ -39,6 +39,7 @@ from rbsw_desktop.domain import Visit, VisitAmendment, VisitStatus, VisitType
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.domain.timeliness import due_words
 from rbsw_desktop.store import Store
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.autosave import (
     Autosave,
     autosave_window,
@@ -52,7 +53,7 @@ from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 from rbsw_desktop.ui.timefmt import instant_of, qdatetime_of, same_minute_shown
 from rbsw_desktop.ui.visit_fields import DayEdit, RowsTable
 
-TEXT_FIELDS = {"child_words": "The child's &own words", "observations": "&Observations",
+TEXT_FIELDS = {"child_words": "The c&hild's own words", "observations": "&Observations",
                "parents_views": "&Parents' views", "analysis": "&Analysis"}
 
 
@@ -148,8 +149,7 @@ class VisitEditor(QWidget):
         self.action_rows = RowsTable(ACTIONS, name="Action")
         self.next_due = DayEdit()
         self.next_due_words = QLabel(objectName="hint")
-        self.status = QLabel(objectName="hint")
-        self.status.setAccessibleName("Save status")
+        self.status = StatusLabel("Save status", objectName="hint")
         self.finalise_button = QPushButton("&Finalise…")
         self.amend_button = QPushButton("Add a&mendment…")
         self.amendments = QListWidget()
@@ -172,15 +172,15 @@ class VisitEditor(QWidget):
             checks.addWidget(c, n // 2, n % 2, Qt.AlignmentFlag.AlignLeft)
         form = QFormLayout()
         form.addRow("&When", self.visited_at)
-        form.addRow("&Type", self.visit_type)
+        form.addRow("T&ype", self.visit_type)
         form.addRow(checks)
         form.addRow("Not seen alone because", self.not_alone_reason)
         form.addRow("Infants", self.seen_awake)
-        form.addRow("Prese&nt", self.present)
+        form.addRow("P&resent", self.present)
         form.addRow("Not present", self.absent)
         for name, label in TEXT_FIELDS.items():
             form.addRow(label, self.texts[name])
-        form.addRow("A&ctions", self.action_rows)
+        form.addRow("Act&ions", self.action_rows)
         due, due_label = QHBoxLayout(), QLabel("Next visit d&ue")
         due_label.setBuddy(self.next_due)
         due.addWidget(self.next_due)
@@ -190,6 +190,7 @@ class VisitEditor(QWidget):
         body = QWidget(objectName="visitForm")
         body.setLayout(form)
         scroll = QScrollArea(widgetResizable=True)
+        scroll.setAccessibleName("Visit form")
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)     # Tab goes to the fields in it

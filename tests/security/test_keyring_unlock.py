@@ -114,6 +114,7 @@ def test_the_worker_opts_in_and_the_next_start_opens_with_the_login(
         qtbot, store: Store, data_dir: Path, case) -> None:  # noqa: ANN001
     store.lock()
     screen = _lock_screen(qtbot, data_dir, allowed=True)
+    qtbot.waitUntil(screen.remember.isEnabled)       # once the keyring answered
     assert screen.remember.isVisible() and not screen.remember.isChecked()
     qtbot.mouseClick(screen.remember, _left())
     assert screen.remember.isChecked()
@@ -121,6 +122,7 @@ def test_the_worker_opts_in_and_the_next_start_opens_with_the_login(
     with qtbot.waitSignal(screen.sig_unlocked, timeout=10_000) as opened:
         qtbot.mouseClick(screen.button, _left())
     _lock(screen, opened.args[0])
+    screen.taskman.wait()                            # the key is kept in the pool
     assert keyring_access.recall_data_key(data_dir) is not None
 
     # The next start: no passphrase typed, the login's keyring opens the store.
@@ -138,6 +140,7 @@ def test_the_worker_opts_in_and_the_next_start_opens_with_the_login(
     # IT withdraws it: the kept key goes, and the passphrase is asked.
     forbidden = _lock_screen(qtbot, data_dir, allowed=False)
     assert not forbidden.remember.isVisible()
+    forbidden.taskman.wait()
     assert keyring_access.recall_data_key(data_dir) is None
     with qtbot.assertNotEmitted(forbidden.sig_unlocked, wait=300):
         pass
@@ -157,6 +160,7 @@ def test_unticking_removes_the_kept_key(qtbot, store: Store, data_dir: Path) -> 
     with qtbot.waitSignal(screen.sig_unlocked, timeout=10_000) as opened:
         qtbot.mouseClick(screen.button, _left())
     _lock(screen, opened.args[0])
+    screen.taskman.wait()
     assert keyring_access.recall_data_key(data_dir) is None
 
 
@@ -168,6 +172,7 @@ def test_a_kept_key_that_no_longer_fits_asks_for_the_passphrase(
     screen = _lock_screen(qtbot, data_dir, allowed=True)
     qtbot.waitUntil(lambda: "Type your passphrase" in screen.error.text(), timeout=10_000)
     assert screen.isEnabled() and not screen.remember.isChecked()
+    screen.taskman.wait()
     assert keyring_access.recall_data_key(data_dir) is None
 
 
@@ -175,13 +180,38 @@ def test_no_keyring_on_the_lock_screen_says_so_and_the_passphrase_works(
         qtbot, store: Store, data_dir: Path, no_keyring) -> None:  # noqa: ANN001
     store.lock()
     screen = _lock_screen(qtbot, data_dir, allowed=True)
-    assert not screen.remember.isEnabled()
-    assert screen.keyring_note.isVisible() and "passphrase" in screen.keyring_note.text()
+    qtbot.waitUntil(screen.keyring_note.isVisible)   # once the keyring was asked
+    assert not screen.remember.isEnabled() and "passphrase" in screen.keyring_note.text()
     qtbot.keyClicks(screen.passphrase, PASSPHRASE)
     with qtbot.waitSignal(screen.sig_unlocked, timeout=10_000) as opened:
         qtbot.mouseClick(screen.button, _left())
     _lock(screen, opened.args[0])
     assert list(data_dir.glob("*key*")) == [data_dir / "keyfile.json"]
+
+
+@needs_real_keyring
+def test_the_lock_screen_asks_the_keyring_off_the_ui_thread(
+        qtbot, store: Store, data_dir: Path, monkeypatch) -> None:  # noqa: ANN001
+    """The keyring is a D-Bus call that may wait (a locked keyring asks its own questions):
+    the lock screen reads it in the pool, never on the UI thread, and the kept key opens."""
+    import threading
+
+    import keyring
+    keyring_access.remember_data_key(data_dir, store.raw_key())
+    store.lock()
+    backend = type(keyring.get_keyring())
+    asked_on: list[threading.Thread] = []
+    read = backend.get_password
+
+    def reading(self, *args):  # noqa: ANN001, ANN002, ANN202 - the real read, watched
+        asked_on.append(threading.current_thread())
+        return read(self, *args)
+    monkeypatch.setattr(backend, "get_password", reading)
+    screen = _lock_screen(qtbot, data_dir, allowed=True)
+    with qtbot.waitSignal(screen.sig_unlocked, timeout=10_000) as opened:
+        pass
+    _lock(screen, opened.args[0])
+    assert asked_on and threading.main_thread() not in asked_on
 
 
 def _left():  # noqa: ANN202

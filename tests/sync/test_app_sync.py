@@ -125,6 +125,7 @@ def test_a_worker_sets_up_sync_in_the_app_with_a_code(qtbot, gateway, tmp_path: 
     with qtbot.waitSignal(dialog.sig_enrolled, timeout=10_000):
         qtbot.mouseClick(dialog.setup_button, Qt.MouseButton.LeftButton)
     assert window.sync_panel is not None and not window.enrol_button.isVisible()
+    assert window.status.toolTip() == ""              # no "Not set up to sync yet" any more
     qtbot.waitUntil(lambda: window.caseload.model_.rowCount() == 1, timeout=20_000)
     assert window.caseload.model_.rows[0].id == case_id
     assert keyring_access.get_secret(data_dir, "device_token")          # in the keyring ...
@@ -184,3 +185,94 @@ def test_a_revoked_laptop_leaves_the_case_screens_and_its_store_is_gone(
     assert not (data_dir / "store.db").exists() and not (data_dir / "keyfile.json").exists()
     assert keyring_access.get_secret(data_dir, "device_token") is None
     window.close()
+
+
+def _sync_column(window: MainWindow) -> set[str]:
+    model = window.caseload.model()
+    return {model.index(row, 4).data() for row in range(model.rowCount())}
+
+
+def test_a_locked_keyring_is_said_in_words_and_unlocking_it_syncs(qtbot, gateway,
+                                                                  tmp_path: Path) -> None:
+    """The login keyring locked (a screen lock can lock it): sync says what is wrong and what
+    to do, with a button that asks again; no record reads "Synced" meanwhile."""
+    from tests.keyring_lock import lock_keyring, unlock_keyring
+
+    pod = gateway.pod_add("Keyring Pod (fictional)")
+    worker = gateway.worker_add(pod, "Sam Keyringworker (fictional)", "social_worker")
+    gateway.case_add(worker, "Ada Keyringchild")
+    data_dir = tmp_path / "laptop"
+    store = Store.create(data_dir, PASSPHRASE, kdf=FAST_KDF)
+    enrol(store, gateway.url, gateway.enrol_code(worker))
+    store.lock()
+    try:
+        window = _unlocked_window(qtbot, data_dir)
+        panel = window.sync_panel
+        qtbot.mouseClick(panel.widget.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: _sync_column(window) == {"Synced"}, timeout=20_000)
+
+        lock_keyring()                                  # while the app runs
+        qtbot.mouseClick(panel.widget.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not panel.controller.running, timeout=20_000)
+        assert panel.widget.label.text() == "Unlock your computer's keyring to sync"
+        assert panel.widget.button.text() == "Unlock keyring and sync"
+        assert "locked" in panel.widget.toolTip() and "KeyringLocked" not in panel.widget.toolTip()
+        assert _sync_column(window) == {"Not connected"}
+        unlock_keyring()
+        qtbot.mouseClick(panel.widget.button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: _sync_column(window) == {"Synced"}, timeout=20_000)
+        assert panel.widget.button.text() == "Sync now"
+        window.lock()
+
+        lock_keyring()                                  # locked before the app unlocks
+        window = _unlocked_window(qtbot, data_dir)
+        qtbot.waitUntil(lambda: window.sync_retry is not None and window.sync_retry.isVisible())
+        assert window.sync_panel is None and window.sync_problem.text() == \
+            "Unlock your computer's keyring to sync"
+        assert "Not set up" not in window.status.toolTip()
+        assert _sync_column(window) == {"Not connected"}
+        unlock_keyring()
+        qtbot.mouseClick(window.sync_retry, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: _sync_column(window) == {"Synced"}, timeout=20_000)
+        assert not window.sync_retry.isVisible() and window.sync_panel is not None
+        window.lock()
+    finally:
+        unlock_keyring()
+
+
+def test_a_saved_change_is_sent_a_few_seconds_later(qtbot, gateway, tmp_path: Path) -> None:
+    """Online, a save starts a sync a few seconds after typing stops (not the 5-minute timer):
+    the pod sees the work soon. What waits is counted in records, in words."""
+    pod = gateway.pod_add("Soon Pod (fictional)")
+    worker = gateway.worker_add(pod, "Sam Soonworker (fictional)", "social_worker")
+    case_id = gateway.case_add(worker, "Ada Soonchild")
+    data_dir = tmp_path / "laptop"
+    store = Store.create(data_dir, PASSPHRASE, kdf=FAST_KDF)
+    enrol(store, gateway.url, gateway.enrol_code(worker))
+    store.lock()
+    window = _unlocked_window(qtbot, data_dir)
+    panel = window.sync_panel
+    qtbot.mouseClick(panel.widget.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.caseload.model_.rowCount() == 1, timeout=20_000)
+    qtbot.waitUntil(lambda: "0 changes waiting" in window.status.text(), timeout=20_000)
+
+    window.open_case(case_id)
+    visits = window.workspace.visits
+    qtbot.mouseClick(visits.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: visits.list.count() == 1, timeout=5000)
+    editor = visits.editor
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    notes, other = editor.texts["observations"], editor.texts["analysis"]
+    for words in ("Ada showed me ", "her new ", "bike."):      # three saves of one visit:
+        qtbot.mouseClick(notes.viewport(), Qt.MouseButton.LeftButton)
+        qtbot.keyClicks(notes, words)
+        qtbot.mouseClick(other.viewport(), Qt.MouseButton.LeftButton)    # focus leaves: saved
+    qtbot.waitUntil(lambda: "1 change waiting to sync" in window.status.text(), timeout=5000)
+    assert panel.controller.running is False
+    qtbot.waitUntil(lambda: any(r["entity"] == "visit" for r in gateway.records(pod=pod)),
+                    timeout=20_000)
+    qtbot.waitUntil(lambda: "0 changes waiting" in window.status.text(), timeout=20_000)
+    (visit,) = [r for r in gateway.records(pod=pod) if r["entity"] == "visit"]
+    assert "bike" in visit["fields"]["observations"]
+    window.lock()

@@ -1,0 +1,77 @@
+"""What a screen reader hears: status words that change (a save, a wrong passphrase, sync, a
+board move) are read as the words themselves, never as a fixed name.
+
+    self.status = StatusLabel("Save status", objectName="hint")
+    self.status.setText("Saved 07:09")          # its accessible name is now "Saved 07:09"
+    self.status.announce("That passphrase is not right")   # ... and it is read out at once
+
+A `StatusLabel`'s accessible name is its text (Qt tells the screen reader the name changed);
+what the label is for ("Save status") is its accessible description. `announce` also sends an
+announcement (Qt 6.8 and later; an Alert event before), for the changes a worker must hear
+without looking: a wrong passphrase, a save, a sync that failed, a board move.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QAccessible, QAccessibleEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QSplitterHandle,
+    QToolButton,
+    QWidget,
+)
+
+
+class StatusLabel(QLabel):
+    def __init__(self, purpose: str, text: str = "", *, parent: QWidget | None = None,
+                 **options: Any) -> None:
+        super().__init__(text, parent, **options)
+        self.setAccessibleDescription(purpose)
+        self.setAccessibleName(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.setAccessibleName(text)       # (Qt sends NameChanged)
+
+    def clear(self) -> None:
+        self.setText("")
+
+    def announce(self, text: str) -> None:
+        """Show `text` and have a screen reader say it now."""
+        self.setText(text)
+        if text:
+            announce(self, text)
+
+
+def announce(widget: QWidget, text: str) -> None:
+    """Have a screen reader say `text` now, on behalf of `widget`."""
+    try:
+        from PySide6.QtGui import QAccessibleAnnouncementEvent
+    except ImportError:              # Qt before 6.8: an Alert, read with the widget's name
+        QAccessible.updateAccessibility(QAccessibleEvent(widget, QAccessible.Event.Alert))
+        return
+    event = QAccessibleAnnouncementEvent(widget, text)
+    event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
+    QAccessible.updateAccessibility(event)
+
+
+def name_parts(root: QWidget) -> None:
+    """Names for the parts Qt builds inside a screen's controls, which have none of their own:
+    a splitter's handles, a search box's clear button, a drop-down's list of choices.
+    Called once a screen (or a tab of it) is built; a part named already is left."""
+    for widget in root.findChildren(QWidget):
+        owner = widget.parentWidget()
+        if isinstance(widget, QComboBox):
+            widget, name = widget.view(), f"Choices: {widget.accessibleName()}"
+        elif isinstance(widget, QSplitterHandle) and owner is not None:
+            name = f"Resize: {owner.accessibleName()}"
+        elif isinstance(widget, QToolButton) and isinstance(owner, QLineEdit):
+            name = f"Clear {owner.accessibleName().lower()}"
+        else:
+            continue
+        if not widget.accessibleName():
+            widget.setAccessibleName(name)
