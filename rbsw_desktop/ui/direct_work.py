@@ -136,7 +136,7 @@ class DirectWorkTab(QWidget):
         self.list.setAccessibleName("Direct work sessions")
         self.list.setWordWrap(True)
         self.new_button = QPushButton("&New session")
-        self.remove_button = QPushButton("R&emove session…")
+        self.remove_button = QPushButton("Remove session…")
         self.remove_button.setAccessibleName("Remove this session")
         self.tool = QComboBox()
         for t in DirectWorkTool:

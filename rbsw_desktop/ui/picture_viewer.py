@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from rbsw_desktop.domain import Attachment, SyncState
 from rbsw_desktop.store import Store
+from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.autosave import Autosave
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
@@ -120,7 +121,7 @@ class PictureViewer(QDialog):
                              (self.turn_right, "Turn the photo a quarter to the right"),
                              (self.remove_button, "Remove this photo")):
             button.setAccessibleName(name)
-        self.status = QLabel(objectName="hint", wordWrap=True)
+        self.status = StatusLabel("Save status", objectName="hint", wordWrap=True)
 
         form = QFormLayout()
         form.addRow("Ca&ption", self.caption)

@@ -106,7 +106,7 @@ def test_removing_a_session_asks_naming_it_and_takes_its_pictures(qtbot, store: 
     SHOTS.mkdir(parents=True, exist_ok=True)
     tab.grab().save(str(SHOTS / "direct-work-session.png"))
 
-    alt(qtbot, tab, Qt.Key.Key_E)
+    qtbot.mouseClick(tab.remove_button, Qt.MouseButton.LeftButton)
     box = confirmation(qtbot, tab)
     assert box.text() == ("Remove the session “Three Houses: Fictional: Sam's houses” of "
                           "Tue 24 Nov 2026?")

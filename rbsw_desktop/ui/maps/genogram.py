@@ -100,7 +100,7 @@ class GenogramEditor(MapEditor):
         self._who = ChoiceDelegate([], self.relationships)
         self.relationships.setItemDelegateForColumn(FROM, self._who)
         self.relationships.setItemDelegateForColumn(TO, self._who)
-        self.add_person = QPushButton("Add a p&erson")
+        self.add_person = QPushButton("Add a person")
         self.remove_person = QPushButton("Remove the person")
         self.add_relationship = QPushButton("Add a &relationship")
         self.remove_relationship = QPushButton("Remove the relationship")

@@ -205,7 +205,7 @@ class ScalesEditor(MapEditor):
         self._offered = False
         self._case: CasePeople | None = None
         self.rows_box = QVBoxLayout()
-        self.add = QPushButton("Add a p&erson")
+        self.add = QPushButton("Add a pe&rson")
         self.chart = ScaleChart()
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
