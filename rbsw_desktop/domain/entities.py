@@ -214,7 +214,9 @@ class DirectWorkActivity(Record):
 
 @dataclass(kw_only=True)
 class Attachment(Record):
-    """A photo or scan (a child's drawing): the bytes live encrypted in the store's blobs."""
+    """A photo or scan (a child's drawing): the bytes live encrypted in the store's blobs. Or
+    the PNG rendering of one of its activity's drawing areas (`rendering_of` names the area),
+    kept for what cannot draw vectors (the PDF, the council's viewers, thumbnails)."""
 
     entity: ClassVar[EntityKind] = EntityKind.ATTACHMENT
     search_fields: ClassVar[tuple[str, ...]] = ("caption",)
@@ -226,6 +228,7 @@ class Attachment(Record):
     filename: str = ""
     caption: str = ""
     consent: str = ""
+    rendering_of: str = ""          # the drawing area it renders; "" for a photo or scan
 
 
 ENTITY_TYPES: dict[str, type[Record]] = {

@@ -122,6 +122,12 @@ def _v3(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE direct_work_activity ADD COLUMN content TEXT NOT NULL DEFAULT '{}'")
 
 
+def _v7(db: sqlite_utils.Database) -> None:
+    # Which drawing area of its activity an attachment is the PNG rendering of ("" for a photo
+    # or scan).
+    db.execute("ALTER TABLE attachment ADD COLUMN rendering_of TEXT NOT NULL DEFAULT ''")
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -133,6 +139,7 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(1, "records, outbox, audit, blobs, conflicts, search", _v1),
     Migration(2, "pulled changes this laptop could not apply", _v2),
     Migration(3, "direct-work drawings, maps and scores", _v3),
+    Migration(7, "attachments that are renderings of a drawing", _v7),
 )
 
 
