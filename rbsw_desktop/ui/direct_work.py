@@ -1,6 +1,7 @@
 """Direct work with a child: pick a tool, record the child's words verbatim and what they tell
-us about the child's lived experience, and attach photos or scans of their drawings (kept
-encrypted in the store, shown as thumbnails)."""
+us about the child's lived experience, draw with the child on the tool's sheet (or hand them the
+laptop: the child's turn), and attach photos or scans of their drawings (kept encrypted in the
+store, shown as thumbnails)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +35,9 @@ from rbsw_desktop.domain import Attachment, DirectWorkActivity, DirectWorkTool
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.autosave import Autosave
+from rbsw_desktop.ui.content_editor import ContentEditor, content_editor
+from rbsw_desktop.ui.drawing.childs_turn import ChildsTurn
+from rbsw_desktop.ui.drawing.paint import rendering_png
 from rbsw_desktop.ui.record_list import list_beside_editor
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
@@ -58,6 +64,8 @@ def media_type_of(path: Path) -> str:
 def load_thumbnails(store: Store, activity_id: str) -> list[Thumbnail]:
     out = []
     for a in store.direct_work.attachments(activity_id):
+        if a.rendering_of:
+            continue            # a drawing's own PNG: the drawing is shown itself
         data = store.direct_work.blob(a.sha256) or b""
         image = None
         if a.media_type.startswith("image/"):
@@ -77,6 +85,11 @@ def attach_file(store: Store, activity: DirectWorkActivity, path: Path) -> Attac
         raise InvalidInput(f"That file could not be read ({exc.strerror}).") from None
     return store.direct_work.attach(activity.id, activity.case_id, data, kind, filename=path.name,
                                     consent=activity.consent)
+
+
+def save_activity(store: Store, activity: DirectWorkActivity) -> DirectWorkActivity:
+    """Keep the activity, with a fresh PNG rendering of each drawing area that changed."""
+    return store.direct_work.save(activity, render=rendering_png)
 
 
 def session_title(a: DirectWorkActivity) -> str:
@@ -108,6 +121,16 @@ class DirectWorkTab(QWidget):
         # tool does not show: changing the tool (even by a stray mouse wheel) never drops one,
         # and they are saved with the session so switching back shows them again.
         self._answers: dict[str, str] = {}
+        # The tool's drawings, map or scores (`ui.content_editor`), and what each tool chosen
+        # in this session held, so switching back to it shows its content again.
+        self.editor: ContentEditor | None = None
+        self.editor_box = QWidget()
+        self.editor_layout = QVBoxLayout(self.editor_box)
+        self.editor_layout.setContentsMargins(0, 0, 0, 0)
+        self._held: dict[DirectWorkTool, dict] = {}
+        self._editor_tool = DirectWorkTool.FREE_FORM
+        self.childs_turn_button = QPushButton("The &child's turn…")
+        self.childs_turn: ChildsTurn | None = None
         self.child_words = QPlainTextEdit(placeholderText="Exactly as the child said it")
         self.child_words.setAccessibleName("The child's own words")
         self.lived = QPlainTextEdit()
@@ -129,12 +152,14 @@ class DirectWorkTab(QWidget):
         form.addRow("&Tool", self.tool)
         form.addRow("T&itle", self.title)
         form.addRow(self.parts_box)
+        form.addRow(self.editor_box)
         form.addRow("The child's &own words", self.child_words)
         form.addRow("What it tells us about their &lived experience", self.lived)
         form.addRow("&Consent", self.consent)
         form.addRow(self.shareable)
         buttons = QHBoxLayout()
         buttons.addWidget(self.attach_button)
+        buttons.addWidget(self.childs_turn_button)
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         editor = QWidget()
@@ -143,14 +168,17 @@ class DirectWorkTab(QWidget):
         column.addWidget(self.thumbs)
         column.addWidget(self.message)
         column.addLayout(buttons)
-        QVBoxLayout(self).addWidget(list_beside_editor(self.new_button, self.list, editor))
+        self.editor_scroll = QScrollArea(widgetResizable=True)    # room for the tool's sheet
+        self.editor_scroll.setWidget(editor)
+        QVBoxLayout(self).addWidget(list_beside_editor(self.new_button, self.list,
+                                                       self.editor_scroll))
 
         self.tool.currentIndexChanged.connect(self._tool_changed)
         self.new_button.clicked.connect(self.new_session)
         self.save_button.clicked.connect(self.save)
         # Nothing typed is lost: the one autosave, and when another session is chosen.
         self.autosave = Autosave(self, taskman, collect=self.collect,
-                                 write=lambda store, activity: store.direct_work.save(activity),
+                                 write=save_activity,
                                  status=self.message,
                                  on_saved=self._saved)
         for edit in (self.title, self.consent):
@@ -159,15 +187,19 @@ class DirectWorkTab(QWidget):
             text.textChanged.connect(self._mark_dirty)
         self.shareable.toggled.connect(self._mark_dirty)
         self.attach_button.clicked.connect(self.choose_file)
+        self.childs_turn_button.clicked.connect(self.start_childs_turn)
         self.list.currentItemChanged.connect(self._chosen)
         self._build_parts({})
+        self._build_editor()
         self._set_editing(False)
         self.reload()
 
     def _set_editing(self, on: bool) -> None:
         for w in (self.tool, self.title, self.parts_box, self.child_words, self.lived,
-                  self.consent, self.shareable, self.save_button, self.attach_button):
+                  self.consent, self.shareable, self.save_button, self.attach_button,
+                  self.editor_box):
             w.setEnabled(on)
+        self.childs_turn_button.setEnabled(on and self.editor is not None)
 
     def _build_parts(self, values: dict[str, str]) -> None:
         while self.parts_form.rowCount():
@@ -184,6 +216,22 @@ class DirectWorkTab(QWidget):
             self.parts_form.addRow(label, edit)
             label.show()   # added after the tab was shown: Qt leaves new children hidden
             edit.show()
+
+    def _build_editor(self) -> None:
+        if self.editor is not None:
+            self.editor.changed.disconnect(self._mark_dirty)
+            old = cast(QWidget, self.editor)
+            self.editor_layout.removeWidget(old)
+            old.hide()
+            old.deleteLater()
+        tool = self._editor_tool = DirectWorkTool(self.tool.currentData())
+        self.editor = content_editor(tool, self.editor_box)
+        if self.editor is not None:
+            self.editor.set_content(self._held.get(tool, {}))
+            self.editor.changed.connect(self._mark_dirty)
+            self.editor_layout.addWidget(cast(QWidget, self.editor))
+            cast(QWidget, self.editor).show()
+        self.childs_turn_button.setEnabled(self.editor is not None and self.activity is not None)
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -218,6 +266,8 @@ class DirectWorkTab(QWidget):
         self.tool.blockSignals(False)
         self._answers = dict(a.parts)
         self._build_parts(self._answers)
+        self._held = {a.tool: a.content}
+        self._build_editor()
         self.title.setText(a.title)
         self.child_words.setPlainText(a.child_words)
         self.lived.setPlainText(a.lived_experience)
@@ -249,7 +299,15 @@ class DirectWorkTab(QWidget):
     def _tool_changed(self, _index: int) -> None:
         self._answers = self._all_answers()
         self._build_parts(self._answers)
+        self._held[self._editor_tool] = self._content()
+        self._build_editor()
         self._mark_dirty()
+
+    def _content(self) -> dict:
+        """The content of the tool shown: its editor's, or what it held (no editor for it)."""
+        if self.editor is not None:
+            return self.editor.content()
+        return self._held.get(self._editor_tool, {})
 
     def _all_answers(self) -> dict[str, str]:
         """The answers in the boxes shown, over those kept for prompts not shown."""
@@ -274,6 +332,7 @@ class DirectWorkTab(QWidget):
         a.tool = DirectWorkTool(self.tool.currentData())
         a.title = self.title.text()
         a.parts = self._all_answers()   # answers for prompts not shown are kept too
+        a.content = self._content()
         a.child_words = self.child_words.toPlainText()
         a.lived_experience = self.lived.toPlainText()
         a.consent = self.consent.text()
@@ -284,6 +343,32 @@ class DirectWorkTab(QWidget):
         self.autosave.flush()
 
     def save_before_lock(self) -> None:
+        self.end_childs_turn()
+        self.save_if_dirty()
+
+    # -- the child's turn ---------------------------------------------------------------------
+
+    def start_childs_turn(self) -> ChildsTurn | None:
+        """Full screen, the sheet and the words of this activity only, until the worker's
+        passphrase is typed (or the app locks)."""
+        if self.editor is None or self.activity is None or self.childs_turn is not None:
+            return None
+        self.save_if_dirty()
+        sheet = cast(QWidget, self.editor)
+        self.childs_turn = ChildsTurn(sheet, self.parts, taskman=self.taskman,
+                                      title=self.activity.tool.label, parent=self)
+        self.childs_turn.sig_ended.connect(self._childs_turn_ended)
+        self.childs_turn.begin()
+        return self.childs_turn
+
+    def end_childs_turn(self) -> None:
+        if self.childs_turn is not None:
+            self.childs_turn.end()
+
+    def _childs_turn_ended(self, sheet: QWidget) -> None:
+        self.childs_turn = None
+        self.editor_layout.addWidget(sheet)     # the sheet comes back to the tab
+        sheet.show()
         self.save_if_dirty()
 
     def new_session(self) -> None:
@@ -325,10 +410,13 @@ class DirectWorkTab(QWidget):
 
     def clear(self) -> None:
         """Drop what is shown (before the app locks), saving what is being typed first."""
+        self.end_childs_turn()
         self.save_if_dirty()
         self._loading = True
         self.activity = None
         self._answers = {}
+        self._held = {}
+        self._build_editor()
         self.list.clear()
         self.thumbs.clear()
         edits: tuple[QPlainTextEdit | QLineEdit, ...] = (
