@@ -36,6 +36,10 @@ MIN_STEP = 0.75               # points closer than this (in drawing units) add n
 STAMP_SIZE = 110.0
 
 
+def _real(event: QMouseEvent) -> bool:
+    return event.source() == Qt.MouseEventSource.MouseEventNotSynthesized
+
+
 @dataclass
 class Tool:
     """What the next touch does; one for all the canvases of a sheet."""
@@ -214,16 +218,17 @@ class DrawingCanvas(QWidget):
         return self._to_widget(QRectF(min(a[0], b[0]) - half, min(a[1], b[1]) - half,
                                       abs(a[0] - b[0]) + 2 * half, abs(a[1] - b[1]) + 2 * half))
 
+    # A mouse; never a mouse event Qt made up from a touch or a pen, each drawn as itself.
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if event.button() == Qt.MouseButton.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton and _real(event):
             self._press(event.position(), 1.0)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if event.buttons() & Qt.MouseButton.LeftButton:
+        if event.buttons() & Qt.MouseButton.LeftButton and _real(event):
             self._move(event.position(), 1.0)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if event.button() == Qt.MouseButton.LeftButton:
+        if event.button() == Qt.MouseButton.LeftButton and _real(event):
             self._release()
 
     def tabletEvent(self, event: QTabletEvent) -> None:  # noqa: N802

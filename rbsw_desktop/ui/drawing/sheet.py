@@ -16,7 +16,6 @@ from rbsw_desktop.domain.enums import DirectWorkTool
 from rbsw_desktop.ui.drawing.canvas import DrawingCanvas, Tool
 from rbsw_desktop.ui.drawing.toolbox import Toolbox
 
-
 MIN_HEIGHT = 480       # px: the toolbox and a drawing area a child can draw in
 
 
