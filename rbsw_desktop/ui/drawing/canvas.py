@@ -60,7 +60,8 @@ class DrawingCanvas(QWidget):
         self.name = name
         self.area = AREA
         self.strokes: list[Stroke] = []
-        self.stamps: list[Stamp] = []
+        self._json: list[dict[str, Any]] = []     # each stroke's JSON, made once: the autosave
+        self.stamps: list[Stamp] = []             # copies the drawing in a moment, however big
         self._undo: list[tuple[str, Any]] = []
         self._redo: list[tuple[str, Any]] = []
         self._points: list[tuple[float, float, float]] | None = None    # the stroke in progress
@@ -81,6 +82,11 @@ class DrawingCanvas(QWidget):
     def drawing(self) -> Drawing:
         return Drawing(self.area[0], self.area[1], tuple(self.strokes), tuple(self.stamps))
 
+    def drawing_json(self) -> dict[str, Any]:
+        """`drawing().to_json()`, without turning every stroke into JSON again."""
+        return {"width": self.area[0], "height": self.area[1], "strokes": list(self._json),
+                "stamps": [s.to_json() for s in self.stamps]}
+
     @property
     def empty(self) -> bool:
         return not self.strokes and not self.stamps
@@ -89,6 +95,7 @@ class DrawingCanvas(QWidget):
         """Show a kept drawing (or a blank one); the undo history starts again."""
         self.area = (drawing.width, drawing.height) if drawing else AREA
         self.strokes = list(drawing.strokes) if drawing else []
+        self._json = [s.to_json() for s in self.strokes]
         self.stamps = list(drawing.stamps) if drawing else []
         self._undo.clear()
         self._redo.clear()
@@ -117,7 +124,7 @@ class DrawingCanvas(QWidget):
 
     def clear(self) -> None:
         if not self.empty:
-            self._do(("clear", (self.strokes, self.stamps)))
+            self._do(("clear", (self.strokes, self._json, self.stamps)))
 
     def _do(self, op: tuple[str, Any]) -> None:
         self._redo.clear()
@@ -131,14 +138,18 @@ class DrawingCanvas(QWidget):
 
     def _apply(self, op: tuple[str, Any], *, forward: bool) -> tuple[str, Any]:
         kind, value = op
-        if kind == "stroke":
-            self.strokes.append(value) if forward else self.strokes.pop()
+        if kind == "stroke" and forward:
+            self.strokes.append(value)
+            self._json.append(value.to_json())
+        elif kind == "stroke":
+            self.strokes.pop()
+            self._json.pop()
         elif kind == "stamp":
             self.stamps.append(value) if forward else self.stamps.pop()
         elif forward:                       # clear: keep what was there, for undo
-            self.strokes, self.stamps = [], []
+            self.strokes, self._json, self.stamps = [], [], []
         else:
-            self.strokes, self.stamps = list(value[0]), list(value[1])
+            self.strokes, self._json, self.stamps = (list(v) for v in value)
         return op
 
     def _after_change(self, strokes_changed: bool) -> None:

@@ -59,7 +59,7 @@ class DrawingSheet(QWidget):
     # -- the content editor -------------------------------------------------------------------
 
     def content(self) -> dict[str, Any]:
-        return {"drawing": {prompt: c.drawing().to_json()
+        return {"drawing": {prompt: c.drawing_json()
                             for prompt, c in self.canvases.items() if not c.empty}}
 
     def set_content(self, content: dict[str, Any]) -> None:
