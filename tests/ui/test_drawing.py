@@ -5,8 +5,8 @@ shows (its pixels)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QImage, QInputDevice
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QInputDevice, QPointingDevice, QTabletEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -15,7 +15,7 @@ from rbsw_desktop.store import Store
 from rbsw_desktop.ui.direct_work import DirectWorkTab
 from rbsw_desktop.ui.drawing.canvas import DrawingCanvas
 from rbsw_desktop.ui.drawing.sheet import DrawingSheet
-from tests.ui.conftest import open_tab
+from tests.ui.conftest import open_tab, threaded_taskman
 from tests.ui.test_app_shell import SHOTS
 
 WORRIES = "House of worries"
@@ -205,3 +205,50 @@ def test_a_drawing_comes_back_when_the_session_is_chosen_again(qtbot, store: Sto
     assert isinstance(shown, DrawingSheet)
     assert shown.canvases[WORRIES].drawing() == sheet.canvases[WORRIES].drawing()
     QApplication.processEvents()
+
+
+def test_a_pen_draws_with_its_pressure(qtbot, store: Store, case: Case) -> None:
+    tab, sheet = new_three_houses(qtbot, store, case)
+    canvas = sheet.canvases[WORRIES]
+    qtbot.mouseClick(sheet.toolbox.size_buttons["Thick pen"], Qt.MouseButton.LeftButton)
+    pen = QPointingDevice("Test pen (fictional)", 7, QInputDevice.DeviceType.Stylus,
+                          QPointingDevice.PointerType.Pen,
+                          QInputDevice.Capability.Position | QInputDevice.Capability.Pressure,
+                          1, 2)
+    points = line(QPoint(canvas.width() // 3, canvas.height() // 2),
+                  QPoint(canvas.width() * 2 // 3, canvas.height() // 2), 10)
+    kinds = [QEvent.Type.TabletPress] + [QEvent.Type.TabletMove] * 10 + \
+        [QEvent.Type.TabletRelease]
+    for i, (kind, p) in enumerate(zip(kinds, [points[0], *points[1:], points[-1]],
+                                      strict=True)):
+        where = QPointF(p)
+        event = QTabletEvent(kind, pen, where, QPointF(canvas.mapToGlobal(p)), i / 11,
+                             0.0, 0.0, 0.0, 0.0, 0.0, Qt.KeyboardModifier.NoModifier,
+                             Qt.MouseButton.LeftButton,
+                             Qt.MouseButton.NoButton if kind == QEvent.Type.TabletRelease
+                             else Qt.MouseButton.LeftButton)
+        QApplication.sendEvent(canvas, event)
+    save(qtbot, tab)
+    [stroke] = stored(store, tab).content["drawing"][WORRIES]["strokes"]
+    pressures = [p[2] for p in stroke["points"]]
+    assert pressures == sorted(pressures) and pressures[0] < 0.1 < 0.8 < pressures[-1]
+    x0, y0 = stroke["points"][1][:2]          # a light touch draws thin, a firm one thick
+    x1, y1 = stroke["points"][-2][:2]
+    assert not is_colour(pixel(canvas, x0, y0 + 8), "#1f2328")
+    assert is_colour(pixel(canvas, x1, y1 + 8), "#1f2328")
+
+
+def test_a_save_on_the_real_store_thread_renders_the_png_there(qtbot, store: Store,
+                                                               case: Case) -> None:
+    manager = threaded_taskman(qtbot, store)
+    tab = DirectWorkTab(taskman=manager, case_id=case.id)
+    qtbot.addWidget(tab)
+    tab.resize(1200, 800)
+    tab.show()
+    qtbot.mouseClick(tab.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.activity is not None and tab.editor is not None)
+    drag(qtbot, tab.editor.canvases[WORRIES], line(QPoint(60, 60), QPoint(300, 200)))
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.message.text().startswith("Saved"))
+    assert [a.rendering_of for a in renderings(store, tab.activity.id)] == [WORRIES]
+    manager.close_store()
