@@ -129,7 +129,7 @@ class DirectWorkTab(QWidget):
         self.editor_layout.setContentsMargins(0, 0, 0, 0)
         self._held: dict[DirectWorkTool, dict] = {}
         self._editor_tool = DirectWorkTool.FREE_FORM
-        self.childs_turn_button = QPushButton("The &child's turn…")
+        self.childs_turn_button = QPushButton("The chil&d's turn…")
         self.childs_turn: ChildsTurn | None = None
         self.child_words = QPlainTextEdit(placeholderText="Exactly as the child said it")
         self.child_words.setAccessibleName("The child's own words")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from rbsw_desktop.domain import DirectWorkActivity
 from rbsw_desktop.store.demo import DEMO_PASSPHRASE
 from rbsw_desktop.ui.direct_work import DirectWorkTab
-from rbsw_desktop.ui.drawing.childs_turn import ChildsTurn
+from rbsw_desktop.ui.drawing.childs_turn import ChildsTurn, speech_engine
 from rbsw_desktop.ui.main_window import MainWindow
 from tests.ui.test_app_shell import SHOTS, unlock, window  # noqa: F401 - fixture
 from tests.ui.test_drawing import drag, line
@@ -30,6 +30,8 @@ def hand_over(qtbot, win: MainWindow) -> tuple[DirectWorkTab, ChildsTurn]:  # no
     assert isinstance(turn, ChildsTurn)
     qtbot.waitUntil(lambda: turn.isVisible() and turn.isFullScreen() and turn.isActiveWindow())
     assert QApplication.activeModalWidget() is turn
+    # Read aloud only where Qt's text-to-speech and a voice exist (here: whichever holds).
+    assert (turn.read_aloud is None) == (speech_engine() is None)
     return tab, turn
 
 

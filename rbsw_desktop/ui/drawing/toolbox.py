@@ -110,7 +110,7 @@ class Toolbox(QWidget):
         tools.addStretch(1)
         self.undo_button = QPushButton("&Undo")
         self.redo_button = QPushButton("&Redo")
-        self.clear_button = QPushButton("C&lear…")
+        self.clear_button = QPushButton("Cle&ar…")
         self.clear_button.setAccessibleName("Clear the drawing")
         for push, signal in ((self.undo_button, self.sig_undo), (self.redo_button, self.sig_redo)):
             push.setMinimumHeight(side)
