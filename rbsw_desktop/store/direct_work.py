@@ -42,10 +42,10 @@ class DirectWork(Part):
         return self._store.records.save(activity, action="create")
 
     def save(self, activity: DirectWorkActivity, *,
-             render: Callable[[Drawing], bytes] | None = None) -> DirectWorkActivity:
+             render: Callable[[str, Drawing], bytes] | None = None) -> DirectWorkActivity:
         """Keep an edited activity; its content is checked first, and bad content keeps nothing.
-        With `render` (a drawing to PNG bytes), each drawing area that changed gets a new
-        rendering in the same transaction, in place of its old one."""
+        With `render` (a drawing area's name and drawing to PNG bytes), each drawing area that
+        changed gets a new rendering in the same transaction, in place of its old one."""
         content = checked(activity)
         with self._store.transaction():
             if render is not None:
@@ -58,7 +58,7 @@ class DirectWork(Part):
         return {a.rendering_of: a for a in self.attachments(activity_id) if a.rendering_of}
 
     def _keep_renderings(self, activity: DirectWorkActivity, drawings: dict[str, Drawing],
-                         render: Callable[[Drawing], bytes]) -> None:
+                         render: Callable[[str, Drawing], bytes]) -> None:
         kept = self.renderings(activity.id)
         before = self._store.records.find(DirectWorkActivity, "id = ?", [activity.id])
         was = before[0].content.get("drawing", {}) if before else {}
@@ -71,7 +71,7 @@ class DirectWork(Part):
                 continue                         # unchanged: its rendering stands
             if part in kept:
                 self._store.records.delete(kept[part])
-            self.attach(activity.id, activity.case_id, render(drawing), "image/png",
+            self.attach(activity.id, activity.case_id, render(part, drawing), "image/png",
                         filename=f"{part}.png", consent=activity.consent, rendering_of=part)
 
     # -- photos and scans ---------------------------------------------------------------------

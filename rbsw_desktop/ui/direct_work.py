@@ -37,7 +37,7 @@ from rbsw_desktop.store import Store
 from rbsw_desktop.ui.autosave import Autosave
 from rbsw_desktop.ui.content_editor import ContentEditor, content_editor
 from rbsw_desktop.ui.drawing.childs_turn import ChildsTurn
-from rbsw_desktop.ui.drawing.paint import rendering_png
+from rbsw_desktop.ui.drawing.paint import guide_for, rendering_png
 from rbsw_desktop.ui.record_list import list_beside_editor
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
@@ -89,7 +89,9 @@ def attach_file(store: Store, activity: DirectWorkActivity, path: Path) -> Attac
 
 def save_activity(store: Store, activity: DirectWorkActivity) -> DirectWorkActivity:
     """Keep the activity, with a fresh PNG rendering of each drawing area that changed."""
-    return store.direct_work.save(activity, render=rendering_png)
+    tool = activity.tool
+    return store.direct_work.save(
+        activity, render=lambda part, drawing: rendering_png(drawing, guide_for(tool, part)))
 
 
 def session_title(a: DirectWorkActivity) -> str:

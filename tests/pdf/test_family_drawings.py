@@ -32,7 +32,7 @@ def drawn(store: Store, case: Case, *, shareable: bool, consent: str, held_on: s
                               shareable=shareable, consent=consent)
     a.content = {"drawing": {DREAMS: Drawing(1000, 700, stamps=(
         Stamp("star", 500, 350, 300),)).to_json()}}
-    store.direct_work.save(a, render=rendering_png)
+    store.direct_work.save(a, render=lambda _part, drawing: rendering_png(drawing))
 
 
 @pytest.mark.parametrize(("consent", "allows"), [

@@ -252,3 +252,29 @@ def test_a_save_on_the_real_store_thread_renders_the_png_there(qtbot, store: Sto
     qtbot.waitUntil(lambda: tab.message.text().startswith("Saved"))
     assert [a.rendering_of for a in renderings(store, tab.activity.id)] == [WORRIES]
     manager.close_store()
+
+
+def test_the_safety_house_has_its_house_roof_and_path(qtbot, store: Store, case: Case) -> None:
+    tab, _sheet = new_three_houses(qtbot, store, case)
+    tab.tool.setFocus()
+    while tab.tool.currentData() != "safety_house":           # as a person picks the tool
+        qtbot.keyClick(tab.tool, Qt.Key.Key_Down)
+    sheet = tab.editor
+    assert isinstance(sheet, DrawingSheet)
+    assert [sheet.areas.tabText(i) for i in range(sheet.areas.count())] == [
+        "Who helps keep me safe", "Safety arrangements", "Where I am on the safety path"]
+    qtbot.mouseClick(sheet.areas.tabBar(), Qt.MouseButton.LeftButton,
+                     pos=sheet.areas.tabBar().tabRect(2).center())
+    path = sheet.current
+    assert path.guide == "path"
+    assert is_colour(pixel(path, 50, 665), "#c5cad0", slack=60)    # the path starts here
+    qtbot.mouseClick(sheet.toolbox.stamp_buttons["happy"], Qt.MouseButton.LeftButton)
+    where = path.to_widget_point(600, 315).toPoint()              # me, half way along it
+    qtbot.mouseClick(path, Qt.MouseButton.LeftButton, pos=where)
+    save(qtbot, tab)
+    kept = stored(store, tab)
+    assert kept.tool.value == "safety_house"
+    assert kept.content["drawing"]["Where I am on the safety path"]["stamps"][0]["kind"] == \
+        "happy"
+    tab.editor_scroll.ensureWidgetVisible(path)
+    tab.grab().save(str(SHOTS / "safety-house.png"))

@@ -28,7 +28,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from rbsw_desktop.domain.direct_work_content import Drawing, Stamp, Stroke
-from rbsw_desktop.ui.drawing.paint import PAPER, paint_stamp, paint_stroke, stroke_bounds
+from rbsw_desktop.ui.drawing.paint import paint_paper, paint_stamp, paint_stroke, stroke_bounds
 
 AREA = (1000.0, 700.0)        # a new drawing area, in its own units (landscape, like paper)
 BACKDROP = QColor("#d7dadd")  # around the paper
@@ -54,10 +54,12 @@ class Tool:
 class DrawingCanvas(QWidget):
     changed = Signal()
 
-    def __init__(self, tool: Tool, *, name: str, parent: QWidget | None = None) -> None:
+    def __init__(self, tool: Tool, *, name: str, guide: str | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tool = tool
         self.name = name
+        self.guide = guide                      # the outline on the paper (`paint.GUIDES`)
         self.area = AREA
         self.strokes: list[Stroke] = []
         self._json: list[dict[str, Any]] = []     # each stroke's JSON, made once: the autosave
@@ -295,7 +297,7 @@ class DrawingCanvas(QWidget):
         pixmap.fill(BACKDROP)
         painter = QPainter(pixmap)
         self._to_paper(painter)
-        painter.fillRect(QRectF(0, 0, *self.area), PAPER)
+        paint_paper(painter, *self.area, self.guide)
         for stroke in self.strokes:
             paint_stroke(painter, stroke)
         painter.end()

@@ -1,6 +1,7 @@
 """The one way a drawing is drawn: `paint_drawing` paints a `Drawing` onto any QPainter (the
-canvas, a QImage for a PNG). Strokes first, in the order they were drawn (an eraser stroke is
-the paper's colour), then the stamps over them.
+canvas, a QImage for a PNG). The paper first (with the tool's faint outline: a house, a roof, a
+path), then the strokes in the order they were drawn (an eraser stroke is the paper's colour),
+then the stamps over them.
 
 `render_drawing(drawing, width_px)` is the PNG for thumbnails, the gateway's viewers and the
 family PDF, which cannot draw vectors. It runs on any thread (a QImage, never a widget).
@@ -14,6 +15,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
 from rbsw_desktop.domain.direct_work_content import Drawing, Stamp, Stroke
+from rbsw_desktop.domain.enums import DirectWorkTool
 
 PAPER = QColor("#ffffff")
 INK = QColor("#1f2328")
@@ -123,13 +125,62 @@ def _face(painter: QPainter, kind: str) -> None:
     painter.drawPath(mouth)
 
 
-def paint_drawing(painter: QPainter, drawing: Drawing, scale: float = 1.0) -> None:
+#: The faint outline printed on a tool's paper, by tool and prompt: a house for each of the
+#: Three Houses; the Safety House's walls (who is inside keeping me safe), its roof (the rules)
+#: and its path (where I am on it).
+GUIDES = {
+    **{("three_houses", p): "house" for p in DirectWorkTool.THREE_HOUSES.prompts},
+    ("safety_house", "Who helps keep me safe"): "house",
+    ("safety_house", "Safety arrangements"): "roof",
+    ("safety_house", "Where I am on the safety path"): "path",
+}
+GUIDE_INK = QColor("#c5cad0")
+
+
+def guide_for(tool: DirectWorkTool, part: str) -> str | None:
+    return GUIDES.get((tool.value, part))
+
+
+def paint_paper(painter: QPainter, width: float, height: float, guide: str | None) -> None:
+    """The blank paper, with the tool's outline on it (if it has one), in drawing units."""
+    painter.fillRect(QRectF(0, 0, width, height), PAPER)
+    if guide is None:
+        return
+    painter.save()
+    painter.setPen(QPen(GUIDE_INK, min(width, height) / 80, Qt.PenStyle.DashLine,
+                        Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    w, h = width, height
+    if guide in ("house", "roof"):
+        walls = QRectF(w * 0.25, h * 0.42, w * 0.5, h * 0.5)
+        roof = QPolygonF([QPointF(w * 0.18, h * 0.44), QPointF(w * 0.5, h * 0.06),
+                          QPointF(w * 0.82, h * 0.44)])
+        if guide == "house":
+            painter.drawRect(walls)
+            painter.drawRect(QRectF(w * 0.45, h * 0.72, w * 0.1, h * 0.2))      # the door
+        painter.drawPolygon(roof)
+    else:                                    # the path, from far away up to the house's door
+        path = QPainterPath(QPointF(w * 0.05, h * 0.95))
+        path.cubicTo(QPointF(w * 0.45, h * 0.9), QPointF(w * 0.2, h * 0.5),
+                     QPointF(w * 0.6, h * 0.45))
+        path.cubicTo(QPointF(w * 0.8, h * 0.42), QPointF(w * 0.75, h * 0.25),
+                     QPointF(w * 0.85, h * 0.2))
+        painter.drawPath(path)
+        painter.drawRect(QRectF(w * 0.8, h * 0.1, w * 0.12, h * 0.1))        # the house,
+        painter.drawPolyline(QPolygonF([QPointF(w * 0.78, h * 0.11),         # its roof
+                                        QPointF(w * 0.86, h * 0.02),
+                                        QPointF(w * 0.94, h * 0.11)]))
+    painter.restore()
+
+
+def paint_drawing(painter: QPainter, drawing: Drawing, scale: float = 1.0,
+                  guide: str | None = None) -> None:
     """The whole drawing, `scale` device pixels to one of its units, from the painter's origin:
-    the paper, every stroke in order, then the stamps."""
+    the paper (with the tool's outline), every stroke in order, then the stamps."""
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.scale(scale, scale)
-    painter.fillRect(QRectF(0, 0, drawing.width, drawing.height), PAPER)
+    paint_paper(painter, drawing.width, drawing.height, guide)
     painter.setClipRect(QRectF(0, 0, drawing.width, drawing.height))
     for stroke in drawing.strokes:
         paint_stroke(painter, stroke)
@@ -138,13 +189,13 @@ def paint_drawing(painter: QPainter, drawing: Drawing, scale: float = 1.0) -> No
     painter.restore()
 
 
-def render_drawing(drawing: Drawing, width_px: int) -> QImage:
+def render_drawing(drawing: Drawing, width_px: int, guide: str | None = None) -> QImage:
     """The drawing as an image `width_px` wide (its height in proportion)."""
     scale = width_px / drawing.width
     image = QImage(width_px, max(1, round(drawing.height * scale)), QImage.Format.Format_RGB32)
     image.fill(PAPER)
     painter = QPainter(image)
-    paint_drawing(painter, drawing, scale)
+    paint_drawing(painter, drawing, scale, guide)
     painter.end()
     return image
 
@@ -161,6 +212,6 @@ def png_bytes(image: QImage) -> bytes:
 RENDERING_WIDTH = 800       # px: sharp in the PDF at half a page, small enough to sync
 
 
-def rendering_png(drawing: Drawing) -> bytes:
+def rendering_png(drawing: Drawing, guide: str | None = None) -> bytes:
     """The PNG kept beside the activity for what cannot draw vectors."""
-    return png_bytes(render_drawing(drawing, RENDERING_WIDTH))
+    return png_bytes(render_drawing(drawing, RENDERING_WIDTH, guide))

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QMessageBox, QTabWidget, QVBoxLayout, QWidget
 from rbsw_desktop.domain.direct_work_content import ContentProblem, parse_content
 from rbsw_desktop.domain.enums import DirectWorkTool
 from rbsw_desktop.ui.drawing.canvas import DrawingCanvas, Tool
+from rbsw_desktop.ui.drawing.paint import guide_for
 from rbsw_desktop.ui.drawing.toolbox import Toolbox
 
 MIN_HEIGHT = 480       # px: the toolbox and a drawing area a child can draw in
@@ -31,7 +32,7 @@ class DrawingSheet(QWidget):
         self.areas.setAccessibleName("Drawing areas")
         self.canvases: dict[str, DrawingCanvas] = {}
         for prompt in tool.prompts:
-            canvas = DrawingCanvas(self.tool, name=prompt)
+            canvas = DrawingCanvas(self.tool, name=prompt, guide=guide_for(tool, prompt))
             canvas.changed.connect(self._changed)
             self.canvases[prompt] = canvas
             self.areas.addTab(canvas, prompt)
