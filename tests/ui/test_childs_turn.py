@@ -40,6 +40,9 @@ def draw_and_write(qtbot, turn: ChildsTurn) -> None:  # noqa: ANN001
     assert canvas.window() is turn and turn.heading.text() == "House of worries"
     w, h = canvas.width(), canvas.height()
     drag(qtbot, canvas, line(QPoint(w // 3, h // 2), QPoint(w * 2 // 3, h // 2)))
+    assert not turn.writing.isVisible()                 # drawing first; words if they choose
+    qtbot.mouseClick(turn.write_button, Qt.MouseButton.LeftButton)
+    assert turn.writing.isVisible()
     qtbot.keyClicks(turn.writing, WORDS)
 
 

@@ -75,6 +75,17 @@ class ChildsTurn(QWidget):
         self.done_button.setFont(body)
         self.done_button.setMinimumHeight(BIG_SIDE)
         self.done_button.clicked.connect(self.ask_passphrase)
+        # The child's words for this drawing area, shown when they choose to write.
+        self.writing = QPlainTextEdit(placeholderText="Write it here")
+        self.writing.setFont(body)
+        self.writing.setMaximumHeight(110)
+        self.writing.setAccessibleName("Words")
+        self.writing.textChanged.connect(self._wrote)
+        self.write_button = QPushButton("Write words", checkable=True)
+        self.write_button.setFont(body)
+        self.write_button.setMinimumHeight(BIG_SIDE)
+        self.write_button.toggled.connect(self._show_writing)
+
         top = QHBoxLayout()
         top.addWidget(QLabel(title, font=body))
         top.addWidget(self.heading, 1)
@@ -84,13 +95,8 @@ class ChildsTurn(QWidget):
             self.read_aloud.setMinimumHeight(BIG_SIDE)
             self.read_aloud.clicked.connect(lambda: self.speech.say(self.prompt))
             top.addWidget(self.read_aloud)
+        top.addWidget(self.write_button)
         top.addWidget(self.done_button)
-
-        self.writing = QPlainTextEdit(placeholderText="Or write it here")
-        self.writing.setFont(body)
-        self.writing.setMaximumHeight(90)
-        self.writing.setAccessibleName("Words")
-        self.writing.textChanged.connect(self._wrote)
 
         self.passphrase = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.passphrase.setAccessibleName("Worker's passphrase")
@@ -114,7 +120,7 @@ class ChildsTurn(QWidget):
         self.layout_ = QVBoxLayout(self)
         self.layout_.addLayout(top)
         self.layout_.addWidget(sheet, 1)
-        self.layout_.addWidget(self.writing)
+        self.layout_.addWidget(self.writing)      # when the child chooses to write
         self.layout_.addWidget(self.leave_panel)
         self.setFont(body)                      # the sheet's tabs and buttons too, while here
         self.sheet.toolbox.set_button_side(BIG_SIDE)
@@ -137,6 +143,13 @@ class ChildsTurn(QWidget):
         self.writing.blockSignals(True)
         self.writing.setPlainText(box.toPlainText() if box is not None else "")
         self.writing.blockSignals(False)
+        self.write_button.setChecked(bool(self.writing.toPlainText()))
+        self._show_writing(self.write_button.isChecked())
+
+    def _show_writing(self, on: bool) -> None:
+        self.writing.setVisible(on)
+        if on:
+            self.writing.setFocus()
 
     def _wrote(self) -> None:
         box = self.words.get(self.prompt)
