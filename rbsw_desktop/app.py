@@ -178,20 +178,27 @@ def _link_demo(window: Any, taskman: Any, demo: DemoGateway) -> None:
 
 def render_direct_work(activity: DirectWorkActivity, width_px: int, *, centre: str,
                        sessions: Sequence[DirectWorkActivity] = ()) -> bytes | None:
-    """PNG bytes of a direct-work session's ecomap, genogram or scales as the app shows them
-    (`ui.maps.render_activity`), or None for a tool with none; for `rbsw direct-work render`,
-    which may not import Qt itself. Works headless: Qt draws offscreen, with the app's fonts."""
+    """PNG bytes of a direct-work session's drawings (`ui.drawing.paint.render_sheet`), ecomap,
+    genogram or scales (`ui.maps.render_activity`) as the app shows them, or None when it has
+    none; for `rbsw direct-work render`, which may not import Qt itself. Works headless: Qt
+    draws offscreen, with the app's fonts."""
     from PySide6.QtCore import QBuffer, QIODevice
     from PySide6.QtWidgets import QApplication
 
+    from rbsw_desktop.domain.direct_work_content import DRAWING_TOOLS, parse_content
     from rbsw_desktop.ui import style
+    from rbsw_desktop.ui.drawing.paint import render_sheet
     from rbsw_desktop.ui.maps import render_activity
 
     app = QApplication.instance()
     if app is None:
         app = QApplication(["rbsw", "-platform", "offscreen"])
         style.apply(app)
-    image = render_activity(activity, width_px, centre=centre, sessions=sessions)
+    if activity.tool in DRAWING_TOOLS:
+        drawings = parse_content(activity.tool, activity.content).drawings
+        image = render_sheet(activity.tool, drawings, width_px)
+    else:
+        image = render_activity(activity, width_px, centre=centre, sessions=sessions)
     if image is None:
         return None
     buffer = QBuffer()

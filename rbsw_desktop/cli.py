@@ -377,14 +377,13 @@ def cmd_direct_work_render(args: argparse.Namespace) -> int:
     from rbsw_desktop.app import render_direct_work
     store = open_store(args)
     activity = _activity(store, args.id)
-    if activity.tool in DRAWING_TOOLS:
-        raise CliError(f"{activity.tool.label} is a drawing, and rbsw cannot make a picture of "
-                       "drawings yet (ecomaps, genograms and Scaling 0-10 it can).")
     child = store.cases.child_of(store.cases.get(activity.case_id))
     png = render_direct_work(activity, RENDER_WIDTH, centre=child.known_as or child.name,
                              sessions=store.direct_work.same_scale(activity))
     if png is None:
-        raise CliError(f"rbsw cannot make a picture of {activity.tool.label} yet.")
+        raise CliError(f"This {activity.tool.label} session has nothing drawn in it yet."
+                       if activity.tool in DRAWING_TOOLS else
+                       f"rbsw cannot make a picture of {activity.tool.label}: it is words only.")
     out = Path(args.out)
     part = out.with_name(out.name + ".part")      # a whole picture or none
     part.write_bytes(png)

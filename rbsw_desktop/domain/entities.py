@@ -215,7 +215,9 @@ class DirectWorkActivity(Record):
 
 @dataclass(kw_only=True)
 class Attachment(Record):
-    """A photo or scan (a child's drawing): the bytes live encrypted in the store's blobs."""
+    """A photo or scan (a child's drawing): the bytes live encrypted in the store's blobs. Or
+    the PNG rendering of one of its activity's drawing areas (`rendering_of` names the area),
+    kept for what cannot draw vectors (the PDF, the council's viewers, thumbnails)."""
 
     entity: ClassVar[EntityKind] = EntityKind.ATTACHMENT
     search_fields: ClassVar[tuple[str, ...]] = ("caption",)
@@ -230,6 +232,7 @@ class Attachment(Record):
     #: How far the photo is turned clockwise when shown, in degrees (one of `ROTATIONS`); the
     #: bytes are never changed.
     rotation: int = 0
+    rendering_of: str = ""          # the drawing area it renders; "" for a photo or scan
 
 
 #: The turns a photo may be shown at.

@@ -2,21 +2,24 @@
 
 `plan_summary` decides; `export_family_summary` writes the PDF. The plan holds only what a family
 may be given (DOMAIN.md, "What a family may be given"): items marked shareable, in the family's
-words; the movement since the last review; the pod's contacts. Never worker-only notes, internal
-ids, or the names of workers who are not the family's pod contacts.
+words; the movement since the last review; the pod's contacts; and the child's drawings from
+direct work since the last review, only where the activity is shareable AND the child's consent
+names the family (`consent_allows_family`). Never worker-only notes, internal ids, or the names
+of workers who are not the family's pod contacts.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from rbsw_desktop.domain.board import Change
-from rbsw_desktop.domain.entities import BoardItem, Review
+from rbsw_desktop.domain.entities import Attachment, BoardItem, DirectWorkActivity, Review
 from rbsw_desktop.domain.enums import Role, WithheldReason, Zone
 from rbsw_desktop.errors import InvalidInput, NotFound
-from rbsw_desktop.export.plan import Contact, LeftOut, SummaryPlan
+from rbsw_desktop.export.plan import Contact, LeftOut, Picture, SummaryPlan
 from rbsw_desktop.store.store import Store
 
 
@@ -37,6 +40,45 @@ def _reason(item: BoardItem | None, row_shareable: bool) -> str:
     if not row_shareable or item is None or not item.shareable:
         return WithheldReason.PROFESSIONALS_ONLY.label
     return ""
+
+
+FAMILY_WORDS = re.compile(r"\b(family|families|parents?|mum|mam|mom|mummy|dad|daddy|carers?|"
+                          r"everyone|everybody)\b", re.I)
+NOT_WORDS = re.compile(r"\b(not|no|nobody|never|except|without|don't|dont|doesn't)\b", re.I)
+NO_FAMILY_CONSENT = "The child has not agreed that the family may see it"
+
+
+def consent_allows_family(consent: str) -> bool:
+    """Whether the child's consent, as the worker wrote it ("who the child agreed may see it"),
+    names the family and says nothing against it: "my mum and dad", "my family", "everyone".
+    Anything in doubt ("not my dad", "nobody", blank) is no."""
+    return bool(FAMILY_WORDS.search(consent)) and not NOT_WORDS.search(consent)
+
+
+def _drawings(store: Store, case_id: str, after: str | None, until: str | None
+              ) -> tuple[list[Picture], list[LeftOut]]:
+    """The renderings of the drawings from direct work held from the previous review's day up to
+    this review's: those the family may see, and the others with why not."""
+    shown: list[Picture] = []
+    left_out: list[LeftOut] = []
+    activities = sorted(store.direct_work.of_case(case_id), key=lambda a: a.held_on)
+    for a in activities:
+        if (after and a.held_on < after) or (until and a.held_on > until[:10]):
+            continue
+        for part, rendering in _renderings(store, a):
+            caption = f"{a.tool.label}: {part}"
+            if a.shareable and consent_allows_family(a.consent):
+                shown.append(Picture(caption, store.direct_work.blob(rendering.sha256) or b""))
+            else:
+                reason = (NO_FAMILY_CONSENT if a.shareable
+                          else WithheldReason.PROFESSIONALS_ONLY.label)
+                left_out.append(LeftOut(f"A drawing ({caption}, {a.held_on})", reason))
+    return shown, left_out
+
+
+def _renderings(store: Store, a: DirectWorkActivity) -> list[tuple[str, Attachment]]:
+    kept = store.direct_work.renderings(a.id)
+    return [(part, kept[part]) for part in a.tool.prompts if part in kept]
 
 
 def plan_summary(store: Store, case_id: str, review_id: str | None = None) -> SummaryPlan:
@@ -76,6 +118,12 @@ def plan_summary(store: Store, case_id: str, review_id: str | None = None) -> Su
                and m.change in (Change.BETTER, Change.NEW, Change.WORSE)]
     changes.sort(key=lambda m: {Change.BETTER: 0, Change.NEW: 1, Change.WORSE: 2}[m.change])
 
+    earlier = [r for r in reviews if review is not None and r.held_on < review.held_on]
+    drawings, drawings_left_out = _drawings(
+        store, case_id, earlier[-1].held_on[:10] if earlier else None,
+        review.held_on if review is not None else None)
+    left_out += drawings_left_out
+
     pod, workers = store.cases.pod_contacts(case_id)
     contacts: list[Contact] = []
     for w in workers:
@@ -91,7 +139,8 @@ def plan_summary(store: Store, case_id: str, review_id: str | None = None) -> Su
         next_review=_day((review.next_review_on if review else None) or case.next_review_on),
         zones=zones, changes=changes, contacts=contacts,
         pod_name=pod.name if pod else "", pod_phone=pod.phone if pod else "",
-        pod_email=pod.email if pod else "", left_out=left_out, approved_by=store.actor)
+        pod_email=pod.email if pod else "", left_out=left_out, approved_by=store.actor,
+        drawings=drawings)
 
 
 def export_family_summary(store: Store, case_id: str, out_path: Path, *,

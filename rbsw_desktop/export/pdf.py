@@ -4,11 +4,13 @@ Zones read in greyscale: each has its label and its own shape (● ◆ ▲) besi
 Every piece of user text is escaped before it reaches reportlab's paragraph markup, so `<`,
 `&`, `<font>` or `<img src="http://…">` print as typed and nothing is ever fetched; remote
 fetching is also switched off in reportlab's configuration. Text is set in bundled fonts
-(DejaVu Sans, with Symbola for emoji and symbols), chosen character by character.
+(DejaVu Sans, with Symbola for emoji and symbols), chosen character by character. The child's
+drawings are printed from their PNG renderings (the plan holds only those the family may see).
 """
 
 from __future__ import annotations
 
+import io
 import secrets
 import unicodedata
 from datetime import date
@@ -23,14 +25,15 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from rbsw_desktop.domain.board import Change
 from rbsw_desktop.domain.enums import Zone
 from rbsw_desktop.export.pdf_crypt import Aes256Encryption
-from rbsw_desktop.export.plan import SummaryPlan
+from rbsw_desktop.export.plan import Picture, SummaryPlan
 from rbsw_desktop.resources import font_path
 
 # Never fetch anything named in a document: no scheme is trusted.
@@ -38,6 +41,7 @@ rl_config.trustedSchemes = []
 rl_config.trustedHosts = ["no-remote-fetching.invalid"]
 
 BODY, BOLD, SYMBOLS = "RbswSans", "RbswSans-Bold", "RbswSymbols"
+DRAWING_WIDTH = 120 * mm
 
 _reportlab_cmap = ttfonts.makeToUnicodeCMap
 
@@ -160,6 +164,15 @@ def _change_line(change, styles: dict[str, ParagraphStyle]) -> Paragraph:  # noq
                                     spaceAfter=10))
 
 
+def _drawing(picture: Picture, styles: dict[str, ParagraphStyle]) -> KeepTogether:
+    """A drawing from direct work (its PNG rendering) under its caption, half a page wide."""
+    image = ImageReader(io.BytesIO(picture.png))
+    w, h = image.getSize()
+    width = min(DRAWING_WIDTH, w)
+    return KeepTogether([Paragraph(markup(picture.caption), styles["body"]),
+                         Image(io.BytesIO(picture.png), width=width, height=width * h / w)])
+
+
 def day_text(day: date) -> str:
     """'1 November 2026': the day without a leading zero. Not strftime's `%-d`, which only
     glibc knows (Windows refuses the format, and the PDF would not be written at all)."""
@@ -192,6 +205,10 @@ def story(plan: SummaryPlan) -> list:
             continue
         flow.append(KeepTogether([heading, _item(zone, items[0], s)]))
         flow += [_item(zone, text, s) for text in items[1:]]
+    if plan.drawings:
+        heading = Paragraph(f"{markup(plan.child_name or 'The child')}'s drawings", s["h2"])
+        flow.append(KeepTogether([heading, _drawing(plan.drawings[0], s)]))
+        flow += [_drawing(p, s) for p in plan.drawings[1:]]
     flow.append(Paragraph("Our next review", s["h2"]))
     flow.append(Paragraph(f"{plan.next_review:%A} {day_text(plan.next_review)}"
                           if plan.next_review else "We will agree the date with you.",

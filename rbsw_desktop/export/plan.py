@@ -23,6 +23,12 @@ class LeftOut:
     reason: str        # the WithheldReason's label
 
 
+@dataclass(frozen=True)
+class Picture:
+    caption: str       # "Three Houses: House of dreams"
+    png: bytes         # the drawing's rendering
+
+
 @dataclass
 class SummaryPlan:
     child_name: str
@@ -37,6 +43,8 @@ class SummaryPlan:
     pod_email: str = ""
     left_out: list[LeftOut] = field(default_factory=list)
     approved_by: str = ""
+    #: The child's drawings from direct work since the last review that the family may see.
+    drawings: list[Picture] = field(default_factory=list)
 
     @property
     def item_count(self) -> int:

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from rbsw_desktop.domain.direct_work_content import (
     QUESTION,
+    Content,
     ContentProblem,
+    Drawing,
     content_summary,
     parse_content,
     same_question,
@@ -25,13 +28,12 @@ IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"
                "application/pdf"}
 
 
-def checked(activity: DirectWorkActivity) -> DirectWorkActivity:
-    """The activity, with its content checked against its tool (InvalidInput in words)."""
+def checked(activity: DirectWorkActivity) -> Content:
+    """The activity's content, checked against its tool (InvalidInput in words)."""
     try:
-        parse_content(activity.tool, activity.content)
+        return parse_content(activity.tool, activity.content)
     except ContentProblem as exc:
         raise InvalidInput(str(exc)) from None
-    return activity
 
 
 def activity_summary(activity: DirectWorkActivity) -> str:
@@ -67,17 +69,24 @@ class DirectWork(Part):
         checked(activity)
         return self._store.records.save(activity, action="create")
 
-    def save(self, activity: DirectWorkActivity) -> DirectWorkActivity:
+    def save(self, activity: DirectWorkActivity, *,
+             render: Callable[[str, Drawing], bytes] | None = None) -> DirectWorkActivity:
         """Keep an activity, new or edited (a new session is first kept when something is
-        written in it); its content is checked first, and bad content keeps nothing."""
-        checked(activity)
-        held = self._store.records.find(DirectWorkActivity, "id = ?", [activity.id],
-                                        include_deleted=True)
-        if held:
-            _refuse_if_filed(held[0])
-            if held[0].deleted:
-                raise InvalidInput("This session was removed, so it cannot be changed.")
-        return self._store.records.save(activity, action="save" if held else "create")
+        written in it); its content is checked first, and bad content keeps nothing. With
+        `render` (a drawing area's name and drawing to PNG bytes), each drawing area that
+        changed gets a new rendering in the same transaction, in place of its old one."""
+        content = checked(activity)
+        with self._store.transaction():
+            held = self._store.records.find(DirectWorkActivity, "id = ?", [activity.id],
+                                            include_deleted=True)
+            if held:
+                _refuse_if_filed(held[0])
+                if held[0].deleted:
+                    raise InvalidInput("This session was removed, so it cannot be changed.")
+            if render is not None:
+                self._keep_renderings(activity, content.drawings, render)
+            self._store.records.save_in_transaction(activity, "save" if held else "create")
+        return activity
 
     def remove(self, activity_id: str) -> DirectWorkActivity:
         """A session and its photos and scans, as tombstones that sync. One filed in the
@@ -92,10 +101,32 @@ class DirectWork(Part):
             self._store.records.delete(activity)
         return activity
 
+    def renderings(self, activity_id: str) -> dict[str, Attachment]:
+        """The PNG rendering of each of the activity's drawing areas, by area."""
+        return {a.rendering_of: a for a in self.attachments(activity_id) if a.rendering_of}
+
+    def _keep_renderings(self, activity: DirectWorkActivity, drawings: dict[str, Drawing],
+                         render: Callable[[str, Drawing], bytes]) -> None:
+        kept = self.renderings(activity.id)
+        before = self._store.records.find(DirectWorkActivity, "id = ?", [activity.id])
+        was = before[0].content.get("drawing", {}) if before else {}
+        now = activity.content.get("drawing", {})
+        for part, old in kept.items():
+            if part not in drawings:            # cleared, or the tool has no such area now
+                self._store.records.delete(old)
+        for part, drawing in drawings.items():
+            if part in kept and was.get(part) == now.get(part):
+                continue                         # unchanged: its rendering stands
+            if part in kept:
+                self._store.records.delete(kept[part])
+            self.attach(activity.id, activity.case_id, render(part, drawing), "image/png",
+                        filename=f"{part}.png", consent=activity.consent, rendering_of=part)
+
     # -- photos and scans ---------------------------------------------------------------------
 
     def attach(self, owner_id: str, case_id: str, data: bytes, media_type: str, *,
-               filename: str = "", caption: str = "", consent: str = "") -> Attachment:
+               filename: str = "", caption: str = "", consent: str = "",
+               rendering_of: str = "") -> Attachment:
         if media_type not in IMAGE_TYPES:
             raise InvalidInput("Only photos and scans (PNG, JPEG, GIF, WebP, BMP, TIFF or PDF) "
                                "can be attached.")
@@ -110,7 +141,8 @@ class DirectWork(Part):
                 "VALUES (?, ?, ?, ?, ?)", [digest, media_type, len(data), data, utc_now()])
             attachment = Attachment(owner_id=owner_id, case_id=case_id, sha256=digest,
                                     media_type=media_type, size=len(data), filename=filename,
-                                    caption=caption, consent=consent)
+                                    caption=caption, consent=consent,
+                                    rendering_of=rendering_of)
             self._store.records.save_in_transaction(attachment, "create")
         return attachment
 

@@ -134,6 +134,12 @@ def _v5(db: sqlite_utils.Database) -> None:
     db.execute('ALTER TABLE "attachment" ADD COLUMN rotation INTEGER NOT NULL DEFAULT 0')
 
 
+def _v6(db: sqlite_utils.Database) -> None:
+    # Which drawing area of its activity an attachment is the PNG rendering of ("" for a photo
+    # or scan).
+    db.execute("ALTER TABLE attachment ADD COLUMN rendering_of TEXT NOT NULL DEFAULT ''")
+
+
 @dataclass(frozen=True)
 class Migration:
     number: int
@@ -147,6 +153,7 @@ MIGRATIONS: Sequence[Migration] = (
     Migration(3, "direct-work drawings, maps and scores", _v3),
     Migration(4, "the words each worker added to their spell-check dictionary", _v4),
     Migration(5, "a photo's turn", _v5),
+    Migration(6, "attachments that are renderings of a drawing", _v6),
 )
 
 

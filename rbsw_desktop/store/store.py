@@ -127,17 +127,17 @@ class Store:
         data_dir = Path(data_dir)
         if not store_exists(data_dir):
             raise NoStore(f"There is no store in {data_dir} yet. Create one first.")
-        lockout = Lockout(data_dir / LOCKOUT_NAME, clock)
-        lockout.check()
-        try:
-            key = KeyFile(data_dir / KEYFILE_NAME).unwrap(passphrase)
-        except WrongPassphrase:
-            wait = lockout.failed()
-            log.warning("unlock refused: wrong passphrase")
-            raise WrongPassphrase(wait) from None
-        lockout.succeeded()
+        key = _passphrase_key(data_dir, passphrase, clock)
         log.info("store unlocked")
         return cls(data_dir, key, migrations=migrations)
+
+    def check_passphrase(self, passphrase: str, *,
+                         clock: Callable[[], float] = time.time) -> None:
+        """The worker's passphrase, checked as an unlock checks it (the same growing wait after
+        wrong ones), with the store left open: WrongPassphrase or TooManyAttempts if not. Runs
+        the key derivation: call it off the UI thread."""
+        key = _passphrase_key(self.data_dir, passphrase, clock)
+        key[:] = bytes(len(key))
 
     @classmethod
     def open_with_key(cls, data_dir: Path, key: bytes | bytearray, *,
@@ -297,3 +297,18 @@ class Store:
         """SQLCipher's page-by-page HMAC check; empty when every page is intact."""
         self.check_open()
         return [row[0] for row in self.db.execute("PRAGMA cipher_integrity_check").fetchall()]
+
+
+def _passphrase_key(data_dir: Path, passphrase: str, clock: Callable[[], float]) -> bytearray:
+    """The data key the passphrase unwraps, after the failed-attempt wait; a wrong passphrase
+    counts towards the next wait."""
+    lockout = Lockout(data_dir / LOCKOUT_NAME, clock)
+    lockout.check()
+    try:
+        key = KeyFile(data_dir / KEYFILE_NAME).unwrap(passphrase)
+    except WrongPassphrase:
+        wait = lockout.failed()
+        log.warning("passphrase refused")
+        raise WrongPassphrase(wait) from None
+    lockout.succeeded()
+    return key

@@ -1,6 +1,8 @@
 """Direct work with a child: pick a tool, record the child's words verbatim and what they tell
-us about the child's lived experience, and attach photos or scans of their drawings (kept
-encrypted in the store, shown as thumbnails, opened full size by Enter or a double-click).
+us about the child's lived experience, draw with the child on the tool's sheet (or hand them the
+laptop: the child's turn), keep an ecomap, a genogram or scores, and attach photos or scans of
+their drawings (kept encrypted in the store, shown as thumbnails, opened full size by Enter or
+a double-click).
 
 "New session" keeps nothing until something is written in it or a picture attached; a draft
 left blank is not kept. A session or a picture is removed after a confirmation naming it (a
@@ -12,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QShortcut
@@ -37,13 +39,15 @@ from PySide6.QtWidgets import (
 
 from rbsw_desktop.domain import Attachment, DirectWorkActivity, DirectWorkTool, SyncState
 from rbsw_desktop.domain.changes import Changes
-from rbsw_desktop.domain.direct_work_content import content_keys
+from rbsw_desktop.domain.direct_work_content import DRAWING_TOOLS
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
-from rbsw_desktop.ui.a11y import StatusLabel
+from rbsw_desktop.ui.a11y import StatusLabel, name_parts
 from rbsw_desktop.ui.autosave import Autosave
-from rbsw_desktop.ui.maps import MapEditor, map_editor
+from rbsw_desktop.ui.content_editor import ContentEditor, content_editor
+from rbsw_desktop.ui.drawing.childs_turn import ChildsTurn
+from rbsw_desktop.ui.drawing.paint import guide_for, rendering_png
 from rbsw_desktop.ui.picture_viewer import (
     PictureViewer,
     ask_remove_picture,
@@ -80,6 +84,8 @@ def media_type_of(path: Path) -> str:
 def load_thumbnails(store: Store, activity_id: str) -> list[Thumbnail]:
     out = []
     for a in store.direct_work.attachments(activity_id):
+        if a.rendering_of:
+            continue            # a drawing's own PNG: the drawing is shown itself
         data = store.direct_work.blob(a.sha256) or b""
         image = None
         if a.media_type.startswith("image/"):
@@ -99,6 +105,13 @@ def attach_file(store: Store, activity: DirectWorkActivity, path: Path) -> Attac
         raise InvalidInput(f"That file could not be read ({exc.strerror}).") from None
     return store.direct_work.attach(activity.id, activity.case_id, data, kind, filename=path.name,
                                     consent=activity.consent)
+
+
+def save_activity(store: Store, activity: DirectWorkActivity) -> DirectWorkActivity:
+    """Keep the activity, with a fresh PNG rendering of each drawing area that changed."""
+    tool = activity.tool
+    return store.direct_work.save(
+        activity, render=lambda part, drawing: rendering_png(drawing, guide_for(tool, part)))
 
 
 def session_title(a: DirectWorkActivity) -> str:
@@ -151,11 +164,16 @@ class DirectWorkTab(QWidget):
         # tool does not show: changing the tool (even by a stray mouse wheel) never drops one,
         # and they are saved with the session so switching back shows them again.
         self._answers: dict[str, str] = {}
-        # The same for its content (an ecomap, scores...): kept while the session is shown,
-        # though only what the chosen tool holds is saved.
-        self._content: dict[str, Any] = {}
-        self.map_editor: MapEditor | None = None
-        self.map_box = QVBoxLayout()
+        # The tool's drawings, map or scores (`ui.content_editor`), and what each tool chosen
+        # in this session held, so switching back to it shows its content again.
+        self.editor: ContentEditor | None = None
+        self.editor_box = QWidget()
+        self.editor_layout = QVBoxLayout(self.editor_box)
+        self.editor_layout.setContentsMargins(0, 0, 0, 0)
+        self._held: dict[DirectWorkTool, dict] = {}
+        self._editor_tool = DirectWorkTool.FREE_FORM
+        self.childs_turn_button = QPushButton("The child's turn…")
+        self.childs_turn: ChildsTurn | None = None
         self.child_words = QPlainTextEdit(placeholderText="Exactly as the child said it")
         self.child_words.setAccessibleName("The child's own words")
         self.lived = QPlainTextEdit()
@@ -184,13 +202,14 @@ class DirectWorkTab(QWidget):
         form.addRow("T&ool", self.tool)
         form.addRow("T&itle", self.title)
         form.addRow(self.parts_box)
-        form.addRow(self.map_box)
+        form.addRow(self.editor_box)
         form.addRow("The c&hild's own words", self.child_words)
         form.addRow("What it tells us about their &lived experience", self.lived)
         form.addRow("Cons&ent", self.consent)
         form.addRow(self.shareable)
         buttons = QHBoxLayout()
         buttons.addWidget(self.attach_button)
+        buttons.addWidget(self.childs_turn_button)
         buttons.addStretch(1)
         buttons.addWidget(self.remove_button)
         buttons.addWidget(self.save_button)
@@ -199,13 +218,14 @@ class DirectWorkTab(QWidget):
         fields.addLayout(form)
         fields.addWidget(self.thumbs)
         fields.addWidget(self.thumbs_hint)
-        scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.Shape.NoFrame)
-        scroll.setAccessibleName("Session form")
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(body)
+        self.editor_scroll = QScrollArea(widgetResizable=True,   # the sheet or map has room
+                                         frameShape=QScrollArea.Shape.NoFrame)
+        self.editor_scroll.setAccessibleName("Session form")
+        self.editor_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.editor_scroll.setWidget(body)
         editor = QWidget()
         column = QVBoxLayout(editor)
-        column.addWidget(scroll, 1)
+        column.addWidget(self.editor_scroll, 1)
         column.addWidget(self.message)
         column.addLayout(buttons)
         QVBoxLayout(self).addWidget(list_beside_editor(self.new_button, self.list, editor))
@@ -215,7 +235,7 @@ class DirectWorkTab(QWidget):
         self.save_button.clicked.connect(self.save)
         # Nothing typed is lost: the one autosave, and when another session is chosen.
         self.autosave = Autosave(self, taskman, collect=self.collect,
-                                 write=lambda store, activity: store.direct_work.save(activity),
+                                 write=save_activity,
                                  status=self.message,
                                  on_saved=self._saved)
         for edit in (self.title, self.consent):
@@ -224,6 +244,7 @@ class DirectWorkTab(QWidget):
             text.textChanged.connect(self._mark_dirty)
         self.shareable.toggled.connect(self._mark_dirty)
         self.attach_button.clicked.connect(self.choose_file)
+        self.childs_turn_button.clicked.connect(self.start_childs_turn)
         self.list.currentItemChanged.connect(self._chosen)
         self.remove_button.clicked.connect(self.ask_remove_session)
         self.thumbs.itemActivated.connect(self.open_picture)
@@ -234,14 +255,17 @@ class DirectWorkTab(QWidget):
             delete.activated.connect(action)
         taskman.sig_changes_applied.connect(self._changed)
         self._build_parts({})
+        self._build_editor()
         self._set_editing(False)
         self.reload()
 
     def _set_editing(self, on: bool) -> None:
         for w in (self.tool, self.title, self.parts_box, self.child_words, self.lived,
-                  self.consent, self.shareable, self.save_button, self.attach_button):
+                  self.consent, self.shareable, self.save_button, self.attach_button,
+                  self.editor_box):
             w.setEnabled(on)
         self.remove_button.setEnabled(on and self._stored)
+        self.childs_turn_button.setEnabled(on and self.editor is not None)
 
     def _build_parts(self, values: dict[str, str]) -> None:
         while self.parts_form.rowCount():
@@ -260,28 +284,25 @@ class DirectWorkTab(QWidget):
             label.show()   # added after the tab was shown: Qt leaves new children hidden
             edit.show()
 
-    def _build_map(self, *, keep: bool) -> None:
-        """The tool's map or scores editor under its prompts (none for other tools); `keep`
-        what the one shown before holds (the tool changed, the session did not)."""
-        if self.map_editor is not None:
-            if keep:
-                self._content.update(self.map_editor.content())
-            self.map_box.removeWidget(self.map_editor)
-            self.map_editor.hide()
-            self.map_editor.deleteLater()
-            self.map_editor = None
-        if self.activity is None:
-            return
-        editor = map_editor(DirectWorkTool(self.tool.currentData()), self,
-                            taskman=self.taskman, activity=self.activity)
-        if editor is not None:
-            editor.set_content(self._content)
-            editor.changed.connect(self._mark_dirty)
-            self.map_box.addWidget(editor)
-            editor.show()
-            self.map_editor = editor
-        for text in (self.child_words, self.lived):   # with a map shown, the words keep small
-            text.setMaximumHeight(WORDS_BESIDE_MAP if editor is not None else ANY_HEIGHT)
+    def _build_editor(self) -> None:
+        if self.editor is not None:
+            self.editor.changed.disconnect(self._mark_dirty)
+            old = cast(QWidget, self.editor)
+            self.editor_layout.removeWidget(old)
+            old.hide()
+            old.deleteLater()
+        tool = self._editor_tool = DirectWorkTool(self.tool.currentData())
+        self.editor = content_editor(tool, self.editor_box, taskman=self.taskman,
+                                     activity=self.activity)
+        if self.editor is not None:
+            self.editor.set_content(self._held.get(tool, {}))
+            self.editor.changed.connect(self._mark_dirty)
+            self.editor_layout.addWidget(cast(QWidget, self.editor))
+            cast(QWidget, self.editor).show()
+            name_parts(cast(QWidget, self.editor))    # its drop-down lists, for a screen reader
+        self.childs_turn_button.setEnabled(tool in DRAWING_TOOLS and self.activity is not None)
+        for text in (self.child_words, self.lived):   # beside a sheet or map, the words keep small
+            text.setMaximumHeight(WORDS_BESIDE_MAP if self.editor is not None else ANY_HEIGHT)
 
     # -- loading ------------------------------------------------------------------------------
 
@@ -321,8 +342,8 @@ class DirectWorkTab(QWidget):
         self.tool.blockSignals(False)
         self._answers = dict(a.parts)
         self._build_parts(self._answers)
-        self._content = dict(a.content)
-        self._build_map(keep=False)
+        self._held = {a.tool: a.content}
+        self._build_editor()
         self.title.setText(a.title)
         self.child_words.setPlainText(a.child_words)
         self.lived.setPlainText(a.lived_experience)
@@ -403,8 +424,15 @@ class DirectWorkTab(QWidget):
     def _tool_changed(self, _index: int) -> None:
         self._answers = self._all_answers()
         self._build_parts(self._answers)
-        self._build_map(keep=True)
+        self._held[self._editor_tool] = self._content()
+        self._build_editor()
         self._mark_dirty()
+
+    def _content(self) -> dict:
+        """The content of the tool shown: its editor's, or what it held (no editor for it)."""
+        if self.editor is not None:
+            return self.editor.content()
+        return self._held.get(self._editor_tool, {})
 
     def _all_answers(self) -> dict[str, str]:
         """The answers in the boxes shown, over those kept for prompts not shown."""
@@ -430,8 +458,7 @@ class DirectWorkTab(QWidget):
         a.tool = DirectWorkTool(self.tool.currentData())
         a.title = self.title.text()
         a.parts = self._all_answers()   # answers for prompts not shown are kept too
-        content = {**self._content, **(self.map_editor.content() if self.map_editor else {})}
-        a.content = {k: v for k, v in content.items() if k in content_keys(a.tool)}
+        a.content = self._content()
         a.child_words = self.child_words.toPlainText()
         a.lived_experience = self.lived.toPlainText()
         a.consent = self.consent.text()
@@ -446,6 +473,32 @@ class DirectWorkTab(QWidget):
         self.autosave.flush()
 
     def save_before_lock(self) -> None:
+        self.end_childs_turn()
+        self.save_if_dirty()
+
+    # -- the child's turn ---------------------------------------------------------------------
+
+    def start_childs_turn(self) -> ChildsTurn | None:
+        """Full screen, the sheet and the words of this activity only, until the worker's
+        passphrase is typed (or the app locks)."""
+        if self.editor is None or self.activity is None or self.childs_turn is not None:
+            return None
+        self.save_if_dirty()
+        sheet = cast(QWidget, self.editor)
+        self.childs_turn = ChildsTurn(sheet, self.parts, taskman=self.taskman,
+                                      title=self.activity.tool.label, parent=self)
+        self.childs_turn.sig_ended.connect(self._childs_turn_ended)
+        self.childs_turn.begin()
+        return self.childs_turn
+
+    def end_childs_turn(self) -> None:
+        if self.childs_turn is not None:
+            self.childs_turn.end()
+
+    def _childs_turn_ended(self, sheet: QWidget) -> None:
+        self.childs_turn = None
+        self.editor_layout.addWidget(sheet)     # the sheet comes back to the tab
+        sheet.show()
         self.save_if_dirty()
 
     def new_session(self) -> None:
@@ -570,6 +623,7 @@ class DirectWorkTab(QWidget):
 
     def clear(self) -> None:
         """Drop what is shown (before the app locks), saving what is being typed first."""
+        self.end_childs_turn()
         self.save_if_dirty()
         for window in (self.viewer, self.confirm):
             if window is not None and window.isVisible():
@@ -582,8 +636,8 @@ class DirectWorkTab(QWidget):
         self.activity = None
         self._stored = False
         self._answers = {}
-        self._content = {}
-        self._build_map(keep=False)
+        self._held = {}
+        self._build_editor()
         self.thumbs.clear()
         edits: tuple[QPlainTextEdit | QLineEdit, ...] = (
             self.child_words, self.lived, self.title, self.consent, *self.parts.values())

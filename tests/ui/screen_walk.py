@@ -19,6 +19,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
+from rbsw_desktop.domain import DirectWorkTool
+from rbsw_desktop.ui.direct_work import DirectWorkTab
 from rbsw_desktop.ui.main_window import MainWindow
 from tests.ui.test_app_shell import unlock
 
@@ -79,6 +81,11 @@ def walk(qtbot: Any, window: MainWindow) -> Iterator[tuple[str, QWidget]]:
             rect = records.visualItemRect(records.item(0))
             qtbot.mouseClick(records.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         yield f"case, {tabs.tabText(index).replace('&', '')} tab", window
+        if isinstance(tab, DirectWorkTab):     # each kind of tool's sheet, map or scores
+            for tool in (DirectWorkTool.THREE_HOUSES, DirectWorkTool.ECOMAP,
+                         DirectWorkTool.GENOGRAM, DirectWorkTool.SCALING):
+                tab.tool.setCurrentIndex(tab.tool.findData(tool.value))
+                yield f"case, Direct work tab, {tool.label}", window
 
     click(qtbot, window.workspace.export_button)
     dialog = shown_dialog()

@@ -23,7 +23,7 @@ from tests.ui.test_app_shell import SHOTS
 
 def shot(qtbot: Any, tab: DirectWorkTab, name: str) -> None:
     """The screenshot, once the tab's scrolling area has taken in what was added to it."""
-    editor = tab.map_editor
+    editor = tab.editor
     assert editor is not None
     qtbot.waitUntil(lambda: editor.height() >= editor.minimumSizeHint().height())
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -89,7 +89,7 @@ def test_build_an_ecomap_from_the_case_and_new_people_and_move_one_by_keyboard(
     mum = store.records.save(Person(case_id=case.id, name="Jo Fictional", relationship="Mum"))
     store.records.save(Person(case_id=case.id, name="Ray Fictional", relationship="Grandad"))
     tab = new_session(qtbot, store, case, "Ec")
-    editor = tab.map_editor
+    editor = tab.editor
     assert isinstance(editor, EcomapEditor)
     table, view = editor.table, editor.view
     # Mum from the case's records; then a school, typed in, stressful.
@@ -154,8 +154,8 @@ def test_build_an_ecomap_from_the_case_and_new_people_and_move_one_by_keyboard(
     # Shown again from the store, the map is as it was left.
     again = open_tab(qtbot, DirectWorkTab, store, case.id)
     again.list.setCurrentRow(0)
-    assert isinstance(again.map_editor, EcomapEditor)
-    assert again.map_editor.view.places[school.id] == moved
+    assert isinstance(again.editor, EcomapEditor)
+    assert again.editor.view.places[school.id] == moved
 
 
 def cell(qtbot: Any, table: QAbstractItemView, text: str, *, choose: bool = False) -> None:
@@ -170,7 +170,7 @@ def cell(qtbot: Any, table: QAbstractItemView, text: str, *, choose: bool = Fals
 def test_three_generations_go_into_a_genogram_by_keyboard_and_the_drawing_follows(
         qtbot: Any, store: Store, case: Case) -> None:
     tab = new_session(qtbot, store, case, "Ge")
-    editor = tab.map_editor
+    editor = tab.editor
     assert isinstance(editor, GenogramEditor)
     people, rels = editor.people, editor.relationships
     rows = [("Grandad Fictional", "Ma", "1950", "2019", False),
@@ -245,7 +245,7 @@ def test_score_a_scale_by_keyboard_and_mouse_and_see_it_beside_the_last_session(
                           content={"scales": [{"person": "Ada Fictional", "score": 4,
                                                "why": "Shouting at night"}]})
     tab = new_session(qtbot, store, case, "Sc")
-    editor = tab.map_editor
+    editor = tab.editor
     assert isinstance(editor, ScalesEditor)
     # Offered: the child, her mum (from the case's people) and the worker, none scored yet.
     assert [r.person.text() for r in editor.rows] == ["Ada Fictional", "Jo Fictional",
@@ -293,7 +293,7 @@ def test_score_a_scale_by_keyboard_and_mouse_and_see_it_beside_the_last_session(
 def test_a_year_that_is_not_one_is_said_in_words_and_not_kept(
         qtbot: Any, store: Store, case: Case) -> None:
     tab = new_session(qtbot, store, case, "Ge")
-    editor = tab.map_editor
+    editor = tab.editor
     assert isinstance(editor, GenogramEditor)
     qtbot.mouseClick(editor.add_person, Qt.MouseButton.LeftButton)
     cell(qtbot, editor.people, "Nan Fictional")

@@ -95,15 +95,31 @@ def test_a_genogram_and_scores_render_as_pictures(demo_dir: Path, tmp_path: Path
     assert png_size(out)[0] == 1200 and out.stat().st_size > 10_000
 
 
-def test_a_drawing_is_not_rendered_yet_and_says_so(demo_dir: Path,  # noqa: F811
-                                                   tmp_path: Path) -> None:
+def test_a_drawing_is_rendered_as_its_sheet_and_an_empty_one_says_so(
+        demo_dir: Path, tmp_path: Path) -> None:  # noqa: F811
+    """Three Houses renders its houses that hold a drawing, one under the other, headless; a
+    session with nothing drawn is refused in words and writes no file."""
     case = first_case(demo_dir, "Mia")
-    added = ok_json(demo_dir, "direct-work", "add", "--case", case["id"], "--tool",
+    empty = ok_json(demo_dir, "direct-work", "add", "--case", case["id"], "--tool",
                     "three_houses")
     out = tmp_path / "houses.png"
-    err = refused(rbsw(demo_dir, "direct-work", "render", added["id"], "--out", str(out)))
-    assert "cannot make a picture of drawings yet" in err
+    err = refused(rbsw(demo_dir, "direct-work", "render", empty["id"], "--out", str(out)))
+    assert "has nothing drawn in it yet" in err
     assert not out.exists()
+    red = {"width": 400, "height": 300, "stamps": [],
+           "strokes": [{"points": [[0, 150, 1], [400, 150, 1]], "width": 40,
+                        "colour": "#ff0000"}]}
+    drawn = ok_json(demo_dir, "direct-work", "add", "--case", case["id"], "--tool",
+                    "three_houses", "--content-file", content_file(tmp_path, {"drawing": {
+                        "House of worries": red, "House of dreams": red}}))
+    done = headless(demo_dir, "direct-work", "render", drawn["id"], "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    width, height = png_size(out)
+    assert width == 1200 and height > 2 * 900         # two houses of 1200x900, with headings
+    from PySide6.QtGui import QImage                  # the red line is in the picture
+    image = QImage(str(out))
+    assert image.pixelColor(600, height - 450).red() > 200
+    assert image.pixelColor(600, height - 450).green() < 60
 
 
 GENOGRAM_CYCLE = {"genogram": {

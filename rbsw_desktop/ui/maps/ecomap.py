@@ -198,7 +198,7 @@ class EcomapEditor(MapEditor):
             list(SUPPORT_LABELS.items()), self.table))
         self.offer = QComboBox()
         self.offer.setAccessibleName("People in the case's records")
-        self.add_offered = QPushButton("&Add from the case")
+        self.add_offered = QPushButton("Add &from the case")
         self.add_new = QPushButton("Add a ne&w person")
         self.remove = QPushButton("Re&move")
         self.hint = QLabel("Drag a person on the map, or choose them with Tab in the map and "
