@@ -116,7 +116,7 @@ def test_a_drawing_is_rendered_as_its_sheet_and_an_empty_one_says_so(
     assert done.returncode == 0, done.stderr
     width, height = png_size(out)
     assert width == 1200 and height > 2 * 900         # two houses of 1200x900, with headings
-    from PySide6.QtGui import QImage                  # the red line is in the picture
+    from PySide6.QtGui import QImage  # the red line is in the picture
     image = QImage(str(out))
     assert image.pixelColor(600, height - 450).red() > 200
     assert image.pixelColor(600, height - 450).green() < 60

@@ -60,8 +60,10 @@ class DrawingSheet(QWidget):
     # -- the content editor -------------------------------------------------------------------
 
     def content(self) -> dict[str, Any]:
-        return {"drawing": {prompt: c.drawing_json()
-                            for prompt, c in self.canvases.items() if not c.empty}}
+        """The areas drawn in; nothing at all while none is (a new session is not kept for
+        a tool chosen and a blank sheet)."""
+        drawings = {prompt: c.drawing_json() for prompt, c in self.canvases.items() if not c.empty}
+        return {"drawing": drawings} if drawings else {}
 
     def set_content(self, content: dict[str, Any]) -> None:
         mine = {p: d for p, d in (content.get("drawing") or {}).items() if p in self.canvases}
