@@ -72,6 +72,11 @@ def local_date(text: str) -> date:
     return local_datetime(text).date()
 
 
+def day_words(day: date) -> str:
+    """A day for a person to read: 'Tue 1 Dec 2026' (no strftime `%-d`: Windows refuses it)."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
 def local_text(text: str | None, fmt: str = SHOWN) -> str:
     """An instant for a person to read, in local time. Nothing -> ''; text that is not an
     instant is shown as it is rather than hidden or guessed at."""

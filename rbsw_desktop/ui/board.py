@@ -41,14 +41,14 @@ from rbsw_desktop.domain import BoardItem, RaisedBy, Review, WithheldReason, Zon
 from rbsw_desktop.domain.board import Change, Movement
 from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.enums import EntityKind
-from rbsw_desktop.domain.instants import local_text
+from rbsw_desktop.domain.instants import day_words, local_text
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.a11y import StatusLabel
 from rbsw_desktop.ui.autosave import autosave_window, close_window, drop_draft, load_draft
 from rbsw_desktop.ui.board_model import ITEM_ID_ROLE, ZoneModel
 from rbsw_desktop.ui.board_note import NoteDelegate
-from rbsw_desktop.ui.review_dialog import ReviewDialog, day_words
+from rbsw_desktop.ui.review_dialog import ReviewDialog
 from rbsw_desktop.ui.spelling import enable_spellcheck
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 

@@ -20,7 +20,7 @@ Every gateway call runs off the UI thread (TaskManager.run_in_pool); answers com
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal, Slot
@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.domain import Role, record_name
-from rbsw_desktop.domain.instants import local_date, local_datetime, parse_instant
+from rbsw_desktop.domain.instants import day_words, local_date, local_datetime, parse_instant
 from rbsw_desktop.sync.support_client import PodOverview, SupportClient
 from rbsw_desktop.ui.taskman import TaskManager, plain_message
 from rbsw_desktop.ui.words import plural
@@ -72,11 +72,14 @@ def summary(rec: dict[str, Any]) -> str:
             return str(f[key])[:120]
     if rec.get("entity") == "visit":
         try:
-            return f"Visit on {local_date(str(f.get('visited_at', ''))).isoformat()}"
+            return f"Visit on {day_words(local_date(str(f.get('visited_at', ''))))}"
         except ValueError:
             return "Visit"
     if rec.get("entity") == "review":
-        return f"Review held {f.get('held_on', '')}"
+        try:
+            return f"Review held {day_words(date.fromisoformat(str(f.get('held_on', ''))[:10]))}"
+        except ValueError:
+            return "Review"
     return ""
 
 

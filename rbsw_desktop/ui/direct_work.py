@@ -41,6 +41,7 @@ from rbsw_desktop.domain import Attachment, DirectWorkActivity, DirectWorkTool, 
 from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.direct_work_content import DRAWING_TOOLS
 from rbsw_desktop.domain.enums import EntityKind
+from rbsw_desktop.domain.instants import day_words
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui.a11y import StatusLabel, name_parts
@@ -115,7 +116,12 @@ def save_activity(store: Store, activity: DirectWorkActivity) -> DirectWorkActiv
 
 
 def session_title(a: DirectWorkActivity) -> str:
-    return f"{a.held_on}\n{a.tool.label}" + (f": {a.title}" if a.title else "")
+    """'Fri 13 Nov 2026' over 'Three Houses: with Poppy'."""
+    try:
+        day = day_words(date.fromisoformat(a.held_on[:10]))
+    except ValueError:
+        day = a.held_on
+    return f"{day}\n{a.tool.label}" + (f": {a.title}" if a.title else "")
 
 
 def is_blank(a: DirectWorkActivity) -> bool:
@@ -221,7 +227,7 @@ class DirectWorkTab(QWidget):
         self.editor_scroll = QScrollArea(widgetResizable=True,   # the sheet or map has room
                                          frameShape=QScrollArea.Shape.NoFrame)
         self.editor_scroll.setAccessibleName("Session form")
-        self.editor_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.editor_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.editor_scroll.setWidget(body)
         editor = QWidget()
         column = QVBoxLayout(editor)

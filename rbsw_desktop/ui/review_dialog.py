@@ -25,11 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.domain.board import Movement
-
-
-def day_words(day: date) -> str:
-    """'Tue 1 Dec 2026'."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+from rbsw_desktop.domain.instants import day_words
 
 
 class ReviewDialog(QDialog):

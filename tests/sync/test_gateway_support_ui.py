@@ -50,7 +50,7 @@ def test_the_view_shows_the_pod_and_files_a_record(qtbot: Any, qtmodeltester: An
     row = listed().index(op["id"])
     assert view.unfiled.item(row, 0).text() == "Ada Fictional"
     assert view.unfiled.item(row, 1).text() == "Visit note"
-    assert view.unfiled.item(row, 4).text() == "Visit on 2026-11-24"
+    assert view.unfiled.item(row, 4).text() == "Visit on Tue 24 Nov 2026"
     assert not view.file_button.isEnabled()
 
     view.tabs.setCurrentIndex(2)
@@ -186,7 +186,7 @@ def test_mark_filed_names_the_record_asks_and_leaves_nothing_selected(
     push(world.url, world.sw.token, first, second)
     refreshed(qtbot, view)
     click_row(qtbot, view, first["id"])
-    assert "the visit note for Ada Fictional (Visit on 2026-11-24)" in view.what.text()
+    assert "the visit note for Ada Fictional (Visit on Tue 24 Nov 2026)" in view.what.text()
     assert "Sam Testworker" in view.what.text()
     qtbot.keyClick(view.unfiled, Qt.Key.Key_Tab)          # on to the reference, by keyboard
     view.reference.setFocus()

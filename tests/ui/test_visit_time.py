@@ -225,7 +225,7 @@ def test_the_caseload_dates_a_visit_by_the_local_day(store: Store, case: Case,
 def test_the_pod_view_names_a_visit_by_its_local_day(local_zone) -> None:  # noqa: ANN001
     local_zone("Europe/London")
     assert summary({"entity": "visit", "fields": {"visited_at": "2026-06-01T23:30:00.000Z"}}) \
-        == "Visit on 2026-06-02"
+        == "Visit on Tue 2 Jun 2026"
 
 
 @pytest.mark.parametrize("words_differ", [True, False])

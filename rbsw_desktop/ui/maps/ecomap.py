@@ -203,12 +203,16 @@ class EcomapEditor(MapEditor):
         self.remove = QPushButton("Re&move")
         self.hint = QLabel("Drag a person on the map, or choose them with Tab in the map and "
                            "move them with the arrow keys.", objectName="hint", wordWrap=True)
+        offered = QHBoxLayout()           # two rows: they fit beside the session list at 1024
+        offered.addWidget(self.offer, 1)
+        offered.addWidget(self.add_offered)
         buttons = QHBoxLayout()
-        for w in (self.offer, self.add_offered, self.add_new, self.remove):
+        for w in (self.add_new, self.remove):
             buttons.addWidget(w)
         buttons.addStretch(1)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(offered)
         column.addLayout(buttons)
         self.table.setMinimumHeight(170)
         column.addWidget(self.table, 1)
