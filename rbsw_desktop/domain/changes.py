@@ -6,6 +6,10 @@ changed, and each open view refreshes only those records:
     changes = Changes.of(EntityKind.BOARD_ITEM, item.id)
     changes.touches(EntityKind.BOARD_ITEM, EntityKind.REVIEW)    -> True
     changes.ids(EntityKind.BOARD_ITEM)                            -> frozenset({item.id})
+    changes.ids_if_few(EntityKind.BOARD_ITEM)                     -> the same, or None
+
+A view reads the records in `ids_if_few` by id (one query) and updates just their rows; None
+(more than `FEW`: a big sync) is its cue to read its whole list again, one query for all.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rbsw_desktop.domain.enums import EntityKind
+
+FEW = 200       # more changed records of a view's kinds than this: it reads its whole list
 
 
 @dataclass(frozen=True)
@@ -43,3 +49,8 @@ class Changes:
 
     def ids(self, *kinds: EntityKind) -> frozenset[str]:
         return frozenset(i for kind, i in self.records if kind in kinds)
+
+    def ids_if_few(self, *kinds: EntityKind) -> frozenset[str] | None:
+        """The ids of these kinds, or None when there are more than `FEW` of them."""
+        ids = self.ids(*kinds)
+        return ids if len(ids) <= FEW else None

@@ -28,11 +28,7 @@ class Board(Part):
 
     def items_with_ids(self, case_id: str, ids: Collection[str]) -> list[BoardItem]:
         """These items of the case as stored now, deleted ones too (a view drops those)."""
-        if not ids:
-            return []
-        marks = ", ".join("?" for _ in ids)
-        return self._store.records.find(BoardItem, f"case_id = ? AND id IN ({marks})",
-                                        [case_id, *ids], include_deleted=True)
+        return self._store.records.with_ids(BoardItem, ids, "case_id = ?", [case_id])
 
     def add(self, case_id: str, zone: Zone, text: str, *,
             raised_by: RaisedBy = RaisedBy.FAMILY, shareable: bool = True,

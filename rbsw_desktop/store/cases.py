@@ -4,23 +4,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from rbsw_desktop.domain import timeliness
+from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.entities import (
     BoardItem,
     BoardMove,
     Case,
     Child,
+    DirectWorkActivity,
     Pod,
+    Record,
+    Review,
+    Visit,
     VisitAmendment,
     Worker,
 )
-from rbsw_desktop.domain.enums import CareArrangement, CaseCategory, SyncState, VisitStatus
+from rbsw_desktop.domain.enums import (
+    CareArrangement,
+    CaseCategory,
+    EntityKind,
+    SyncState,
+    VisitStatus,
+)
 from rbsw_desktop.domain.instants import local_date, local_datetime, local_text
 from rbsw_desktop.errors import NotFound
 from rbsw_desktop.store.direct_work import activity_summary
 from rbsw_desktop.store.part import Part
+from rbsw_desktop.store.records import id_in
+
+R = TypeVar("R", bound=Record)
 
 
 @dataclass(frozen=True)
@@ -86,12 +100,21 @@ def _local_day(instant: str | None) -> date | None:
 
 
 class Cases(Part):
-    def summaries(self, *, include_closed: bool = False,
-                  today: date | None = None) -> list[CaseSummary]:
+    def summaries(self, *, include_closed: bool = False, today: date | None = None,
+                  touching: Changes | None = None) -> list[CaseSummary]:
         """The caseload, by child's name. Only a finalised statutory visit at which the child
-        was seen moves the due date: a draft is not yet a visit on record."""
+        was seen moves the due date: a draft is not yet a visit on record. With `touching`,
+        only the cases those changes touch (the case, its child or one of its visits)."""
         today = today or date.today()
         where = "c.deleted = 0" + ("" if include_closed else " AND c.open = 1")
+        params: list[str] = []
+        if touching is not None:
+            cases, case_ids = id_in("c.id", touching.ids(EntityKind.CASE))
+            children, child_ids = id_in("c.child_id", touching.ids(EntityKind.CHILD))
+            visits, visit_ids = id_in("id", touching.ids(EntityKind.VISIT))
+            where += (f' AND ({cases} OR {children} OR c.id IN (SELECT case_id FROM "visit" '
+                      f"WHERE {visits}))")
+            params = [*case_ids, *child_ids, *visit_ids]
         rows = self._store.records.rows(
             'SELECT c.id, c.family_name, c.category, c.care_arrangement, c.started_on, '
             'c.first_review_on, c.sync_state, ch.name AS child_name, w.name AS worker, '
@@ -100,7 +123,7 @@ class Cases(Part):
             "  AND v.status = 'finalised') AS last_visit "
             'FROM "case" c LEFT JOIN "child" ch ON ch.id = c.child_id '
             'LEFT JOIN "worker" w ON w.id = c.worker_id '
-            f"WHERE {where} ORDER BY ch.name COLLATE NOCASE")
+            f"WHERE {where} ORDER BY ch.name COLLATE NOCASE", params)
         out = []
         for r in rows:
             category = CaseCategory(r["category"])
@@ -116,9 +139,9 @@ class Cases(Part):
         return out
 
     def summary(self, case_id: str) -> CaseSummary:
-        for summary in self.summaries(include_closed=True):
-            if summary.id == case_id:
-                return summary
+        for summary in self.summaries(include_closed=True,
+                                      touching=Changes.of(EntityKind.CASE, case_id)):
+            return summary
         raise NotFound(f"No case with id {case_id} here. Run `rbsw cases` to see the ids.")
 
     def get(self, case_id: str) -> Case:
@@ -151,32 +174,53 @@ class Cases(Part):
         names.setdefault(self._store.actor, self._store.meta("worker_name") or "You")
         return names
 
-    def timeline(self, case_id: str) -> list[TimelineEntry]:
+    def timeline(self, case_id: str, touching: Changes | None = None) -> list[TimelineEntry]:
         """Visits and their amendments, board changes, reviews and direct work, newest
-        first."""
-        store = self._store
-        visits = store.visits.of_case(case_id)
+        first. With `touching`, only the entries of those records (deleted ones have none),
+        and of the amendments of a changed visit and the moves of a changed board item (their
+        titles name it)."""
+        records = self._store.records
+
+        def find(cls: type[R], *by: tuple[str, EntityKind], order_by: str = "") -> list[R]:
+            if touching is None:
+                return records.find(cls, "case_id = ?", [case_id], order_by=order_by)
+            parts = [id_in(column, touching.ids(kind)) for column, kind in by]
+            return records.find(cls, f"case_id = ? AND ({' OR '.join(p for p, _ in parts)})",
+                                [case_id, *(i for _, ids in parts for i in ids)],
+                                order_by=order_by)
+
+        visits = find(Visit, ("id", EntityKind.VISIT), order_by="visited_at DESC")
+        amendments = find(VisitAmendment, ("id", EntityKind.VISIT_AMENDMENT),
+                          ("visit_id", EntityKind.VISIT))
+        moves = find(BoardMove, ("id", EntityKind.BOARD_MOVE),
+                     ("board_item_id", EntityKind.BOARD_ITEM))
         entries = [TimelineEntry(v.visited_at, "visit", v.id, f"{v.visit_type.label}"
                                  f"{' (draft)' if v.status is VisitStatus.DRAFT else ''}")
                    for v in visits]
-        visited = {v.id: local_text(v.visited_at) for v in visits}
+        visited = {v.id: local_text(v.visited_at) for v in (
+            visits if touching is None else
+            records.with_ids(Visit, {a.visit_id for a in amendments}))}
         names = self.worker_names()
         entries += [TimelineEntry(a.amended_at, "visit_amendment", a.id,
                                   f"Amendment to the visit of {visited.get(a.visit_id, '')} "
                                   f"by {names.get(a.updated_by, 'another worker')}: {a.text}")
-                    for a in store.records.find(VisitAmendment, "case_id = ?", [case_id])]
-        items = {i.id: i for i in store.records.find(BoardItem, "case_id = ?", [case_id],
-                                                     include_deleted=True)}
-        for move in store.records.find(BoardMove, "case_id = ?", [case_id]):
+                    for a in amendments]
+        items = {i.id: i for i in (
+            records.find(BoardItem, "case_id = ?", [case_id], include_deleted=True)
+            if touching is None else
+            records.with_ids(BoardItem, {m.board_item_id for m in moves}))}
+        for move in moves:
             item = items.get(move.board_item_id)
             text = item.text if item else ""
             title = (f"Board: added to {move.to_zone.label}: {text}" if move.from_zone is None
                      else f"Board: moved {move.from_zone.label} → {move.to_zone.label}: {text}")
             entries.append(TimelineEntry(move.moved_at, "board_move", move.id, title))
         entries += [TimelineEntry(r.held_on, "review", r.id, "Review of the board")
-                    for r in store.board.reviews(case_id)]
+                    for r in find(Review, ("id", EntityKind.REVIEW),
+                                  order_by="held_on, updated_at")]
         entries += [TimelineEntry(a.held_on, "direct_work_activity", a.id,
                                   f"Direct work: {activity_summary(a)}"
                                   f"{': ' + a.title if a.title else ''}")
-                    for a in store.direct_work.of_case(case_id)]
+                    for a in find(DirectWorkActivity, ("id", EntityKind.DIRECT_WORK_ACTIVITY),
+                                  order_by="held_on DESC, updated_at DESC")]
         return sorted(entries, key=TimelineEntry.order, reverse=True)

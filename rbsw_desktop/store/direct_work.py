@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any
 
@@ -50,6 +50,10 @@ class DirectWork(Part):
         """Newest first."""
         return self._store.records.find(DirectWorkActivity, "case_id = ?", [case_id],
                                         order_by="held_on DESC, updated_at DESC")
+
+    def with_ids(self, case_id: str, ids: Collection[str]) -> list[DirectWorkActivity]:
+        """These sessions of the case as stored now, deleted ones too."""
+        return self._store.records.with_ids(DirectWorkActivity, ids, "case_id = ?", [case_id])
 
     def same_scale(self, activity: DirectWorkActivity) -> list[DirectWorkActivity]:
         """The case's Scaling 0-10 sessions that asked the same question as `activity` (the

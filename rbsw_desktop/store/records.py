@@ -4,7 +4,7 @@ record, its outbox row for sync, an audit row (no content), and its search docum
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, TypeVar
 
 from rbsw_desktop.domain.entities import Attachment, Record, Visit, new_id, utc_now
@@ -23,6 +23,11 @@ def _upsert_sql(cls: type[Record]) -> str:
     cols = ", ".join(names)
     marks = ", ".join(f":{n}" for n in names)
     return f'INSERT OR REPLACE INTO "{cls.entity}" ({cols}) VALUES ({marks})'
+
+
+def id_in(column: str, ids: Collection[str]) -> tuple[str, list[str]]:
+    """`column IN (?, ...)` and its parameters; false for no ids."""
+    return (f"{column} IN ({', '.join('?' for _ in ids)})" if ids else "0", list(ids))
 
 
 class Records(Part):
@@ -57,6 +62,16 @@ class Records(Part):
         if order_by:
             sql += f" ORDER BY {order_by}"
         return [codec.from_row(cls, r) for r in self.rows(sql, params)]  # type: ignore[misc]
+
+    def with_ids(self, cls: type[R], ids: Collection[str], where: str = "",
+                 params: Sequence[Any] = ()) -> list[R]:
+        """These records as stored now, in one query, deleted ones too (a view drops those):
+        what a view reads again after a change (`Changes.ids_if_few`)."""
+        if not ids:
+            return []
+        sql, id_params = id_in("id", ids)
+        return self.find(cls, f"{sql} AND ({where})" if where else sql,
+                         [*id_params, *params], include_deleted=True)
 
     # -- writing ------------------------------------------------------------------------------
 

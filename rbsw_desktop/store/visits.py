@@ -3,6 +3,7 @@ corrected only by an amendment that points at it."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from rbsw_desktop.domain.entities import Visit, VisitAmendment
@@ -17,6 +18,14 @@ class Visits(Part):
         """Newest first."""
         return self._store.records.find(Visit, "case_id = ?", [case_id],
                                         order_by="visited_at DESC")
+
+    def with_ids(self, case_id: str, ids: Collection[str]) -> list[Visit]:
+        """These visits of the case as stored now, deleted ones too."""
+        return self._store.records.with_ids(Visit, ids, "case_id = ?", [case_id])
+
+    def amended(self, amendment_ids: Collection[str]) -> set[str]:
+        """The visits these amendments correct."""
+        return {a.visit_id for a in self._store.records.with_ids(VisitAmendment, amendment_ids)}
 
     def add(self, case_id: str, **fields: Any) -> Visit:
         self._store.cases.get(case_id)  # refuses an unknown case clearly
