@@ -57,7 +57,7 @@ from rbsw_desktop.ui.picture_viewer import (
     spoken_name,
     turned,
 )
-from rbsw_desktop.ui.record_list import list_beside_editor
+from rbsw_desktop.ui.record_list import RecordLines, list_beside_editor, stamped_only
 from rbsw_desktop.ui.spelling import enable_spellcheck
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
@@ -154,6 +154,9 @@ class DirectWorkTab(QWidget):
         self.list = QListWidget()
         self.list.setAccessibleName("Direct work sessions")
         self.list.setWordWrap(True)
+        self.lines: RecordLines[DirectWorkActivity] = RecordLines(
+            self.list, key=lambda a: a.id, title=session_title,
+            order=lambda a: (a.held_on, a.updated_at), data=lambda a: a)
         self.new_button = QPushButton("&New session")
         self.remove_button = QPushButton("Remove session…")
         self.remove_button.setAccessibleName("Remove this session")
@@ -319,20 +322,14 @@ class DirectWorkTab(QWidget):
                 ).success(lambda rows: self._show_list(rows, select)).run_in_background()
 
     def _show_list(self, rows: list[DirectWorkActivity], select: str | None = None) -> None:
-        self.list.blockSignals(True)
-        self.list.clear()
-        chosen = None
-        for a in rows:
-            item = QListWidgetItem(session_title(a))
-            item.setData(Qt.ItemDataRole.UserRole, a)
-            self.list.addItem(item)
-            if a.id == select:
-                self.list.setCurrentItem(item)
-                chosen = a
-        self.list.blockSignals(False)
-        if chosen is not None:
+        self.lines.show(rows)
+        item = self.lines.item(select) if select else None
+        if item is not None:
+            self.list.blockSignals(True)
+            self.list.setCurrentItem(item)
+            self.list.blockSignals(False)
             self._leave()
-            self.show_activity(chosen)
+            self.show_activity(item.data(Qt.ItemDataRole.UserRole))
 
     def _chosen(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
         if item is not None:
@@ -404,12 +401,43 @@ class DirectWorkTab(QWidget):
         self.thumbs.setFocus()
 
     def _changed(self, changes: Changes, initiator: object) -> None:
-        """A photo changed elsewhere (a sync brought a caption, a turn or a removal): the
-        thumbnails shown are read again. The tab's and its window's own changes refresh
-        themselves."""
+        """The sessions that changed are read again, and only those (all of them after a big
+        sync); the one shown is shown afresh if it changed elsewhere. A photo changed
+        elsewhere (a sync brought a caption, a turn or a removal): the thumbnails shown are
+        read again. The tab's and its window's own changes refresh themselves."""
         mine = initiator is self or (self.viewer is not None and initiator is self.viewer)
         if not mine and changes.touches(EntityKind.ATTACHMENT):
             self._reload_thumbs()
+        if not changes.touches(EntityKind.DIRECT_WORK_ACTIVITY):
+            return
+        case_id, ids = self.case_id, changes.ids_if_few(EntityKind.DIRECT_WORK_ACTIVITY)
+        StoreOp(self, lambda store: store.direct_work.of_case(case_id) if ids is None
+                else store.direct_work.with_ids(case_id, ids), taskman=self.taskman).success(
+            lambda rows: self._show_changed(rows, whole=ids is None, mine=mine)
+        ).run_in_background()
+
+    def _show_changed(self, rows: list[DirectWorkActivity], *, whole: bool,
+                      mine: bool) -> None:
+        if whole:
+            self.lines.show(rows)
+        else:
+            self.lines.put([a for a in rows if not a.deleted],
+                           gone=[a.id for a in rows if a.deleted])
+        shown = self.activity
+        stored = next((a for a in rows if shown is not None and a.id == shown.id), None)
+        if shown is None or stored is None or mine or not self._stored:
+            return
+        stamped = stamped_only(stored, shown)
+        if stamped is not None and stored.sync_state is not SyncState.FILED:
+            self.activity = stamped     # only pushed: carry on from the council's revision
+            return
+        if self.dirty:
+            return      # the worker's words stay; their next save meets it as a conflict
+        if stored.deleted:
+            self._show_nothing()
+            self.message.setText("This session was removed on another laptop.")
+        else:
+            self.show_activity(stored)
 
     def _reload_thumbs(self, *_args: object) -> None:
         if self.activity is not None:
@@ -530,16 +558,7 @@ class DirectWorkTab(QWidget):
             return
         activity_id = a.id
         StoreOp(self, lambda store: drop_blank_draft(store, activity_id), taskman=self.taskman
-                ).success(lambda dropped: self._drop_from_list(activity_id) if dropped else None
-                          ).run_in_background()
-
-    def _drop_from_list(self, activity_id: str) -> None:
-        for row in range(self.list.count()):
-            if self.list.item(row).data(Qt.ItemDataRole.UserRole).id == activity_id:
-                self.list.blockSignals(True)
-                self.list.takeItem(row)
-                self.list.blockSignals(False)
-                return
+                ).run_in_background()          # its line goes with the change it announces
 
     def ask_remove_session(self) -> None:
         a = self.activity
@@ -562,7 +581,6 @@ class DirectWorkTab(QWidget):
                           ).failure(self._say_failed).run_in_background()
 
     def _session_removed(self, activity_id: str) -> None:
-        self._drop_from_list(activity_id)
         if self.activity is not None and self.activity.id == activity_id:
             self._show_nothing()
             self.message.setText("The session was removed.")
@@ -572,20 +590,15 @@ class DirectWorkTab(QWidget):
         self.autosave.save_now()
 
     def _saved(self, saved: DirectWorkActivity) -> None:
-        for row in range(self.list.count()):     # refresh only this session's line
-            item = self.list.item(row)
-            if item.data(Qt.ItemDataRole.UserRole).id == saved.id:
-                item.setText(session_title(saved))
-                item.setData(Qt.ItemDataRole.UserRole, saved)
-                return
-        item = QListWidgetItem(session_title(saved))    # a new session, kept just now
-        item.setData(Qt.ItemDataRole.UserRole, saved)
-        self.list.blockSignals(True)
-        self.list.insertItem(0, item)
-        if self.activity is not None and self.activity.id == saved.id:
+        """Only this session's line is rewritten; a new one, kept just now, is chosen."""
+        self.lines.put([saved])
+        item = self.lines.item(saved.id)
+        if self.activity is not None and self.activity.id == saved.id \
+                and self.list.currentItem() is not item:
+            self.list.blockSignals(True)
             self.list.setCurrentItem(item)
+            self.list.blockSignals(False)
             self.remove_button.setEnabled(True)
-        self.list.blockSignals(False)
 
     def choose_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -634,7 +647,7 @@ class DirectWorkTab(QWidget):
         for window in (self.viewer, self.confirm):
             if window is not None and window.isVisible():
                 window.reject()
-        self.list.clear()
+        self.lines.clear()
         self._show_nothing()
 
     def _show_nothing(self) -> None:

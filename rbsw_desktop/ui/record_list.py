@@ -1,9 +1,27 @@
 """A case tab's records: the "New …" button over the list of records, beside the editor (the
-visits and direct work tabs)."""
+visits and direct work tabs); the lines of such a list (the timeline's too), refreshed a record
+at a time from what changed."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QListWidget, QPushButton, QSplitter, QVBoxLayout, QWidget
+import dataclasses
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rbsw_desktop.domain.entities import Record
+
+T = TypeVar("T")
+R = TypeVar("R", bound=Record)
 
 
 def list_beside_editor(new_button: QPushButton, records: QListWidget,
@@ -20,3 +38,78 @@ def list_beside_editor(new_button: QPushButton, records: QListWidget,
     split.setStretchFactor(1, 1)
     split.setSizes([230, 800])
     return split
+
+
+class RecordLines(Generic[T]):
+    """The lines of a list of records (visits, direct work sessions, the timeline), one a
+    record, in order, refreshed a record at a time: a changed record's line is rewritten in
+    place, a new one goes where it sorts, a removed one goes; every other line keeps its item,
+    and the list keeps its current line and scroll position, so nothing moves under the
+    worker."""
+
+    def __init__(self, widget: QListWidget, *, key: Callable[[T], Hashable],
+                 title: Callable[[T], str], order: Callable[[T], Any],
+                 data: Callable[[T], Any], empty: str = "") -> None:
+        """Newest first by `order`; `data(record)` is each item's UserRole; `empty` is the
+        line shown when there are none."""
+        self.widget = widget
+        self.key, self.title, self.order, self.data, self.empty = key, title, order, data, empty
+        self.records: dict[Hashable, T] = {}
+        self._items: dict[Hashable, QListWidgetItem] = {}
+
+    def show(self, records: Iterable[T]) -> None:
+        """The whole list as it is now: a line whose record is not among them goes."""
+        wanted = {self.key(r): r for r in records}
+        self.put(wanted.values(), gone=set(self.records) - set(wanted))
+
+    def put(self, records: Iterable[T], gone: Iterable[Hashable] = ()) -> None:
+        """These records as they are now, and the lines of those `gone` taken out."""
+        widget = self.widget
+        current, scroll = widget.currentItem(), widget.verticalScrollBar().value()
+        widget.blockSignals(True)
+        if self.empty and widget.count() and widget.item(0).data(Qt.ItemDataRole.UserRole) \
+                is None:
+            widget.takeItem(0)                  # the "nothing yet" line
+        for key in gone:
+            self.records.pop(key, None)
+            item = self._items.pop(key, None)
+            if item is not None:
+                widget.takeItem(widget.row(item))
+        for record in records:
+            key = self.key(record)
+            self.records[key] = record
+            item = self._items.get(key)
+            if item is None:
+                item = self._items[key] = QListWidgetItem()
+            item.setText(self.title(record))
+            item.setData(Qt.ItemDataRole.UserRole, self.data(record))
+        for row, record in enumerate(sorted(self.records.values(), key=self.order,
+                                            reverse=True)):
+            item = self._items[self.key(record)]
+            if widget.item(row) is not item:
+                if widget.row(item) >= 0:
+                    widget.takeItem(widget.row(item))
+                widget.insertItem(row, item)
+        if not self.records and self.empty:
+            widget.addItem(self.empty)
+        if current is not None and widget.row(current) >= 0 and widget.currentItem() is not current:
+            widget.setCurrentItem(current)
+        widget.verticalScrollBar().setValue(scroll)
+        widget.blockSignals(False)
+
+    def item(self, key: Hashable) -> QListWidgetItem | None:
+        return self._items.get(key)
+
+    def clear(self) -> None:
+        self.records.clear()
+        self._items.clear()
+        self.widget.clear()
+
+
+def stamped_only(stored: R, shown: R) -> R | None:
+    """`shown` at `stored`'s revision and sync state when nothing else differs (this laptop's
+    own save, stamped by a push): the editor carries on from it. None when `stored` is another
+    version (a colleague's, pulled)."""
+    if dataclasses.replace(stored, rev=shown.rev, sync_state=shown.sync_state) != shown:
+        return None
+    return dataclasses.replace(shown, rev=stored.rev, sync_state=stored.sync_state)

@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from rbsw_desktop.domain import Visit, VisitAmendment, VisitStatus, VisitType
+from rbsw_desktop.domain.changes import Changes
+from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.domain.timeliness import due_words
 from rbsw_desktop.store import Store
@@ -47,7 +49,7 @@ from rbsw_desktop.ui.autosave import (
     drop_draft,
     load_draft,
 )
-from rbsw_desktop.ui.record_list import list_beside_editor
+from rbsw_desktop.ui.record_list import RecordLines, list_beside_editor, stamped_only
 from rbsw_desktop.ui.spelling import enable_spellcheck
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 from rbsw_desktop.ui.timefmt import instant_of, qdatetime_of, same_minute_shown
@@ -468,40 +470,79 @@ class VisitsTab(QWidget):
         self.list.setAccessibleName("Visits")
         self.list.setWordWrap(True)
         self.list.setSpacing(3)
+        self.lines: RecordLines[Visit] = RecordLines(
+            self.list, key=lambda v: v.id, title=visit_title, order=lambda v: v.visited_at,
+            data=lambda v: v.id)
         self.new_button = QPushButton("&New visit")
         self.editor = VisitEditor(taskman=taskman)
         QVBoxLayout(self).addWidget(list_beside_editor(self.new_button, self.list, self.editor))
         self.new_button.clicked.connect(self.new_visit)
         self.list.currentItemChanged.connect(self._chosen)
-        self.editor.sig_saved.connect(self._saved)
-        self.editor.sig_changed.connect(lambda visit_id: self.reload(select=visit_id))
+        self.editor.sig_changed.connect(self.open_visit)     # finalised or amended here
+        taskman.sig_changes_applied.connect(self._changed)
         self.reload()
 
-    def reload(self, select: str | None = None, *, reopen: bool = True) -> None:
+    def reload(self, select: str | None = None) -> None:
+        """Read the case's visits again; `select` one and open it (a search or timeline hit)."""
         case_id = self.case_id
         StoreOp(self, lambda store: store.visits.of_case(case_id), taskman=self.taskman
-                ).success(lambda visits: self._show(visits, select, reopen)).run_in_background()
+                ).success(lambda visits: self._show(visits, select)).run_in_background()
 
-    def _show(self, visits: list[Visit], select: str | None, reopen: bool) -> None:
-        self.list.blockSignals(True)
-        self.list.clear()
-        for v in visits:
-            item = QListWidgetItem(visit_title(v))
-            item.setData(Qt.ItemDataRole.UserRole, v.id)
-            self.list.addItem(item)
-            if v.id == select:
-                self.list.setCurrentItem(item)
-        self.list.blockSignals(False)
-        if select and reopen:
-            self.open_visit(select)
+    def _show(self, visits: list[Visit], select: str | None) -> None:
+        self.lines.show(visits)
+        if select:
+            self._select(select)
 
-    def _saved(self, visit: Visit) -> None:
-        """A draft saved itself: only its line in the list changes (no reload)."""
-        for row in range(self.list.count()):
-            item = self.list.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) == visit.id:
-                item.setText(visit_title(visit))
+    def _select(self, visit_id: str) -> None:
+        item = self.lines.item(visit_id)
+        if item is not None:
+            self.list.blockSignals(True)
+            self.list.setCurrentItem(item)
+            self.list.blockSignals(False)
+        self.open_visit(visit_id)
+
+    def _changed(self, changes: Changes, initiator: object) -> None:
+        """The visits that changed are read again, and only those (all of them after a big
+        sync); the one open in the editor is shown afresh if it changed elsewhere."""
+        if not changes.touches(EntityKind.VISIT, EntityKind.VISIT_AMENDMENT):
+            return
+        case_id, ids = self.case_id, changes.ids_if_few(EntityKind.VISIT)
+        amendments = changes.ids_if_few(EntityKind.VISIT_AMENDMENT)
+
+        def read(store: Store) -> tuple[list[Visit], set[str] | None]:
+            visits = store.visits.of_case(case_id) if ids is None else \
+                store.visits.with_ids(case_id, ids)
+            return visits, None if amendments is None else store.visits.amended(amendments)
+        mine = initiator in (self, self.editor)
+        StoreOp(self, read, taskman=self.taskman).success(
+            lambda found: self._show_changed(*found, whole=ids is None, mine=mine)
+        ).run_in_background()
+
+    def _show_changed(self, visits: list[Visit], amended: set[str] | None, *, whole: bool,
+                      mine: bool) -> None:
+        """`amended`: the visits a changed amendment corrects (None: too many to say)."""
+        if whole:
+            self.lines.show(visits)
+        else:
+            self.lines.put([v for v in visits if not v.deleted],
+                           gone=[v.id for v in visits if v.deleted])
+        shown = self.editor.visit
+        if shown is None or mine:
+            return              # the editor's own save, finalise or amendment: it knows
+        stored = next((v for v in visits if v.id == shown.id), None)
+        if stored is None and amended is not None and shown.id not in amended:
+            return
+        if stored is not None:
+            stamped = stamped_only(stored, shown)
+            if stamped is not None:     # only pushed: carry on from the council's revision
+                self.editor.visit = stamped
                 return
+        if self.editor.dirty:
+            return      # the worker's words stay; their next save meets it as a conflict
+        if stored is not None and stored.deleted:
+            self.editor.clear()
+        else:
+            self.open_visit(shown.id)
 
     def _chosen(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
         if item is not None:
@@ -519,11 +560,15 @@ class VisitsTab(QWidget):
         self.editor.save_if_dirty()
         case_id = self.case_id
         StoreOp(self, lambda store: store.visits.add(case_id), taskman=self.taskman
-                ).success(lambda v: self.reload(select=v.id)).run_in_background()
+                ).success(self._added).run_in_background()
+
+    def _added(self, visit: Visit) -> None:
+        self.lines.put([visit])
+        self._select(visit.id)
 
     def save_before_lock(self) -> None:
         self.editor.save_before_lock()
 
     def clear(self) -> None:
         self.editor.clear()
-        self.list.clear()
+        self.lines.clear()
