@@ -593,7 +593,7 @@ class DirectWorkTab(QWidget):
         """Only this session's line is rewritten; a new one, kept just now, is chosen."""
         self.lines.put([saved])
         item = self.lines.item(saved.id)
-        if self.activity is not None and self.activity.id == saved.id \
+        if item is not None and self.activity is not None and self.activity.id == saved.id \
                 and self.list.currentItem() is not item:
             self.list.blockSignals(True)
             self.list.setCurrentItem(item)
