@@ -32,8 +32,9 @@ from rbsw_desktop.store import CaseSummary, Store, TimelineEntry
 from rbsw_desktop.ui import style
 from rbsw_desktop.ui.a11y import StatusLabel, name_parts
 from rbsw_desktop.ui.board import BoardTab
-from rbsw_desktop.ui.caseload import due_text
+from rbsw_desktop.ui.caseload import SUMMARY_KINDS, due_text
 from rbsw_desktop.ui.direct_work import DirectWorkTab
+from rbsw_desktop.ui.record_list import RecordLines
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager
 from rbsw_desktop.ui.visits import VisitsTab
 
@@ -50,11 +51,6 @@ class CaseHeader:
 def load_case(store: Store, case_id: str) -> CaseHeader:
     """Opening the case: audited once, as a "view"."""
     store.cases.open(case_id)
-    return CaseHeader(store.cases.summary(case_id), store.cases.timeline(case_id))
-
-
-def refresh_case(store: Store, case_id: str) -> CaseHeader:
-    """The header and timeline afresh after a change the worker made: not a new "view"."""
     return CaseHeader(store.cases.summary(case_id), store.cases.timeline(case_id))
 
 
@@ -76,6 +72,10 @@ def where_shown(store: Store, entity: str, record_id: str) -> tuple[str, str] | 
     return (tab[EntityKind(entity)], record_id) if entity in tab else None
 
 
+def entry_key(entry: TimelineEntry) -> tuple[str, str]:
+    return entry.entity, entry.record_id
+
+
 def when(entry: TimelineEntry) -> str:
     """A moment (a visit, a board move) in local time; a day (a review) as it is."""
     return local_text(entry.at) if "T" in entry.at else entry.at
@@ -92,6 +92,9 @@ class TimelineTab(QListWidget):
         self.setAccessibleName("Timeline")
         self.setWordWrap(True)
         self.itemActivated.connect(self._activated)
+        self.lines: RecordLines[TimelineEntry] = RecordLines(
+            self, key=entry_key, title=lambda e: f"{when(e)}   {e.title}",
+            order=TimelineEntry.order, data=entry_key, empty="Nothing recorded yet.")
 
     def _activated(self, item: QListWidgetItem) -> None:
         entry = item.data(Qt.ItemDataRole.UserRole)
@@ -99,13 +102,13 @@ class TimelineTab(QListWidget):
             self.sig_open_record.emit(*entry)
 
     def show_entries(self, entries: list[TimelineEntry]) -> None:
-        self.clear()
-        if not entries:
-            self.addItem("Nothing recorded yet.")
-        for entry in entries:
-            item = QListWidgetItem(f"{when(entry)}   {entry.title}")
-            item.setData(Qt.ItemDataRole.UserRole, (entry.entity, entry.record_id))
-            self.addItem(item)
+        self.lines.show(entries)
+
+    def show_changed(self, changes: Changes, entries: list[TimelineEntry]) -> None:
+        """The entries of the records changed, as they are now: an entry of a changed record
+        that did not come back (removed) goes; every other line stays as it was."""
+        found = {entry_key(e) for e in entries}
+        self.lines.put(entries, gone=[key for key in changes.records if key not in found])
 
 
 class CaseWorkspace(QWidget):
@@ -124,8 +127,6 @@ class CaseWorkspace(QWidget):
         self.tabs.setAccessibleName("Case work")
         self.visits = VisitsTab(taskman=taskman, case_id=case_id)
         self.tabs.addTab(self.visits, "&Visits")
-        # Finalising or amending may change when the next visit is due: the header follows.
-        self.visits.editor.sig_changed.connect(lambda _visit_id: self.refresh())
         # The board and direct work are built when first shown: opening a case builds only
         # what is on screen (building every tab at once held the UI thread for a third of a
         # second with a big case).
@@ -145,7 +146,7 @@ class CaseWorkspace(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.subheading)
         layout.addWidget(self.tabs, 1)
-        self._stale = False           # a change arrived while the timeline was not shown
+        self._unseen = Changes()     # what changed while the timeline was not on screen
         self.tabs.currentChanged.connect(self._tab_shown)
         taskman.sig_changes_applied.connect(self._changed)
         name_parts(self)
@@ -161,22 +162,29 @@ class CaseWorkspace(QWidget):
     def reload(self) -> None:
         """Open the case (audited as a view)."""
         case_id = self.case_id
-        self._stale = False
+        self._unseen = Changes()
         StoreOp(self, lambda store: load_case(store, case_id), taskman=self.taskman
                 ).success(self._show).run_in_background()
 
-    def refresh(self) -> None:
-        """Show the header and timeline afresh, without auditing another view."""
-        case_id = self.case_id
-        self._stale = False
-        StoreOp(self, lambda store: refresh_case(store, case_id), taskman=self.taskman
-                ).success(self._show).run_in_background()
-
     def _show(self, header: CaseHeader) -> None:
-        s = header.summary
+        self._show_header(header.summary)
+        self.timeline.show_entries(header.timeline)
+
+    def _show_header(self, s: CaseSummary) -> None:
         self.heading.setText(f"{s.child_name} — {s.family_name}")
         self.subheading.setText(f"{s.category.label} · Next statutory visit: {due_text(s)}")
-        self.timeline.show_entries(header.timeline)
+
+    def _refresh_timeline(self) -> None:
+        """The entries of what changed, read again (the whole timeline after a big sync),
+        without auditing another view."""
+        case_id, changes, self._unseen = self.case_id, self._unseen, Changes()
+        if changes.ids_if_few(*TIMELINE_KINDS) is None:
+            StoreOp(self, lambda store: store.cases.timeline(case_id), taskman=self.taskman
+                    ).success(self.timeline.show_entries).run_in_background()
+            return
+        StoreOp(self, lambda store: store.cases.timeline(case_id, touching=changes),
+                taskman=self.taskman).success(
+            lambda entries: self.timeline.show_changed(changes, entries)).run_in_background()
 
     def open_record(self, entity: str, record_id: str) -> None:
         """Show one record in its tab (a visit, a board item or review, direct work)."""
@@ -222,14 +230,19 @@ class CaseWorkspace(QWidget):
         ExportDialog(taskman=self.taskman, case_id=self.case_id, parent=self).open()
 
     def _changed(self, changes: Changes, initiator: object) -> None:
-        """A save refreshes the timeline only when it is on screen (else when it is next
-        shown): a draft saving itself every few seconds does not reload the case."""
+        """The header is read again after a change to the case, its child or a visit (when
+        the next visit is due). The timeline reads only the entries of the records changed,
+        when it is on screen (else when it is next shown): a draft saving itself every few
+        seconds reads nothing until then."""
+        if changes.touches(*SUMMARY_KINDS):
+            case_id = self.case_id
+            StoreOp(self, lambda store: store.cases.summary(case_id), taskman=self.taskman
+                    ).success(self._show_header).run_in_background()
         if not changes.touches(*TIMELINE_KINDS):
             return
+        self._unseen |= changes
         if self.tabs.currentWidget() is self.timeline:
-            self.refresh()
-        else:
-            self._stale = True
+            self._refresh_timeline()
 
     def _tab_shown(self, index: int) -> None:
         placeholder = self.tabs.widget(index)
@@ -244,8 +257,8 @@ class CaseWorkspace(QWidget):
             self.tabs.blockSignals(False)
             placeholder.deleteLater()
             name_parts(tab)
-        if self._stale and self.tabs.currentWidget() is self.timeline:
-            self.refresh()
+        if self._unseen and self.tabs.currentWidget() is self.timeline:
+            self._refresh_timeline()
 
     def save_before_lock(self) -> None:
         """The app is about to lock: every tab saves what is being typed (drafts of open
