@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
@@ -16,7 +17,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from rbsw_desktop.domain.enums import SyncState
+from rbsw_desktop.domain.enums import EntityKind, SyncState
 
 if TYPE_CHECKING:
     from rbsw_desktop.store import CaseSummary
@@ -27,6 +28,7 @@ DUE_COLUMN = 1
 SYNC_COLUMN = 4
 NOT_CONNECTED = "Not connected"     # a synced record's state while sync cannot reach the council
 SIZE_FROM_ROWS = 60      # the caseload's columns fit the widest of its first rows
+SUMMARY_KINDS = (EntityKind.CASE, EntityKind.CHILD, EntityKind.VISIT)   # what a line shows
 
 
 def due_text(summary: CaseSummary) -> str:
@@ -65,11 +67,38 @@ class CaseloadModel(QAbstractTableModel):
     def _work_out(self) -> None:
         # Worked out once a caseload, so filtering and sorting ask no cell (a keystroke in
         # the search box filters every row on the UI thread).
-        self.haystacks = ["\0".join(self.texts(case)).lower() for case in self.rows]
-        self.sort_keys = [(case.child_name.lower(), (-case.days_overdue,
-                                                     case.next_visit_due or date.max),
-                           case.category.label.lower(), case.family_name.lower(),
-                           self.sync_text(case).lower()) for case in self.rows]
+        self.haystacks = [self.haystack(case) for case in self.rows]
+        self.sort_keys = [self.sort_key(case) for case in self.rows]
+
+    def put_cases(self, changed: list[CaseSummary], gone: Collection[str] = ()) -> None:
+        """These cases' lines as they are now (a new case added), and those `gone` taken out;
+        every other row stays as it was (its index, the selection, the scroll position)."""
+        for at in reversed([n for n, case in enumerate(self.rows) if case.id in gone]):
+            self.beginRemoveRows(QModelIndex(), at, at)
+            del self.rows[at], self.haystacks[at], self.sort_keys[at]
+            self.endRemoveRows()
+        rows = {case.id: n for n, case in enumerate(self.rows)}
+        for case in changed:
+            row = rows.get(case.id)
+            if row is None:
+                end = len(self.rows)
+                self.beginInsertRows(QModelIndex(), end, end)
+                self.rows.append(case)
+                self.haystacks.append(self.haystack(case))
+                self.sort_keys.append(self.sort_key(case))
+                self.endInsertRows()
+            elif case != self.rows[row]:
+                self.rows[row] = case
+                self.haystacks[row], self.sort_keys[row] = self.haystack(case), self.sort_key(case)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+    def haystack(self, case: CaseSummary) -> str:
+        return "\0".join(self.texts(case)).lower()
+
+    def sort_key(self, case: CaseSummary) -> tuple[Any, ...]:
+        return (case.child_name.lower(), (-case.days_overdue, case.next_visit_due or date.max),
+                case.category.label.lower(), case.family_name.lower(),
+                self.sync_text(case).lower())
 
     def sync_text(self, case: CaseSummary) -> str:
         if case.sync_state is SyncState.SYNCED and not self.connected:
@@ -188,6 +217,14 @@ class CaseloadView(QTableView):
 
     def set_connected(self, connected: bool) -> None:
         self.model_.set_connected(connected)
+
+    def put_cases(self, changed: list[CaseSummary], gone: Collection[str] = ()) -> None:
+        """Only these rows change (`CaseloadModel.put_cases`)."""
+        first = not self.model_.rows
+        self.model_.put_cases(changed, gone)
+        if first and self.model_.rows:      # the first cases, brought by a sync
+            self.resizeColumnsToContents()
+            self._choose(None)
 
     def set_filter(self, text: str) -> None:
         self.proxy.set_needle(text)

@@ -11,6 +11,7 @@ encrypted store (`sig_before_lock`), then drops the key and everything on screen
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -35,13 +36,13 @@ from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.errors import KeyringLocked
 from rbsw_desktop.ui.a11y import StatusLabel, name_parts
-from rbsw_desktop.ui.caseload import CaseloadView
+from rbsw_desktop.ui.caseload import SUMMARY_KINDS, CaseloadView
 from rbsw_desktop.ui.lock_screen import LockScreen
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 from rbsw_desktop.ui.words import plural
 
 if TYPE_CHECKING:
-    from rbsw_desktop.store import SearchHit, Store
+    from rbsw_desktop.store import CaseSummary, SearchHit, Store
     from rbsw_desktop.sync.engine import SyncReport
     from rbsw_desktop.sync.support_client import SupportClient
     from rbsw_desktop.ui.business_support import BusinessSupportView
@@ -58,7 +59,6 @@ USER_INPUT = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Mo
 WINDOW_SIZE = QSize(1200, 780)
 FRAME_ALLOWANCE = QSize(16, 48)    # a window manager's title bar and borders, at most
 CASELOAD_SHARE, CASE_OPEN_SHARE = 0.7, 0.3     # of the width: no case open, a case open
-CASE_KINDS = (EntityKind.CASE, EntityKind.CHILD, EntityKind.VISIT)     # what the caseload shows
 
 
 class IdleWatch(QObject):
@@ -410,9 +410,31 @@ class MainWindow(QMainWindow):
     def _show_caseload(self, result) -> None:  # noqa: ANN001
         cases, pending = result
         self.caseload.set_cases(cases)
+        self._say_caseload(pending)
+
+    def _say_caseload(self, pending: int) -> None:
+        cases = self.caseload.model_.rows
         overdue = sum(1 for c in cases if c.days_overdue)
         self.status.setText(f"{plural(len(cases), 'child', 'children')} · {overdue} overdue "
                             f"for a visit · {plural(pending, 'change')} waiting to sync")
+
+    def _refresh_cases(self, changes: Changes) -> None:
+        """Only the caseload lines of the cases these changes touch are read again (the whole
+        caseload after a big sync, or on a new day: every line's due words move)."""
+        shown = self.caseload.model_.rows
+        if changes.ids_if_few(*SUMMARY_KINDS) is None or \
+                any(case.as_of != date.today() for case in shown[:1]):
+            self.refresh_caseload()
+            return
+        StoreOp(self, lambda store: (store.cases.summaries(touching=changes),
+                                     store.outbox.counts().pending),
+                taskman=self.taskman).success(
+            lambda result: self._show_cases(changes, *result)).run_in_background()
+
+    def _show_cases(self, changes: Changes, cases: list[CaseSummary], pending: int) -> None:
+        found = {case.id for case in cases}
+        self.caseload.put_cases(cases, gone=changes.ids(EntityKind.CASE) - found)
+        self._say_caseload(pending)
 
     def open_case(self, case_id: str) -> None:
         if self.workspace is not None:
@@ -474,8 +496,8 @@ class MainWindow(QMainWindow):
     def _changed(self, changes: Changes, initiator: object) -> None:
         if self.locked:
             return
-        if changes.touches(*CASE_KINDS):
-            self.refresh_caseload()
+        if changes.touches(*SUMMARY_KINDS):
+            self._refresh_cases(changes)
         if initiator is not self and self.sync_panel is not None:  # (self: what sync wrote)
             self.sync_panel.controller.sync_soon()     # the pod sees the work soon
 
