@@ -180,9 +180,10 @@ class DirectWorkTab(QWidget):
         self._editor_tool = DirectWorkTool.FREE_FORM
         self.childs_turn_button = QPushButton("The child's turn…")
         self.childs_turn: ChildsTurn | None = None
-        self.child_words = QPlainTextEdit(placeholderText="Exactly as the child said it")
+        self.child_words = QPlainTextEdit(placeholderText="Exactly as the child said it",
+                                          tabChangesFocus=True)
         self.child_words.setAccessibleName("The child's own words")
-        self.lived = QPlainTextEdit()
+        self.lived = QPlainTextEdit(tabChangesFocus=True)
         self.lived.setAccessibleName("What it tells us about the child's lived experience")
         for field in (self.child_words, self.lived):
             enable_spellcheck(field, taskman)
@@ -278,7 +279,7 @@ class DirectWorkTab(QWidget):
             self.parts_form.removeRow(0)
         self.parts = {}
         for prompt in DirectWorkTool(self.tool.currentData()).prompts:
-            edit = QPlainTextEdit(values.get(prompt, ""))
+            edit = QPlainTextEdit(values.get(prompt, ""), tabChangesFocus=True)
             edit.textChanged.connect(self._mark_dirty)
             edit.setAccessibleName(prompt)
             enable_spellcheck(edit, self.taskman)
