@@ -44,7 +44,7 @@ from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.domain.instants import day_words
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
-from rbsw_desktop.ui.a11y import StatusLabel, name_parts
+from rbsw_desktop.ui.a11y import StatusLabel, name_parts, tab_into
 from rbsw_desktop.ui.autosave import Autosave
 from rbsw_desktop.ui.content_editor import ContentEditor, content_editor
 from rbsw_desktop.ui.drawing.childs_turn import ChildsTurn
@@ -307,6 +307,12 @@ class DirectWorkTab(QWidget):
             self.editor_layout.addWidget(cast(QWidget, self.editor))
             cast(QWidget, self.editor).show()
             name_parts(cast(QWidget, self.editor))    # its drop-down lists, for a screen reader
+        # Tab reads the form in order: the title, the tool's prompts, its sheet or map, then on.
+        parts = [self.title, *self.parts.values()]
+        for before, after in zip(parts, parts[1:], strict=False):
+            QWidget.setTabOrder(before, after)
+        if self.editor is not None:
+            tab_into(parts[-1], cast(QWidget, self.editor))
         self.childs_turn_button.setEnabled(tool in DRAWING_TOOLS and self.activity is not None)
         for text in (self.child_words, self.lived):   # beside a sheet or map, the words keep small
             text.setMaximumHeight(WORDS_BESIDE_MAP if self.editor is not None else ANY_HEIGHT)
