@@ -9,12 +9,17 @@ A `StatusLabel`'s accessible name is its text (Qt tells the screen reader the na
 what the label is for ("Save status") is its accessible description. `announce` also sends an
 announcement (Qt 6.8 and later; an Alert event before), for the changes a worker must hear
 without looking: a wrong passphrase, a save, a sync that failed, a board move.
+
+`tab_into(before, part)`: Tab goes from `before` into a part built after the screen around it
+(Qt puts a new part's controls last in Tab order), through the part's controls in their order;
+`control_before(widget)` is the control Tab reaches just before it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -57,6 +62,27 @@ def announce(widget: QWidget, text: str) -> None:
     event = QAccessibleAnnouncementEvent(widget, text)
     event.setPoliteness(QAccessible.AnnouncementPoliteness.Assertive)
     QAccessible.updateAccessibility(event)
+
+
+def tab_into(before: QWidget, part: QWidget) -> None:
+    """Tab goes from `before` into `part`'s controls, in their own order, then on as before."""
+    controls, widget = [part], before.nextInFocusChain()
+    while widget is not None and widget is not before:    # (the chain goes round the window)
+        if part.isAncestorOf(widget):
+            controls.append(widget)
+        widget = widget.nextInFocusChain()
+    controls = [w for w in controls if w.focusPolicy() != Qt.FocusPolicy.NoFocus]
+    for first, second in zip([before, *controls], controls, strict=False):
+        QWidget.setTabOrder(first, second)
+
+
+def control_before(widget: QWidget) -> QWidget:
+    """The control Tab reaches just before `widget`."""
+    before = widget.previousInFocusChain()
+    while before is not None and before is not widget \
+            and before.focusPolicy() == Qt.FocusPolicy.NoFocus:
+        before = before.previousInFocusChain()
+    return before or widget
 
 
 def name_parts(root: QWidget) -> None:

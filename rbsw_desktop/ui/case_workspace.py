@@ -30,7 +30,7 @@ from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.domain.instants import local_text
 from rbsw_desktop.store import CaseSummary, Store, TimelineEntry
 from rbsw_desktop.ui import style
-from rbsw_desktop.ui.a11y import StatusLabel, name_parts
+from rbsw_desktop.ui.a11y import StatusLabel, name_parts, tab_into
 from rbsw_desktop.ui.board import BoardTab
 from rbsw_desktop.ui.caseload import SUMMARY_KINDS, due_text
 from rbsw_desktop.ui.direct_work import DirectWorkTab
@@ -253,6 +253,7 @@ class CaseWorkspace(QWidget):
             self.tabs.blockSignals(True)
             self.tabs.removeTab(index)
             self.tabs.insertTab(index, tab, title)
+            tab_into(self.tabs.tabBar(), tab)      # Tab: the tabs, then this one
             self.tabs.setCurrentIndex(index)
             self.tabs.blockSignals(False)
             placeholder.deleteLater()

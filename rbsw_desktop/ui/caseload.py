@@ -197,6 +197,7 @@ class CaseloadView(QTableView):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() * 2 + 10)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)         # Tab leaves the caseload; arrows move in it
         self.activated.connect(self._open)
 
     def set_cases(self, rows: list[CaseSummary]) -> None:

@@ -44,7 +44,7 @@ from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.domain.instants import day_words
 from rbsw_desktop.errors import InvalidInput
 from rbsw_desktop.store import Store
-from rbsw_desktop.ui.a11y import StatusLabel, name_parts
+from rbsw_desktop.ui.a11y import StatusLabel, name_parts, tab_into
 from rbsw_desktop.ui.autosave import Autosave
 from rbsw_desktop.ui.content_editor import ContentEditor, content_editor
 from rbsw_desktop.ui.drawing.childs_turn import ChildsTurn
@@ -183,9 +183,10 @@ class DirectWorkTab(QWidget):
         self._editor_tool = DirectWorkTool.FREE_FORM
         self.childs_turn_button = QPushButton("The child's turn…")
         self.childs_turn: ChildsTurn | None = None
-        self.child_words = QPlainTextEdit(placeholderText="Exactly as the child said it")
+        self.child_words = QPlainTextEdit(placeholderText="Exactly as the child said it",
+                                          tabChangesFocus=True)
         self.child_words.setAccessibleName("The child's own words")
-        self.lived = QPlainTextEdit()
+        self.lived = QPlainTextEdit(tabChangesFocus=True)
         self.lived.setAccessibleName("What it tells us about the child's lived experience")
         for field in (self.child_words, self.lived):
             enable_spellcheck(field, taskman)
@@ -281,7 +282,7 @@ class DirectWorkTab(QWidget):
             self.parts_form.removeRow(0)
         self.parts = {}
         for prompt in DirectWorkTool(self.tool.currentData()).prompts:
-            edit = QPlainTextEdit(values.get(prompt, ""))
+            edit = QPlainTextEdit(values.get(prompt, ""), tabChangesFocus=True)
             edit.textChanged.connect(self._mark_dirty)
             edit.setAccessibleName(prompt)
             enable_spellcheck(edit, self.taskman)
@@ -309,6 +310,12 @@ class DirectWorkTab(QWidget):
             self.editor_layout.addWidget(cast(QWidget, self.editor))
             cast(QWidget, self.editor).show()
             name_parts(cast(QWidget, self.editor))    # its drop-down lists, for a screen reader
+        # Tab reads the form in order: the title, the tool's prompts, its sheet or map, then on.
+        parts = [self.title, *self.parts.values()]
+        for before, after in zip(parts, parts[1:], strict=False):
+            QWidget.setTabOrder(before, after)
+        if self.editor is not None:
+            tab_into(parts[-1], cast(QWidget, self.editor))
         self.childs_turn_button.setEnabled(tool in DRAWING_TOOLS and self.activity is not None)
         for text in (self.child_words, self.lived):   # beside a sheet or map, the words keep small
             text.setMaximumHeight(WORDS_BESIDE_MAP if self.editor is not None else ANY_HEIGHT)

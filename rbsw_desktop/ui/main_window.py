@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from rbsw_desktop.domain.changes import Changes
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.errors import KeyringLocked
-from rbsw_desktop.ui.a11y import StatusLabel, name_parts
+from rbsw_desktop.ui.a11y import StatusLabel, name_parts, tab_into
 from rbsw_desktop.ui.caseload import SUMMARY_KINDS, CaseloadView
 from rbsw_desktop.ui.lock_screen import LockScreen
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
@@ -336,7 +336,7 @@ class MainWindow(QMainWindow):
         if self.sync_panel.is_business_support():
             self.pod_view = self.sync_panel.business_support_view()
             name_parts(self.pod_view)
-            self.case_area.addWidget(self.pod_view)
+            self._add_to_case_area(self.pod_view)
             self.case_area.setCurrentWidget(self.pod_view)
             self.pod_view.refresh()
 
@@ -391,7 +391,7 @@ class MainWindow(QMainWindow):
             from rbsw_desktop.ui.business_support import BusinessSupportView
             self.pod_view = BusinessSupportView(self.pod_client, taskman=self.taskman)
             name_parts(self.pod_view)
-            self.case_area.addWidget(self.pod_view)
+            self._add_to_case_area(self.pod_view)
         if self.pod_view is not None:
             self.case_area.setCurrentWidget(self.pod_view)
             self.pod_view.refresh()
@@ -444,10 +444,14 @@ class MainWindow(QMainWindow):
         from rbsw_desktop.ui.case_workspace import CaseWorkspace
         self.workspace = CaseWorkspace(taskman=self.taskman, case_id=case_id)
         self.sig_before_lock.connect(self.workspace.save_before_lock)
-        self.case_area.addWidget(self.workspace)
+        self._add_to_case_area(self.workspace)
         self.case_area.setCurrentWidget(self.workspace)
         self._caseload_share(CASE_OPEN_SHARE)     # room for the case
         self.workspace.tabs.setFocus()
+
+    def _add_to_case_area(self, view: QWidget) -> None:
+        self.case_area.addWidget(view)
+        tab_into(self.results, view)                  # Tab: the caseload, then the case
 
     def _caseload_share(self, share: float) -> None:
         total = sum(self.split.sizes()) or WINDOW_SIZE.width()

@@ -10,7 +10,7 @@ with an empty row to type the next one into. The values are the record's own sha
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, QEvent, QObject, QPointF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QWheelEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QDateEdit, QGridLayout, QLabel, QLineEdit, QWidget
 
 #: Below every real day: the value a DayEdit holds when no day is set.
@@ -134,6 +134,7 @@ class RowsTable(QWidget):
         self.cells: list[list[Cell]] = []
         self.kept: list[dict[str, str]] = []    # what each row held when shown
         self.read_only = False
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)     # a place in Tab order: see focusInEvent
         self.grid = QGridLayout(self)
         self.grid.setContentsMargins(0, 0, 0, 0)
         for col, (_key, heading, is_day) in enumerate(columns):
@@ -151,8 +152,16 @@ class RowsTable(QWidget):
         for values in rows:
             self._add_row(values)
         self._add_row({})
-        self.setFocusProxy(self.cells[0][0])    # its label's mnemonic lands in the first cell
         self._show_last()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
+        """Tab and the label's Alt letter land in the first cell; Shift+Tab goes on past the
+        table. (A focus proxy would do, but Qt sends Tab to a proxied widget wherever it sits
+        in Tab order, so one left behind by the Tab order sent Tab back up the form.)"""
+        if event.reason() == Qt.FocusReason.BacktabFocusReason:
+            self.focusPreviousChild()
+        else:
+            self.cells[0][0].setFocus(event.reason())
 
     def rows(self) -> list[dict[str, str]]:
         out = []

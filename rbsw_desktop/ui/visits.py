@@ -253,8 +253,9 @@ class VisitEditor(QWidget):
         tables (new rows included)."""
         order = [self.visited_at, self.visit_type, self.announced, self.child_seen,
                  self.seen_alone, self.bedroom_seen, self.not_alone_reason, self.seen_awake,
-                 *self.present.controls(), *self.absent.controls(),
-                 *self.texts.values(), *self.action_rows.controls(), self.next_due,
+                 self.present, *self.present.controls(), self.absent, *self.absent.controls(),
+                 *self.texts.values(), self.action_rows, *self.action_rows.controls(),
+                 self.next_due,
                  self.amendments, self.amend_button, self.finalise_button]
         for before, after in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(before, after)

@@ -32,6 +32,7 @@ from rbsw_desktop.domain.direct_work_content import (
 from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
+from rbsw_desktop.ui.a11y import control_before
 from rbsw_desktop.ui.maps.case_people import CasePeople, case_people
 from rbsw_desktop.ui.maps.map_editor import MapEditor
 from rbsw_desktop.ui.maps.scales_paint import (
@@ -245,7 +246,18 @@ class ScalesEditor(MapEditor):
         self.rows.append(row)
         self.rows_box.addWidget(row)
         row.show()          # added after the editor was shown: Qt leaves new children hidden
+        self._keep_tab_order()
         return row
+
+    def _keep_tab_order(self) -> None:
+        """Tab: each row in turn, then Add a person (a row added later is put in its place)."""
+        first = self.rows[0].person if len(self.rows) > 1 else self.add
+        chain = [*(c for r in self.rows for c in (r.person, r.slider, r.why, r.remove)),
+                 self.add]
+        before = control_before(first)
+        links = chain if before in chain else [before, *chain]
+        for a, b in zip(links, links[1:], strict=False):
+            QWidget.setTabOrder(a, b)
 
     def _add_clicked(self) -> None:
         row = self._add_row("", None, "")
