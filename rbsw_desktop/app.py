@@ -207,6 +207,13 @@ def render_direct_work(activity: DirectWorkActivity, width_px: int, *, centre: s
     return bytes(buffer.data().data())
 
 
+def speller_of(taskman: Any) -> None:
+    """Spell-check's dictionary, loading in the pool (its code imported after the window
+    shows)."""
+    from rbsw_desktop.ui.spelling import Speller
+    Speller.of(taskman)
+
+
 def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
     """The QApplication and the main window (shown), and the demo's gateway when --demo."""
     from PySide6.QtCore import QTimer
@@ -218,7 +225,6 @@ def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
     from rbsw_desktop.paths import demo_data_dir, resolve_data_dir
     from rbsw_desktop.ui import style
     from rbsw_desktop.ui.main_window import MainWindow
-    from rbsw_desktop.ui.spelling import Speller
     from rbsw_desktop.ui.taskman import TaskManager
 
     with contextlib.suppress(OSError):
@@ -254,7 +260,7 @@ def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
     QTimer.singleShot(AFTER_SHOW_MS, import_the_rest)     # once the window is on screen
     # Spell-check's dictionary loads in the pool while the lock screen waits, not as a case
     # opens.
-    QTimer.singleShot(AFTER_SHOW_MS, lambda: Speller.of(taskman))
+    QTimer.singleShot(AFTER_SHOW_MS, lambda: speller_of(taskman))
     return app, window, demo
 
 

@@ -1,0 +1,33 @@
+"""The first window comes up quickly: `app.build` imports only what the lock screen needs, and
+the rest (the store, the records' classes, spell-check, the case screens) after it shows."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+#: Each is slow to import and not needed to show the lock screen.
+AFTER_THE_WINDOW = ("rbsw_desktop.store", "rbsw_desktop.domain.entities",
+                    "rbsw_desktop.ui.spelling", "rbsw_desktop.ui.case_workspace")
+
+SHOW = """
+import json, sys
+from rbsw_desktop import app as app_module
+app, window, _demo = app_module.build(app_module.parse_args(["--data-dir", sys.argv[1]]))
+app.processEvents()
+print(json.dumps({"shown": window.isVisible(), "modules": sorted(sys.modules)}))
+"""
+
+
+def test_the_lock_screen_shows_before_the_rest_is_imported(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", RBSW_LOG_DIR=str(tmp_path / "logs"),
+               RBSW_POLICY_FILE=str(tmp_path / "no-policy.json"))
+    done = subprocess.run([sys.executable, "-c", SHOW, str(tmp_path / "data")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    shown = json.loads(done.stdout.strip().splitlines()[-1])
+    assert shown["shown"]
+    assert [m for m in AFTER_THE_WINDOW if m in shown["modules"]] == []
