@@ -37,7 +37,7 @@ class ContentEditor(Protocol):
 def content_editor(tool: DirectWorkTool, parent: QWidget | None, *, taskman: TaskManager,
                    activity: DirectWorkActivity | None) -> ContentEditor | None:
     if tool in DRAWING_TOOLS:
-        return DrawingSheet(tool, parent=parent)
+        return DrawingSheet(tool, taskman=taskman, parent=parent)
     if activity is None:
         return None
     return map_editor(tool, parent, taskman=taskman, activity=activity)

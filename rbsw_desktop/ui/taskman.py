@@ -19,6 +19,7 @@ debug check in `store.db` catches one that does). A long job (sync) runs there t
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +40,11 @@ log = logging.getLogger(__name__)
 
 #: What a long job is given to report with: progress(stage, done, total).
 Progress = Callable[[str, int, int], None]
+
+#: Seconds a thread waits for Python's lock before asking a busy one to let go (Python's own is
+#: 0.005): a pool thread painting or parsing then holds the UI thread up by at most this at each
+#: of its calls into Qt, not 5 ms at each (several in a frame).
+SWITCH_INTERVAL = 0.0005
 
 UNEXPECTED = ("Something went wrong, and nothing was changed. Your saved work is safe. "
               "If it happens again, tell IT support (the details are in the app's log).")
@@ -80,6 +86,7 @@ class TaskManager(QObject):
     def __init__(self, *, synchronous: bool = False, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.synchronous = synchronous
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self.store: Store | None = None
         self.cancel_event = threading.Event()
         # One thread, kept for the manager's life (a QThreadPool's threads expire and come back

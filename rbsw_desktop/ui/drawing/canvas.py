@@ -2,26 +2,29 @@
 draws strokes; a chosen stamp is placed where the canvas is touched (or, from the keyboard, in its
 middle with Enter). Undo and redo step back and forth through every stroke, stamp and clear.
 
-Smooth with thousands of strokes: the finished strokes are kept painted in a pixmap, and a
+Smooth with thousands of strokes: the finished strokes are kept painted in an image, and a
 pointer event repaints only the rectangle its new segment covers (the cached strokes there, the
-stroke in progress and the stamps), never the whole drawing.
+stroke in progress and the stamps), never the whole drawing. A drawing too big to paint within a
+frame (`PAINT_AT_ONCE`) has that image painted on the task manager's pool; the paper shows
+until it is ready (a stroke finished meanwhile is added to it when it comes).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QImage,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPixmap,
-    QResizeEvent,
     QTabletEvent,
     QTouchEvent,
 )
@@ -29,11 +32,50 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from rbsw_desktop.domain.direct_work_content import Drawing, Stamp, Stroke
 from rbsw_desktop.ui.drawing.paint import paint_paper, paint_stamp, paint_stroke, stroke_bounds
+from rbsw_desktop.ui.taskman import TaskManager, show_error
 
 AREA = (1000.0, 700.0)        # a new drawing area, in its own units (landscape, like paper)
 BACKDROP = QColor("#d7dadd")  # around the paper
 MIN_STEP = 0.75               # points closer than this (in drawing units) add nothing
 STAMP_SIZE = 110.0
+#: Points of finished strokes painted within a frame (about 3.7 us each); a drawing with more
+#: has its strokes painted off the UI thread.
+PAINT_AT_ONCE = 4_000
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Where the paper lies on the canvas's image of its finished strokes."""
+
+    size: QSize             # device pixels
+    ratio: float            # device pixels to a widget pixel
+    origin: QPointF         # the paper's top left, in widget pixels
+    scale: float            # widget pixels to a drawing unit
+    area: tuple[float, float]
+
+    def to_paper(self, painter: QPainter) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.translate(self.origin)
+        painter.scale(self.scale, self.scale)
+        painter.setClipRect(QRectF(0, 0, *self.area))
+
+
+def paint_finished(geometry: Geometry, guide: str | None, strokes: Sequence[Stroke],
+                   image: QImage | None = None) -> QImage:
+    """The backdrop, the paper and `strokes` on `image` (a new one when None); on any thread."""
+    fresh = image is None
+    if image is None:
+        image = QImage(geometry.size, QImage.Format.Format_RGB32)
+        image.setDevicePixelRatio(geometry.ratio)
+        image.fill(BACKDROP)
+    painter = QPainter(image)
+    geometry.to_paper(painter)
+    if fresh:
+        paint_paper(painter, *geometry.area, guide)
+    for stroke in strokes:
+        paint_stroke(painter, stroke)
+    painter.end()
+    return image
 
 
 def _real(event: QMouseEvent) -> bool:
@@ -55,9 +97,10 @@ class DrawingCanvas(QWidget):
     changed = Signal()
 
     def __init__(self, tool: Tool, *, name: str, guide: str | None = None,
-                 parent: QWidget | None = None) -> None:
+                 taskman: TaskManager | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.tool = tool
+        self.taskman = taskman                  # paints a big drawing off the UI thread
         self.name = name
         self.guide = guide                      # the outline on the paper (`paint.GUIDES`)
         self.area = AREA
@@ -67,7 +110,13 @@ class DrawingCanvas(QWidget):
         self._undo: list[tuple[str, Any]] = []
         self._redo: list[tuple[str, Any]] = []
         self._points: list[tuple[float, float, float]] | None = None    # the stroke in progress
-        self._cache: QPixmap | None = None
+        # The finished strokes painted: `_cache` for `_cached` (a generation, bumped when the
+        # strokes change other than by one added, and the geometry); `_wanted`, one on its way.
+        self._generation = 0
+        self._cache: QImage | None = None
+        self._cached: tuple[int, Geometry] | None = None
+        self._wanted: tuple[int, Geometry] | None = None
+        self.opening = False                    # the sheet is still reading the drawing
         self.setAccessibleName(f"Drawing: {name}")
         self.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -93,16 +142,30 @@ class DrawingCanvas(QWidget):
     def empty(self) -> bool:
         return not self.strokes and not self.stamps
 
-    def set_drawing(self, drawing: Drawing | None) -> None:
-        """Show a kept drawing (or a blank one); the undo history starts again."""
+    def set_drawing(self, drawing: Drawing | None,
+                    strokes_json: list[dict[str, Any]] | None = None) -> None:
+        """Show a kept drawing (or a blank one); the undo history starts again. `strokes_json`
+        is its strokes' JSON, when made already (off the UI thread)."""
+        self.opening = False
+        self.setEnabled(True)
         self.area = (drawing.width, drawing.height) if drawing else AREA
         self.strokes = list(drawing.strokes) if drawing else []
-        self._json = [s.to_json() for s in self.strokes]
+        self._json = strokes_json if strokes_json is not None else \
+            [s.to_json() for s in self.strokes]
         self.stamps = list(drawing.stamps) if drawing else []
         self._undo.clear()
         self._redo.clear()
         self._points = None
+        self._cache = self._cached = None       # the paper, not the last drawing, meanwhile
         self._repaint_all()
+        self._describe()
+
+    def show_opening(self) -> None:
+        """The paper, taking no strokes, while the sheet reads the drawing (`set_drawing`)."""
+        self.set_drawing(None)
+        self.opening = True
+        self.setEnabled(False)
+        self._describe()
 
     @property
     def can_undo(self) -> bool:
@@ -164,7 +227,8 @@ class DrawingCanvas(QWidget):
 
     def _describe(self) -> None:
         self.setAccessibleDescription(
-            f"{len(self.strokes)} lines and {len(self.stamps)} stamps" if not self.empty
+            "The drawing is opening" if self.opening
+            else f"{len(self.strokes)} lines and {len(self.stamps)} stamps" if not self.empty
             else "Nothing drawn yet")
 
     # -- where things are ---------------------------------------------------------------------
@@ -287,47 +351,61 @@ class DrawingCanvas(QWidget):
     # -- painting -----------------------------------------------------------------------------
 
     def _repaint_all(self) -> None:
-        self._cache = None
+        self._generation += 1
         self.update()
 
-    def _build_cache(self) -> QPixmap:
+    def _geometry(self) -> Geometry:
         ratio = self.devicePixelRatioF()
-        pixmap = QPixmap(max(1, round(self.width() * ratio)), max(1, round(self.height() * ratio)))
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(BACKDROP)
-        painter = QPainter(pixmap)
-        self._to_paper(painter)
-        paint_paper(painter, *self.area, self.guide)
-        for stroke in self.strokes:
-            paint_stroke(painter, stroke)
-        painter.end()
-        return pixmap
+        return Geometry(QSize(max(1, round(self.width() * ratio)),
+                              max(1, round(self.height() * ratio))),
+                        ratio, self._origin(), self._scale(), self.area)
+
+    @property
+    def shown(self) -> bool:
+        """Whether the finished strokes shown are all of them, as they are now."""
+        return self._cached == (self._generation, self._geometry())
+
+    def _refresh_cache(self) -> None:
+        """Paint the finished strokes anew if they or the geometry changed: at once when that
+        fits in a frame, else on the pool (the last image, or the paper, shows meanwhile)."""
+        wanted = (self._generation, self._geometry())
+        if wanted == self._cached or wanted == self._wanted:
+            return
+        strokes = tuple(self.strokes)
+        if self.taskman is None or sum(len(s.points) for s in strokes) <= PAINT_AT_ONCE:
+            self._cache, self._cached, self._wanted = \
+                paint_finished(wanted[1], self.guide, strokes), wanted, None
+            return
+        self._wanted = wanted
+        self.taskman.run_in_pool(lambda: paint_finished(wanted[1], self.guide, strokes),
+                                 lambda image: self._painted(wanted, len(strokes), image),
+                                 lambda exc: show_error(self, exc))
+
+    def _painted(self, key: tuple[int, Geometry], done: int, image: QImage) -> None:
+        if not shiboken6.isValid(self) or key != self._wanted:
+            return                  # closed, or the geometry changed and another is coming
+        self._wanted = None
+        if key[0] == self._generation:      # strokes finished meanwhile were only added
+            paint_finished(key[1], self.guide, self.strokes[done:], image)
+            self._cache, self._cached = image, key
+        self.update()               # else painted again as they are now
 
     def _paint_into_cache(self, stroke: Stroke) -> None:
-        if self._cache is None:
-            return                  # built whole at the next paint
-        painter = QPainter(self._cache)
-        self._to_paper(painter)
-        paint_stroke(painter, stroke)
-        painter.end()
-
-    def _to_paper(self, painter: QPainter) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        o = self._origin()
-        painter.translate(o)
-        painter.scale(self._scale(), self._scale())
-        painter.setClipRect(QRectF(0, 0, *self.area))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        self._cache = None
-        super().resizeEvent(event)
+        if self._cache is not None and self._cached is not None:   # also on the last image
+            paint_finished(self._cached[1], self.guide, (stroke,), self._cache)  # shown meanwhile
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
-        if self._cache is None:
-            self._cache = self._build_cache()
+        self._refresh_cache()
         painter = QPainter(self)
-        painter.drawPixmap(event.rect(), self._cache, self._cache_rect(event.rect()))
-        self._to_paper(painter)
+        geometry = self._geometry()
+        if self._cache is not None and self._cached is not None and \
+                self._cached[1] == geometry:
+            painter.drawImage(event.rect(), self._cache, self._cache_rect(event.rect()))
+            geometry.to_paper(painter)
+        else:                       # the strokes are still being painted: the paper meanwhile
+            painter.fillRect(event.rect(), BACKDROP)
+            geometry.to_paper(painter)
+            paint_paper(painter, *self.area, self.guide)
         stroke = self._stroke_in_progress()
         if stroke is not None:
             paint_stroke(painter, stroke)

@@ -10,8 +10,10 @@ family PDF, which cannot draw vectors. It runs on any thread (a QImage, never a 
 from __future__ import annotations
 
 import math
+import struct
+import zlib
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPainterPath, QPen, QPolygonF
 
 from rbsw_desktop.domain.direct_work_content import Drawing, Stamp, Stroke
@@ -21,20 +23,22 @@ PAPER = QColor("#ffffff")
 INK = QColor("#1f2328")
 #: How much of a stroke's width the lightest touch of a pen still gives.
 LIGHTEST = 0.35
-#: Qt's PNG "quality" picks zlib's level: 80 is a fast one (files a few per cent bigger than the
-#: default level, written in about half the time).
-PNG_QUALITY = 80
+#: zlib's fastest level: a drawing is mostly paper, which it packs as well as any level.
+PNG_LEVEL = 1
 
 
 def pressure_width(width: float, pressure: float) -> float:
     return width * (LIGHTEST + (1 - LIGHTEST) * pressure)
 
 
+_SOLID, _ROUND_CAP, _ROUND_JOIN = (Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
+                                   Qt.PenJoinStyle.RoundJoin)     # looked up once, not a stroke
+
+
 def paint_stroke(painter: QPainter, stroke: Stroke) -> None:
     """One stroke, in the drawing's own units (the painter is scaled by the caller)."""
     colour = PAPER if stroke.eraser else QColor(stroke.colour)
-    pen = QPen(colour, stroke.width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-               Qt.PenJoinStyle.RoundJoin)
+    pen = QPen(colour, stroke.width, _SOLID, _ROUND_CAP, _ROUND_JOIN)
     points = stroke.points
     if len(points) == 1:
         x, y, p = points[0]
@@ -42,10 +46,11 @@ def paint_stroke(painter: QPainter, stroke: Stroke) -> None:
         painter.setPen(pen)
         painter.drawPoint(QPointF(x, y))
         return
-    if all(p[2] == points[0][2] for p in points):       # even pressure (a mouse, a finger)
-        pen.setWidthF(pressure_width(stroke.width, points[0][2]))
+    first = points[0][2]
+    if all(p[2] == first for p in points):              # even pressure (a mouse, a finger)
+        pen.setWidthF(pressure_width(stroke.width, first))
         painter.setPen(pen)
-        painter.drawPolyline(QPolygonF([QPointF(x, y) for x, y, _ in points]))
+        painter.drawPolyline([QPointF(x, y) for x, y, _ in points])
         return
     for (x0, y0, p0), (x1, y1, p1) in zip(points, points[1:], strict=False):
         pen.setWidthF(pressure_width(stroke.width, (p0 + p1) / 2))
@@ -230,12 +235,18 @@ def render_sheet(tool: DirectWorkTool, drawings: dict[str, Drawing], width_px: i
 
 
 def png_bytes(image: QImage) -> bytes:
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG", PNG_QUALITY)
-    buffer.close()
-    return bytes(data.data())
+    """The image as an RGB PNG (any alpha dropped): its rows unfiltered, packed by zlib. Less
+    than half the time of Qt's writer (which tries every filter on every row), and smaller for
+    a drawing."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = rgb.width(), rgb.height(), rgb.bytesPerLine()
+    bits = bytes(rgb.constBits())
+    rows = b"".join(b"\0" + bits[y * stride:y * stride + width * 3] for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)    # 8-bit RGB
+    return b"\x89PNG\r\n\x1a\n" + b"".join(
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        for kind, data in ((b"IHDR", header), (b"IDAT", zlib.compress(rows, PNG_LEVEL)),
+                           (b"IEND", b"")))
 
 
 RENDERING_WIDTH = 800       # px: sharp in the PDF at half a page, small enough to sync
