@@ -470,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
                    '{"ecomap": {"people": [...], "links": [...]}}')
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_direct_work_add)
-    p = work.add_parser("render", help="the ecomap, genogram or scores as a PNG picture")
+    p = work.add_parser("render", help="the drawing, map or chart as a PNG picture")
     p.add_argument("id")
     p.add_argument("--out", required=True, help="the PNG file to write")
     p.set_defaults(fn=cmd_direct_work_render)

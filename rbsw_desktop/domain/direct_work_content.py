@@ -201,13 +201,6 @@ class Content:
         return out
 
 
-def content_keys(tool: DirectWorkTool) -> tuple[str, ...]:
-    """The keys of the content `tool` may hold."""
-    return (("drawing",) if tool in DRAWING_TOOLS else ()) + {
-        DirectWorkTool.ECOMAP: ("ecomap",), DirectWorkTool.GENOGRAM: ("genogram",),
-        DirectWorkTool.SCALING: ("scales",)}.get(tool, ())
-
-
 def content_words(content: Content) -> list[str]:
     """The words in content that search finds: people's names and relationships, who gave
     each score and why."""

@@ -572,14 +572,13 @@ class DirectWorkTab(QWidget):
         if a is None or not self._stored:
             return
         self.save_if_dirty()
-        held = date.fromisoformat(a.held_on)
         name = f"{a.tool.label}: {a.title}" if a.title.strip() else a.tool.label
         pictures = self.thumbs.count()
         more = ("" if not pictures else "Its photo or scan goes with it." if pictures == 1
                 else f"Its {pictures} photos and scans go with it.")
         activity_id = a.id
         self.confirm = confirm_removal(
-            self, f"the session “{name}” of {held:%a} {held.day} {held:%b %Y}",
+            self, f"the session “{name}” of {day_words(date.fromisoformat(a.held_on[:10]))}",
             lambda: self._remove_session(activity_id), more)
 
     def _remove_session(self, activity_id: str) -> None:

@@ -64,9 +64,6 @@ class DrawingSheet(QWidget):
         assert isinstance(canvas, DrawingCanvas)
         return canvas
 
-    def show_area(self, prompt: str) -> None:
-        self.areas.setCurrentWidget(self.canvases[prompt])
-
     # -- the content editor -------------------------------------------------------------------
 
     def content(self) -> dict[str, Any]:
