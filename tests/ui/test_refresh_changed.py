@@ -23,12 +23,10 @@ from tests.ui.test_app_shell import SHOTS, unlock, window  # noqa: F401 - fixtur
 from tests.ui.test_visit_record import (
     caseload_lines,
     click,
-    click_text,
-    new_visit,
     open_child,
     overdue_child,
+    record_seen_visit,
     saved,
-    wait_saved,
 )
 
 QUICK_AUTOSAVE_MS = 30
@@ -172,13 +170,7 @@ def test_finalising_a_visit_changes_only_that_childs_caseload_line(qtbot, window
     model.modelReset.connect(lambda: resets.append(True))
     open_child(qtbot, window, child)
     chosen = window.caseload.currentIndex().data(Qt.ItemDataRole.UserRole + 1)
-    editor = new_visit(qtbot, window)
-    click(qtbot, editor.child_seen)
-    editor.seen_alone.setFocus()
-    qtbot.keyClick(editor.seen_alone, Qt.Key.Key_Space)
-    click_text(qtbot, editor.texts["observations"])
-    qtbot.keyClicks(editor.texts["observations"], "Fictional: we talked about school")
-    wait_saved(qtbot, editor)
+    editor = record_seen_visit(qtbot, window)
     click(qtbot, editor.finalise_button)
     click(qtbot, editor.dialog.button(editor.dialog.StandardButton.Yes))
     qtbot.waitUntil(lambda: saved(window, editor).status is VisitStatus.FINALISED)

@@ -75,6 +75,19 @@ def wait_saved(qtbot, editor: VisitEditor) -> None:  # noqa: ANN001
                     timeout=3000)
 
 
+def record_seen_visit(qtbot, win: MainWindow) -> VisitEditor:  # noqa: ANN001
+    """A new visit with the child seen, seen alone (by mouse and Space) and a few words typed,
+    saved by its autosave."""
+    editor = new_visit(qtbot, win)
+    click(qtbot, editor.child_seen)
+    editor.seen_alone.setFocus()
+    qtbot.keyClick(editor.seen_alone, Qt.Key.Key_Space)
+    click_text(qtbot, editor.texts["observations"])
+    qtbot.keyClicks(editor.texts["observations"], "Fictional: we talked about school")
+    wait_saved(qtbot, editor)
+    return editor
+
+
 def overdue_child(win: MainWindow) -> str:
     return next(name for name, due in caseload_lines(win) if "Overdue by" in due)
 
@@ -86,13 +99,7 @@ def test_ticking_child_seen_on_a_draft_leaves_the_caseload_as_it_was(qtbot, wind
     child = overdue_child(window)
     before = caseload_lines(window)
     open_child(qtbot, window, child)
-    editor = new_visit(qtbot, window)
-    click(qtbot, editor.child_seen)
-    editor.seen_alone.setFocus()
-    qtbot.keyClick(editor.seen_alone, Qt.Key.Key_Space)
-    click_text(qtbot, editor.texts["observations"])
-    qtbot.keyClicks(editor.texts["observations"], "Fictional: we talked about school")
-    wait_saved(qtbot, editor)
+    editor = record_seen_visit(qtbot, window)
     assert saved(window, editor).child_seen and saved(window, editor).child_seen_alone
     assert caseload_lines(window) == before            # still overdue, in the same order
     assert window.caseload.currentIndex().data() == child      # and still the one chosen
