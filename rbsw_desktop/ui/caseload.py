@@ -134,6 +134,8 @@ class CaseloadModel(QAbstractTableModel):
             return self.texts(case)[col]
         if role == CASE_ID_ROLE:
             return case.id
+        if role == Qt.ItemDataRole.ToolTipRole and col == 0:     # whole, however narrow
+            return case.child_name
         if role == Qt.ItemDataRole.ToolTipRole and col == DUE_COLUMN and case.last_visit:
             return f"Last statutory visit: {case.last_visit.strftime('%d %b %Y')}"
         if role == Qt.ItemDataRole.ForegroundRole and col == DUE_COLUMN and case.days_overdue:
@@ -205,7 +207,7 @@ class CaseloadView(QTableView):
         if rows == self.model_.rows:
             return          # e.g. a draft saved itself: nothing moves, the choice stays
         self.model_.set_cases(rows)
-        self.resizeColumnsToContents()
+        self._fit_columns()
         self._choose(chosen)
 
     def _choose(self, case_id: str | None) -> None:
@@ -224,8 +226,16 @@ class CaseloadView(QTableView):
         first = not self.model_.rows
         self.model_.put_cases(changed, gone)
         if first and self.model_.rows:      # the first cases, brought by a sync
-            self.resizeColumnsToContents()
+            self._fit_columns()
             self._choose(None)
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its widest words among every case, shown or not: sized to
+        the few a search leaves, the other names would be cut off once it is cleared."""
+        needle = self.proxy.needle
+        self.proxy.set_needle("")
+        self.resizeColumnsToContents()
+        self.proxy.set_needle(needle)
 
     def set_filter(self, text: str) -> None:
         self.proxy.set_needle(text)

@@ -277,9 +277,11 @@ class MainWindow(QMainWindow):
         self.caseload.set_cases([])
         self._caseload_share(CASELOAD_SHARE)   # the room is the caseload's again
         self.results.clear()
+        self.results.hide()
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
+        self.caseload.set_filter("")          # every child again at the next unlock
         self.idle_timer.stop()
 
     def _start_sync(self, *, sync_now: bool = False) -> None:
