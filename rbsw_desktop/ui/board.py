@@ -162,7 +162,7 @@ class ItemDialog(QDialog):
         super().__init__(parent)
         self.item = item
         self.setWindowTitle("Board item")
-        self.text = QPlainTextEdit(item.text if item else "")
+        self.text = QPlainTextEdit(item.text if item else "", tabChangesFocus=True)
         self.text.setAccessibleName("In the family's words")
         self.zone = QComboBox()
         for z in ZONES:
@@ -178,7 +178,7 @@ class ItemDialog(QDialog):
         if item and item.withheld_reason:
             self.reason.setCurrentIndex(list(WithheldReason).index(item.withheld_reason))
         self.reason.setAccessibleName("Why it is not shared")
-        self.note = QPlainTextEdit(item.worker_note if item else "")
+        self.note = QPlainTextEdit(item.worker_note if item else "", tabChangesFocus=True)
         self.note.setAccessibleName("Worker-only note")
         for edit in (self.text, self.note):
             enable_spellcheck(edit, taskman)

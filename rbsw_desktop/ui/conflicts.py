@@ -93,7 +93,7 @@ class ConflictsView(QWidget):
         self.theirs = QPlainTextEdit()
         self.theirs.setReadOnly(True)
         self.theirs.setAccessibleName("Their version")
-        self.merge_edit = QPlainTextEdit()
+        self.merge_edit = QPlainTextEdit(tabChangesFocus=True)
         self.merge_edit.setAccessibleName("Merged text")
         enable_spellcheck(self.merge_edit, taskman)
         self.keep_mine = QPushButton("Keep mine")

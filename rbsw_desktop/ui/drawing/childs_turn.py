@@ -76,7 +76,7 @@ class ChildsTurn(QWidget):
         self.done_button.setMinimumHeight(BIG_SIDE)
         self.done_button.clicked.connect(self.ask_passphrase)
         # The child's words for this drawing area, shown when they choose to write.
-        self.writing = QPlainTextEdit(placeholderText="Write it here")
+        self.writing = QPlainTextEdit(placeholderText="Write it here", tabChangesFocus=True)
         self.writing.setFont(body)
         self.writing.setMaximumHeight(110)
         self.writing.setAccessibleName("Words")
