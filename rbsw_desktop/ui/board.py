@@ -44,7 +44,7 @@ from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.domain.instants import day_words, local_text
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
-from rbsw_desktop.ui.a11y import StatusLabel
+from rbsw_desktop.ui.a11y import StatusLabel, name_parts
 from rbsw_desktop.ui.autosave import autosave_window, close_window, drop_draft, load_draft
 from rbsw_desktop.ui.board_model import ITEM_ID_ROLE, ZoneModel
 from rbsw_desktop.ui.board_note import NoteDelegate
@@ -165,6 +165,7 @@ class ItemDialog(QDialog):
         self.text = QPlainTextEdit(item.text if item else "", tabChangesFocus=True)
         self.text.setAccessibleName("In the family's words")
         self.zone = QComboBox()
+        self.zone.setAccessibleName("Zone")
         for z in ZONES:
             self.zone.addItem(zone_title(z), z.value)
         self.zone.setCurrentIndex(ZONES.index(item.zone if item else zone))
@@ -200,6 +201,7 @@ class ItemDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        name_parts(self)                     # the drop-downs' lists, for a screen reader
         self.text.moveCursor(QTextCursor.MoveOperation.End)   # carry on typing at the end
         self.text.setFocus()
         self.draft_key = draft_key(case_id, item.id if item else None)

@@ -121,7 +121,7 @@ class CaseWorkspace(QWidget):
         self.heading.setFont(style.scaled_font(self.font(), 1.4, bold=True))
         self.subheading = QLabel(objectName="hint")
         self.export_button = QPushButton("Family &summary (PDF)…")
-        self.export_button.setAccessibleName("Print the family's board summary")
+        self.export_button.setAccessibleDescription("Print the family's board summary")
         self.export_button.clicked.connect(self.export_summary)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case work")

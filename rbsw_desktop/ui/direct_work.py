@@ -159,7 +159,7 @@ class DirectWorkTab(QWidget):
             order=lambda a: (a.held_on, a.updated_at), data=lambda a: a)
         self.new_button = QPushButton("&New session")
         self.remove_button = QPushButton("Remove session…")
-        self.remove_button.setAccessibleName("Remove this session")
+        self.remove_button.setAccessibleDescription("Remove this session")
         self.tool = QComboBox()
         for t in DirectWorkTool:
             self.tool.addItem(t.label, t.value)

@@ -117,10 +117,10 @@ class PictureViewer(QDialog):
         self.fit_button = QPushButton("&Actual size")
         self.remove_button = QPushButton("Re&move…")
         self.close_button = QPushButton("&Close")
-        for button, name in ((self.turn_left, "Turn the photo a quarter to the left"),
+        for button, what in ((self.turn_left, "Turn the photo a quarter to the left"),
                              (self.turn_right, "Turn the photo a quarter to the right"),
                              (self.remove_button, "Remove this photo")):
-            button.setAccessibleName(name)
+            button.setAccessibleDescription(what)      # (its name: the words on it)
         self.status = StatusLabel("Save status", objectName="hint", wordWrap=True)
 
         form = QFormLayout()
@@ -185,6 +185,7 @@ class PictureViewer(QDialog):
         self.setWindowTitle(picture_name(self.attachment))
         self.setAccessibleName(name)
         self.view.setAccessibleName(name)
+        self.view.viewport().setAccessibleName(name)
 
     # -- caption and turn ---------------------------------------------------------------------
 

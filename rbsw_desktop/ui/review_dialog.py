@@ -58,6 +58,7 @@ class ReviewDialog(QDialog):
             holder = QWidget()
             holder.setLayout(form)
             scroll = QScrollArea()
+            scroll.setAccessibleName("What moved to strengths")
             scroll.setWidgetResizable(True)
             scroll.setWidget(holder)
             layout.addWidget(scroll, 1)
