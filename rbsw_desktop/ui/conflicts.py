@@ -84,6 +84,7 @@ class ConflictsView(QWidget):
         self._conflicts: list[Any] = []
         self.list = QListWidget()
         self.list.setAccessibleName("Records that need a decision")
+        self.list.setWordWrap(True)            # each record's name whole, in a narrow list
         self.list.currentRowChanged.connect(self._show)
         self.heading = QLabel("Nothing needs a decision.")
         self.heading.setWordWrap(True)

@@ -32,7 +32,7 @@ from rbsw_desktop.ui.drawing.sheet import MIN_HEIGHT, DrawingSheet
 from rbsw_desktop.ui.drawing.toolbox import SIDE
 from rbsw_desktop.ui.taskman import StoreOp, TaskManager, plain_message
 
-BIG_SIDE = 72
+BIG_SIDE = 68          # a button a child can hit; the tools in two rows fit 1024 px
 
 
 def speech_engine() -> Any | None:
