@@ -170,6 +170,6 @@ def test_tab_reaches_every_control_of_every_screen_in_reading_order(
                   if read_before(b, a, root)]
         if found:
             problems[screen] = found
-    assert len(walked) == 15, walked
+    assert len(walked) == 29, walked
     assert problems == {}, "\n".join(f"{screen}:\n  " + "\n  ".join(found)
                                       for screen, found in problems.items())
