@@ -103,7 +103,9 @@ class RecordLines(Generic[T]):
     def clear(self) -> None:
         self.records.clear()
         self._items.clear()
+        self.widget.blockSignals(True)      # clearing moves the current line: nothing opens
         self.widget.clear()
+        self.widget.blockSignals(False)
 
 
 def stamped_only(stored: R, shown: R) -> R | None:
