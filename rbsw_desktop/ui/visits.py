@@ -496,11 +496,7 @@ class VisitsTab(QWidget):
             self._select(select)
 
     def _select(self, visit_id: str) -> None:
-        item = self.lines.item(visit_id)
-        if item is not None:
-            self.list.blockSignals(True)
-            self.list.setCurrentItem(item)
-            self.list.blockSignals(False)
+        self.lines.choose(visit_id)
         self.open_visit(visit_id)
 
     def _changed(self, changes: Changes, initiator: object) -> None:

@@ -8,9 +8,11 @@ from PySide6.QtCore import Qt
 
 from rbsw_desktop.domain import Visit
 from rbsw_desktop.ui.main_window import MainWindow
+from rbsw_desktop.ui.record_list import SLICE_ROWS
 from rbsw_desktop.ui.taskman import TaskManager
 from rbsw_desktop.ui.visit_fields import RowsTable
-from rbsw_desktop.ui.visits import PEOPLE
+from rbsw_desktop.ui.visits import PEOPLE, VisitsTab
+from tests.ui.conftest import open_tab
 from tests.ui.test_app_shell import SHOTS, demo_window, unlock
 from tests.ui.test_visit_record import click, new_visit, open_child
 
@@ -85,3 +87,38 @@ def test_a_table_filled_again_shows_every_row_it_holds(qtbot) -> None:  # noqa: 
     qtbot.keyClicks(table.cells[0][0], "Kai Fictional")
     assert len(table.cells) == 2                          # typing still adds the next row
     assert table.rows() == [{"name": "Kai Fictional", "role": ""}]
+
+
+def line_ids(tab: VisitsTab) -> list[str]:
+    return [tab.list.item(r).data(Qt.ItemDataRole.UserRole) for r in range(tab.list.count())]
+
+
+def test_a_long_visit_list_fills_in_slices_and_a_new_fill_drops_the_rest(
+        qtbot, store, case) -> None:  # noqa: ANN001
+    """A big case's list never holds the UI thread: a slice of lines at once, the rest in the
+    next turns of the event loop, every visit in the end, newest first; a visit asked for
+    (a search hit) is chosen and shown once its line is written, and a list cleared while it
+    fills (the next case) stays empty."""
+    visits = [Visit(case_id=case.id, observations=f"Fictional note {n}",
+                    visited_at=f"2026-03-{1 + n % 28:02d}T10:{n % 60:02d}:00.000Z")
+              for n in range(SLICE_ROWS * 4 + 5)]
+    store.records.save_many(visits)
+    newest_first = [v.id for v in sorted(visits, key=lambda v: v.visited_at, reverse=True)]
+    tab = open_tab(qtbot, VisitsTab, store, case.id)
+    assert 0 < tab.list.count() <= SLICE_ROWS                # the rest comes in the next turns
+    qtbot.waitUntil(lambda: tab.list.count() == len(visits))
+    assert line_ids(tab) == newest_first
+
+    oldest = newest_first[-1]                 # the last line: written in the last slice
+    tab.clear()
+    tab.reload(select=oldest)
+    assert tab.list.count() <= SLICE_ROWS
+    qtbot.waitUntil(lambda: tab.list.count() == len(visits))
+    assert line_ids(tab) == newest_first
+    assert tab.list.currentItem().data(Qt.ItemDataRole.UserRole) == oldest
+    assert tab.editor.visit is not None and tab.editor.visit.id == oldest
+
+    tab.reload()
+    tab.clear()                                              # cleared before the fill is done
+    qtbot.wait(50)
+    assert tab.list.count() == 0

@@ -122,7 +122,8 @@ def test_the_timeline_reads_again_only_the_entries_of_what_changed(
     timeline, tabs = workspace.timeline, workspace.tabs
     qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton,
                      pos=tabs.tabBar().tabRect(tabs.indexOf(timeline)).center())
-    assert tabs.currentWidget() is timeline and timeline.count() == 61
+    assert tabs.currentWidget() is timeline
+    qtbot.waitUntil(lambda: timeline.count() == 61)     # a long list fills over a few turns
     before = items(timeline)
     last = timeline.item(timeline.count() - 1)
     choose(qtbot, timeline, last)
