@@ -1,17 +1,22 @@
 """The app's feel with a big store (300 cases, 100,000 visit notes), measured in fresh processes:
 
 - process start to first window shown, through the app's own start path (`app.build`), side by
-  side with a bare PySide6 process that shows one empty window (target <= 2x the bare one);
+  side with a bare PySide6 process that shows one empty window (target <= 2x the bare one;
+  each run's app and bare process start one after the other, so each pair's ratio is printed
+  too);
 - unlock to caseload ready, with the KDF and after it (target <= 0.5 s after the KDF);
 - the longest gap in a 5 ms UI timer while a large case loads, and while a search of all the
   notes runs (target <= 16 ms, one frame, each), beside the same timer's longest gap while the
-  app sits idle (what the machine itself allows).
+  app sits idle (what the machine itself allows). The case screen is built ahead while the
+  lock screen waits (`MainWindow.prepare_case_screen`), so the load stall is opening the case
+  into it: its first rows at once and the rest of a long list a slice per turn.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -153,7 +158,10 @@ def _run(code: str, *args: str) -> dict:
 
 
 def spread(values: list[float], unit: str, digits: int) -> str:
-    return f"{min(values):.{digits}f}-{max(values):.{digits}f} {unit}"
+    """Every run's range and its median (the machine is shared: the best run is the figure
+    judged, the median says how typical it is)."""
+    return (f"{min(values):.{digits}f}-{max(values):.{digits}f} {unit}, "
+            f"median {statistics.median(values):.{digits}f}")
 
 
 def main() -> None:
@@ -166,6 +174,7 @@ def main() -> None:
     bare_shown = [o["window_shown"] - o["process_start"] for o in bare]
     window, bare_window = min(shown), min(bare_shown)
     ratio = window / bare_window
+    paired = [app / bare for app, bare in zip(shown, bare_shown, strict=True)]
     with_kdf = min(o["caseload_ready"] - o["unlock_started"] for o in runs)
     after_kdf = min(o["caseload_ready"] - o["caseload_requested"] for o in runs)
     stalls = {name: [o[f"{name}_gap_ms"] for o in runs] for name in ("idle", "load", "search")}
@@ -176,7 +185,8 @@ def main() -> None:
          f"(runs {spread(bare_shown, 's', 3)})", True),
         ("process start to first window", f"{window:.3f} s",
          f"(runs {spread(shown, 's', 3)})", True),
-        ("  ... against the bare window", f"{ratio:.2f}x", "<= 2x", ratio <= 2),
+        ("  ... against the bare window (best to best)", f"{ratio:.2f}x",
+         f"<= 2x (each run's pair: {spread(paired, 'x', 2)})", ratio <= 2),
         ("unlock to caseload ready, KDF included", f"{with_kdf:.2f} s", "(KDF ~0.5 s)", True),
         ("unlock to caseload ready, after the KDF", f"{after_kdf:.3f} s", "<= 0.5 s",
          after_kdf <= 0.5),
@@ -192,7 +202,7 @@ def main() -> None:
                      best <= FRAME_MS))
     print(f"UI benchmark: {CASES} cases, {NOTES} notes, {RUNS} fresh processes of each")
     for name, value, target, ok in rows:
-        print(f"  {name:<44} {value:>9}  target {target:<28} {'PASS' if ok else 'MISS'}")
+        print(f"  {name:<44} {value:>9}  target {target:<40} {'PASS' if ok else 'MISS'}")
 
 
 if __name__ == "__main__":
