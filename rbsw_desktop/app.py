@@ -262,7 +262,7 @@ def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
         app.aboutToQuit.connect(demo.stop)
         window.sig_unlocked.connect(lambda _store: _link_demo(window, taskman, demo))
     window.show()
-    for after_show in (open_log, import_the_rest):
+    for after_show in (open_log, window.watch_input, import_the_rest):
         QTimer.singleShot(AFTER_SHOW_MS, after_show)    # once the window is on screen
     # Spell-check's dictionary loads in the pool while the lock screen waits, not as a case
     # opens.

@@ -157,7 +157,7 @@ class MainWindow(QMainWindow):
         self.idle_watch = IdleWatch(self.idle_timer, self)
         self.prepare_timer = QTimer(self, singleShot=True, interval=PREPARE_MS)
         self.prepare_timer.timeout.connect(self.prepare_case_screen)
-        cast(QApplication, QApplication.instance()).installEventFilter(self.idle_watch)
+        self._watching_input = False        # see watch_input
 
         self._add_action("&Lock now", QKeySequence("Ctrl+L"), self.lock)
         self._add_action("&Find", QKeySequence.StandardKey.Find, self._focus_search)
@@ -239,9 +239,19 @@ class MainWindow(QMainWindow):
         self.status.setText("Locked")
         self.prepare_timer.start()
 
+    def watch_input(self) -> None:
+        """Every event of the app goes through `IdleWatch` from now on. Letting the events
+        through Python costs PySide some tens of milliseconds the first time (it works out each
+        kind of object), so the app does it once its first window shows (`app.build`), and
+        unlock at the latest, when the idle time starts counting."""
+        if not self._watching_input:
+            self._watching_input = True
+            cast(QApplication, QApplication.instance()).installEventFilter(self.idle_watch)
+
     def on_unlocked(self, store: Store) -> None:
         self.taskman.store = store
         self.stack.setCurrentIndex(1)
+        self.watch_input()
         self.idle_timer.start()
         self._start_sync()
         self.refresh_caseload()
