@@ -10,7 +10,6 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -50,7 +49,8 @@ class RecordLines(Generic[T]):
     place, a new one goes where it sorts, a removed one goes; every other line keeps its item,
     and the list keeps its current line and scroll position, so nothing moves under the
     worker. A long list (a big case's hundreds of visits) is written SLICE_ROWS lines per turn
-    of the event loop, so the UI thread is never held for more than a few milliseconds."""
+    of the event loop, so no one turn holds the UI thread for all of them; the lines of records
+    shown already are rewritten at once (a few), and a line chosen is scrolled to."""
 
     def __init__(self, widget: QListWidget, *, key: Callable[[T], Hashable],
                  title: Callable[[T], str], order: Callable[[T], Any],
@@ -67,8 +67,6 @@ class RecordLines(Generic[T]):
         self._chosen: Hashable | None = None    # to be the current line once written
         self._timer = QTimer(widget, singleShot=True, interval=0)
         self._timer.timeout.connect(self._write_slice)
-        widget.setLayoutMode(QListView.LayoutMode.Batched)   # Qt lays long lists out in slices
-        widget.setBatchSize(SLICE_ROWS)
 
     def show(self, records: Iterable[T]) -> None:
         """The whole list as it is now: a line whose record is not among them goes."""
@@ -88,10 +86,16 @@ class RecordLines(Generic[T]):
             item = self._items.pop(key, None)
             if item is not None:
                 widget.takeItem(widget.row(item))
+        at_once = SLICE_ROWS        # lines shown already are rewritten at once (a few)
         for record in records:
             key = self.key(record)
             self.records[key] = record
-            self._unwritten.add(key)
+            item = self._items.get(key)
+            if item is not None and at_once > 0:
+                at_once -= 1
+                self._write(item, record)
+            else:
+                self._unwritten.add(key)
         widget.blockSignals(False)
         self._sorted = sorted(self.records.values(), key=self.order, reverse=True)
         self._row = 0
@@ -101,6 +105,7 @@ class RecordLines(Generic[T]):
         """The next SLICE_ROWS lines written and put in their place; the rest next turn."""
         widget = self.widget
         current, scroll = widget.currentItem(), widget.verticalScrollBar().value()
+        chosen = None
         widget.blockSignals(True)
         end = self._row + SLICE_ROWS
         for row, record in enumerate(self._sorted[self._row:end], start=self._row):
@@ -110,27 +115,33 @@ class RecordLines(Generic[T]):
                 item = self._items[key] = QListWidgetItem()
             if key in self._unwritten:
                 self._unwritten.discard(key)
-                item.setText(self.title(record))
-                item.setData(Qt.ItemDataRole.UserRole, self.data(record))
+                self._write(item, record)
             if widget.item(row) is not item:
                 if widget.row(item) >= 0:
                     widget.takeItem(widget.row(item))
                 widget.insertItem(row, item)
             if key == self._chosen:
-                self._chosen, current = None, item
+                self._chosen, current, chosen = None, item, item
         self._row = end
         if not self.records and self.empty:
             widget.addItem(self.empty)
         if current is not None and widget.row(current) >= 0 and widget.currentItem() is not current:
             widget.setCurrentItem(current)
-        widget.verticalScrollBar().setValue(scroll)
+        if chosen is not None:
+            widget.scrollToItem(chosen)
+        else:
+            widget.verticalScrollBar().setValue(scroll)
         widget.blockSignals(False)
         if self._row < len(self._sorted):
             self._timer.start()
 
+    def _write(self, item: QListWidgetItem, record: T) -> None:
+        item.setText(self.title(record))
+        item.setData(Qt.ItemDataRole.UserRole, self.data(record))
+
     def choose(self, key: Hashable) -> None:
-        """This record's line becomes the current one (quietly: nothing opens), now or as soon
-        as it is written."""
+        """This record's line becomes the current one (quietly: nothing opens) and is scrolled
+        to, now or as soon as it is written."""
         item = self._items.get(key)
         if item is not None and self.widget.row(item) >= 0:
             self.widget.blockSignals(True)

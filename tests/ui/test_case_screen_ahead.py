@@ -97,8 +97,8 @@ def test_a_long_visit_list_fills_in_slices_and_a_new_fill_drops_the_rest(
         qtbot, store, case) -> None:  # noqa: ANN001
     """A big case's list never holds the UI thread: a slice of lines at once, the rest in the
     next turns of the event loop, every visit in the end, newest first; a visit asked for
-    (a search hit) is chosen and shown once its line is written, and a list cleared while it
-    fills (the next case) stays empty."""
+    (a search hit) is chosen, shown and scrolled to once its line is written, and a list
+    cleared while it fills (the next case) stays empty."""
     visits = [Visit(case_id=case.id, observations=f"Fictional note {n}",
                     visited_at=f"2026-03-{1 + n % 28:02d}T10:{n % 60:02d}:00.000Z")
               for n in range(SLICE_ROWS * 4 + 5)]
@@ -117,6 +117,8 @@ def test_a_long_visit_list_fills_in_slices_and_a_new_fill_drops_the_rest(
     assert line_ids(tab) == newest_first
     assert tab.list.currentItem().data(Qt.ItemDataRole.UserRole) == oldest
     assert tab.editor.visit is not None and tab.editor.visit.id == oldest
+    qtbot.waitUntil(lambda: tab.list.viewport().rect().intersects(      # scrolled to, on screen
+        tab.list.visualItemRect(tab.list.currentItem())))
 
     tab.reload()
     tab.clear()                                              # cleared before the fill is done
