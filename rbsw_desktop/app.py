@@ -207,6 +207,12 @@ def render_direct_work(activity: DirectWorkActivity, width_px: int, *, centre: s
     return bytes(buffer.data().data())
 
 
+def open_log() -> None:
+    from rbsw_desktop.logs import setup_logging
+    with contextlib.suppress(OSError):      # no log folder: the app runs on without a log
+        setup_logging("rbsw-desktop")
+
+
 def speller_of(taskman: Any) -> None:
     """Spell-check's dictionary, loading in the pool (its code imported after the window
     shows)."""
@@ -221,14 +227,13 @@ def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
 
     from rbsw_desktop import APP_NAME
     from rbsw_desktop.deployment import load_policy
-    from rbsw_desktop.logs import setup_logging
+    from rbsw_desktop.logs import hold_early_records
     from rbsw_desktop.paths import demo_data_dir, resolve_data_dir
     from rbsw_desktop.ui import style
     from rbsw_desktop.ui.main_window import MainWindow
     from rbsw_desktop.ui.taskman import TaskManager
 
-    with contextlib.suppress(OSError):
-        setup_logging("rbsw-desktop")
+    hold_early_records()                    # the log file opens once the window shows
     data_dir = resolve_data_dir(args.data_dir)
     demo_passphrase = ""
     store_factory = None
@@ -257,7 +262,8 @@ def build(args: argparse.Namespace) -> tuple[Any, Any, DemoGateway | None]:
         app.aboutToQuit.connect(demo.stop)
         window.sig_unlocked.connect(lambda _store: _link_demo(window, taskman, demo))
     window.show()
-    QTimer.singleShot(AFTER_SHOW_MS, import_the_rest)     # once the window is on screen
+    for after_show in (open_log, window.watch_input, import_the_rest):
+        QTimer.singleShot(AFTER_SHOW_MS, after_show)    # once the window is on screen
     # Spell-check's dictionary loads in the pool while the lock screen waits, not as a case
     # opens.
     QTimer.singleShot(AFTER_SHOW_MS, lambda: speller_of(taskman))

@@ -132,8 +132,9 @@ class CaseWorkspace(QWidget):
         # second with a big case).
         self.board: BoardTab | None = None
         self.direct_work: DirectWorkTab | None = None
-        self._later = {"board": lambda: BoardTab(taskman=taskman, case_id=case_id),
-                       "direct_work": lambda: DirectWorkTab(taskman=taskman, case_id=case_id)}
+        self._later = {"board": lambda: BoardTab(taskman=taskman, case_id=self.case_id),
+                       "direct_work": lambda: DirectWorkTab(taskman=taskman,
+                                                            case_id=self.case_id)}
         self.tabs.addTab(QWidget(objectName="board"), "&Board")
         self.tabs.addTab(QWidget(objectName="direct_work"), "&Direct work")
         self.timeline = TimelineTab()
@@ -150,6 +151,19 @@ class CaseWorkspace(QWidget):
         self.tabs.currentChanged.connect(self._tab_shown)
         taskman.sig_changes_applied.connect(self._changed)
         name_parts(self)
+        if case_id:
+            self.reload()
+
+    def show_case(self, case_id: str) -> None:
+        """Show this case in the screen as it is built (built ahead, or for the case before):
+        what was shown is saved and dropped, and each tab is filled afresh, never rebuilt."""
+        self.clear()
+        self.case_id = case_id
+        for tab in (self.visits, self.board, self.direct_work):
+            if tab is not None:
+                tab.case_id = case_id
+                tab.reload()
+        self.tabs.setCurrentWidget(self.visits)
         self.reload()
 
     def add_tab(self, widget: QWidget, title: str, *, first: bool = False) -> None:
@@ -233,7 +247,9 @@ class CaseWorkspace(QWidget):
         """The header is read again after a change to the case, its child or a visit (when
         the next visit is due). The timeline reads only the entries of the records changed,
         when it is on screen (else when it is next shown): a draft saving itself every few
-        seconds reads nothing until then."""
+        seconds reads nothing until then. A screen built ahead shows no case yet: nothing."""
+        if not self.case_id:
+            return
         if changes.touches(*SUMMARY_KINDS):
             case_id = self.case_id
             StoreOp(self, lambda store: store.cases.summary(case_id), taskman=self.taskman
@@ -275,5 +291,6 @@ class CaseWorkspace(QWidget):
             tab = self.tabs.widget(i)
             if tab is not None and hasattr(tab, "clear"):
                 tab.clear()
+        self.timeline.lines.clear()
         self.heading.clear()
         self.subheading.clear()

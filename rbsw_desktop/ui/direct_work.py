@@ -330,13 +330,10 @@ class DirectWorkTab(QWidget):
 
     def _show_list(self, rows: list[DirectWorkActivity], select: str | None = None) -> None:
         self.lines.show(rows)
-        item = self.lines.item(select) if select else None
-        if item is not None:
-            self.list.blockSignals(True)
-            self.list.setCurrentItem(item)
-            self.list.blockSignals(False)
+        if select in self.lines.records:
+            self.lines.choose(select)
             self._leave()
-            self.show_activity(item.data(Qt.ItemDataRole.UserRole))
+            self.show_activity(self.lines.records[select])
 
     def _chosen(self, item: QListWidgetItem | None, _old: QListWidgetItem | None) -> None:
         if item is not None:
@@ -598,12 +595,8 @@ class DirectWorkTab(QWidget):
     def _saved(self, saved: DirectWorkActivity) -> None:
         """Only this session's line is rewritten; a new one, kept just now, is chosen."""
         self.lines.put([saved])
-        item = self.lines.item(saved.id)
-        if item is not None and self.activity is not None and self.activity.id == saved.id \
-                and self.list.currentItem() is not item:
-            self.list.blockSignals(True)
-            self.list.setCurrentItem(item)
-            self.list.blockSignals(False)
+        if self.activity is not None and self.activity.id == saved.id:
+            self.lines.choose(saved.id)
             self.remove_button.setEnabled(True)
 
     def choose_file(self) -> None:

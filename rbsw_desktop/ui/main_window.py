@@ -59,6 +59,7 @@ USER_INPUT = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Mo
 WINDOW_SIZE = QSize(1200, 780)
 FRAME_ALLOWANCE = QSize(16, 48)    # a window manager's title bar and borders, at most
 CASELOAD_SHARE, CASE_OPEN_SHARE = 0.7, 0.3     # of the width: no case open, a case open
+PREPARE_MS = 300       # after the lock screen shows: the case screen is built ahead then
 
 
 class IdleWatch(QObject):
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
         self.data_dir = data_dir
         self.setWindowTitle("rbsw-desktop" + (" — fictional demo" if demo_passphrase else ""))
         self.workspace: CaseWorkspace | None = None
+        self.spare_workspace: CaseWorkspace | None = None    # built ahead: `prepare_case_screen`
         self.sync_panel: SyncPanel | None = None
         self.pod_view: BusinessSupportView | None = None    # business support: the pod's records
         self.enrol_button: QPushButton | None = None
@@ -153,7 +155,9 @@ class MainWindow(QMainWindow):
         self.idle_timer.setInterval(int(idle_minutes * 60_000))
         self.idle_timer.timeout.connect(self.lock)
         self.idle_watch = IdleWatch(self.idle_timer, self)
-        cast(QApplication, QApplication.instance()).installEventFilter(self.idle_watch)
+        self.prepare_timer = QTimer(self, singleShot=True, interval=PREPARE_MS)
+        self.prepare_timer.timeout.connect(self.prepare_case_screen)
+        self._watching_input = False        # see watch_input
 
         self._add_action("&Lock now", QKeySequence("Ctrl+L"), self.lock)
         self._add_action("&Find", QKeySequence.StandardKey.Find, self._focus_search)
@@ -233,10 +237,21 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.lock_screen)
         self.lock_screen.reset()
         self.status.setText("Locked")
+        self.prepare_timer.start()
+
+    def watch_input(self) -> None:
+        """Every event of the app goes through `IdleWatch` from now on. Letting the events
+        through Python costs PySide some tens of milliseconds the first time (it works out each
+        kind of object), so the app does it once its first window shows (`app.build`), and
+        unlock at the latest, when the idle time starts counting."""
+        if not self._watching_input:
+            self._watching_input = True
+            cast(QApplication, QApplication.instance()).installEventFilter(self.idle_watch)
 
     def on_unlocked(self, store: Store) -> None:
         self.taskman.store = store
         self.stack.setCurrentIndex(1)
+        self.watch_input()
         self.idle_timer.start()
         self._start_sync()
         self.refresh_caseload()
@@ -438,15 +453,27 @@ class MainWindow(QMainWindow):
         self.caseload.put_cases(cases, gone=changes.ids(EntityKind.CASE) - found)
         self._say_caseload(pending)
 
+    def prepare_case_screen(self) -> None:
+        """Build the case screen ahead, empty and hidden, while the lock screen waits (it holds
+        the UI thread for a tenth of a second or more): opening a case then only fills it. It
+        is drawn once, off screen, at about the size it will have, so its first showing finds
+        the style sheet's rules, the fonts' glyphs and its layout worked out already."""
+        if self.spare_workspace is None and self.workspace is None:
+            from rbsw_desktop.ui.case_workspace import CaseWorkspace
+            spare = CaseWorkspace(taskman=self.taskman, case_id="")
+            self._add_to_case_area(spare)
+            spare.resize(round(self.width() * (1 - CASE_OPEN_SHARE)), self.height())
+            spare.grab()
+            self.spare_workspace = spare
+
     def open_case(self, case_id: str) -> None:
-        if self.workspace is not None:
-            self.workspace.clear()
-            self.case_area.removeWidget(self.workspace)
-            self.workspace.deleteLater()
-        from rbsw_desktop.ui.case_workspace import CaseWorkspace
-        self.workspace = CaseWorkspace(taskman=self.taskman, case_id=case_id)
-        self.sig_before_lock.connect(self.workspace.save_before_lock)
-        self._add_to_case_area(self.workspace)
+        if self.workspace is None:
+            if self.spare_workspace is None:
+                self.prepare_case_screen()
+            self.workspace, self.spare_workspace = self.spare_workspace, None
+            assert self.workspace is not None
+            self.sig_before_lock.connect(self.workspace.save_before_lock)
+        self.workspace.show_case(case_id)
         self.case_area.setCurrentWidget(self.workspace)
         self._caseload_share(CASE_OPEN_SHARE)     # room for the case
         self.workspace.tabs.setFocus()

@@ -8,7 +8,7 @@ import dataclasses
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
@@ -22,6 +22,9 @@ from rbsw_desktop.domain.entities import Record
 
 T = TypeVar("T")
 R = TypeVar("R", bound=Record)
+
+#: Lines a list writes in one turn of the event loop: a few milliseconds, well under a frame.
+SLICE_ROWS = 30
 
 
 def list_beside_editor(new_button: QPushButton, records: QListWidget,
@@ -45,7 +48,9 @@ class RecordLines(Generic[T]):
     record, in order, refreshed a record at a time: a changed record's line is rewritten in
     place, a new one goes where it sorts, a removed one goes; every other line keeps its item,
     and the list keeps its current line and scroll position, so nothing moves under the
-    worker."""
+    worker. A long list (a big case's hundreds of visits) is written SLICE_ROWS lines per turn
+    of the event loop, so no one turn holds the UI thread for all of them; the lines of records
+    shown already are rewritten at once (a few), and a line chosen is scrolled to."""
 
     def __init__(self, widget: QListWidget, *, key: Callable[[T], Hashable],
                  title: Callable[[T], str], order: Callable[[T], Any],
@@ -56,6 +61,12 @@ class RecordLines(Generic[T]):
         self.key, self.title, self.order, self.data, self.empty = key, title, order, data, empty
         self.records: dict[Hashable, T] = {}
         self._items: dict[Hashable, QListWidgetItem] = {}
+        self._unwritten: set[Hashable] = set()   # records whose line is not written yet
+        self._sorted: list[T] = []              # the lines in order, written up to `_row`
+        self._row = 0
+        self._chosen: Hashable | None = None    # to be the current line once written
+        self._timer = QTimer(widget, singleShot=True, interval=0)
+        self._timer.timeout.connect(self._write_slice)
 
     def show(self, records: Iterable[T]) -> None:
         """The whole list as it is now: a line whose record is not among them goes."""
@@ -65,45 +76,92 @@ class RecordLines(Generic[T]):
     def put(self, records: Iterable[T], gone: Iterable[Hashable] = ()) -> None:
         """These records as they are now, and the lines of those `gone` taken out."""
         widget = self.widget
-        current, scroll = widget.currentItem(), widget.verticalScrollBar().value()
         widget.blockSignals(True)
         if self.empty and widget.count() and widget.item(0).data(Qt.ItemDataRole.UserRole) \
                 is None:
             widget.takeItem(0)                  # the "nothing yet" line
         for key in gone:
             self.records.pop(key, None)
+            self._unwritten.discard(key)
             item = self._items.pop(key, None)
             if item is not None:
                 widget.takeItem(widget.row(item))
+        at_once = SLICE_ROWS        # lines shown already are rewritten at once (a few)
         for record in records:
             key = self.key(record)
             self.records[key] = record
             item = self._items.get(key)
+            if item is not None and at_once > 0:
+                at_once -= 1
+                self._write(item, record)
+            else:
+                self._unwritten.add(key)
+        widget.blockSignals(False)
+        self._sorted = sorted(self.records.values(), key=self.order, reverse=True)
+        self._row = 0
+        self._write_slice()
+
+    def _write_slice(self) -> None:
+        """The next SLICE_ROWS lines written and put in their place; the rest next turn."""
+        widget = self.widget
+        current, scroll = widget.currentItem(), widget.verticalScrollBar().value()
+        chosen = None
+        widget.blockSignals(True)
+        end = self._row + SLICE_ROWS
+        for row, record in enumerate(self._sorted[self._row:end], start=self._row):
+            key = self.key(record)
+            item = self._items.get(key)
             if item is None:
                 item = self._items[key] = QListWidgetItem()
-            item.setText(self.title(record))
-            item.setData(Qt.ItemDataRole.UserRole, self.data(record))
-        for row, record in enumerate(sorted(self.records.values(), key=self.order,
-                                            reverse=True)):
-            item = self._items[self.key(record)]
+            if key in self._unwritten:
+                self._unwritten.discard(key)
+                self._write(item, record)
             if widget.item(row) is not item:
                 if widget.row(item) >= 0:
                     widget.takeItem(widget.row(item))
                 widget.insertItem(row, item)
+            if key == self._chosen:
+                self._chosen, current, chosen = None, item, item
+        self._row = end
         if not self.records and self.empty:
             widget.addItem(self.empty)
         if current is not None and widget.row(current) >= 0 and widget.currentItem() is not current:
             widget.setCurrentItem(current)
-        widget.verticalScrollBar().setValue(scroll)
+        if chosen is not None:
+            widget.scrollToItem(chosen)
+        else:
+            widget.verticalScrollBar().setValue(scroll)
         widget.blockSignals(False)
+        if self._row < len(self._sorted):
+            self._timer.start()
+
+    def _write(self, item: QListWidgetItem, record: T) -> None:
+        item.setText(self.title(record))
+        item.setData(Qt.ItemDataRole.UserRole, self.data(record))
+
+    def choose(self, key: Hashable) -> None:
+        """This record's line becomes the current one (quietly: nothing opens) and is scrolled
+        to, now or as soon as it is written."""
+        item = self._items.get(key)
+        if item is not None and self.widget.row(item) >= 0:
+            self.widget.blockSignals(True)
+            self.widget.setCurrentItem(item)
+            self.widget.blockSignals(False)
+        elif key in self.records:
+            self._chosen = key
 
     def item(self, key: Hashable) -> QListWidgetItem | None:
         return self._items.get(key)
 
     def clear(self) -> None:
+        self._timer.stop()
         self.records.clear()
         self._items.clear()
+        self._unwritten.clear()
+        self._sorted, self._row, self._chosen = [], 0, None
+        self.widget.blockSignals(True)      # clearing moves the current line: nothing opens
         self.widget.clear()
+        self.widget.blockSignals(False)
 
 
 def stamped_only(stored: R, shown: R) -> R | None:

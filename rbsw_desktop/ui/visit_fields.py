@@ -143,15 +143,24 @@ class RowsTable(QWidget):
         self.set_rows([])
 
     def set_rows(self, rows: list[dict[str, str]]) -> None:
-        for row in self.cells:
+        """The rows shown are filled with these, and only those missing are built (building a
+        row takes milliseconds; a case opens with one table after another)."""
+        wanted = [*rows, {}]
+        for row in self.cells[len(wanted):]:
             for cell in row:
                 self.grid.removeWidget(cell)
                 cell.hide()             # gone from the screen now, deleted soon
                 cell.deleteLater()
-        self.cells, self.kept = [], [dict(r) for r in rows]
-        for values in rows:
-            self._add_row(values)
-        self._add_row({})
+        kept, self.cells = self.cells[:len(wanted)], []
+        self.kept = [dict(r) for r in rows]
+        for n, values in enumerate(wanted):
+            if n < len(kept):
+                self.cells.append(kept[n])
+                self._fill_row(kept[n], values)
+                for cell in kept[n]:
+                    cell.show()         # the last row was hidden on a finalised record
+            else:
+                self._add_row(values)
         self._show_last()
 
     def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802
@@ -195,23 +204,32 @@ class RowsTable(QWidget):
     def _add_row(self, values: dict[str, str]) -> None:
         n = len(self.cells) + 1
         row: list[Cell] = []
-        for col, (key, heading, is_day) in enumerate(self.columns):
+        for col, (_key, heading, is_day) in enumerate(self.columns):
             cell: Cell
             if is_day:
                 cell = DayEdit(parent=self)
-                cell.set_day(values.get(key))
-                if values.get(key) and not cell.is_set():
-                    cell.setSpecialValueText(values[key])   # words from before the calendar
                 cell.dateChanged.connect(self._edited)
             else:
-                cell = QLineEdit(values.get(key, ""), parent=self)
+                cell = QLineEdit(parent=self)
                 cell.textChanged.connect(self._edited)
             cell.setAccessibleName(f"{self.name} {n}: {heading.lower()}")
             cell.setReadOnly(self.read_only)
             self.grid.addWidget(cell, n, col)
             cell.show()                 # at once: Tab may go to it before the next paint
             row.append(cell)
+        self._fill_row(row, values)
         self.cells.append(row)
+
+    def _fill_row(self, row: list[Cell], values: dict[str, str]) -> None:
+        for (key, _heading, _is_day), cell in zip(self.columns, row, strict=True):
+            cell.blockSignals(True)     # filled, not typed: no new row, no save
+            if isinstance(cell, DayEdit):
+                cell.set_day(values.get(key))
+                cell.setSpecialValueText(values[key] if values.get(key) and not cell.is_set()
+                                         else "Not set")   # words from before the calendar
+            else:
+                cell.setText(values.get(key, ""))
+            cell.blockSignals(False)
 
     def _edited(self, *_args: object) -> None:
         last = self.cells[-1]

@@ -481,7 +481,8 @@ class VisitsTab(QWidget):
         self.list.currentItemChanged.connect(self._chosen)
         self.editor.sig_changed.connect(self.open_visit)     # finalised or amended here
         taskman.sig_changes_applied.connect(self._changed)
-        self.reload()
+        if case_id:
+            self.reload()
 
     def reload(self, select: str | None = None) -> None:
         """Read the case's visits again; `select` one and open it (a search or timeline hit)."""
@@ -495,17 +496,13 @@ class VisitsTab(QWidget):
             self._select(select)
 
     def _select(self, visit_id: str) -> None:
-        item = self.lines.item(visit_id)
-        if item is not None:
-            self.list.blockSignals(True)
-            self.list.setCurrentItem(item)
-            self.list.blockSignals(False)
+        self.lines.choose(visit_id)
         self.open_visit(visit_id)
 
     def _changed(self, changes: Changes, initiator: object) -> None:
         """The visits that changed are read again, and only those (all of them after a big
         sync); the one open in the editor is shown afresh if it changed elsewhere."""
-        if not changes.touches(EntityKind.VISIT, EntityKind.VISIT_AMENDMENT):
+        if not self.case_id or not changes.touches(EntityKind.VISIT, EntityKind.VISIT_AMENDMENT):
             return
         case_id, ids = self.case_id, changes.ids_if_few(EntityKind.VISIT)
         amendments = changes.ids_if_few(EntityKind.VISIT_AMENDMENT)

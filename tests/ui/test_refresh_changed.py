@@ -93,6 +93,7 @@ def test_a_saved_session_rewrites_only_its_own_line(qtbot, store: Store, case: C
                                       title=f"Fictional {n + 1}") for n in range(40)]
     tab = open_tab(qtbot, DirectWorkTab, store, case.id)
     tab.autosave.timer.setInterval(QUICK_AUTOSAVE_MS)
+    qtbot.waitUntil(lambda: tab.list.count() == 40)     # a long list fills over a few turns
     before = items(tab.list)
     chosen, other = sessions[5], sessions[2]
     choose(qtbot, tab.list, tab.lines.item(chosen.id))
@@ -122,7 +123,8 @@ def test_the_timeline_reads_again_only_the_entries_of_what_changed(
     timeline, tabs = workspace.timeline, workspace.tabs
     qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton,
                      pos=tabs.tabBar().tabRect(tabs.indexOf(timeline)).center())
-    assert tabs.currentWidget() is timeline and timeline.count() == 61
+    assert tabs.currentWidget() is timeline
+    qtbot.waitUntil(lambda: timeline.count() == 61)     # a long list fills over a few turns
     before = items(timeline)
     last = timeline.item(timeline.count() - 1)
     choose(qtbot, timeline, last)

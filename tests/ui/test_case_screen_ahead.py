@@ -1,0 +1,126 @@
+"""Opening a case fills a case screen built ahead (while the lock screen waits), never a new one:
+the next case opened shows in the same screen with nothing of the one before, and what was being
+typed in the one before is saved first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from rbsw_desktop.domain import Visit
+from rbsw_desktop.ui.main_window import MainWindow
+from rbsw_desktop.ui.record_list import SLICE_ROWS
+from rbsw_desktop.ui.taskman import TaskManager
+from rbsw_desktop.ui.visit_fields import RowsTable
+from rbsw_desktop.ui.visits import PEOPLE, VisitsTab
+from tests.ui.conftest import open_tab
+from tests.ui.test_app_shell import SHOTS, demo_window, unlock
+from tests.ui.test_visit_record import click, new_visit, open_child
+
+
+def visit_lines(win: MainWindow) -> list[str]:
+    shown = win.workspace.visits.list
+    return [shown.item(r).text() for r in range(shown.count())]
+
+
+def test_the_case_screen_is_built_while_the_lock_screen_waits(qtbot, tmp_path) -> None:  # noqa: ANN001
+    win = demo_window(qtbot, tmp_path, TaskManager(synchronous=True))
+    qtbot.waitUntil(lambda: win.spare_workspace is not None, timeout=5000)
+    ahead = win.spare_workspace
+    assert not ahead.isVisible()             # nothing of a case on screen behind the lock
+    unlock(qtbot, win)
+    assert win.case_area.currentWidget() is win.empty_case
+    open_child(qtbot, win, "Poppy Pretend")
+    assert win.workspace is ahead and ahead.isVisible()
+    case_id = win.workspace.case_id
+    qtbot.waitUntil(lambda: len(visit_lines(win)) == len(win.taskman.store.visits.of_case(case_id)))
+    assert len(visit_lines(win)) > 0
+    win.lock()
+
+
+def test_the_next_case_shows_in_the_same_screen_and_the_words_typed_are_kept(
+        qtbot, tmp_path) -> None:  # noqa: ANN001
+    win = demo_window(qtbot, tmp_path, TaskManager(synchronous=True))
+    unlock(qtbot, win)
+    open_child(qtbot, win, "Poppy Pretend")
+    screen, first_case = win.workspace, win.workspace.case_id
+    editor = new_visit(qtbot, win)
+    click(qtbot, editor.texts["observations"])
+    qtbot.keyClicks(editor.texts["observations"], "Fictional words typed before moving on")
+    typed_visit = editor.visit.id
+    poppy_visits = visit_lines(win)
+
+    open_child(qtbot, win, "Zain Fictional")
+    assert win.workspace is screen and screen.case_id != first_case
+    assert "Poppy" not in screen.heading.text()
+    store = win.taskman.store
+    zain_visits = store.visits.of_case(screen.case_id)
+    qtbot.waitUntil(lambda: len(visit_lines(win)) == len(zain_visits))
+    assert visit_lines(win) != poppy_visits
+    assert screen.visits.editor.visit is None            # no visit of Poppy's left open
+    assert screen.visits.editor.pages.currentWidget() is screen.visits.editor.placeholder
+    assert all(not e.toPlainText() for e in screen.visits.editor.texts.values())
+    assert store.records.get(Visit, typed_visit).observations == \
+        "Fictional words typed before moving on"
+    screen.grab().save(str(SHOTS / "case-screen-next-case.png"))
+    win.lock()
+
+
+def test_a_table_filled_again_shows_every_row_it_holds(qtbot) -> None:  # noqa: ANN001
+    """Rows are reused from the visit shown before: a finalised visit's hidden empty last row
+    shows again once it holds a row of the next visit."""
+    table = RowsTable(PEOPLE, name="Present")
+    qtbot.addWidget(table)
+    table.show()
+    two = [{"name": "Nana Fictional", "role": "grandmother"},
+           {"name": "Sam Pretend", "role": "foster carer"}]
+    table.set_rows(two)
+    table.setReadOnly(True)
+    assert [c.isVisible() for c in table.cells[-1]] == [False, False]
+    three = [*two, {"name": "Ari Madeup", "role": "brother"}]
+    table.set_rows(three)
+    assert table.rows() == three
+    assert all(cell.isVisible() for row in table.cells[:3] for cell in row)
+    assert [c.text() for c in table.cells[2]] == ["Ari Madeup", "brother"]
+    table.setReadOnly(False)
+    table.set_rows([])
+    assert table.rows() == [] and len(table.cells) == 1
+    qtbot.keyClicks(table.cells[0][0], "Kai Fictional")
+    assert len(table.cells) == 2                          # typing still adds the next row
+    assert table.rows() == [{"name": "Kai Fictional", "role": ""}]
+
+
+def line_ids(tab: VisitsTab) -> list[str]:
+    return [tab.list.item(r).data(Qt.ItemDataRole.UserRole) for r in range(tab.list.count())]
+
+
+def test_a_long_visit_list_fills_in_slices_and_a_new_fill_drops_the_rest(
+        qtbot, store, case) -> None:  # noqa: ANN001
+    """A big case's list never holds the UI thread: a slice of lines at once, the rest in the
+    next turns of the event loop, every visit in the end, newest first; a visit asked for
+    (a search hit) is chosen, shown and scrolled to once its line is written, and a list
+    cleared while it fills (the next case) stays empty."""
+    visits = [Visit(case_id=case.id, observations=f"Fictional note {n}",
+                    visited_at=f"2026-03-{1 + n % 28:02d}T10:{n % 60:02d}:00.000Z")
+              for n in range(SLICE_ROWS * 4 + 5)]
+    store.records.save_many(visits)
+    newest_first = [v.id for v in sorted(visits, key=lambda v: v.visited_at, reverse=True)]
+    tab = open_tab(qtbot, VisitsTab, store, case.id)
+    assert 0 < tab.list.count() <= SLICE_ROWS                # the rest comes in the next turns
+    qtbot.waitUntil(lambda: tab.list.count() == len(visits))
+    assert line_ids(tab) == newest_first
+
+    oldest = newest_first[-1]                 # the last line: written in the last slice
+    tab.clear()
+    tab.reload(select=oldest)
+    assert tab.list.count() <= SLICE_ROWS
+    qtbot.waitUntil(lambda: tab.list.count() == len(visits))
+    assert line_ids(tab) == newest_first
+    assert tab.list.currentItem().data(Qt.ItemDataRole.UserRole) == oldest
+    assert tab.editor.visit is not None and tab.editor.visit.id == oldest
+    qtbot.waitUntil(lambda: tab.list.viewport().rect().intersects(      # scrolled to, on screen
+        tab.list.visualItemRect(tab.list.currentItem())))
+
+    tab.reload()
+    tab.clear()                                              # cleared before the fill is done
+    qtbot.wait(50)
+    assert tab.list.count() == 0
