@@ -138,12 +138,14 @@ _CHANGE_COLS = tuple(case((records.c.fields_blob.is_(None), records.c.fields),
 
 
 def _record(row: Row[*tuple[Any, ...]]) -> StoredRecord:
-    m = row._mapping
-    return StoredRecord(m["entity"], m["id"], int(m["rev"]), int(m["seq"]), m["pod_id"],
-                        m["case_id"], json.loads(m["fields"]), bool(m["deleted"]),
-                        m["updated_at"], m["origin_device"], m["received_at"], bool(m["filed"]),
-                        m["case_system_ref"], m["filed_at"], m["filed_by"], m["fields_blob"],
-                        len(m["fields"]))
+    """A row of `_RECORD_COLS` (or `_CHANGE_COLS`), read by position (by name costs a lookup
+    a column)."""
+    (entity, record_id, rev, seq, pod_id, case_id, fields, deleted, updated_at, origin_device,
+     received_at, filed, case_system_ref, filed_at, filed_by, fields_blob) = row
+    return StoredRecord(entity, record_id, int(rev), int(seq), pod_id, case_id,
+                        json.loads(fields), bool(deleted), updated_at, origin_device,
+                        received_at, bool(filed), case_system_ref, filed_at, filed_by,
+                        fields_blob, len(fields))
 
 
 def _dict(row: Row[Any] | None) -> dict[str, Any] | None:
