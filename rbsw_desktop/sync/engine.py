@@ -311,11 +311,11 @@ class SyncEngine:
                     done += answered
                     self._note_pending()
                     self._progress("push", done, total)
-                if flying is None:
-                    return True
                 batch = self.store.outbox.next_push_batch(
                     self.batch_ops, self.batch_bytes,
-                    on_the_way={row.record_id for row in flying.rows})
+                    on_the_way={row.record_id for row in flying.rows} if flying else ())
+                if flying is None and not batch:
+                    return True
             if flying is not None:
                 self._land(flying, report)()
         return not self.store.outbox.next_push_batch(1, self.batch_bytes)

@@ -174,6 +174,13 @@ def test_a_push_in_many_batches_sends_each_change_once_and_a_records_next_after_
     (held,) = [r for r in gateway.records(pod=pod.id) if r["id"] == first.id]
     assert held["rev"] == 2 and held["fields"]["text"] == first.text
     assert store.records.get(BoardItem, first.id).rev == 2
+    # Alone in the outbox, a record's next change still goes once its first is answered.
+    last = store.board.add(pod.case, Zone.RED, "Dad missed contact (fictional)")
+    last.text = "Dad missed contact twice (fictional)"
+    store.board.update(last)
+    again = worker_laptop.sync()
+    assert again.ok and again.pushed == 3, again.as_json()
+    assert store.records.get(BoardItem, last.id).rev == 2
 
 
 def test_pull_pages_by_cursor_and_never_reads_absence_as_a_delete(
