@@ -68,6 +68,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from operator import itemgetter
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -220,11 +221,11 @@ class SqlRepository:
         row's parameters one by one, which cost more than the database's insert."""
         keys = [c.name for c in table.c if not (c.primary_key and c.autoincrement is True)]
         compiled = stmt.compile(dialect=self.engine.dialect, column_keys=keys)
-        sql, order = str(compiled), compiled.positiontup if compiled.positional else None
+        sql = str(compiled)
+        values = itemgetter(*compiled.positiontup) if compiled.positiontup else None
 
         def run(conn: Connection, rows: list[dict[str, Any]]) -> None:
-            conn.exec_driver_sql(sql, [tuple(row[k] for k in order) for row in rows]
-                                 if order is not None else rows)
+            conn.exec_driver_sql(sql, [values(row) for row in rows] if values else rows)
         return run
 
     def _chained_audit_insert(self) -> Any:
