@@ -68,9 +68,9 @@ from __future__ import annotations
 import json
 import os
 import threading
-from operator import itemgetter
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
