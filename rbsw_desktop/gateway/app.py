@@ -22,7 +22,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from starlette.exceptions import HTTPException
 
-from rbsw_desktop.gateway import CLIENT_TIMEOUT_ENV, DATABASE_ENV
+from rbsw_desktop.gateway import CLIENT_TIMEOUT_ENV, DATABASE_ENV, validate
 from rbsw_desktop.gateway.deps import Gateway
 from rbsw_desktop.gateway.edge import Edge, error_body
 from rbsw_desktop.gateway.errors import ApiError
@@ -119,6 +119,7 @@ def _fastapi() -> FastAPI:
 
 
 def create_app(repo: GatewayRepository, *, client_timeout: float = 15.0) -> Edge:
+    validate.load()
     api = _fastapi()
     api.state.gateway = Gateway(repo)
     return Edge(api, repo, client_timeout=client_timeout)

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from rbsw_desktop.domain.direct_work_content import ContentProblem, parse_content, tool_of
-from rbsw_desktop.domain.entities import ROTATIONS
+from rbsw_desktop.domain.entities import ENTITY_TYPES, ROTATIONS
 from rbsw_desktop.protocol.models import SHA256_PATTERN
 
 SHA256_RE = re.compile(SHA256_PATTERN)
@@ -27,6 +27,15 @@ def _kind_ok(kind: str, value: Any) -> bool:
     return isinstance(value, str) and len(value) <= MAX_FIELD_TEXT     # text and enum
 
 
+def load() -> None:
+    """Load what the checks use (the store's codec and each kind's columns) now: a serving
+    gateway calls this as it starts, so its first push does not wait for it."""
+    from rbsw_desktop.store import codec
+
+    for cls in ENTITY_TYPES.values():
+        codec.columns_by_name(cls)
+
+
 def fields_problem(entity: str, record_id: str, fields: dict[str, Any]) -> str:
     """A reason these fields are not a valid `entity` record, or ""."""
     from rbsw_desktop.store import codec  # the store package is heavy; load it when needed
@@ -35,7 +44,7 @@ def fields_problem(entity: str, record_id: str, fields: dict[str, Any]) -> str:
         cls = codec.entity_type(entity)
     except ValueError:
         return f"unknown kind of record {entity!r}"
-    cols = {c.name: c for c in codec.columns(cls)}
+    cols = codec.columns_by_name(cls)
     for name, value in fields.items():
         col = cols.get(name)
         if col is None or name in ("id", "rev", "sync_state"):

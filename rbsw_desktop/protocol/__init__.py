@@ -73,6 +73,8 @@ RECEIVED_HEADER = "X-Received"
 def is_unicode(text: str) -> bool:
     """Text any database can keep: no lone surrogates (what JSON's \\ud800 escapes spell, and
     what Python makes of command-line bytes that are not UTF-8)."""
+    if text.isascii():             # most text, checked without encoding it
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -57,6 +57,8 @@ def json_problem(value: Any, depth: int = 0) -> str:
     """Why `value` is not JSON a record may hold, or ""."""
     if depth > MAX_DEPTH:
         return "is nested too deeply"
+    if type(value) is str:          # most values: checked first, by their exact type
+        return "" if is_unicode(value) else "has text that is not valid Unicode"
     if isinstance(value, bool) or value is None:
         return ""
     if isinstance(value, int):

@@ -58,6 +58,11 @@ def columns(cls: type[Record]) -> tuple[Column, ...]:
     return tuple(_column(f.name, hints[f.name]) for f in dataclasses.fields(cls))
 
 
+@per_class
+def columns_by_name(cls: type[Record]) -> dict[str, Column]:
+    return {c.name: c for c in columns(cls)}
+
+
 def entity_type(entity: str) -> type[Record]:
     try:
         return ENTITY_TYPES[entity]
@@ -122,7 +127,7 @@ def to_json(record: Record) -> dict[str, Any]:
 def from_fields(entity: str, record_id: str, fields: dict[str, Any], **bookkeeping: Any) -> Record:
     """Build a record from sync `fields`; unknown keys (a newer peer) are ignored."""
     cls = entity_type(entity)
-    known = {c.name: c for c in columns(cls)}
+    known = columns_by_name(cls)
     row: dict[str, Any] = {}
     for name, value in fields.items():
         col = known.get(name)

@@ -13,7 +13,7 @@ gateway's reason; the CLI's JSON keys keep their first name, `quarantined`, see 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -177,13 +177,17 @@ def _op(row: tuple[Any, ...]) -> OutboxOp:
 class Outbox(Part):
     # -- the outbox ---------------------------------------------------------------------------
 
-    def next_push_batch(self, max_ops: int, max_bytes: int) -> list[OutboxOp]:
+    def next_push_batch(self, max_ops: int, max_bytes: int,
+                        on_the_way: Collection[str] = ()) -> list[OutboxOp]:
         """The oldest pending ops, at most one per record (a record's next op goes once the
         one before it is answered, with the revision it got), bounded by count and bytes.
-        Attachments wait until their blob is uploaded. Always at least one op if any is ready."""
+        Attachments wait until their blob is uploaded, and the records `on_the_way` (a
+        batch sent and not answered yet) until that answer. Always at least one op if any is
+        ready."""
         self._store.check_open()
         held = {r[0] for r in self.db.execute(
             "SELECT DISTINCT record_id FROM outbox WHERE state = ?", [OutboxState.HELD])}
+        held.update(on_the_way)
         waiting_blobs = {r[0] for r in self.db.execute(
             "SELECT sha256 FROM blob WHERE uploaded = 0").fetchall()}
         batch: list[OutboxOp] = []

@@ -27,6 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -45,7 +46,14 @@ from rbsw_desktop.protocol import (
     MAX_PULL_LIMIT,
     big_records,
 )
-from rbsw_desktop.protocol.models import Change, Op, PushAnswer, PushRequest, first_reason
+from rbsw_desktop.protocol.models import (
+    Change,
+    ChangesPage,
+    Op,
+    PushAnswer,
+    PushRequest,
+    first_reason,
+)
 from rbsw_desktop.store.sync_state import OutboxOp, PushAck
 from rbsw_desktop.sync.backoff import Backoff
 from rbsw_desktop.sync.transport import (
@@ -133,6 +141,16 @@ class SyncReport:
                 "retired": self.retired, "destroyed_unsent": self.destroyed_unsent,
                 "clock_skew_seconds": self.clock_skew_seconds, "errors": self.errors,
                 "warnings": self.warnings}
+
+
+@dataclass
+class _Flight:
+    """A batch sent: its rows that went, how many of the batch were answered here before it
+    went (held with their reason), and the answer to come (None: nothing went)."""
+
+    rows: list[OutboxOp]
+    answered_here: int
+    answer: Future[PushAnswer] | None
 
 
 class SyncEngine:
@@ -268,27 +286,77 @@ class SyncEngine:
     # -- push ---------------------------------------------------------------------------------
 
     def _push(self, report: SyncReport) -> bool:
-        """Push until nothing is ready; True when every ready op got an answer."""
+        """Push until nothing is ready; True when every ready op got an answer. While a
+        batch is on its way (sent from a helper thread), the answers to the one before it are
+        recorded here and the next one is made ready from the records not on their way, so
+        neither the laptop nor the gateway waits for the other. The transport carries one
+        request at a time: a batch goes once the one before it is answered, and a refused
+        batch is split and sent here, with nothing else on its way."""
         total = self.store.outbox.pending_count()
         done = 0
-        for _ in range(total + 10):         # each round answers at least one op
-            self._check_cancel()
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-push") as sender:
             batch = self.store.outbox.next_push_batch(self.batch_ops, self.batch_bytes)
-            if not batch:
-                return True
-            answered = self._push_batch(batch, report)
-            if answered == 0:
-                report.errors.append("The council system did not answer for the changes sent. "
-                                     "They are still waiting here and will go next time.")
-                return False
-            done += answered
-            self._note_pending()
-            self._progress("push", done, total)
+            flying: _Flight | None = None
+            for _ in range(total + 10):         # each round answers at least one op
+                self._check_cancel()
+                landed = self._land(flying, report) if flying is not None else None
+                flying = self._take_off(sender, batch, report) if batch else None
+                if landed is not None:
+                    answered = landed()
+                    if answered == 0:
+                        report.errors.append("The council system did not answer for the "
+                                             "changes sent. They are still waiting here and "
+                                             "will go next time.")
+                        return False
+                    done += answered
+                    self._note_pending()
+                    self._progress("push", done, total)
+                batch = self.store.outbox.next_push_batch(
+                    self.batch_ops, self.batch_bytes,
+                    on_the_way={row.record_id for row in flying.rows} if flying else ())
+                if flying is None and not batch:
+                    return True
+            if flying is not None:
+                self._land(flying, report)()
         return not self.store.outbox.next_push_batch(1, self.batch_bytes)
 
+    def _take_off(self, sender: ThreadPoolExecutor, batch: list[OutboxOp],
+                  report: SyncReport) -> _Flight:
+        """Send what of this batch can go, from the helper thread (the transport is free)."""
+        rows, ops = self._sendable(batch, report)
+        answer = sender.submit(self._retrying, functools.partial(
+            self.transport.push, PushRequest(ops=ops))) if rows else None
+        return _Flight(rows, len(batch) - len(rows), answer)
+
+    def _land(self, flight: _Flight, report: SyncReport) -> Callable[[], int]:
+        """Wait for a batch's answer; what records it (how many ops were answered). A
+        refused batch is split and sent at once, before anything else goes."""
+        if flight.answer is None:
+            return lambda: flight.answered_here
+        try:
+            answer = flight.answer.result()
+        except Refused as exc:
+            answered = flight.answered_here + self._split(flight.rows, exc, report)
+            return lambda: answered
+        return lambda: flight.answered_here + self._record(flight.rows, answer, report)
+
     def _push_batch(self, batch: list[OutboxOp], report: SyncReport) -> int:
-        """Send one batch; a refused batch is split until the refused op is found. A change the
-        protocol cannot carry (say, a number beyond 64 bits) is held here with its reason."""
+        """Send one batch and wait for its answer (a refused batch's halves)."""
+        sendable, ops = self._sendable(batch, report)
+        if not sendable:
+            return len(batch)
+        answered = len(batch) - len(sendable)
+        try:
+            answer = self._retrying(lambda: self.transport.push(PushRequest(ops=ops)))
+        except Refused as exc:
+            return answered + self._split(sendable, exc, report)
+        return answered + self._record(sendable, answer, report)
+
+    def _sendable(self, batch: list[OutboxOp],
+                  report: SyncReport) -> tuple[list[OutboxOp], list[Op]]:
+        """The batch's rows that can go, and their ops. A change the protocol cannot carry
+        (say, a number beyond 64 bits) is held here with its reason; one too big for a
+        request goes as a blob (uploaded now)."""
         ops: list[Op] = []
         sendable: list[OutboxOp] = []
         for row in batch:
@@ -309,10 +377,7 @@ class SyncEngine:
                 op = blobbed
             ops.append(op)
             sendable.append(row)
-        if not sendable:
-            return len(batch)
-        answered = len(batch) - len(sendable)
-        return answered + self._send_batch(sendable, ops, report)
+        return sendable, ops
 
     def _as_blob(self, row: OutboxOp, op: Op, report: SyncReport) -> Op | None:
         """Upload the op's fields as a blob; the op that names it, or None when it is held
@@ -333,17 +398,18 @@ class SyncEngine:
             return None
         return op.model_copy(update={"fields": {}, "fields_blob": sha256})
 
-    def _send_batch(self, batch: list[OutboxOp], ops: list[Op], report: SyncReport) -> int:
-        try:
-            answer = self._retrying(lambda: self.transport.push(PushRequest(ops=ops)))
-        except Refused as exc:
-            if len(batch) > 1:
-                half = len(batch) // 2
-                return (self._push_batch(batch[:half], report)
-                        + self._push_batch(batch[half:], report))
-            self.store.outbox.refuse(batch[0].op_id, str(exc))
-            report.refused += 1
-            return 1
+    def _split(self, batch: list[OutboxOp], exc: Refused, report: SyncReport) -> int:
+        """A refused batch: its halves are sent until the one op refused is found, and that
+        op is kept, refused, with the reason."""
+        if len(batch) > 1:
+            half = len(batch) // 2
+            return (self._push_batch(batch[:half], report)
+                    + self._push_batch(batch[half:], report))
+        self.store.outbox.refuse(batch[0].op_id, str(exc))
+        report.refused += 1
+        return 1
+
+    def _record(self, batch: list[OutboxOp], answer: PushAnswer, report: SyncReport) -> int:
         self._server_time(answer.server_time)
         tally = self.store.outbox.mark_pushed(batch, _acks(answer))
         report.pushed += tally.pushed
@@ -354,13 +420,27 @@ class SyncEngine:
     # -- pull ---------------------------------------------------------------------------------
 
     def _pull(self, report: SyncReport) -> None:
-        cursor = self.store.outbox.sync_cursor()
+        """Page by page. While a page is applied here, the next one is already on its way
+        (asked for on a helper thread with the cursor the page names): the gateway reads it
+        and the wire carries it meanwhile. The transport is used by one thread at a time (the
+        next page is asked for only once this page's big records are fetched) and the store
+        only by this one; a page fetched ahead and not applied is simply asked for again."""
+        with ThreadPoolExecutor(1, thread_name_prefix="sync-pull") as ahead:
+            self._pull_pages(report, ahead)
+
+    def _pull_pages(self, report: SyncReport, ahead: ThreadPoolExecutor) -> None:
+        def fetch(cursor: str) -> Future[tuple[ChangesPage, list[Any]]]:
+            return ahead.submit(self._retrying, functools.partial(
+                self.transport.changes, cursor, self.pull_limit))
+
+        next_page = fetch(self.store.outbox.sync_cursor())
         for _ in range(100_000):
             self._check_cancel()
-            page, changes = self._retrying(
-                functools.partial(self.transport.changes, cursor, self.pull_limit))
+            page, changes = next_page.result()
             readable, unreadable = _read_changes(changes)
             readable = self._fetch_big(readable, unreadable)
+            if page.more:
+                next_page = fetch(page.cursor)
             tally = self.store.outbox.apply_pulled(readable, unreadable)
             expected = tally.applied + tally.conflicts + tally.skipped
             present = self.store.outbox.count_present(readable)
@@ -377,7 +457,6 @@ class SyncEngine:
             if not page.more:
                 report.pull_finished = True
                 return
-            cursor = page.cursor
 
     def _fetch_big(self, changes: list[dict[str, Any]],
                    unreadable: list[tuple[Any, str]]) -> list[dict[str, Any]]:

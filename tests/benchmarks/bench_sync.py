@@ -5,7 +5,7 @@ machine moves those less than the times.
 
     .venv/bin/python -m tests.benchmarks.bench_sync      (or via `python -m tests.benchmarks`)
 
-Targets: push + pull <= 5 s; wire/raw <= 0.5 (gzip); longest UI stall <= 16 ms (one frame),
+Targets: push + pull <= 2 s; wire/raw <= 0.5 (gzip); longest UI stall <= 16 ms (one frame),
 printed beside the same timer's longest gap with nothing running.
 """
 
@@ -30,6 +30,7 @@ from tests.benchmarks.bench_gateway import cpu_seconds
 from tests.sync.laptops import Laptop, new_laptop
 
 N_CHANGES = 10_000
+TARGET_S = 2                # push + pull of N_CHANGES on loopback (issue 12)
 STALL_CHANGES = 2_000
 IDLE_MS = 1_000
 FRAME_MS = 16
@@ -207,13 +208,13 @@ def main() -> int:
         laptop, council = r[f"{way}_cpu"]
         print(f"sync: {way} {N_CHANGES} changes       {r[f'{way}_s']:.2f} s   (CPU: laptop "
               f"{laptop:.2f} s, gateway {council:.2f} s)")
-    print(f"sync: push + pull                {r['total_s']:.2f} s   (target <= 5 s)")
+    print(f"sync: push + pull                {r['total_s']:.2f} s   (target <= {TARGET_S} s)")
     print(f"sync: bytes on the wire / raw    {r['wire_bytes']:,} / {r['raw_bytes']:,} = "
           f"{r['ratio']:.3f}   (target <= 0.5)")
     print(f"sync: longest UI stall, idle      {r['idle_ms']:.1f} ms   (the machine itself)")
     print(f"sync: longest UI stall ({STALL_CHANGES} changes) {r['stall_ms']:.1f} ms   "
           f"(target <= {FRAME_MS} ms)")
-    return 0 if r["total_s"] <= 5 and r["ratio"] <= 0.5 and r["stall_ms"] <= FRAME_MS else 1
+    return 0 if r["total_s"] <= TARGET_S and r["ratio"] <= 0.5 and r["stall_ms"] <= FRAME_MS else 1
 
 
 if __name__ == "__main__":

@@ -151,6 +151,38 @@ def test_a_refused_record_is_quarantined_and_the_rest_still_go(
     assert stray.id not in on_gateway
 
 
+def test_a_push_in_many_batches_sends_each_change_once_and_a_records_next_after_its_first(
+        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+    # While one batch is on its way the next is made ready: never from the records on their
+    # way, so no change goes twice, and a record's next change goes once its first is answered,
+    # on the revision that one got (not as a conflict with itself).
+    assert worker_laptop.sync().ok
+    store = worker_laptop.store
+    first = store.board.add(pod.case, Zone.GREEN, "Nan collects her on Fridays (fictional)")
+    others = [store.board.add(pod.case, Zone.AMBER, f"Worry {i} (fictional)") for i in range(5)]
+    first.text = "Nan collects her on Fridays and Mondays (fictional)"
+    store.board.update(first)
+    waiting = store.outbox.pending_count()
+    assert waiting == 2 * (1 + len(others)) + 1        # each item and its move, and the change
+    report = worker_laptop.sync(batch_ops=3)
+    assert report.ok and report.pushed == waiting and report.conflicts == 0, report.as_json()
+    sent = gateway.sql("SELECT sum(count) FROM audit WHERE action = 'POST /sync/push'")
+    assert sent == [(waiting,)]                         # every change answered once, none twice
+    revisions = gateway.sql("SELECT rev FROM record_history WHERE record_id = :id ORDER BY rev",
+                            {"id": first.id})
+    assert revisions == [(1,), (2,)]
+    (held,) = [r for r in gateway.records(pod=pod.id) if r["id"] == first.id]
+    assert held["rev"] == 2 and held["fields"]["text"] == first.text
+    assert store.records.get(BoardItem, first.id).rev == 2
+    # Alone in the outbox, a record's next change still goes once its first is answered.
+    last = store.board.add(pod.case, Zone.RED, "Dad missed contact (fictional)")
+    last.text = "Dad missed contact twice (fictional)"
+    store.board.update(last)
+    again = worker_laptop.sync()
+    assert again.ok and again.pushed == 3, again.as_json()
+    assert store.records.get(BoardItem, last.id).rev == 2
+
+
 def test_pull_pages_by_cursor_and_never_reads_absence_as_a_delete(
         gateway: Any, pod: Pod, worker_laptop: Laptop, manager_laptop: Laptop) -> None:
     assert manager_laptop.sync().ok

@@ -68,8 +68,9 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -138,12 +139,14 @@ _CHANGE_COLS = tuple(case((records.c.fields_blob.is_(None), records.c.fields),
 
 
 def _record(row: Row[*tuple[Any, ...]]) -> StoredRecord:
-    m = row._mapping
-    return StoredRecord(m["entity"], m["id"], int(m["rev"]), int(m["seq"]), m["pod_id"],
-                        m["case_id"], json.loads(m["fields"]), bool(m["deleted"]),
-                        m["updated_at"], m["origin_device"], m["received_at"], bool(m["filed"]),
-                        m["case_system_ref"], m["filed_at"], m["filed_by"], m["fields_blob"],
-                        len(m["fields"]))
+    """A row of `_RECORD_COLS` (or `_CHANGE_COLS`), read by position (by name costs a lookup
+    a column)."""
+    (entity, record_id, rev, seq, pod_id, case_id, fields, deleted, updated_at, origin_device,
+     received_at, filed, case_system_ref, filed_at, filed_by, fields_blob) = row
+    return StoredRecord(entity, record_id, int(rev), int(seq), pod_id, case_id,
+                        json.loads(fields), bool(deleted), updated_at, origin_device,
+                        received_at, bool(filed), case_system_ref, filed_at, filed_by,
+                        fields_blob, len(fields))
 
 
 def _dict(row: Row[Any] | None) -> dict[str, Any] | None:
@@ -173,17 +176,18 @@ class SqlRepository:
         self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         # The statements of every push, built once (building one costs more than running it).
         upsert = self._insert(records)
-        self._upsert_records = upsert.on_conflict_do_update(
+        self._upsert_records = self._many(upsert.on_conflict_do_update(
             index_elements=[records.c.id],
-            set_={c.name: upsert.excluded[c.name] for c in records.c if c.name != "id"})
+            set_={c.name: upsert.excluded[c.name] for c in records.c if c.name != "id"}),
+            records)
         self._records_by_id = select(*_RECORD_COLS).where(
             records.c.id.in_(bindparam("ids", expanding=True)))
         self._applied_by_id = select(applied_ops.c.op_id, applied_ops.c.record_id,
                                      applied_ops.c.rev).where(
             applied_ops.c.worker_id == bindparam("worker"),
             applied_ops.c.op_id.in_(bindparam("ids", expanding=True)))
-        self._add_applied = insert(applied_ops)
-        self._add_history = insert(record_history)
+        self._add_applied = self._many(insert(applied_ops), applied_ops)
+        self._add_history = self._many(insert(record_history), record_history)
         self._next_seqs = (update(counters).where(counters.c.name == SEQ)
                            .values(value=counters.c.value + bindparam("n"))
                            .returning(counters.c.value))
@@ -208,6 +212,21 @@ class SqlRepository:
         self._add_audit = self._chained_audit_insert()
         self._audit_lock = select(func.pg_advisory_xact_lock(AUDIT,
                                                              func.hashtext(bindparam("chain"))))
+
+    def _many(self, stmt: Any, table: Any) -> Callable[[Connection, list[dict[str, Any]]], None]:
+        """`stmt`, an INSERT of rows holding every column of `table` but a generated id, run
+        for many rows at once straight through the driver's executemany: compiled once for
+        this database, the rows passed as they are (their columns are text, numbers and
+        booleans, which need no conversion). SQLAlchemy's own executemany converts each
+        row's parameters one by one, which cost more than the database's insert."""
+        keys = [c.name for c in table.c if not (c.primary_key and c.autoincrement is True)]
+        compiled = stmt.compile(dialect=self.engine.dialect, column_keys=keys)
+        sql = str(compiled)
+        values = itemgetter(*compiled.positiontup) if compiled.positiontup else None
+
+        def run(conn: Connection, rows: list[dict[str, Any]]) -> None:
+            conn.exec_driver_sql(sql, [values(row) for row in rows] if values else rows)
+        return run
 
     def _chained_audit_insert(self) -> Any:
         """INSERT an audit row whose `hash` links it to the newest row (`db.audit_chain`),
@@ -473,7 +492,7 @@ class SqlRepository:
                 "sha256": sha if isinstance(sha, str) else None,
                 "fields_blob": rec.fields_blob})
         with self._write() as conn:
-            conn.execute(self._upsert_records, rows)
+            self._upsert_records(conn, rows)
 
     @staticmethod
     def _scope(pod_id: Any, worker_id: Any, *, pod_wide: bool) -> ColumnElement[bool]:
@@ -537,7 +556,7 @@ class SqlRepository:
         """Rows of `repository.revision`, in one statement's batch."""
         if rows:
             with self._write() as conn:
-                conn.execute(self._add_history, [
+                self._add_history(conn, [
                     {**row, "fields": json.dumps(row["fields"], ensure_ascii=False,
                                                  separators=(",", ":"))} for row in rows])
 
@@ -566,7 +585,7 @@ class SqlRepository:
         """Rows of `worker_id, op_id, device_id, record_id, rev, at`."""
         if rows:
             with self._write() as conn:
-                conn.execute(self._add_applied, rows)
+                self._add_applied(conn, rows)
 
     def add_conflict(self, caller: Caller, op_id: str, entity: str, record_id: str,
                      base_rev: int | None, server_rev: int, at: str) -> None:
