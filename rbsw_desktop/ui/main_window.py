@@ -493,6 +493,10 @@ class MainWindow(QMainWindow):
 
     def _search_changed(self, text: str) -> None:
         self.caseload.set_filter(text)
+        if not text.strip():            # cleared: the results go at once, not after the pause
+            self.search_timer.stop()
+            self._run_search()
+            return
         self.search_timer.start()
 
     def _run_search(self) -> None:

@@ -38,6 +38,18 @@ def test_typing_narrows_the_caseload_and_clearing_brings_it_back(qtbot, window) 
     assert by_due[0] == overdue[0] and by_due == sorted(by_due, reverse=True)
 
 
+def test_clearing_the_search_puts_the_caseload_back_at_once_without_the_results(
+        qtbot, window) -> None:  # noqa: F811
+    unlock(qtbot, window)
+    qtbot.keyClicks(window.search, "bunk")
+    window.search_timer.timeout.emit()                  # (the search's pause, not waited for)
+    qtbot.waitUntil(lambda: window.results.isVisible() and window.results.count() > 0)
+    window.search.selectAll()
+    qtbot.keyClick(window.search, Qt.Key.Key_Backspace)
+    assert not window.results.isVisible()               # at once, not after the pause
+    assert window.results.count() == 0
+
+
 def cut_off(win) -> list[str]:  # noqa: ANN001
     """The children's names the caseload shows that do not fit their column on one line (Qt
     draws a cell's text inside a margin each side)."""
