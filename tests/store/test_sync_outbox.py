@@ -270,3 +270,35 @@ def test_a_deleted_pulled_photo_takes_its_bytes_with_it(store: Store, case: Case
                                 "deleted": True, "fields": fields}])
     assert store.direct_work.blob(photo.sha256) is None
     assert store.records.find(Attachment, "id = ?", [photo.id]) == []
+
+
+def test_the_councils_answers_are_counted_and_each_record_they_touch_is_noted(
+        store: Store, case: Case) -> None:
+    ack_all(store)
+    assert store.outbox.counts() == OutboxCounts(0, 0, 0)
+    items = [store.board.add(case.id, Zone.GREEN, f"Item {n} (fictional)") for n in range(8)]
+    ops = [op for op in store.outbox.next_push_batch(500, 10**7) if op.entity == "board_item"]
+    outcomes = ["applied", "duplicate", "conflict", "conflict", "rejected", "rejected"]
+    theirs = {"rev": 4, "fields": {"text": "Theirs (fictional)"}, "deleted": False}
+    acks = [PushAck(op.op_id, outcome, 3, theirs=theirs if outcome == "conflict" else None)
+            for op, outcome in zip(ops, outcomes, strict=False)]
+    with store.collect_changes() as written:
+        tally = store.outbox.mark_pushed(ops, acks)                  # two left unanswered
+    assert (tally.pushed, tally.conflicts, tally.refused, tally.unanswered) == (2, 2, 2, 2)
+    assert written.changes == Changes.of(EntityKind.BOARD_ITEM, *(i.id for i in items[:4]))
+    assert store.outbox.counts() == OutboxCounts(pending=2 + 8, held=2, refused=2)  # + moves
+    conflict = next(c for c in store.outbox.conflicts() if c.record_id == items[2].id)
+    assert conflict.mine == {"fields": ops[2].fields, "deleted": False, "base_rev": None,
+                             "op_id": ops[2].op_id}
+    assert (conflict.their_rev, conflict.theirs) == (4, theirs)
+    assert "conflict" in audit_actions(store, items[2].id)
+    # What the store holds is counted before the cursor moves on: at or past each revision,
+    # or kept as a conflict; not a record it does not know, nor one behind.
+    changes = [{"entity": "board_item", "id": items[0].id, "rev": 3},
+               {"entity": "board_item", "id": items[1].id, "rev": 4},
+               {"entity": "board_item", "id": items[2].id, "rev": 9},
+               {"entity": "board_item", "id": "unknown", "rev": 1},
+               {"entity": "spaceship", "id": items[0].id, "rev": 1},
+               {"entity": "board_item", "id": items[6].id, "rev": 1},
+               {"entity": "board_item", "id": items[0].id}]
+    assert store.outbox.count_present(changes) == 3
