@@ -136,3 +136,18 @@ def test_this_laptops_worker_is_named_as_themselves(store: Store, case: Case) ->
     names = store.cases.worker_names()
     assert names["me-not-in-the-pod"] == "Pat Fictional"
     assert names[case.worker_id] == "Sam Testworker"
+
+
+def test_a_days_review_heads_that_days_visits_and_an_odd_time_stays_on_its_day(
+        store: Store, case: Case, local_zone) -> None:  # noqa: ANN001
+    local_zone("Europe/London")
+    store.board.start_review(case.id, held_on=date(2026, 6, 2))
+    late = store.visits.add(case.id, visited_at="2026-06-01T23:30:00.000Z")   # 00:30 BST, 2nd
+    early = store.visits.add(case.id, visited_at="2026-06-02T08:00:00.000Z")
+    before = store.visits.add(case.id, visited_at="2026-06-01T10:00:00.000Z")
+    odd = store.visits.add(case.id, visited_at="2026-06-03T99:99")
+    store.db.execute('UPDATE "visit" SET visited_at = ? WHERE id = ?', ["2026-06-03T99:99",
+                                                                        odd.id])
+    order = [e.record_id for e in store.cases.timeline(case.id)]
+    review = store.board.reviews(case.id)[0].id
+    assert order == [odd.id, review, early.id, late.id, before.id]

@@ -302,3 +302,33 @@ def test_the_councils_answers_are_counted_and_each_record_they_touch_is_noted(
                {"entity": "board_item", "id": items[6].id, "rev": 1},
                {"entity": "board_item", "id": items[0].id}]
     assert store.outbox.count_present(changes) == 3
+
+
+def test_their_removal_kept_in_a_conflict_removes_the_record_when_chosen(
+        store: Store, case: Case) -> None:
+    item = store.board.add(case.id, Zone.RED, "Mine (fictional)")
+    ack_all(store, rev=2)
+    item = store.records.get(BoardItem, item.id)
+    item.text = "Mine, edited (fictional)"
+    store.board.update(item)
+    removal = change(item, 5)
+    removal["deleted"] = True
+    store.outbox.apply_pulled([removal])
+    (conflict,) = store.outbox.conflicts()
+    assert conflict.theirs["deleted"] is True and conflict.mine["deleted"] is False
+    store.outbox.resolve_conflict(conflict.id, "theirs")
+    assert store.records.get(BoardItem, item.id).deleted
+    assert store.board.items(case.id) == []
+
+
+def test_a_pulled_change_from_a_newer_app_keeps_what_this_one_knows(store: Store,
+                                                                    case: Case) -> None:
+    item = BoardItem(case_id=case.id, zone=Zone.RED, text="From a newer app (fictional)")
+    pulled = change(item, 6)
+    pulled["fields"] = {"mood_colour": "teal", "rev": 99, "sync_state": "pending",
+                        "id": "another", **pulled["fields"], "position": 2}
+    pulled["filed"] = True
+    assert store.outbox.apply_pulled([pulled]).applied == 1
+    held = store.records.get(BoardItem, item.id)
+    assert (held.text, held.position, held.rev, held.sync_state) == (
+        "From a newer app (fictional)", 2, 6, SyncState.FILED)
