@@ -15,8 +15,8 @@ from rbsw_desktop.domain import (
     VisitType,
     Worker,
     Zone,
+    timeliness,
 )
-from rbsw_desktop.domain import timeliness
 from rbsw_desktop.domain.entities import VisitAmendment
 from rbsw_desktop.domain.enums import Role
 from rbsw_desktop.store import Store

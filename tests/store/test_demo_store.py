@@ -14,12 +14,10 @@ import pytest
 
 from rbsw_desktop.domain import (
     Attachment,
-    BoardItem,
     Case,
     Child,
     Person,
     Pod,
-    Review,
     Visit,
     VisitAmendment,
     Worker,

@@ -12,8 +12,7 @@ import pytest
 from rbsw_desktop.domain import Attachment, Case, DirectWorkActivity, DirectWorkTool
 from rbsw_desktop.domain.direct_work_content import Drawing
 from rbsw_desktop.errors import InvalidInput
-from rbsw_desktop.store import Store
-from rbsw_desktop.store import direct_work
+from rbsw_desktop.store import Store, direct_work
 from rbsw_desktop.store.direct_work import activity_summary
 
 WORRIES, DREAMS = "House of worries", "House of dreams"
