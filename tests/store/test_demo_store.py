@@ -30,10 +30,11 @@ from tests.conftest import FAST_KDF
 TODAY = date(2026, 12, 1)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = create_demo_store(tmp_path_factory.mktemp("demo") / "data", kdf=FAST_KDF,
-                              today=TODAY)
+@pytest.fixture
+def demo(tmp_path: Path) -> Store:
+    """A demo store for each test (not one for the module: `mutate` runs only the tests that
+    made the demo, and a shared store is made by the first test alone)."""
+    store = create_demo_store(tmp_path / "demo", kdf=FAST_KDF, today=TODAY)
     yield store
     store.lock()
 
