@@ -74,10 +74,13 @@ def connect(path: Path, key: bytes | bytearray | None) -> sqlite_utils.Database:
 
 
 def export_encrypted(db: sqlite_utils.Database, target: Path, key: bytes | bytearray) -> None:
-    """Copy the whole database to `target`, encrypted with the same key (sqlcipher_export)."""
+    """Copy the whole database to `target`, encrypted with the same key (sqlcipher_export),
+    with its schema version (which sqlcipher_export leaves at 0), so the copy opens as a store."""
     target.unlink(missing_ok=True)
+    version = int(db.execute("PRAGMA main.user_version").fetchone()[0])
     db.execute(f"ATTACH DATABASE ? AS backup KEY \"x'{bytes(key).hex()}'\"", [str(target)])
     try:
         db.execute("SELECT sqlcipher_export('backup')")
+        db.execute(f"PRAGMA backup.user_version = {version}")
     finally:
         db.execute("DETACH DATABASE backup")

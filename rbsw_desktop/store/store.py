@@ -203,7 +203,8 @@ class Store:
                 try:
                     yield self.db
                 except BaseException:
-                    self.db.execute("ROLLBACK")
+                    if self.db.conn.in_transaction:    # SQLite ends it itself on a full disk
+                        self.db.execute("ROLLBACK")
                     raise
                 self.db.execute("COMMIT")
             except dbmod.DatabaseError as exc:
