@@ -402,6 +402,8 @@ class BoardTab(QWidget):
             self.models[z].set_items([])
         self.history.clear()
         self.review_pick.clear()
+        self.announce.clear()           # nothing said of one child's board on the next one's
+        self.follow = None
         self.data = None
 
     # -- actions ------------------------------------------------------------------------------

@@ -506,9 +506,11 @@ class MainWindow(QMainWindow):
             self.results.hide()
             return
         StoreOp(self, lambda store: find_with_children(store, text), taskman=self.taskman
-                ).success(self._show_hits).run_in_background()
+                ).success(lambda found: self._show_hits(text, found)).run_in_background()
 
-    def _show_hits(self, found: list[tuple[SearchHit, str, str]]) -> None:
+    def _show_hits(self, text: str, found: list[tuple[SearchHit, str, str]]) -> None:
+        if self.locked or self.search.text() != text:   # cleared, changed or locked since
+            return
         from rbsw_desktop.domain.entities import record_name
         self.results.clear()
         for hit, case_id, child in found:

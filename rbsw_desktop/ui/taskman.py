@@ -205,7 +205,10 @@ class TaskManager(QObject):
 
 class StoreOp:
     """One user action on the store, run in the background (Anki's `CollectionOp`):
-    `StoreOp(parent, fn).success(cb).run_in_background()`. Not a sync op (`protocol.Op`)."""
+    `StoreOp(parent, fn).success(cb).run_in_background()`. Not a sync op (`protocol.Op`).
+    A parent that shows one case (it has a `case_id`) gets only the answers asked for that
+    case: the case screen is reused, so an answer that arrives after the worker chose another
+    child is dropped (a failure is still shown)."""
 
     def __init__(self, parent: QWidget | None, fn: Callable[[Store], Any], *,
                  taskman: TaskManager | None = None) -> None:
@@ -214,6 +217,7 @@ class StoreOp:
         self.taskman = taskman or TaskManager.current()
         self._success: Callable[[Any], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
+        self.case_id = getattr(parent, "case_id", None)
 
     def success(self, cb: Callable[[Any], None]) -> StoreOp:
         self._success = cb
@@ -233,19 +237,24 @@ class StoreOp:
     def _parent_alive(self) -> bool:
         return self.parent is None or shiboken6.isValid(self.parent)
 
+    def _same_case(self) -> bool:
+        return getattr(self.parent, "case_id", None) == self.case_id
+
     def _on_success(self, outcome: tuple[Any, Changes]) -> None:
         value, changes = outcome
         self.taskman.changes_applied(changes, self.parent)
-        if self._success is not None and self._parent_alive():
+        if self._success is not None and self._parent_alive() and self._same_case():
             self._success(value)
 
     def _on_failure(self, exc: BaseException) -> None:
         if not isinstance(exc, RbswError):
             log_failure(log, "background operation failed", exc)
         if self._failure is not None:
-            if self._parent_alive():
+            if self._parent_alive() and self._same_case():
                 self._failure(exc)
-            return
+                return
+            if not self._parent_alive():
+                return
         show_error(self.parent if self._parent_alive() else None, exc)
 
 

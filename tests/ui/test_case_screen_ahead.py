@@ -124,3 +124,32 @@ def test_a_long_visit_list_fills_in_slices_and_a_new_fill_drops_the_rest(
     tab.clear()                                              # cleared before the fill is done
     qtbot.wait(50)
     assert tab.list.count() == 0
+
+
+def test_an_answer_for_the_child_before_never_opens_in_the_next_childs_screen(
+        qtbot, tmp_path) -> None:  # noqa: ANN001
+    """The store thread is busy (a sync, say) while the worker clicks one of Poppy's visits and
+    then chooses Zain: Poppy's visit, read afterwards, is not opened under Zain's name."""
+    import threading
+    win = demo_window(qtbot, tmp_path, TaskManager())
+    unlock(qtbot, win)
+    qtbot.waitUntil(lambda: win.caseload.proxy.rowCount() > 1, timeout=10_000)
+    open_child(qtbot, win, "Poppy Pretend")
+    screen = win.workspace
+    qtbot.waitUntil(lambda: screen.visits.list.count() > 1)
+    release = threading.Event()
+    win.taskman.run_on_store(lambda store: release.wait(10), lambda _: None, lambda _: None)
+    item = screen.visits.list.item(1)
+    qtbot.mouseClick(screen.visits.list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=screen.visits.list.visualItemRect(item).center())
+    proxy = win.caseload.proxy
+    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == "Zain Fictional")
+    win.caseload.setCurrentIndex(proxy.index(row, 0))
+    qtbot.keyClick(win.caseload, Qt.Key.Key_Return)
+    release.set()
+    qtbot.waitUntil(lambda: "Zain" in screen.heading.text())
+    zain = screen.case_id
+    qtbot.wait(300)
+    visit = screen.visits.editor.visit
+    assert visit is None or visit.case_id == zain
+    win.lock()
