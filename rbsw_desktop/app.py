@@ -45,7 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     if "--self-test" in argv:
         from rbsw_desktop.selftest import run
         return run(argv)
-    app, _window, _demo = build(parse_args(argv))
+    try:
+        app, _window, _demo = build(parse_args(argv))
+    except BaseException:
+        open_log()                  # what was held before the window keeps why it failed
+        raise
     log.info("window shown")
     return app.exec()
 

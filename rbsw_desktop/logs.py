@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+EARLY_LIMIT = 1_000     # records held before the log file opens, at most
 
 
 class EarlyRecords(logging.Handler):
@@ -24,7 +25,8 @@ class EarlyRecords(logging.Handler):
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        if len(self.records) < EARLY_LIMIT:       # never the file opened: memory stays small
+            self.records.append(record)
 
 
 def hold_early_records(*, level: int = logging.INFO) -> None:

@@ -57,3 +57,28 @@ def test_what_is_logged_before_the_log_file_opens_is_written_to_it(tmp_path: Pat
     assert done.returncode == 0, done.stderr
     log = (tmp_path / "logs" / "rbsw-desktop.log").read_text(encoding="utf-8")
     assert "INFO rbsw.app: window shown" in log
+
+
+#: A start that fails before its window shows (the window cannot be made), after the policy
+#: file was found unusable: `main` as the app runs it.
+FAILING = """
+import sys
+from rbsw_desktop import app as app_module
+from rbsw_desktop.ui import main_window
+
+class Broken:
+    def __init__(self, **_kwargs):
+        raise RuntimeError("fictional start-up failure")
+
+main_window.MainWindow = Broken
+app_module.main(["--data-dir", sys.argv[1]])
+"""
+
+
+def test_a_start_that_fails_before_its_window_still_writes_what_it_logged(
+        tmp_path: Path) -> None:
+    (tmp_path / "no-policy.json").write_text("{ this is not json", encoding="utf-8")
+    done = run(FAILING, tmp_path)
+    assert done.returncode != 0 and "fictional start-up failure" in done.stderr
+    log = (tmp_path / "logs" / "rbsw-desktop.log").read_text(encoding="utf-8")
+    assert "policy file unusable" in log
