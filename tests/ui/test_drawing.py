@@ -184,6 +184,14 @@ def test_clear_asks_first_and_a_changed_drawing_gets_a_new_rendering(qtbot, stor
 
     answer("Keep it")
     assert len(canvas.strokes) == 2
+    for key in (Qt.Key.Key_Return, Qt.Key.Key_Escape):      # a key pressed unread keeps it
+        qtbot.mouseClick(sheet.toolbox.clear_button, Qt.MouseButton.LeftButton)
+        box = sheet.confirm_clear
+        assert isinstance(box, QMessageBox)
+        qtbot.waitUntil(box.isVisible)
+        qtbot.keyClick(box, key)
+        qtbot.waitUntil(lambda: not box.isVisible())
+        assert len(canvas.strokes) == 2
     answer("Clear it")
     assert canvas.empty and not sheet.toolbox.clear_button.isEnabled()
     save(qtbot, tab)

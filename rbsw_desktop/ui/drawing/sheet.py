@@ -126,7 +126,9 @@ class DrawingSheet(QWidget):
                           f"Clear everything drawn in “{canvas.name}”? Undo brings it back.",
                           parent=self)
         yes = box.addButton("Clear it", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton("Keep it", QMessageBox.ButtonRole.RejectRole)
+        keep = box.addButton("Keep it", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)        # Enter pressed without reading keeps the drawing
+        box.setEscapeButton(keep)
         box.buttonClicked.connect(lambda b: canvas.clear() if b is yes else None)
         self.confirm_clear = box
         box.open()
