@@ -3,12 +3,14 @@
 Full screen, large type, high contrast, and only what the family may see: shareable items in
 their words (an item reworded for the family at the latest review, and not edited since, in
 those words). No worker notes, no withheld items, no ids, no names of other children. Esc leaves.
+A board longer than the screen scrolls: by the wheel, or by the arrow, Page and Home/End keys
+while the window keeps the focus (so Esc always leaves).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from rbsw_desktop.domain import BoardItem, Zone
 from rbsw_desktop.domain.board import Change, Movement
@@ -16,6 +18,7 @@ from rbsw_desktop.ui import style
 
 FAMILY_TITLES = {Zone.GREEN: "What is going well", Zone.AMBER: "Worries for the future",
                  Zone.RED: "Big worries now"}
+SCROLL_BAR_PX = 14
 
 
 class MeetingMode(QWidget):
@@ -39,13 +42,18 @@ class MeetingMode(QWidget):
             banner.setFont(body)
             banner.setStyleSheet("color: #ffe066;")
             layout.addWidget(banner)
-        columns = QHBoxLayout()
+        # The headings stay put; the notes under them scroll. The bar is always there (and
+        # the headings leave room for it) so each heading stays over its own notes.
+        headings, board = QHBoxLayout(), QWidget()
+        headings.setContentsMargins(0, 0, SCROLL_BAR_PX, 0)
+        columns = QHBoxLayout(board)
+        columns.setContentsMargins(0, 0, 0, 0)
         for zone in (Zone.RED, Zone.AMBER, Zone.GREEN):
-            col = QVBoxLayout()
             heading = QLabel(f"{style.ZONE_SHAPES[zone]} {FAMILY_TITLES[zone]}", wordWrap=True)
             heading.setFont(big)
             heading.setStyleSheet(f"background: {style.ZONE_COLOURS[zone]}; padding: 12px;")
-            col.addWidget(heading)
+            headings.addWidget(heading, 1)
+            col = QVBoxLayout()
             for item in (i for i in shared if i.zone is zone):
                 said, for_family = at_review.get(item.id, ("", ""))
                 words = for_family if said == item.text else item.text
@@ -57,7 +65,18 @@ class MeetingMode(QWidget):
                 col.addWidget(note)
             col.addStretch(1)
             columns.addLayout(col, 1)
-        layout.addLayout(columns, 1)
+        layout.addLayout(headings)
+        self.scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        self.scroll.setWidget(board)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.scroll.verticalScrollBar().setStyleSheet(
+            f"QScrollBar:vertical {{ background: #202020; width: {SCROLL_BAR_PX}px; }}"
+            "QScrollBar::handle:vertical { background: #c8c8c8; min-height: 48px;"
+            " border-radius: 5px; margin: 2px; }"
+            "QScrollBar::add-line, QScrollBar::sub-line { height: 0px; }")
+        layout.addWidget(self.scroll, 1)
         leave = QLabel("Press Esc to leave meeting mode", alignment=Qt.AlignmentFlag.AlignRight)
         layout.addWidget(leave)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -66,4 +85,13 @@ class MeetingMode(QWidget):
         if event.key() == Qt.Key.Key_Escape:
             self.close()
             return
-        super().keyPressEvent(event)
+        bar = self.scroll.verticalScrollBar()
+        line, page = bar.singleStep() * 3, bar.pageStep()
+        to = {Qt.Key.Key_Down: bar.value() + line, Qt.Key.Key_Up: bar.value() - line,
+              Qt.Key.Key_PageDown: bar.value() + page, Qt.Key.Key_PageUp: bar.value() - page,
+              Qt.Key.Key_Space: bar.value() + page,
+              Qt.Key.Key_Home: bar.minimum(), Qt.Key.Key_End: bar.maximum()}.get(event.key())
+        if to is None:
+            super().keyPressEvent(event)
+            return
+        bar.setValue(to)

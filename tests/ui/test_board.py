@@ -182,6 +182,39 @@ def test_meeting_mode_shows_nothing_worker_only(qtbot, store: Store, case: Case)
     assert not meeting.isVisible()
 
 
+def test_a_long_board_scrolls_in_meeting_mode_by_keyboard(qtbot, store: Store,
+                                                         case: Case) -> None:
+    """Twenty strengths do not fit a small laptop's screen: End brings the last into sight,
+    Home the first, and Esc still leaves."""
+    words = [f"Strength number {n} of twenty, in the family's own words (fictional)"
+             for n in range(1, 21)]
+    for text in words:
+        store.board.add(case.id, Zone.GREEN, text)
+    tab = make_tab(qtbot, store, case)
+    tab.meeting_mode()
+    meeting: MeetingMode = tab.meeting
+    qtbot.addWidget(meeting)
+    meeting.showNormal()
+    meeting.resize(1024, 600)
+    qtbot.waitUntil(lambda: meeting.isVisible() and meeting.height() == 600)
+    labels = {label.text().split(" ", 1)[-1]: label for label in meeting.findChildren(QLabel)}
+
+    def in_sight(text: str) -> bool:                 # whole, not cut off by the screen's edge
+        label = labels[text]
+        return label.visibleRegion().boundingRect() == label.rect()
+
+    assert in_sight(words[0]) and not in_sight(words[-1])
+    qtbot.keyClick(meeting, Qt.Key.Key_End)
+    assert in_sight(words[-1]) and not in_sight(words[0])
+    qtbot.keyClick(meeting, Qt.Key.Key_Home)
+    assert in_sight(words[0])
+    qtbot.keyClick(meeting, Qt.Key.Key_PageDown)
+    assert not in_sight(words[0])
+    meeting.grab().save(str(SHOTS / "meeting-mode-long-board.png"))
+    qtbot.keyClick(meeting, Qt.Key.Key_Escape)
+    assert not meeting.isVisible()
+
+
 def ok_button(tab: BoardTab):  # noqa: ANN201
     return tab.dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
 
