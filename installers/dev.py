@@ -50,8 +50,10 @@ TEST_DEBS = ["dbus", "gnome-keyring", "poppler-utils", "postgresql"]
 #: is mutated in a copy of the tree of its own (build/mutate/NAME), so runs never share results.
 MUTATE = {
     "domain": (["rbsw_desktop/domain/*"],
-               ["tests/unit/test_domain_rules.py", "tests/unit/test_instants.py"]),
-    "protocol": (["rbsw_desktop/protocol/*"], ["tests/unit/test_protocol.py"]),
+               ["tests/unit/test_domain_rules.py", "tests/unit/test_instants.py",
+                "tests/unit/test_direct_work_content.py", "tests/unit/test_map_layout.py"]),
+    "protocol": (["rbsw_desktop/protocol/*"],
+                 ["tests/unit/test_protocol.py", "tests/unit/test_big_records.py"]),
     "sync": (["rbsw_desktop/sync/backoff.py"], ["tests/unit/test_backoff.py"]),
     "store": (["rbsw_desktop/store/*"], ["tests/store", "tests/sync/test_engine_store.py"]),
     # Against the real gateway process, started again for each mutant: long (tens of minutes).

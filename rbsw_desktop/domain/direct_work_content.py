@@ -390,7 +390,7 @@ def _genogram(obj: object) -> Genogram:
             raise ContentProblem("“in_household” is true or false.")
         name = _name(d.get("name"), "genogram")
         people.append(GenogramPerson(_id(d.get("id"), "A person in the genogram"), name, sex,
-                                     _year_or_date(d.get("born"), name, "born"),
+                                     _year_or_date(d.get("born"), name, "was born"),
                                      _year_or_date(d.get("died"), name, "died"), in_household))
     ids = _unique_ids([p.id for p in people], "genogram")
     rels = []
@@ -508,7 +508,8 @@ def _unique_ids(ids: list[str], where: str) -> set[str]:
     return seen
 
 
-def _year_or_date(value: object, name: str, what: str) -> str | None:
+def _year_or_date(value: object, name: str, when: str) -> str | None:
+    """`when` finishes "When NAME ...": "was born", "died"."""
     if value is None or value == "":
         return None
     text = str(value)
@@ -517,5 +518,5 @@ def _year_or_date(value: object, name: str, what: str) -> str | None:
             return text
         return date.fromisoformat(text).isoformat()
     except ValueError:
-        raise ContentProblem(f"When {name} was {what} is a year (1961) or a date "
+        raise ContentProblem(f"When {name} {when} is a year (1961) or a date "
                              f"(1961-04-02), not “{text}”.") from None

@@ -6,10 +6,13 @@ from datetime import date
 
 import pytest
 
+from rbsw_desktop import domain
 from rbsw_desktop.domain import BoardItem, CareArrangement, CaseCategory, Zone
 from rbsw_desktop.domain.board import Change, Movement, movement, snapshot
-from rbsw_desktop.domain.entities import new_id, record_name
-from rbsw_desktop.domain.enums import RaisedBy
+from rbsw_desktop.domain.changes import FEW, Changes
+from rbsw_desktop.domain.entities import Case, new_id, record_name
+from rbsw_desktop.domain.enums import EntityKind, RaisedBy, VisitType
+from rbsw_desktop.domain.instants import utc_now
 from rbsw_desktop.domain.timeliness import (
     Interval,
     VisitPolicy,
@@ -184,3 +187,41 @@ def test_records_are_named_in_words_and_get_fresh_ids() -> None:
     assert record_name("care_plan") == "Care plan"      # a kind this laptop does not know yet
     ids = {new_id() for _ in range(3)}
     assert len(ids) == 3 and all(len(i) == 36 and i[14] == "4" for i in ids)
+
+
+def test_a_reworded_item_keeps_the_family_words_it_was_given_at_the_review() -> None:
+    after = [{**row("a", Zone.GREEN), "family_text": "Nan takes you to school"}]
+    (move,) = movement([row("a", Zone.AMBER)], after)
+    assert move.family_text == "Nan takes you to school"
+    assert move.for_family == "Nan takes you to school" and move.text == "a"
+
+
+def test_changes_say_which_records_each_view_refreshes() -> None:
+    """A write names what it wrote; a view reads back only those, or its whole list once more
+    than FEW of its kinds changed (a big sync)."""
+    board = Changes.of(EntityKind.BOARD_ITEM, "b1", "b2")
+    visit = Changes.of(EntityKind.VISIT, "v1")
+    both = board | visit
+    assert both == Changes.union([board, visit])
+    assert Changes.union([]) == Changes() and not Changes() and both
+    assert both.kinds == {EntityKind.BOARD_ITEM, EntityKind.VISIT}
+    assert both.touches(EntityKind.REVIEW, EntityKind.VISIT)
+    assert not board.touches(EntityKind.VISIT, EntityKind.REVIEW)
+    assert both.ids(EntityKind.BOARD_ITEM) == {"b1", "b2"}
+    assert both.ids(EntityKind.BOARD_ITEM, EntityKind.VISIT) == {"b1", "b2", "v1"}
+    assert both.ids_if_few(EntityKind.VISIT) == {"v1"}
+    few = Changes.of(EntityKind.VISIT, *map(str, range(FEW)))
+    assert few.ids_if_few(EntityKind.VISIT) == set(map(str, range(FEW)))
+    assert (few | Changes.of(EntityKind.VISIT, "one more")).ids_if_few(EntityKind.VISIT) is None
+
+
+def test_the_domain_loads_each_name_from_its_module_when_first_used(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lock screen imports the package without the entities (PEP 562): each name still
+    comes from its own module, once, and a wrong name is an AttributeError naming it."""
+    for name, home in (("Case", Case), ("VisitType", VisitType), ("utc_now", utc_now)):
+        monkeypatch.delitem(vars(domain), name, raising=False)
+        assert getattr(domain, name) is home
+        assert vars(domain)[name] is home                   # kept: the next use is a lookup
+    with pytest.raises(AttributeError, match="'rbsw_desktop.domain' has no attribute 'Casse'"):
+        domain.Casse  # noqa: B018

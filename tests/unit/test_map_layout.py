@@ -10,6 +10,9 @@ from rbsw_desktop.domain import DirectWorkTool
 from rbsw_desktop.domain.direct_work_content import (
     ECOMAP_KINDS,
     EcomapPerson,
+    Genogram,
+    GenogramPerson,
+    Relationship,
     content_summary,
     content_words,
     parse_content,
@@ -17,7 +20,9 @@ from rbsw_desktop.domain.direct_work_content import (
 from rbsw_desktop.domain.map_layout import (
     ECOMAP_MAX_X,
     ECOMAP_MAX_Y,
+    GenogramLayout,
     ecomap_layout,
+    generations,
     genogram_layout,
 )
 
@@ -106,3 +111,51 @@ def test_the_few_words_for_lists_and_the_words_search_finds() -> None:
         {"person": "Mum", "score": 5, "why": ""}]})
     assert content_summary(scores) == "2 scores"
     assert content_words(scores) == ["Ada", "School is better", "Mum"]
+
+
+def test_a_few_people_go_in_kind_order_round_the_inner_ring_and_placed_ones_stay_on_the_sheet(
+) -> None:
+    """Family at the top, then clockwise school, health, clubs, and a kind this version does not
+    know last; someone dragged off the sheet comes back to its edge, and someone with only an
+    x (never saved so) is laid out with the rest."""
+    crowd = [EcomapPerson("club", "Cubs", "clubs"), EcomapPerson("new", "Robot", "robots"),
+             EcomapPerson("nan", "Nan", "family"), EcomapPerson("gp", "GP", "health"),
+             EcomapPerson("teach", "Teacher", "school", x=5000.0),
+             EcomapPerson("aunt", "Aunt", "family", x=-5000.0, y=5000.0)]
+    assert ecomap_layout(crowd) == {
+        "aunt": (-ECOMAP_MAX_X, ECOMAP_MAX_Y), "nan": (0.0, -135.0), "teach": (223.6, -31.5),
+        "gp": (159.8, 97.1), "club": (-161.2, 96.3), "new": (-223.2, -32.7)}
+
+
+def family(people: str, *relationships: tuple[str, str, str]) -> Genogram:
+    return Genogram(tuple(GenogramPerson(i, i.title()) for i in people.split()),
+                    tuple(Relationship(k, a, b) for k, a, b in relationships))
+
+
+def test_each_person_has_their_place_in_the_genogram() -> None:
+    """Where the worker sees each person: a row a generation, partners side by side, children
+    centred under their parents, an aunt beside her sister's partner, the sheet just wide and
+    tall enough."""
+    layout = genogram_layout(family(
+        "gd gm aunt mum dad kid step",
+        ("partners", "gd", "gm"), ("parent_of", "gm", "aunt"), ("parent_of", "gd", "mum"),
+        ("parent_of", "gm", "mum"), ("separated", "mum", "dad"), ("parent_of", "mum", "kid"),
+        ("parent_of", "dad", "kid"), ("parent_of", "dad", "step")))
+    assert layout == GenogramLayout(
+        {"gd": (65.0, 75.0), "gm": (195.0, 75.0), "mum": (65.0, 225.0), "dad": (195.0, 225.0),
+         "aunt": (325.0, 225.0), "kid": (97.5, 375.0), "step": (227.5, 375.0)},
+        generations=3, width=390.0, height=450.0)
+    # A child under the one parent named, who sits to the right of their partner.
+    assert genogram_layout(family("x a b c", ("partners", "a", "b"),
+                                  ("parent_of", "b", "c"))).places == {
+        "x": (65.0, 75.0), "a": (195.0, 75.0), "b": (325.0, 75.0), "c": (325.0, 225.0)}
+    assert genogram_layout(Genogram()) == GenogramLayout({}, 0, 130.0, 150.0)
+
+
+def test_generations_follow_parents_named_in_any_order_and_partners_share_a_row() -> None:
+    """The rows do not depend on the order the worker added the relationships; a father's
+    row learnt from his partner still puts his child below him."""
+    assert generations(family("a b c d", ("parent_of", "c", "d"), ("parent_of", "b", "c"),
+                              ("parent_of", "a", "b"))) == {"a": 0, "b": 1, "c": 2, "d": 3}
+    assert generations(family("g m d k", ("parent_of", "d", "k"), ("partners", "m", "d"),
+                              ("parent_of", "g", "m"))) == {"g": 0, "m": 1, "d": 1, "k": 2}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from rbsw_desktop.domain.enums import Zone
 from rbsw_desktop.protocol import INT64_MAX, INT64_MIN, is_unicode
 from rbsw_desktop.protocol.models import (
     MAX_DEPTH,
@@ -56,6 +57,16 @@ def test_json_every_end_can_keep(value: object) -> None:
 ])
 def test_json_no_database_can_keep_is_refused_in_words(value: object, problem: str) -> None:
     assert json_problem(value) == problem
+
+
+def test_text_of_an_enum_is_checked_as_text() -> None:
+    """A record's fields often hold StrEnum members (a zone, a visit type): text all the
+    same, kept when it is Unicode and refused in the same words when it is not."""
+    class Word(str):
+        pass
+
+    assert json_problem({"zone": Zone.RED, "word": Word("Zoë")}) == ""
+    assert json_problem({"word": Word(f"a{LONE}")}) == "has text that is not valid Unicode"
 
 
 def _reason(model: type[Wire], data: object) -> str:
