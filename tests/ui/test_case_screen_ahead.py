@@ -4,7 +4,8 @@ typed in the one before is saved first."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QStyle
 
 from rbsw_desktop.domain import Visit
 from rbsw_desktop.ui.main_window import MainWindow
@@ -124,6 +125,44 @@ def test_a_long_visit_list_fills_in_slices_and_a_new_fill_drops_the_rest(
     tab.clear()                                              # cleared before the fill is done
     qtbot.wait(50)
     assert tab.list.count() == 0
+
+
+def lines_cut_short(shown) -> list[str]:  # noqa: ANN001
+    """The lines of a list not tall enough for their words, wrapped at the list's width as Qt
+    draws them (inside the focus frame's margin)."""
+    margin = shown.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, shown) + 1
+    short = []
+    for row in range(shown.count()):
+        item = shown.item(row)
+        rect = shown.visualItemRect(item)
+        words = shown.fontMetrics().boundingRect(
+            QRect(0, 0, rect.width() - 2 * margin, 10_000), Qt.TextFlag.TextWordWrap, item.text())
+        if rect.height() < words.height():
+            short.append(item.text())
+    return short
+
+
+def test_every_line_of_a_long_list_is_tall_enough_for_all_its_words(
+        qtbot, store, case) -> None:  # noqa: ANN001
+    """Each line's size is worked out as it is written and again when the list's width
+    changes (Qt asks every line's size each time it lays the list out): every visit's two
+    lines (its time; its kind and state, wrapped in a narrow list) are shown whole, on every
+    line of a list filled over many turns, and again once the list is made narrower."""
+    store.records.save_many([Visit(case_id=case.id, observations=f"Fictional note {n}",
+                                   visited_at=f"2026-04-{1 + n % 28:02d}T09:{n % 60:02d}:00.000Z")
+                             for n in range(SLICE_ROWS * 2 + 3)])
+    tab = open_tab(qtbot, VisitsTab, store, case.id)
+    qtbot.waitUntil(lambda: tab.list.count() == SLICE_ROWS * 2 + 3)
+    qtbot.wait(150)                                          # (Qt's own layout after a resize)
+    assert all(len(tab.list.item(r).text().splitlines()) == 2 for r in range(tab.list.count()))
+    assert lines_cut_short(tab.list) == []
+    split = tab.list.parentWidget().parentWidget()
+    split.setSizes([120, 980])                       # narrower: "Waiting to sync" wraps
+    qtbot.waitUntil(lambda: tab.list.width() < 130)
+    qtbot.wait(150)
+    assert tab.list.visualItemRect(tab.list.item(0)).height() > \
+        3 * tab.list.fontMetrics().lineSpacing()
+    assert lines_cut_short(tab.list) == []
 
 
 def test_an_answer_for_the_child_before_never_opens_in_the_next_childs_screen(

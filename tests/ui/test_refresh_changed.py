@@ -55,6 +55,7 @@ def test_a_saved_visit_rewrites_only_its_own_line(qtbot, store: Store, case: Cas
     visits = add_visits(store, case, 28)
     tab = open_tab(qtbot, VisitsTab, store, case.id)
     tab.editor.autosave.timer.setInterval(QUICK_AUTOSAVE_MS)
+    qtbot.waitUntil(lambda: tab.list.count() == 28)     # (more than a slice: a few turns)
     before = items(tab.list)
     chosen, other = visits[9], visits[3]
     choose(qtbot, tab.list, tab.lines.item(chosen.id))
