@@ -207,9 +207,6 @@ class RecordLines(Generic[T]):
         elif key in self.records:
             self._chosen = key
 
-    def item(self, key: Hashable) -> QListWidgetItem | None:
-        return self._items.get(key)
-
     def clear(self) -> None:
         self._timer.stop()
         self.records.clear()
@@ -217,7 +214,7 @@ class RecordLines(Generic[T]):
         self._unwritten.clear()
         self._sorted, self._row, self._chosen = [], 0, None
         self.widget.blockSignals(True)      # clearing moves the current line: nothing opens
-        self.widget.clear()
+        QListWidget.clear(self.widget)      # Qt's own (the timeline's clear() comes here)
         self.widget.blockSignals(False)
 
 

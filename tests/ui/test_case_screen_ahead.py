@@ -23,11 +23,19 @@ def visit_lines(win: MainWindow) -> list[str]:
     return [shown.item(r).text() for r in range(shown.count())]
 
 
+def holds_no_case(screen) -> bool:  # noqa: ANN001
+    """Nothing of any child in a case screen: no case, heading, visit or timeline line."""
+    return (screen.case_id == "" and not screen.heading.text()
+            and screen.visits.list.count() == 0 and screen.timeline.count() == 0)
+
+
 def test_the_case_screen_is_built_while_the_lock_screen_waits(qtbot, tmp_path) -> None:  # noqa: ANN001
+    """Built behind the lock screen, holding nothing of a case, and the one a case opens in;
+    after a lock the next one is built afresh, with nothing of the child shown before."""
     win = demo_window(qtbot, tmp_path, TaskManager(synchronous=True))
     qtbot.waitUntil(lambda: win.spare_workspace is not None, timeout=5000)
     ahead = win.spare_workspace
-    assert not ahead.isVisible()             # nothing of a case on screen behind the lock
+    assert win.stack.currentWidget() is win.lock_screen and holds_no_case(ahead)
     unlock(qtbot, win)
     assert win.case_area.currentWidget() is win.empty_case
     open_child(qtbot, win, "Poppy Pretend")
@@ -36,6 +44,10 @@ def test_the_case_screen_is_built_while_the_lock_screen_waits(qtbot, tmp_path) -
     qtbot.waitUntil(lambda: len(visit_lines(win)) == len(win.taskman.store.visits.of_case(case_id)))
     assert len(visit_lines(win)) > 0
     win.lock()
+    qtbot.waitUntil(lambda: win.spare_workspace is not None, timeout=5000)
+    behind_the_lock = win.spare_workspace
+    assert win.stack.currentWidget() is win.lock_screen and holds_no_case(behind_the_lock)
+    assert behind_the_lock is not ahead
 
 
 def test_the_next_case_shows_in_the_same_screen_and_the_words_typed_are_kept(
