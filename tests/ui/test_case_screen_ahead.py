@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QStyle
 
-from rbsw_desktop.domain import Visit
+from rbsw_desktop.domain import Visit, Zone
 from rbsw_desktop.ui.main_window import MainWindow
 from rbsw_desktop.ui.record_list import SLICE_ROWS
 from rbsw_desktop.ui.taskman import TaskManager
@@ -15,6 +15,7 @@ from rbsw_desktop.ui.visit_fields import RowsTable
 from rbsw_desktop.ui.visits import PEOPLE, VisitsTab
 from tests.ui.conftest import open_tab
 from tests.ui.test_app_shell import SHOTS, demo_window, unlock
+from tests.ui.test_lock_keeps_work import show_tab
 from tests.ui.test_visit_record import click, new_visit, open_child
 
 
@@ -203,4 +204,61 @@ def test_an_answer_for_the_child_before_never_opens_in_the_next_childs_screen(
     qtbot.wait(300)
     visit = screen.visits.editor.visit
     assert visit is None or visit.case_id == zain
+    win.lock()
+
+
+def test_the_board_says_nothing_of_the_child_before(qtbot, tmp_path) -> None:  # noqa: ANN001
+    """A move announced on Poppy's board, in the family's words, is neither shown nor heard on
+    Zain's board, shown next in the same screen (the real store thread)."""
+    win = demo_window(qtbot, tmp_path, TaskManager())
+    unlock(qtbot, win)
+    qtbot.waitUntil(lambda: win.caseload.proxy.rowCount() > 1, timeout=10_000)
+    open_child(qtbot, win, "Poppy Pretend")
+    board = show_tab(qtbot, win, "Board")
+    qtbot.waitUntil(lambda: any(board.models[z].items for z in (Zone.RED, Zone.AMBER)),
+                    timeout=10_000)
+    zone = next(z for z in (Zone.RED, Zone.AMBER) if board.models[z].items)
+    view = board.views[zone]
+    words = board.models[zone].items[0].text
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.visualRect(board.models[zone].index(0)).center())
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: words in board.announce.text(), timeout=10_000)
+
+    open_child(qtbot, win, "Zain Fictional")
+    assert win.workspace.board is board
+    qtbot.waitUntil(lambda: board.data is not None, timeout=10_000)     # Zain's board shown
+    win.taskman.wait()
+    qtbot.wait(100)
+    assert words not in board.announce.text()
+    assert words not in board.announce.accessibleName() + board.announce.accessibleDescription()
+    win.lock()
+
+
+def test_a_search_answered_after_the_box_is_cleared_or_the_app_locks_shows_nothing(
+        qtbot, tmp_path) -> None:  # noqa: ANN001
+    """The store thread is busy (a sync, say) while a search waits behind it: the worker clears
+    the box, or locks the app, before it is answered; its answer, arriving afterwards, shows no
+    child's name (not under an empty box, not behind the lock screen)."""
+    import threading
+    win = demo_window(qtbot, tmp_path, TaskManager())
+    unlock(qtbot, win)
+    qtbot.waitUntil(lambda: win.caseload.proxy.rowCount() > 1, timeout=10_000)
+    for leave in ("clear", "lock"):
+        release = threading.Event()
+        win.taskman.run_on_store(lambda store, r=release: r.wait(10), lambda _: None,
+                                 lambda _: None)
+        qtbot.keyClicks(win.search, "Pretend")
+        win.search_timer.timeout.emit()                 # (the search's pause, not waited for)
+        if leave == "clear":
+            win.search.selectAll()
+            qtbot.keyClick(win.search, Qt.Key.Key_Backspace)
+            release.set()
+        else:
+            threading.Timer(0.2, release.set).start()   # answered while the lock waits on it
+            qtbot.keyClick(win.search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+            assert win.locked
+        win.taskman.wait()
+        qtbot.wait(100)                                 # the answer is delivered
+        assert not win.results.isVisible() and win.results.count() == 0, leave
     win.lock()
