@@ -104,6 +104,10 @@ class TimelineTab(QListWidget):
     def show_entries(self, entries: list[TimelineEntry]) -> None:
         self.lines.show(entries)
 
+    def clear(self) -> None:
+        """No entries (another child's case is shown next, or the app locks)."""
+        self.lines.clear()
+
     def show_changed(self, changes: Changes, entries: list[TimelineEntry]) -> None:
         """The entries of the records changed, as they are now: an entry of a changed record
         that did not come back (removed) goes; every other line stays as it was."""
@@ -286,11 +290,11 @@ class CaseWorkspace(QWidget):
                 tab.save_before_lock()
 
     def clear(self) -> None:
-        """Drop everything shown (before the app locks)."""
+        """Drop everything shown, the tabs saving what is being typed first: before another
+        child's case is shown in this screen, and before the app locks."""
         for i in range(self.tabs.count()):
             tab = self.tabs.widget(i)
             if tab is not None and hasattr(tab, "clear"):
                 tab.clear()
-        self.timeline.lines.clear()
         self.heading.clear()
         self.subheading.clear()

@@ -15,7 +15,13 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 from rbsw_desktop.domain.enums import EntityKind, SyncState
 
@@ -27,7 +33,7 @@ CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 DUE_COLUMN = 1
 SYNC_COLUMN = 4
 NOT_CONNECTED = "Not connected"     # a synced record's state while sync cannot reach the council
-SIZE_FROM_ROWS = 60      # the caseload's columns fit the widest of its first rows
+SIZE_FROM_ROWS = 60      # the caseload's columns fit the widest of its first rows (`_fit_columns`)
 SUMMARY_KINDS = (EntityKind.CASE, EntityKind.CHILD, EntityKind.VISIT)   # what a line shows
 
 
@@ -222,20 +228,42 @@ class CaseloadView(QTableView):
         self.model_.set_connected(connected)
 
     def put_cases(self, changed: list[CaseSummary], gone: Collection[str] = ()) -> None:
-        """Only these rows change (`CaseloadModel.put_cases`)."""
+        """Only these rows change (`CaseloadModel.put_cases`), and a column too narrow for a
+        changed row's words (a child renamed by a sync) widens to fit them."""
         first = not self.model_.rows
         self.model_.put_cases(changed, gone)
         if first and self.model_.rows:      # the first cases, brought by a sync
             self._fit_columns()
             self._choose(None)
+        else:
+            self._widen_for(changed)
 
     def _fit_columns(self) -> None:
-        """Each column as wide as its widest words among every case, shown or not: sized to
-        the few a search leaves, the other names would be cut off once it is cleared."""
+        """Each column as wide as its widest words among the first SIZE_FROM_ROWS cases of the
+        whole caseload, shown or not: sized to the few a search leaves, the other names would
+        be cut off once it is cleared. (Qt measures that many rows, not all of a big caseload;
+        a name longer than the column is whole in its tooltip.)"""
         needle = self.proxy.needle
         self.proxy.set_needle("")
         self.resizeColumnsToContents()
         self.proxy.set_needle(needle)
+
+    def _widen_for(self, cases: list[CaseSummary]) -> None:
+        """Each column at least as wide as these cases' words on one line, as
+        `resizeColumnsToContents` measures a cell; no column narrows, so none the worker
+        widened by hand moves back."""
+        ids = {case.id for case in cases}
+        rows = [row for row, case in enumerate(self.model_.rows) if case.id in ids]
+        if not rows:
+            return
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        delegate, grid = self.itemDelegate(), int(self.showGrid())
+        for column in range(self.model_.columnCount()):
+            words = max(delegate.sizeHint(option, self.model_.index(row, column)).width()
+                        for row in rows) + grid
+            if words > self.columnWidth(column):
+                self.setColumnWidth(column, words)
 
     def set_filter(self, text: str) -> None:
         self.proxy.set_needle(text)

@@ -640,7 +640,8 @@ class DirectWorkTab(QWidget):
         self._load_thumbs(activity_id)
 
     def clear(self) -> None:
-        """Drop what is shown (before the app locks), saving what is being typed first."""
+        """Drop what is shown, saving what is being typed first: before another child's case
+        is shown in this screen, and before the app locks."""
         self.end_childs_turn()
         self.save_if_dirty()
         for window in (self.viewer, self.confirm):

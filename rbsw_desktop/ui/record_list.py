@@ -8,12 +8,15 @@ import dataclasses
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSplitter,
+    QStyle,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +27,7 @@ T = TypeVar("T")
 R = TypeVar("R", bound=Record)
 
 #: Lines a list writes in one turn of the event loop: a few milliseconds, well under a frame.
-SLICE_ROWS = 30
+SLICE_ROWS = 15
 
 
 def list_beside_editor(new_button: QPushButton, records: QListWidget,
@@ -43,6 +46,23 @@ def list_beside_editor(new_button: QPushButton, records: QListWidget,
     return split
 
 
+class WidthWatch(QObject):
+    """Calls `changed` once the list's width has changed, in the next turn of the event loop
+    (once for a run of resizes, as a splitter is dragged)."""
+
+    def __init__(self, widget: QListWidget, changed: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._later = QTimer(self, singleShot=True, interval=0)
+        self._later.timeout.connect(changed)
+        widget.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize and isinstance(event, QResizeEvent) \
+                and event.size().width() != event.oldSize().width():
+            self._later.start()
+        return False
+
+
 class RecordLines(Generic[T]):
     """The lines of a list of records (visits, direct work sessions, the timeline), one a
     record, in order, refreshed a record at a time: a changed record's line is rewritten in
@@ -50,7 +70,10 @@ class RecordLines(Generic[T]):
     and the list keeps its current line and scroll position, so nothing moves under the
     worker. A long list (a big case's hundreds of visits) is written SLICE_ROWS lines per turn
     of the event loop, so no one turn holds the UI thread for all of them; the lines of records
-    shown already are rewritten at once (a few), and a line chosen is scrolled to."""
+    shown already are rewritten at once (a few), and a line chosen is scrolled to. Each line
+    keeps the size its words take at the list's width, worked out as it is written and again
+    when the width changes, so laying the list out again (as each slice comes) measures no
+    words."""
 
     def __init__(self, widget: QListWidget, *, key: Callable[[T], Hashable],
                  title: Callable[[T], str], order: Callable[[T], Any],
@@ -67,6 +90,7 @@ class RecordLines(Generic[T]):
         self._chosen: Hashable | None = None    # to be the current line once written
         self._timer = QTimer(widget, singleShot=True, interval=0)
         self._timer.timeout.connect(self._write_slice)
+        self._width_watch = WidthWatch(widget, self._resize_lines)
 
     def show(self, records: Iterable[T]) -> None:
         """The whole list as it is now: a line whose record is not among them goes."""
@@ -87,13 +111,14 @@ class RecordLines(Generic[T]):
             if item is not None:
                 widget.takeItem(widget.row(item))
         at_once = SLICE_ROWS        # lines shown already are rewritten at once (a few)
+        option = self._option()
         for record in records:
             key = self.key(record)
             self.records[key] = record
             item = self._items.get(key)
             if item is not None and at_once > 0:
                 at_once -= 1
-                self._write(item, record)
+                self._write(item, record, option)
             else:
                 self._unwritten.add(key)
         widget.blockSignals(False)
@@ -105,7 +130,7 @@ class RecordLines(Generic[T]):
         """The next SLICE_ROWS lines written and put in their place; the rest next turn."""
         widget = self.widget
         current, scroll = widget.currentItem(), widget.verticalScrollBar().value()
-        chosen = None
+        chosen, option = None, self._option()
         widget.blockSignals(True)
         end = self._row + SLICE_ROWS
         for row, record in enumerate(self._sorted[self._row:end], start=self._row):
@@ -115,7 +140,7 @@ class RecordLines(Generic[T]):
                 item = self._items[key] = QListWidgetItem()
             if key in self._unwritten:
                 self._unwritten.discard(key)
-                self._write(item, record)
+                self._write(item, record, option)
             if widget.item(row) is not item:
                 if widget.row(item) >= 0:
                     widget.takeItem(widget.row(item))
@@ -135,9 +160,41 @@ class RecordLines(Generic[T]):
         if self._row < len(self._sorted):
             self._timer.start()
 
-    def _write(self, item: QListWidgetItem, record: T) -> None:
-        item.setText(self.title(record))
+    def _write(self, item: QListWidgetItem, record: T, option: QStyleOptionViewItem) -> None:
+        title = self.title(record)
+        item.setText(title)
         item.setData(Qt.ItemDataRole.UserRole, self.data(record))
+        self._size(item, option)
+
+    def _size(self, item: QListWidgetItem, option: QStyleOptionViewItem) -> None:
+        """The size Qt's own item delegate gives the line's words at the list's width, kept in
+        the line. Qt lays the whole list out again whenever a line comes or goes, asking every
+        line its size, and a word-wrapped line's size is a text layout; a kept one is read
+        without any (the lines hold words only: no icon or font of their own)."""
+        option.text = item.text().replace("\n", "\u2028")   # as the delegate shows a break
+        item.setSizeHint(self.widget.style().sizeFromContents(
+            QStyle.ContentsType.CT_ItemViewItem, option, QSize(), self.widget))
+
+    def _option(self) -> QStyleOptionViewItem:
+        """A line as the list lays it out now: its font and features, and the room Qt gives it
+        (the list's width inside the spacing around each line)."""
+        option = QStyleOptionViewItem()
+        widget = self.widget
+        widget.initViewItemOption(option)
+        option.features |= QStyleOptionViewItem.ViewItemFeature.HasDisplay
+        room = widget.viewport().size() - QSize(2 * widget.spacing(), 2 * widget.spacing())
+        option.rect = QRect(0, 0, max(room.width(), 1), max(room.height(), 1))
+        return option
+
+    def _resize_lines(self) -> None:
+        """Every line written sized again for the list's new width, then laid out once."""
+        option, model = self._option(), self.widget.model()
+        model.blockSignals(True)            # one layout for them all, below, not one a line
+        for key, item in self._items.items():
+            if key not in self._unwritten:
+                self._size(item, option)
+        model.blockSignals(False)
+        self.widget.doItemsLayout()
 
     def choose(self, key: Hashable) -> None:
         """This record's line becomes the current one (quietly: nothing opens) and is scrolled
@@ -150,9 +207,6 @@ class RecordLines(Generic[T]):
         elif key in self.records:
             self._chosen = key
 
-    def item(self, key: Hashable) -> QListWidgetItem | None:
-        return self._items.get(key)
-
     def clear(self) -> None:
         self._timer.stop()
         self.records.clear()
@@ -160,7 +214,7 @@ class RecordLines(Generic[T]):
         self._unwritten.clear()
         self._sorted, self._row, self._chosen = [], 0, None
         self.widget.blockSignals(True)      # clearing moves the current line: nothing opens
-        self.widget.clear()
+        QListWidget.clear(self.widget)      # Qt's own (the timeline's clear() comes here)
         self.widget.blockSignals(False)
 
 

@@ -20,7 +20,7 @@ from rbsw_desktop.ui.sync_status import SyncController, SyncStatusWidget
 from rbsw_desktop.ui.taskman import TaskManager
 from rbsw_desktop.ui.visits import VisitsTab
 from tests.sync.laptops import Laptop, new_laptop
-from tests.ui.conftest import store_taskman
+from tests.ui.conftest import line_of, store_taskman
 
 SLOW_AUTOSAVE_MS = 3_600_000        # the worker is still typing: nothing saves by itself
 
@@ -83,10 +83,10 @@ def test_a_pod_managers_board_change_rewrites_only_its_timeline_lines(
     tabs, timeline = workspace.tabs, workspace.timeline
     qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton,
                      pos=tabs.tabBar().tabRect(tabs.indexOf(timeline)).center())
-    chosen = timeline.lines.item(("visit", visits[3].id))
+    chosen = line_of(timeline, ("visit", visits[3].id))
     click_line(qtbot, timeline, chosen)
     before = items(timeline)
-    untouched = timeline.lines.item(("visit", visits[0].id))
+    untouched = line_of(timeline, ("visit", visits[0].id))
     untouched_text = untouched.text()
     store.db.execute('UPDATE "visit" SET visit_type = ? WHERE id = ?', ["other", visits[0].id])
 
@@ -99,7 +99,7 @@ def test_a_pod_managers_board_change_rewrites_only_its_timeline_lines(
     assert item.id in report.changes.ids(BoardItem.entity)
 
     (move,) = [key for key in timeline.lines.records if key[0] == "board_move"]
-    assert "bedtimes are calmer now" in timeline.lines.item(move).text()   # its line follows
+    assert "bedtimes are calmer now" in line_of(timeline, move).text()   # its line follows
     assert items(timeline) == before                     # every line kept, in its place
     assert untouched.text() == untouched_text            # no other line read again
     assert timeline.currentItem() is chosen
@@ -127,7 +127,7 @@ def test_a_visit_changed_on_another_laptop_rewrites_its_line_and_spares_the_one_
     button = sync_button(qtbot, mine, taskman)
     editor = tab.editor
     editor.autosave.timer.setInterval(SLOW_AUTOSAVE_MS)
-    click_line(qtbot, tab.list, tab.lines.item(typed.id))
+    click_line(qtbot, tab.list, line_of(tab.list, typed.id))
     qtbot.waitUntil(lambda: editor.visit is not None and editor.visit.id == typed.id)
     words = editor.texts["observations"]
     qtbot.mouseClick(words, Qt.MouseButton.LeftButton)
@@ -136,7 +136,7 @@ def test_a_visit_changed_on_another_laptop_rewrites_its_line_and_spares_the_one_
     editor.save_if_dirty()                                # what the pause in typing does
     qtbot.keyClicks(words, " and")                        # ... and the worker types on
     before = items(tab.list)
-    untouched_text = tab.lines.item(untouched.id).text()
+    untouched_text = line_of(tab.list, untouched.id).text()
     store.db.execute('UPDATE "visit" SET visit_type = ? WHERE id = ?', ["other", untouched.id])
 
     # On the other laptop the visit of the 2nd becomes a core group meeting.
@@ -147,10 +147,10 @@ def test_a_visit_changed_on_another_laptop_rewrites_its_line_and_spares_the_one_
     report = press_sync(qtbot, button)
     assert changed.id in report.changes.ids(Visit.entity)
 
-    assert "Core group meeting" in tab.lines.item(changed.id).text()   # its line follows
+    assert "Core group meeting" in line_of(tab.list, changed.id).text()   # its line follows
     assert items(tab.list) == before
-    assert tab.lines.item(untouched.id).text() == untouched_text
-    assert tab.list.currentItem() is tab.lines.item(typed.id)
+    assert line_of(tab.list, untouched.id).text() == untouched_text
+    assert tab.list.currentItem() is line_of(tab.list, typed.id)
     assert editor.visit.id == typed.id and editor.dirty              # still being typed
     assert words.toPlainText() == "Fictional 3: we played snap and"
     # Its own save came back stamped by the push: the editor carries on from there, so what
@@ -166,7 +166,7 @@ def test_a_visit_changed_on_another_laptop_rewrites_its_line_and_spares_the_one_
     # The worker opens the changed visit; changed again elsewhere while only read here, the
     # newer version is shown. Changed elsewhere while being typed in, the words typed stay
     # and their save meets it as a conflict (kept for a person to decide).
-    click_line(qtbot, tab.list, tab.lines.item(changed.id))
+    click_line(qtbot, tab.list, line_of(tab.list, changed.id))
     qtbot.waitUntil(lambda: editor.visit is not None and editor.visit.id == changed.id)
     theirs = other.store.records.get(Visit, changed.id)
     theirs.observations = "Fictional 2: grandma came too"

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListWidget, QListWidgetItem
 
 from rbsw_desktop.store import Store
 from rbsw_desktop.ui import style
@@ -37,6 +39,15 @@ def threaded_taskman(qtbot: Any, store: Store) -> TaskManager:
     assert isinstance(opened[0], Store), opened[0]
     manager.store = opened[0]
     return manager
+
+
+def line_of(records: QListWidget, key: object) -> QListWidgetItem:
+    """The line a list of records shows for one of them: `key` is the record's id (a visit, a
+    direct work session), or a timeline entry's (kind, id)."""
+    def shows(item: QListWidgetItem) -> bool:
+        data = item.data(Qt.ItemDataRole.UserRole)
+        return data == key or getattr(data, "id", None) == key
+    return next(item for item in map(records.item, range(records.count())) if shows(item))
 
 
 def open_tab(qtbot: Any, cls: type, store: Store, case_id: str, size=(1100, 720)) -> Any:  # noqa: ANN001

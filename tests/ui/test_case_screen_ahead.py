@@ -4,9 +4,10 @@ typed in the one before is saved first."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QStyle
 
-from rbsw_desktop.domain import Visit
+from rbsw_desktop.domain import Visit, Zone
 from rbsw_desktop.ui.main_window import MainWindow
 from rbsw_desktop.ui.record_list import SLICE_ROWS
 from rbsw_desktop.ui.taskman import TaskManager
@@ -14,6 +15,7 @@ from rbsw_desktop.ui.visit_fields import RowsTable
 from rbsw_desktop.ui.visits import PEOPLE, VisitsTab
 from tests.ui.conftest import open_tab
 from tests.ui.test_app_shell import SHOTS, demo_window, unlock
+from tests.ui.test_lock_keeps_work import show_tab
 from tests.ui.test_visit_record import click, new_visit, open_child
 
 
@@ -22,11 +24,19 @@ def visit_lines(win: MainWindow) -> list[str]:
     return [shown.item(r).text() for r in range(shown.count())]
 
 
+def holds_no_case(screen) -> bool:  # noqa: ANN001
+    """Nothing of any child in a case screen: no case, heading, visit or timeline line."""
+    return (screen.case_id == "" and not screen.heading.text()
+            and screen.visits.list.count() == 0 and screen.timeline.count() == 0)
+
+
 def test_the_case_screen_is_built_while_the_lock_screen_waits(qtbot, tmp_path) -> None:  # noqa: ANN001
+    """Built behind the lock screen, holding nothing of a case, and the one a case opens in;
+    after a lock the next one is built afresh, with nothing of the child shown before."""
     win = demo_window(qtbot, tmp_path, TaskManager(synchronous=True))
     qtbot.waitUntil(lambda: win.spare_workspace is not None, timeout=5000)
     ahead = win.spare_workspace
-    assert not ahead.isVisible()             # nothing of a case on screen behind the lock
+    assert win.stack.currentWidget() is win.lock_screen and holds_no_case(ahead)
     unlock(qtbot, win)
     assert win.case_area.currentWidget() is win.empty_case
     open_child(qtbot, win, "Poppy Pretend")
@@ -35,6 +45,10 @@ def test_the_case_screen_is_built_while_the_lock_screen_waits(qtbot, tmp_path) -
     qtbot.waitUntil(lambda: len(visit_lines(win)) == len(win.taskman.store.visits.of_case(case_id)))
     assert len(visit_lines(win)) > 0
     win.lock()
+    qtbot.waitUntil(lambda: win.spare_workspace is not None, timeout=5000)
+    behind_the_lock = win.spare_workspace
+    assert win.stack.currentWidget() is win.lock_screen and holds_no_case(behind_the_lock)
+    assert behind_the_lock is not ahead
 
 
 def test_the_next_case_shows_in_the_same_screen_and_the_words_typed_are_kept(
@@ -126,6 +140,44 @@ def test_a_long_visit_list_fills_in_slices_and_a_new_fill_drops_the_rest(
     assert tab.list.count() == 0
 
 
+def lines_cut_short(shown) -> list[str]:  # noqa: ANN001
+    """The lines of a list not tall enough for their words, wrapped at the list's width as Qt
+    draws them (inside the focus frame's margin)."""
+    margin = shown.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, shown) + 1
+    short = []
+    for row in range(shown.count()):
+        item = shown.item(row)
+        rect = shown.visualItemRect(item)
+        words = shown.fontMetrics().boundingRect(
+            QRect(0, 0, rect.width() - 2 * margin, 10_000), Qt.TextFlag.TextWordWrap, item.text())
+        if rect.height() < words.height():
+            short.append(item.text())
+    return short
+
+
+def test_every_line_of_a_long_list_is_tall_enough_for_all_its_words(
+        qtbot, store, case) -> None:  # noqa: ANN001
+    """Each line's size is worked out as it is written and again when the list's width
+    changes (Qt asks every line's size each time it lays the list out): every visit's two
+    lines (its time; its kind and state, wrapped in a narrow list) are shown whole, on every
+    line of a list filled over many turns, and again once the list is made narrower."""
+    store.records.save_many([Visit(case_id=case.id, observations=f"Fictional note {n}",
+                                   visited_at=f"2026-04-{1 + n % 28:02d}T09:{n % 60:02d}:00.000Z")
+                             for n in range(SLICE_ROWS * 2 + 3)])
+    tab = open_tab(qtbot, VisitsTab, store, case.id)
+    qtbot.waitUntil(lambda: tab.list.count() == SLICE_ROWS * 2 + 3)
+    qtbot.wait(150)                                          # (Qt's own layout after a resize)
+    assert all(len(tab.list.item(r).text().splitlines()) == 2 for r in range(tab.list.count()))
+    assert lines_cut_short(tab.list) == []
+    split = tab.list.parentWidget().parentWidget()
+    split.setSizes([120, 980])                       # narrower: "Waiting to sync" wraps
+    qtbot.waitUntil(lambda: tab.list.width() < 130)
+    qtbot.wait(150)
+    assert tab.list.visualItemRect(tab.list.item(0)).height() > \
+        3 * tab.list.fontMetrics().lineSpacing()
+    assert lines_cut_short(tab.list) == []
+
+
 def test_an_answer_for_the_child_before_never_opens_in_the_next_childs_screen(
         qtbot, tmp_path) -> None:  # noqa: ANN001
     """The store thread is busy (a sync, say) while the worker clicks one of Poppy's visits and
@@ -152,4 +204,61 @@ def test_an_answer_for_the_child_before_never_opens_in_the_next_childs_screen(
     qtbot.wait(300)
     visit = screen.visits.editor.visit
     assert visit is None or visit.case_id == zain
+    win.lock()
+
+
+def test_the_board_says_nothing_of_the_child_before(qtbot, tmp_path) -> None:  # noqa: ANN001
+    """A move announced on Poppy's board, in the family's words, is neither shown nor heard on
+    Zain's board, shown next in the same screen (the real store thread)."""
+    win = demo_window(qtbot, tmp_path, TaskManager())
+    unlock(qtbot, win)
+    qtbot.waitUntil(lambda: win.caseload.proxy.rowCount() > 1, timeout=10_000)
+    open_child(qtbot, win, "Poppy Pretend")
+    board = show_tab(qtbot, win, "Board")
+    qtbot.waitUntil(lambda: any(board.models[z].items for z in (Zone.RED, Zone.AMBER)),
+                    timeout=10_000)
+    zone = next(z for z in (Zone.RED, Zone.AMBER) if board.models[z].items)
+    view = board.views[zone]
+    words = board.models[zone].items[0].text
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     pos=view.visualRect(board.models[zone].index(0)).center())
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: words in board.announce.text(), timeout=10_000)
+
+    open_child(qtbot, win, "Zain Fictional")
+    assert win.workspace.board is board
+    qtbot.waitUntil(lambda: board.data is not None, timeout=10_000)     # Zain's board shown
+    win.taskman.wait()
+    qtbot.wait(100)
+    assert words not in board.announce.text()
+    assert words not in board.announce.accessibleName() + board.announce.accessibleDescription()
+    win.lock()
+
+
+def test_a_search_answered_after_the_box_is_cleared_or_the_app_locks_shows_nothing(
+        qtbot, tmp_path) -> None:  # noqa: ANN001
+    """The store thread is busy (a sync, say) while a search waits behind it: the worker clears
+    the box, or locks the app, before it is answered; its answer, arriving afterwards, shows no
+    child's name (not under an empty box, not behind the lock screen)."""
+    import threading
+    win = demo_window(qtbot, tmp_path, TaskManager())
+    unlock(qtbot, win)
+    qtbot.waitUntil(lambda: win.caseload.proxy.rowCount() > 1, timeout=10_000)
+    for leave in ("clear", "lock"):
+        release = threading.Event()
+        win.taskman.run_on_store(lambda store, r=release: r.wait(10), lambda _: None,
+                                 lambda _: None)
+        qtbot.keyClicks(win.search, "Pretend")
+        win.search_timer.timeout.emit()                 # (the search's pause, not waited for)
+        if leave == "clear":
+            win.search.selectAll()
+            qtbot.keyClick(win.search, Qt.Key.Key_Backspace)
+            release.set()
+        else:
+            threading.Timer(0.2, release.set).start()   # answered while the lock waits on it
+            qtbot.keyClick(win.search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+            assert win.locked
+        win.taskman.wait()
+        qtbot.wait(100)                                 # the answer is delivered
+        assert not win.results.isVisible() and win.results.count() == 0, leave
     win.lock()

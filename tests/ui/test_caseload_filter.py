@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QStyle
 
 from rbsw_desktop.domain import Child, changes
+from rbsw_desktop.domain.enums import EntityKind
 from rbsw_desktop.store import codec
 from rbsw_desktop.store.sync_state import PushAck
 from tests.ui.test_app_shell import SHOTS, unlock, window  # noqa: F401 - fixture
@@ -115,3 +116,21 @@ def test_a_name_too_long_for_its_column_is_whole_in_its_tooltip(qtbot, window) -
                      if view.model().index(r, 0).data() == name)
         assert index.data(Qt.ItemDataRole.ToolTipRole) == name
         assert index.data(Qt.ItemDataRole.AccessibleTextRole) == name
+
+
+def test_a_child_renamed_by_a_small_sync_has_the_new_name_whole(qtbot, window) -> None:  # noqa: F811
+    """A sync of a few changes reads only the lines it touches; a name it made longer than
+    its column widens the column, as a caseload read in full is sized."""
+    unlock(qtbot, window)
+    store = window.taskman.store
+    while ops := store.outbox.next_push_batch(100, 10_000_000):    # all sent: nothing waits
+        store.outbox.mark_pushed(ops, [PushAck(op.op_id, "applied", 1) for op in ops])
+    child = next(c for c in store.records.find(Child) if c.name == "Zain Fictional")
+    change = {"entity": "child", "id": child.id, "rev": 2, "deleted": False,
+              "fields": {**codec.to_fields(child), "name": "Zain Fictional-Makebelieve-Smith"}}
+    with store.collect_changes() as written:               # a colleague's change, pulled
+        store.outbox.apply_pulled([change])
+    assert written.changes.ids_if_few(EntityKind.CHILD) is not None     # (a few: lines read)
+    window.taskman.changes_applied(written.changes, None)  # ... and announced as a sync does
+    qtbot.waitUntil(lambda: "Zain Fictional-Makebelieve-Smith" in shown(window))
+    assert cut_off(window) == []

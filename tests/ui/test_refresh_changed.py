@@ -18,7 +18,7 @@ from rbsw_desktop.store import Store
 from rbsw_desktop.ui.case_workspace import CaseWorkspace
 from rbsw_desktop.ui.direct_work import DirectWorkTab
 from rbsw_desktop.ui.visits import VisitsTab
-from tests.ui.conftest import open_tab
+from tests.ui.conftest import line_of, open_tab
 from tests.ui.test_app_shell import SHOTS, unlock, window  # noqa: F401 - fixture
 from tests.ui.test_visit_record import (
     caseload_lines,
@@ -55,24 +55,25 @@ def test_a_saved_visit_rewrites_only_its_own_line(qtbot, store: Store, case: Cas
     visits = add_visits(store, case, 28)
     tab = open_tab(qtbot, VisitsTab, store, case.id)
     tab.editor.autosave.timer.setInterval(QUICK_AUTOSAVE_MS)
+    qtbot.waitUntil(lambda: tab.list.count() == 28)     # (more than a slice: a few turns)
     before = items(tab.list)
     chosen, other = visits[9], visits[3]
-    choose(qtbot, tab.list, tab.lines.item(chosen.id))
+    choose(qtbot, tab.list, line_of(tab.list, chosen.id))
     qtbot.waitUntil(lambda: tab.editor.visit is not None and tab.editor.visit.id == chosen.id)
     scroll = tab.list.verticalScrollBar().value()
     assert scroll > 0                                     # the list was scrolled to it
     store.db.execute('UPDATE "visit" SET sync_state = ? WHERE id = ?', ["synced", other.id])
-    other_line = tab.lines.item(other.id).text()
+    other_line = line_of(tab.list, other.id).text()
     assert "Waiting to sync" in other_line
 
     # The worker changes the visit's type with the keyboard; it saves itself.
     tab.editor.visit_type.setFocus()
     qtbot.keyClick(tab.editor.visit_type, Qt.Key.Key_End)           # "Other visit"
     qtbot.waitUntil(lambda: saved_type(store, chosen.id) is VisitType.OTHER, timeout=3000)
-    assert "Other visit" in tab.lines.item(chosen.id).text()       # its line follows ...
+    assert "Other visit" in line_of(tab.list, chosen.id).text()       # its line follows ...
     assert items(tab.list) == before                               # ... every line kept
-    assert tab.lines.item(other.id).text() == other_line           # (no other line read)
-    assert tab.list.currentItem() is tab.lines.item(chosen.id)
+    assert line_of(tab.list, other.id).text() == other_line           # (no other line read)
+    assert tab.list.currentItem() is line_of(tab.list, chosen.id)
     assert tab.list.verticalScrollBar().value() == scroll
     assert tab.editor.visit_type.hasFocus()
 
@@ -80,7 +81,7 @@ def test_a_saved_visit_rewrites_only_its_own_line(qtbot, store: Store, case: Cas
     click(qtbot, tab.new_button)
     qtbot.waitUntil(lambda: tab.list.count() == 29)
     assert items(tab.list)[1:] == before
-    assert tab.lines.item(other.id).text() == other_line
+    assert line_of(tab.list, other.id).text() == other_line
 
 
 def saved_type(store: Store, visit_id: str) -> VisitType:
@@ -96,7 +97,7 @@ def test_a_saved_session_rewrites_only_its_own_line(qtbot, store: Store, case: C
     qtbot.waitUntil(lambda: tab.list.count() == 40)     # a long list fills over a few turns
     before = items(tab.list)
     chosen, other = sessions[5], sessions[2]
-    choose(qtbot, tab.list, tab.lines.item(chosen.id))
+    choose(qtbot, tab.list, line_of(tab.list, chosen.id))
     assert tab.activity is not None and tab.activity.id == chosen.id
     scroll = tab.list.verticalScrollBar().value()
     assert scroll > 0
@@ -105,11 +106,11 @@ def test_a_saved_session_rewrites_only_its_own_line(qtbot, store: Store, case: C
 
     qtbot.mouseClick(tab.title, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(tab.title, " at school")
-    qtbot.waitUntil(lambda: "Fictional 6 at school" in tab.lines.item(chosen.id).text(),
+    qtbot.waitUntil(lambda: "Fictional 6 at school" in line_of(tab.list, chosen.id).text(),
                     timeout=3000)
     assert items(tab.list) == before
-    assert "Fictional 3" in tab.lines.item(other.id).text()
-    assert tab.list.currentItem() is tab.lines.item(chosen.id)
+    assert "Fictional 3" in line_of(tab.list, other.id).text()
+    assert tab.list.currentItem() is line_of(tab.list, chosen.id)
     assert tab.list.verticalScrollBar().value() == scroll
     assert tab.title.hasFocus() and tab.title.text() == "Fictional 6 at school"
 
@@ -139,7 +140,7 @@ def test_the_timeline_reads_again_only_the_entries_of_what_changed(
     visits_tab = workspace.visits
     visits_tab.editor.autosave.timer.setInterval(QUICK_AUTOSAVE_MS)
     changed = visits[7]
-    choose(qtbot, visits_tab.list, visits_tab.lines.item(changed.id))
+    choose(qtbot, visits_tab.list, line_of(visits_tab.list, changed.id))
     qtbot.waitUntil(lambda: visits_tab.editor.visit is not None
                     and visits_tab.editor.visit.id == changed.id)
     visits_tab.editor.visit_type.setFocus()
@@ -148,11 +149,11 @@ def test_the_timeline_reads_again_only_the_entries_of_what_changed(
     qtbot.mouseClick(tabs.tabBar(), Qt.MouseButton.LeftButton,
                      pos=tabs.tabBar().tabRect(tabs.indexOf(timeline)).center())
 
-    line = timeline.lines.item(("visit", changed.id))
+    line = line_of(timeline, ("visit", changed.id))
     assert line is not None and "Other visit" in line.text()
     assert items(timeline) == before                   # the same lines, in the same order
-    assert "Fictional houses" in timeline.lines.item(
-        ("direct_work_activity", session.id)).text()   # not read again: it did not change
+    assert "Fictional houses" in line_of(
+        timeline, ("direct_work_activity", session.id)).text()   # not read again: it did not change
     assert timeline.currentItem() is last
     assert timeline.verticalScrollBar().value() == scroll
     SHOTS.mkdir(parents=True, exist_ok=True)
