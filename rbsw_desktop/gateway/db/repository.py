@@ -146,7 +146,7 @@ def _record(row: Row[*tuple[Any, ...]]) -> StoredRecord:
     return StoredRecord(entity, record_id, int(rev), int(seq), pod_id, case_id,
                         json.loads(fields), bool(deleted), updated_at, origin_device,
                         received_at, bool(filed), case_system_ref, filed_at, filed_by,
-                        fields_blob, len(fields))
+                        fields_blob, fields)
 
 
 def _dict(row: Row[Any] | None) -> dict[str, Any] | None:
@@ -484,7 +484,7 @@ class SqlRepository:
             rows.append({
                 "entity": rec.entity, "id": rec.id, "rev": rec.rev, "seq": rec.seq,
                 "pod_id": rec.pod_id, "case_id": rec.case_id,
-                "fields": json.dumps(rec.fields, ensure_ascii=False, separators=(",", ":")),
+                "fields": rec.stored_fields(),
                 "deleted": bool(rec.deleted), "updated_at": rec.updated_at,
                 "origin_device": rec.origin_device, "received_at": rec.received_at,
                 "filed": bool(rec.filed), "case_system_ref": rec.case_system_ref,
@@ -553,12 +553,10 @@ class SqlRepository:
     # -- every accepted revision -------------------------------------------------------------
 
     def add_history(self, rows: list[dict[str, Any]]) -> None:
-        """Rows of `repository.revision`, in one statement's batch."""
+        """Rows of `repository.revision` (fields as stored text), in one statement's batch."""
         if rows:
             with self._write() as conn:
-                self._add_history(conn, [
-                    {**row, "fields": json.dumps(row["fields"], ensure_ascii=False,
-                                                 separators=(",", ":"))} for row in rows])
+                self._add_history(conn, rows)
 
     def history(self, record_id: str) -> list[dict[str, Any]]:
         """The record's revisions as accepted, oldest first (the columns of `revision`)."""
