@@ -30,6 +30,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import orjson
+
 from rbsw_desktop.domain.enums import Role
 
 #: Roles whose scope is the whole pod; the others see their own caseload and their pod.
@@ -72,21 +74,41 @@ class StoredRecord:
     #: The pod's blob holding `fields` (`protocol.big_records`), for a record that came as one:
     #: a pull serves it by reference, and `fields` as read by a pull is then empty.
     fields_blob: str | None = None
-    #: Characters of `fields`' JSON as read (what it weighs in a change page).
-    fields_size: int = field(default=0, compare=False)
+    #: `fields` as the database keeps them (`fields_json`): the text read with the row, or
+    #: encoded once when first asked for (`stored_fields`), so the record's row, its history
+    #: row and a change page use one encoding. A record's fields are replaced, never changed in
+    #: place, so the text stays theirs.
+    fields_text: str | None = field(default=None, compare=False, repr=False)
+
+    def stored_fields(self) -> str:
+        if self.fields_text is None:
+            self.fields_text = fields_json(self.fields)
+        return self.fields_text
+
+    @property
+    def fields_size(self) -> int:
+        """Characters of the fields' JSON (what the record weighs in a change page)."""
+        return len(self.stored_fields())
 
     def as_json(self) -> dict[str, Any]:
         out = dict(self.__dict__)
-        del out["fields_size"]
+        del out["fields_text"]
         return out
+
+
+def fields_json(fields: dict[str, Any]) -> str:
+    """A record's fields as the database keeps them: compact JSON, text as it is (never
+    ASCII-escaped). The fields were checked to be JSON both databases keep (`protocol.models`)."""
+    return orjson.dumps(fields).decode("utf-8")
 
 
 def revision(rec: StoredRecord, at: str, worker_id: str | None, device_id: str | None,
              op_id: str | None = None) -> dict[str, Any]:
     """The `record_history` row of this revision of a record: who sent it and when it arrived
-    (`at`), with the op that carried it (none for a filing)."""
+    (`at`), with the op that carried it (none for a filing); its fields as the record's row
+    holds them (`StoredRecord.stored_fields`)."""
     return {"record_id": rec.id, "rev": rec.rev, "entity": rec.entity, "pod_id": rec.pod_id,
-            "case_id": rec.case_id, "fields": rec.fields, "deleted": bool(rec.deleted),
+            "case_id": rec.case_id, "fields": rec.stored_fields(), "deleted": bool(rec.deleted),
             "filed": bool(rec.filed), "case_system_ref": rec.case_system_ref,
             "worker_id": worker_id, "device_id": device_id, "received_at": at, "op_id": op_id}
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from rbsw_desktop.domain.instants import instant_text, parse_instant, utc_now
@@ -51,7 +52,10 @@ def _theirs(rec: StoredRecord) -> dict[str, Any]:
 
 
 def change_json(rec: StoredRecord) -> dict[str, Any]:
-    out = {"entity": rec.entity, "id": rec.id, "rev": rec.rev, "fields": rec.fields,
+    """A change of a page, its fields the stored JSON as it is (spliced into the answer by
+    `routes.json_answer`, never decoded and encoded again)."""
+    out = {"entity": rec.entity, "id": rec.id, "rev": rec.rev,
+           "fields": orjson.Fragment(rec.stored_fields()),
            "deleted": rec.deleted, "filed": rec.filed, "case_system_ref": rec.case_system_ref,
            "received_at": rec.received_at, "origin_device": rec.origin_device}
     if rec.fields_blob is not None:         # read by a pull without its fields: by reference

@@ -284,8 +284,9 @@ def serve(data_dir: Path, url: str, workers: int) -> tuple[subprocess.Popen[byte
 
 
 def run(name: str, url: str, data_dir: Path, laptops: list[Laptop], direct: float) -> list[str]:
-    lines = []
+    lines: list[str] = []
     for workers in WORKERS:
+        printed = len(lines)
         proc, port = serve(data_dir, url, workers)
         try:
             p50 = asyncio.run(one_laptop(port, laptops[0]))
@@ -307,7 +308,7 @@ def run(name: str, url: str, data_dir: Path, laptops: list[Laptop], direct: floa
                     f"{t.pct(.95):.0f} / p99 {t.pct(.99):.0f} ms, {t.errors} connection "
                     f"errors, {t.clean}/{size} syncs clean; gateway CPU "
                     f"{cpu * 1000 / size:.1f} ms a sync")
-            for line in lines[-4:]:
+            for line in lines[printed:]:        # this worker count's lines, each once
                 print(line, flush=True)
         finally:
             proc.terminate()

@@ -329,6 +329,20 @@ def test_records_round_trip_and_upsert(repo: SqlRepository) -> None:
     assert list(repo.records("other")) == []
 
 
+def test_a_batch_insert_refuses_a_column_whose_value_it_would_skip(repo: SqlRepository) -> None:
+    """A push's rows go straight to the driver (`SqlRepository._many`): a column given a
+    default or a conversion in the schema would be written without it (NULL, or unconverted),
+    so building such a statement fails at once rather than storing the wrong value."""
+    from sqlalchemy import JSON, Column, MetaData, Table, Text
+
+    for extra in (Column("kind", Text, default="visit"), Column("fields", JSON)):
+        table = Table("future", MetaData(), Column("id", Text, primary_key=True), extra)
+        with pytest.raises(TypeError, match=f"future.{extra.name}: its rows cannot go"):
+            repo._many(table)
+    repo._many(Table("future", MetaData(), Column("id", Text, primary_key=True),
+                     Column("note", Text)), upsert_on=None)         # plain columns: built
+
+
 def test_scope_pulls_queue_and_attachments(repo: SqlRepository) -> None:
     _people(repo)
     with repo.transaction():

@@ -242,6 +242,23 @@ def test_every_accepted_revision_is_kept_with_who_and_when(world: World,
     assert "Rent arrears paid (fictional)" in text and "filed LCS-777" in text
 
 
+def test_a_revision_is_kept_and_served_as_the_one_text_it_was_stored_as(
+        world: World, module_gateway: Any) -> None:
+    """The history row holds the very text of the record's row, and a pull serves that text
+    as it is: what the council keeps is what every laptop is sent, character for character."""
+    sent = visit_op(world.sw.case_id, "Zoë’s “first” visit, 12½ minutes late (fictional) ✓")
+    push(world.url, world.sw.token, sent)
+    ((stored,),) = module_gateway.sql("SELECT fields FROM records WHERE id = :id",
+                                      {"id": sent["id"]})
+    assert module_gateway.sql("SELECT fields FROM record_history WHERE record_id = :id",
+                              {"id": sent["id"]}) == [(stored,)]
+    assert "Zoë’s “first” visit" in stored                 # kept as it is, not ASCII-escaped
+    page = call(world.url, "GET", "/sync/changes?since=0&limit=1000", token=world.support.token)
+    assert page.status == 200 and f'"fields":{stored},'.encode() in page.body
+    (change,) = [c for c in page.json()["changes"] if c["id"] == sent["id"]]
+    assert change["fields"]["observations"] == sent["fields"]["observations"]
+
+
 def test_the_history_of_an_unknown_record_is_one_plain_sentence(module_gateway: Any) -> None:
     import subprocess
 

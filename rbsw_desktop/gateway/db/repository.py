@@ -74,10 +74,13 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
+    Boolean,
+    Column,
     ColumnElement,
     Connection,
     Engine,
     Row,
+    Table,
     Text,
     and_,
     bindparam,
@@ -146,7 +149,7 @@ def _record(row: Row[*tuple[Any, ...]]) -> StoredRecord:
     return StoredRecord(entity, record_id, int(rev), int(seq), pod_id, case_id,
                         json.loads(fields), bool(deleted), updated_at, origin_device,
                         received_at, bool(filed), case_system_ref, filed_at, filed_by,
-                        fields_blob, len(fields))
+                        fields_blob, fields)
 
 
 def _dict(row: Row[Any] | None) -> dict[str, Any] | None:
@@ -175,19 +178,15 @@ class SqlRepository:
             os.fchmod(self._writers_file, 0o600)
         self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         # The statements of every push, built once (building one costs more than running it).
-        upsert = self._insert(records)
-        self._upsert_records = self._many(upsert.on_conflict_do_update(
-            index_elements=[records.c.id],
-            set_={c.name: upsert.excluded[c.name] for c in records.c if c.name != "id"}),
-            records)
+        self._upsert_records = self._many(records, upsert_on=records.c.id)
         self._records_by_id = select(*_RECORD_COLS).where(
             records.c.id.in_(bindparam("ids", expanding=True)))
         self._applied_by_id = select(applied_ops.c.op_id, applied_ops.c.record_id,
                                      applied_ops.c.rev).where(
             applied_ops.c.worker_id == bindparam("worker"),
             applied_ops.c.op_id.in_(bindparam("ids", expanding=True)))
-        self._add_applied = self._many(insert(applied_ops), applied_ops)
-        self._add_history = self._many(insert(record_history), record_history)
+        self._add_applied = self._many(applied_ops)
+        self._add_history = self._many(record_history)
         self._next_seqs = (update(counters).where(counters.c.name == SEQ)
                            .values(value=counters.c.value + bindparam("n"))
                            .returning(counters.c.value))
@@ -213,14 +212,33 @@ class SqlRepository:
         self._audit_lock = select(func.pg_advisory_xact_lock(AUDIT,
                                                              func.hashtext(bindparam("chain"))))
 
-    def _many(self, stmt: Any, table: Any) -> Callable[[Connection, list[dict[str, Any]]], None]:
-        """`stmt`, an INSERT of rows holding every column of `table` but a generated id, run
-        for many rows at once straight through the driver's executemany: compiled once for
-        this database, the rows passed as they are (their columns are text, numbers and
-        booleans, which need no conversion). SQLAlchemy's own executemany converts each
-        row's parameters one by one, which cost more than the database's insert."""
-        keys = [c.name for c in table.c if not (c.primary_key and c.autoincrement is True)]
-        compiled = stmt.compile(dialect=self.engine.dialect, column_keys=keys)
+    def _many(self, table: Table, *, upsert_on: Column[Any] | None = None
+              ) -> Callable[[Connection, list[dict[str, Any]]], None]:
+        """An INSERT of many rows holding every column of `table` but a generated id (an
+        upsert on the unique column `upsert_on`), run straight through the driver's
+        executemany: compiled once for this database, the rows passed as they are.
+        SQLAlchemy's own executemany converts each row's parameters one by one, which cost
+        more than the database's insert. Passing rows as they are skips what SQLAlchemy would
+        do to them, so this refuses to build for a column where that is anything: one with a
+        Python-side default, or a type with a bind processor (but Boolean's, which only checks
+        that a value is a bool: the rows give bools). (On PostgreSQL, one statement for the
+        batch, its columns sent as arrays and unnested, cost more of the gateway's CPU than
+        psycopg's pipelined executemany: measured, and left.)"""
+        dialect = self.engine.dialect
+        cols = [c for c in table.c if not (c.primary_key and c.autoincrement is True)]
+        for col in cols:
+            processor = col.type.dialect_impl(dialect).bind_processor(dialect)
+            if (col.default is not None or col.onupdate is not None
+                    or (processor is not None and not isinstance(col.type, Boolean))):
+                raise TypeError(f"{table.name}.{col.name}: its rows cannot go straight to the "
+                                "driver (a default or a conversion SQLAlchemy would apply)")
+        names = [c.name for c in cols]
+        stmt: Any = self._insert(table)
+        if upsert_on is not None:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[upsert_on],
+                set_={name: stmt.excluded[name] for name in names if name != upsert_on.name})
+        compiled = stmt.compile(dialect=dialect, column_keys=names)
         sql = str(compiled)
         values = itemgetter(*compiled.positiontup) if compiled.positiontup else None
 
@@ -484,7 +502,7 @@ class SqlRepository:
             rows.append({
                 "entity": rec.entity, "id": rec.id, "rev": rec.rev, "seq": rec.seq,
                 "pod_id": rec.pod_id, "case_id": rec.case_id,
-                "fields": json.dumps(rec.fields, ensure_ascii=False, separators=(",", ":")),
+                "fields": rec.stored_fields(),
                 "deleted": bool(rec.deleted), "updated_at": rec.updated_at,
                 "origin_device": rec.origin_device, "received_at": rec.received_at,
                 "filed": bool(rec.filed), "case_system_ref": rec.case_system_ref,
@@ -553,12 +571,10 @@ class SqlRepository:
     # -- every accepted revision -------------------------------------------------------------
 
     def add_history(self, rows: list[dict[str, Any]]) -> None:
-        """Rows of `repository.revision`, in one statement's batch."""
+        """Rows of `repository.revision` (fields as stored text), in one statement's batch."""
         if rows:
             with self._write() as conn:
-                self._add_history(conn, [
-                    {**row, "fields": json.dumps(row["fields"], ensure_ascii=False,
-                                                 separators=(",", ":"))} for row in rows])
+                self._add_history(conn, rows)
 
     def history(self, record_id: str) -> list[dict[str, Any]]:
         """The record's revisions as accepted, oldest first (the columns of `revision`)."""

@@ -4,9 +4,9 @@ service, and answers JSON; the edge (`gateway.edge`) does bodies, gzip and the a
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from fastapi import Response
 
 from rbsw_desktop.protocol import ERROR_HEADER
@@ -33,5 +33,7 @@ AUTH_ERRORS = errors(400, 401, 403, 413, 429, 503)
 
 
 def json_answer(obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """`obj` as compact JSON (text as it is, never ASCII-escaped), with any stored JSON it holds
+    (`orjson.Fragment`, a change page's fields) spliced in as it is."""
+    body = orjson.dumps(obj, option=orjson.OPT_NON_STR_KEYS)   # a row's keys: str subclasses
     return Response(body, status, headers=headers, media_type="application/json")
