@@ -66,17 +66,17 @@ class MeetingMode(QWidget):
             col.addStretch(1)
             columns.addLayout(col, 1)
         layout.addLayout(headings)
-        self.scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-        self.scroll.setWidget(board)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        self.scroll.verticalScrollBar().setStyleSheet(
+        self.notes_area = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        self.notes_area.setWidget(board)
+        self.notes_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.notes_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.notes_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.notes_area.verticalScrollBar().setStyleSheet(
             f"QScrollBar:vertical {{ background: #202020; width: {SCROLL_BAR_PX}px; }}"
             "QScrollBar::handle:vertical { background: #c8c8c8; min-height: 48px;"
             " border-radius: 5px; margin: 2px; }"
             "QScrollBar::add-line, QScrollBar::sub-line { height: 0px; }")
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.notes_area, 1)
         leave = QLabel("Press Esc to leave meeting mode", alignment=Qt.AlignmentFlag.AlignRight)
         layout.addWidget(leave)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -85,7 +85,7 @@ class MeetingMode(QWidget):
         if event.key() == Qt.Key.Key_Escape:
             self.close()
             return
-        bar = self.scroll.verticalScrollBar()
+        bar = self.notes_area.verticalScrollBar()
         line, page = bar.singleStep() * 3, bar.pageStep()
         to = {Qt.Key.Key_Down: bar.value() + line, Qt.Key.Key_Up: bar.value() - line,
               Qt.Key.Key_PageDown: bar.value() + page, Qt.Key.Key_PageUp: bar.value() - page,

@@ -190,7 +190,7 @@ def test_clear_asks_first_and_a_changed_drawing_gets_a_new_rendering(qtbot, stor
         assert isinstance(box, QMessageBox)
         qtbot.waitUntil(box.isVisible)
         qtbot.keyClick(box, key)
-        qtbot.waitUntil(lambda: not box.isVisible())
+        qtbot.waitUntil(lambda shown=box: not shown.isVisible())
         assert len(canvas.strokes) == 2
     answer("Clear it")
     assert canvas.empty and not sheet.toolbox.clear_button.isEnabled()
