@@ -416,8 +416,9 @@ class SyncEngine:
         return 1
 
     def _record(self, batch: list[OutboxOp], answer: PushAnswer, report: SyncReport) -> int:
-        self._server_time(answer.server_time)
-        tally = self.store.outbox.mark_pushed(batch, _acks(answer))
+        with self.store.transaction():                  # one commit (one flush to disk)
+            self._server_time(answer.server_time)
+            tally = self.store.outbox.mark_pushed(batch, _acks(answer))
         report.pushed += tally.pushed
         report.conflicts += tally.conflicts
         report.refused += tally.refused
