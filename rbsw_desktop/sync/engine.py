@@ -455,8 +455,9 @@ class SyncEngine:
                 report.errors.append("Some changes from the council did not save on this laptop. "
                                      "They will be fetched again next time.")
                 return
-            self.store.outbox.set_sync_cursor(page.cursor)          # only after commit + count
-            self._server_time(page.server_time)
+            with self.store.transaction():                # one commit (one flush to disk)
+                self.store.outbox.set_sync_cursor(page.cursor)      # only after commit + count
+                self._server_time(page.server_time)
             report.pulled += tally.applied
             report.conflicts += tally.conflicts
             report.not_applied += tally.not_applied
