@@ -88,15 +88,21 @@ def to_row(record: Record) -> dict[str, Any]:
 
 
 def from_row(cls: type[Record], row: dict[str, Any]) -> Record:
+    return _record(cls, row, json_text=True)
+
+
+def _record(cls: type[Record], values: dict[str, Any], *, json_text: bool) -> Record:
+    """The record from a row's values (`json_text`: its lists and dicts as JSON text) or from
+    sync fields' values (already lists and dicts: never encoded to be decoded again)."""
     kwargs: dict[str, Any] = {}
     for col in columns(cls):
-        if col.name not in row:
+        if col.name not in values:
             continue
-        value = row[col.name]
+        value = values[col.name]
         if value is None:
             kwargs[col.name] = None
         elif col.kind == "json":
-            kwargs[col.name] = json.loads(value)
+            kwargs[col.name] = json.loads(value) if json_text else value
         elif col.kind == "bool":
             kwargs[col.name] = bool(value)
         elif col.kind == "enum":
@@ -128,17 +134,11 @@ def from_fields(entity: str, record_id: str, fields: dict[str, Any], **bookkeepi
     """Build a record from sync `fields`; unknown keys (a newer peer) are ignored."""
     cls = entity_type(entity)
     known = columns_by_name(cls)
-    row: dict[str, Any] = {}
-    for name, value in fields.items():
-        col = known.get(name)
-        if col is None or name in BOOKKEEPING:
-            continue
-        if col.kind == "json" and value is not None:
-            value = json.dumps(value, ensure_ascii=False)
-        row[name] = value
-    row.update(bookkeeping)
-    row["id"] = record_id
-    return from_row(cls, row)
+    values = {name: value for name, value in fields.items()
+              if name in known and name not in BOOKKEEPING}
+    values.update(bookkeeping)
+    values["id"] = record_id
+    return _record(cls, values, json_text=False)
 
 
 def search_text(record: Record) -> str:

@@ -114,11 +114,22 @@ class Records(Part):
     def write_row(self, record: Record) -> None:
         """The row and its search document; no outbox, no audit (the caller's business): a
         local save, or a version the council already holds (pulled, enrolment)."""
-        self.db.execute(_upsert_sql(type(record)), codec.to_row(record))
-        self._store.search.index(record)
-        self._store.note_change(record.entity, record.id)
-        if record.deleted and isinstance(record, Attachment):    # here or pulled
-            self._store.direct_work.drop_unused_blob(record.sha256)
+        self.write_rows([record])
+
+    def write_rows(self, records: Sequence[Record]) -> None:
+        """`write_row` for many records at once (a pulled page): one statement per kind of
+        record and a few for their search documents, instead of several per record. A record
+        given twice ends as its last version."""
+        by_kind: dict[type[Record], list[dict[str, Any]]] = {}
+        for record in records:
+            by_kind.setdefault(type(record), []).append(codec.to_row(record))
+        for cls, rows in by_kind.items():
+            self.db.conn.executemany(_upsert_sql(cls), rows)
+        self._store.search.index_many(records)
+        for record in records:
+            self._store.note_change(record.entity, record.id)
+            if record.deleted and isinstance(record, Attachment):    # here or pulled
+                self._store.direct_work.drop_unused_blob(record.sha256)
 
     def _refuse_finalised_edit(self, record: Record) -> None:
         if not isinstance(record, Visit):

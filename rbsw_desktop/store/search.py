@@ -9,6 +9,7 @@ them. Each word matches as a prefix, for search as you type. Results come newest
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from rbsw_desktop.domain.direct_work_content import ContentProblem, content_word
 from rbsw_desktop.domain.entities import DirectWorkActivity, Record
 from rbsw_desktop.store import codec
 from rbsw_desktop.store.part import Part
+from rbsw_desktop.store.records import id_in
 
 MAX_WORDS = 12
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -76,18 +78,35 @@ class Search(Part):
 
     def index(self, record: Record) -> None:
         """The record's search document, replaced (in the caller's transaction)."""
-        if not type(record).search_fields:
+        self.index_many([record])
+
+    def index_many(self, records: Sequence[Record]) -> None:
+        """These records' search documents, replaced in a few statements (in the caller's
+        transaction); a record given twice is indexed as its last version. New documents
+        take the next ids in order, as one by one, so newest first stays the index's order."""
+        latest = {r.id: r for r in records if type(r).search_fields}
+        if not latest:
             return
-        row = self.db.execute("SELECT docid FROM search_doc WHERE record_id = ?",
-                              [record.id]).fetchone()
-        if row:
-            self.db.execute("DELETE FROM search WHERE rowid = ?", [row[0]])
-            self.db.execute("DELETE FROM search_doc WHERE docid = ?", [row[0]])
-        text = "\n".join([codec.search_text(record), *drawn_words(record)]).strip()
-        if record.deleted or not text:
+        ids = list(latest)
+        for start in range(0, len(ids), 500):       # within one statement's parameters
+            where, params = id_in("record_id", ids[start:start + 500])
+            self.db.execute("DELETE FROM search WHERE rowid IN "
+                            f"(SELECT docid FROM search_doc WHERE {where})", params)
+            self.db.execute(f"DELETE FROM search_doc WHERE {where}", params)
+        docs = []
+        for record in latest.values():
+            text = "\n".join([codec.search_text(record), *drawn_words(record)]).strip()
+            if record.deleted or not text:
+                continue
+            case_id = getattr(record, "case_id", "") or (
+                record.id if record.entity == "case" else "")
+            docs.append((record.id, record.entity, case_id, text))
+        if not docs:
             return
-        case_id = getattr(record, "case_id", "") or (record.id if record.entity == "case" else "")
-        cur = self.db.execute(
-            "INSERT INTO search_doc(record_id, entity, case_id) VALUES (?, ?, ?)",
-            [record.id, record.entity, case_id])
-        self.db.execute("INSERT INTO search(rowid, body) VALUES (?, ?)", [cur.lastrowid, text])
+        first = int(self.db.execute(
+            "SELECT coalesce(max(docid), 0) + 1 FROM search_doc").fetchone()[0])
+        self.db.conn.executemany(
+            "INSERT INTO search_doc(docid, record_id, entity, case_id) VALUES (?, ?, ?, ?)",
+            [(first + n, *doc[:3]) for n, doc in enumerate(docs)])
+        self.db.conn.executemany("INSERT INTO search(rowid, body) VALUES (?, ?)",
+                                 [(first + n, doc[3]) for n, doc in enumerate(docs)])

@@ -156,6 +156,9 @@ class _Held:
     waiting: set[str] = field(default_factory=set)     # records with changes not yet sent
     kept_aside: bool = False             # any pulled change kept aside (not applied) at all
     applied: list[tuple[str, str]] = field(default_factory=list)    # (entity, id), to audit
+    #: Records to write once the page is read (None: one change at a time, each written at
+    #: once in its own savepoint).
+    to_write: list[Any] | None = field(default_factory=list)
 
 
 def _chunks(ids: list[str], size: int = 500) -> Iterator[list[str]]:
@@ -200,11 +203,12 @@ class Outbox(Part):
             if not rows:
                 break
             for row in rows:
-                op = _op(row)
-                if op.record_id in seen or op.record_id in held:
-                    seen.add(op.record_id)
+                record_id = row[3]
+                if record_id in seen or record_id in held:      # not decoded: not going
+                    seen.add(record_id)
                     continue
-                seen.add(op.record_id)
+                seen.add(record_id)
+                op = _op(row)
                 if op.entity == "attachment" and op.fields.get("sha256") in waiting_blobs:
                     continue
                 if batch and (size + op.size > max_bytes or len(batch) >= max_ops):
@@ -475,6 +479,7 @@ class Outbox(Part):
 
     def _apply_page(self, changes: list[Any], tally: PullTally, *, one_by_one: bool) -> None:
         held = self._held_for(changes)
+        held.to_write = None if one_by_one else []
         for change in changes:
             if one_by_one:
                 self.db.execute("SAVEPOINT pulled_change")
@@ -492,6 +497,8 @@ class Outbox(Part):
             held.kept_aside = held.kept_aside or tally.not_applied > 0
             if one_by_one:
                 self.db.execute("RELEASE pulled_change")
+        if held.to_write:
+            self._store.records.write_rows(held.to_write)   # the page in a few statements
         self._store.audit.log_many("pull", held.applied)
 
     def _keep_not_applied(self, change: Any, reason: str, tally: PullTally) -> None:
@@ -577,7 +584,10 @@ class Outbox(Part):
                 [record_id]).fetchone()
             tally.conflicts += 1
             return
-        self._store.records.write_row(record)
+        if held.to_write is None:
+            self._store.records.write_row(record)
+        else:
+            held.to_write.append(record)
         held.applied.append((entity, record_id))
         held.revs[record_id] = rev
         if held.kept_aside:

@@ -64,6 +64,7 @@ from rbsw_desktop.sync.transport import (
     Refused,
     ServerBusy,
     TransportError,
+    Waiting,
 )
 
 if TYPE_CHECKING:
@@ -81,6 +82,8 @@ REVOKED_INCOMPLETE = "This laptop has been signed out by the council, but its wi
 NOT_APPLIED = ("{n} change(s) from the council could not be saved on this laptop. They are "
                "kept aside (see Sync problems) and everything else was saved; please tell IT "
                "support.")
+NOT_ANSWERED = ("The council system did not answer for the changes sent. They are still "
+                "waiting here and will go next time.")
 #: The reason kept with an op too big even as a blob (ui/refused.py words it for a worker).
 TOO_BIG = "too big to send: {size} MB, and the council system takes at most {most} MB at once"
 TOO_BIG_WARNING = ("One change ({what}) is too big to send to the council system ({size} MB; at "
@@ -172,6 +175,7 @@ class SyncEngine:
         self._wipe = wipe
         self._cancel: Callable[[], bool] = lambda: False
         self._progress: Progress = lambda stage, done, total: None
+        self._waiting: Waiting | None = None
 
     # -- one sync -----------------------------------------------------------------------------
 
@@ -274,10 +278,10 @@ class SyncEngine:
             raise Cancelled()
 
     def _note_pending(self) -> None:
-        """Tell the gateway how much waits here (business support's "waiting on laptop"), and
-        how many records it does not have (what a wipe would destroy)."""
-        self.transport.pending_ops = self.store.outbox.counts().pending
-        self.transport.unsent_records = self.store.outbox.unsent_record_count()
+        """What waits here, as the requests sent from now tell the gateway (business
+        support's "waiting on laptop", and what a wipe would destroy)."""
+        self._waiting = Waiting(self.store.outbox.counts().pending,
+                                self.store.outbox.unsent_record_count())
 
     def _server_time(self, server_time: str) -> None:
         if server_time:
@@ -291,66 +295,67 @@ class SyncEngine:
         recorded here and the next one is made ready from the records not on their way, so
         neither the laptop nor the gateway waits for the other. The transport carries one
         request at a time: a batch goes once the one before it is answered, and a refused
-        batch is split and sent here, with nothing else on its way."""
+        batch is split and sent, with nothing else on its way. However the push ends (done,
+        stopped, a full disk, an answer for none of a batch), a batch still on its way is
+        waited for and its answer recorded before it does: a refusal or a revocation in it is
+        heard in this sync, not the next."""
         total = self.store.outbox.pending_count()
         done = 0
+
+        def answered(n: int) -> bool:
+            """Count a batch's answers; False (said once) when the gateway answered none."""
+            nonlocal done
+            if n == 0:
+                if NOT_ANSWERED not in report.errors:
+                    report.errors.append(NOT_ANSWERED)
+                return False
+            done += n
+            self._note_pending()
+            self._progress("push", done, total)
+            return True
+
         with ThreadPoolExecutor(1, thread_name_prefix="sync-push") as sender:
-            batch = self.store.outbox.next_push_batch(self.batch_ops, self.batch_bytes)
             flying: _Flight | None = None
-            for _ in range(total + 10):         # each round answers at least one op
-                self._check_cancel()
-                landed = self._land(flying, report) if flying is not None else None
-                flying = self._take_off(sender, batch, report) if batch else None
-                if landed is not None:
-                    answered = landed()
-                    if answered == 0:
-                        report.errors.append("The council system did not answer for the "
-                                             "changes sent. They are still waiting here and "
-                                             "will go next time.")
+            try:
+                batch = self.store.outbox.next_push_batch(self.batch_ops, self.batch_bytes)
+                for _ in range(total + 10):         # each round answers at least one op
+                    self._check_cancel()
+                    landing, flying = flying, None
+                    record = self._land(sender, landing, report) if landing else None
+                    flying = self._take_off(sender, batch, report) if batch else None
+                    if record is not None and not answered(record()):
                         return False
-                    done += answered
-                    self._note_pending()
-                    self._progress("push", done, total)
-                batch = self.store.outbox.next_push_batch(
-                    self.batch_ops, self.batch_bytes,
-                    on_the_way={row.record_id for row in flying.rows} if flying else ())
-                if flying is None and not batch:
-                    return True
-            if flying is not None:
-                self._land(flying, report)()
+                    batch = self.store.outbox.next_push_batch(
+                        self.batch_ops, self.batch_bytes,
+                        on_the_way={row.record_id for row in flying.rows} if flying else ())
+                    if flying is None and not batch:
+                        return True
+            finally:
+                if flying is not None:
+                    answered(self._land(sender, flying, report)())
         return not self.store.outbox.next_push_batch(1, self.batch_bytes)
 
     def _take_off(self, sender: ThreadPoolExecutor, batch: list[OutboxOp],
                   report: SyncReport) -> _Flight:
-        """Send what of this batch can go, from the helper thread (the transport is free)."""
+        """Send what of this batch can go, from the helper thread (the transport is free),
+        telling the gateway what waits here as it stands now."""
         rows, ops = self._sendable(batch, report)
         answer = sender.submit(self._retrying, functools.partial(
-            self.transport.push, PushRequest(ops=ops))) if rows else None
+            self.transport.push, PushRequest(ops=ops), waiting=self._waiting)) if rows else None
         return _Flight(rows, len(batch) - len(rows), answer)
 
-    def _land(self, flight: _Flight, report: SyncReport) -> Callable[[], int]:
+    def _land(self, sender: ThreadPoolExecutor, flight: _Flight,
+              report: SyncReport) -> Callable[[], int]:
         """Wait for a batch's answer; what records it (how many ops were answered). A
-        refused batch is split and sent at once, before anything else goes."""
+        refused batch is split and its halves sent at once, before anything else goes."""
         if flight.answer is None:
             return lambda: flight.answered_here
         try:
             answer = flight.answer.result()
         except Refused as exc:
-            answered = flight.answered_here + self._split(flight.rows, exc, report)
+            answered = flight.answered_here + self._split(sender, flight.rows, exc, report)
             return lambda: answered
         return lambda: flight.answered_here + self._record(flight.rows, answer, report)
-
-    def _push_batch(self, batch: list[OutboxOp], report: SyncReport) -> int:
-        """Send one batch and wait for its answer (a refused batch's halves)."""
-        sendable, ops = self._sendable(batch, report)
-        if not sendable:
-            return len(batch)
-        answered = len(batch) - len(sendable)
-        try:
-            answer = self._retrying(lambda: self.transport.push(PushRequest(ops=ops)))
-        except Refused as exc:
-            return answered + self._split(sendable, exc, report)
-        return answered + self._record(sendable, answer, report)
 
     def _sendable(self, batch: list[OutboxOp],
                   report: SyncReport) -> tuple[list[OutboxOp], list[Op]]:
@@ -398,20 +403,22 @@ class SyncEngine:
             return None
         return op.model_copy(update={"fields": {}, "fields_blob": sha256})
 
-    def _split(self, batch: list[OutboxOp], exc: Refused, report: SyncReport) -> int:
-        """A refused batch: its halves are sent until the one op refused is found, and that
-        op is kept, refused, with the reason."""
+    def _split(self, sender: ThreadPoolExecutor, batch: list[OutboxOp], exc: Refused,
+               report: SyncReport) -> int:
+        """A refused batch: its halves are sent, one after the other, until the one op
+        refused is found, and that op is kept, refused, with the reason."""
         if len(batch) > 1:
             half = len(batch) // 2
-            return (self._push_batch(batch[:half], report)
-                    + self._push_batch(batch[half:], report))
+            return sum(self._land(sender, self._take_off(sender, part, report), report)()
+                       for part in (batch[:half], batch[half:]))
         self.store.outbox.refuse(batch[0].op_id, str(exc))
         report.refused += 1
         return 1
 
     def _record(self, batch: list[OutboxOp], answer: PushAnswer, report: SyncReport) -> int:
-        self._server_time(answer.server_time)
-        tally = self.store.outbox.mark_pushed(batch, _acks(answer))
+        with self.store.transaction():                  # one commit (one flush to disk)
+            self._server_time(answer.server_time)
+            tally = self.store.outbox.mark_pushed(batch, _acks(answer))
         report.pushed += tally.pushed
         report.conflicts += tally.conflicts
         report.refused += tally.refused
@@ -431,7 +438,7 @@ class SyncEngine:
     def _pull_pages(self, report: SyncReport, ahead: ThreadPoolExecutor) -> None:
         def fetch(cursor: str) -> Future[tuple[ChangesPage, list[Any]]]:
             return ahead.submit(self._retrying, functools.partial(
-                self.transport.changes, cursor, self.pull_limit))
+                self.transport.changes, cursor, self.pull_limit, waiting=self._waiting))
 
         next_page = fetch(self.store.outbox.sync_cursor())
         for _ in range(100_000):
@@ -448,8 +455,9 @@ class SyncEngine:
                 report.errors.append("Some changes from the council did not save on this laptop. "
                                      "They will be fetched again next time.")
                 return
-            self.store.outbox.set_sync_cursor(page.cursor)          # only after commit + count
-            self._server_time(page.server_time)
+            with self.store.transaction():                # one commit (one flush to disk)
+                self.store.outbox.set_sync_cursor(page.cursor)      # only after commit + count
+                self._server_time(page.server_time)
             report.pulled += tally.applied
             report.conflicts += tally.conflicts
             report.not_applied += tally.not_applied
@@ -469,7 +477,8 @@ class SyncEngine:
                 out.append(change)
                 continue
             try:
-                data = self._retrying(functools.partial(self.transport.blob_get, sha256))
+                data = self._retrying(functools.partial(self.transport.blob_get, sha256,
+                                                        waiting=self._waiting))
                 if hashlib.sha256(data).hexdigest() != sha256:
                     raise ValueError("it arrived damaged")
                 full = {**change, "fields": big_records.unpack(data)}
@@ -507,7 +516,7 @@ class SyncEngine:
                     chunk_at: Callable[[int, int], bytes]) -> None:
         """Send one blob (its bytes by `chunk_at(offset, n)`), resuming where the gateway's
         HEAD says this laptop stopped."""
-        received = self._retrying(lambda: self.transport.blob_received(sha256))
+        received = self._received(sha256)
         complete = received >= size          # the gateway already holds all of it
         for _ in range(size // MAX_BLOB_CHUNK + 50):
             if complete:
@@ -515,25 +524,32 @@ class SyncEngine:
             chunk = chunk_at(received, MAX_BLOB_CHUNK)
             try:
                 answer = self._retrying(
-                    functools.partial(self.transport.blob_put, sha256, received, chunk))
+                    functools.partial(self.transport.blob_put, sha256, received, chunk,
+                                      waiting=self._waiting))
                 received, complete = answer.received, answer.complete
                 if received >= size and not complete:
                     # Every byte arrived but the gateway's SHA-256 check failed: start again.
-                    received = self._retrying(lambda: self.transport.blob_received(sha256))
+                    received = self._received(sha256)
                     complete = received >= size
             except Refused as exc:
                 if exc.status not in (409, 416):
                     raise
-                received = self._retrying(lambda: self.transport.blob_received(sha256))
+                received = self._received(sha256)
             self._progress("blobs", before + min(received, size), total)
         if not complete:
             raise TransportError("A photo or scan could not be sent completely. It will resume "
                                  "where it stopped next time.")
 
+    def _received(self, sha256: str) -> int:
+        """Bytes of this blob the gateway already holds (retried like any request)."""
+        return self._retrying(functools.partial(self.transport.blob_received, sha256,
+                                                waiting=self._waiting))
+
     def _download_blobs(self, report: SyncReport) -> None:
         for sha256, media_type in self.store.outbox.missing_blobs():
             try:
-                data = self._retrying(functools.partial(self.transport.blob_get, sha256))
+                data = self._retrying(functools.partial(self.transport.blob_get, sha256,
+                                                        waiting=self._waiting))
             except (Refused, TransportError):
                 report.warnings.append("A photo or scan from the council is not here yet; it "
                                        "will be fetched next time.")

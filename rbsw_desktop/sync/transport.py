@@ -95,6 +95,18 @@ class NotAuthorised(RbswError):
     pass
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """What waits on this laptop, as a request tells the gateway: the outbox's records
+    (`X-Pending-Ops`, business support's "waiting on laptop") and the records the council
+    does not have (`X-Unsent-Records`: the answer telling this laptop to wipe is audited with
+    it). Handed to each request as a value, so a request built on a helper thread carries the
+    counts it was sent with, whatever the engine has recorded since."""
+
+    pending_ops: int
+    unsent_records: int
+
+
 class Refused(RbswError):
     def __init__(self, message: str, status: int, code: str = "") -> None:
         super().__init__(message)
@@ -134,12 +146,6 @@ class HttpTransport:
         self.token = token
         self.timeout = timeout
         self.compress = compress
-        #: This laptop's outbox count, sent as `X-Pending-Ops` so business support sees what
-        #: each worker has waiting (None: not sent).
-        self.pending_ops: int | None = None
-        #: Records here the council does not have, sent as `X-Unsent-Records`: the answer
-        #: telling this laptop to wipe is audited with it (None: not sent).
-        self.unsent_records: int | None = None
         self._conn: http.client.HTTPConnection | None = None
         # Bytes of request/response bodies: as sent on the wire, and as raw JSON.
         self.wire_sent = self.wire_received = self.raw_sent = self.raw_received = 0
@@ -150,13 +156,19 @@ class HttpTransport:
         return read_answer(EnrolAnswer, self.call("POST", "/devices", request.model_dump(),
                                             auth=False))
 
-    def push(self, request: PushRequest) -> PushAnswer:
-        return read_answer(PushAnswer, self.call("POST", "/sync/push", request.model_dump()))
+    def push(self, request: PushRequest, *, waiting: Waiting | None = None) -> PushAnswer:
+        # Written by pydantic's own encoder: compact UTF-8 JSON like `wire_json` of its dump
+        # (for a batch of board items, the same bytes), in a fifth of the time (500: 3 ms).
+        return read_answer(PushAnswer, self.call("POST", "/sync/push",
+                                                 request.model_dump_json().encode("utf-8"),
+                                                 waiting=waiting))
 
-    def changes(self, since: str, limit: int) -> tuple[ChangesPage, list[Any]]:
+    def changes(self, since: str, limit: int, *,
+                waiting: Waiting | None = None) -> tuple[ChangesPage, list[Any]]:
         """A page of changes: its envelope, and the changes as sent (each is read on its own,
         so one this laptop cannot read never hides the rest)."""
-        resp = self.call("GET", f"/sync/changes?since={quote(since)}&limit={int(limit)}")
+        resp = self.call("GET", f"/sync/changes?since={quote(since)}&limit={int(limit)}",
+                         waiting=waiting)
         try:
             raw = resp.json()
             changes = raw.get("changes") if isinstance(raw, dict) else None
@@ -167,22 +179,24 @@ class HttpTransport:
             raise TransportError(UNREADABLE)
         return page, changes
 
-    def blob_received(self, sha256: str) -> int:
+    def blob_received(self, sha256: str, *, waiting: Waiting | None = None) -> int:
         """Bytes of this blob the gateway already holds (0 when none)."""
         try:
-            resp = self.call("HEAD", f"/blobs/{sha256}")
+            resp = self.call("HEAD", f"/blobs/{sha256}", waiting=waiting)
         except Refused as exc:
             if exc.status == 404:
                 return 0
             raise
         return int(resp.headers.get(RECEIVED_HEADER.lower(), "0") or 0)
 
-    def blob_put(self, sha256: str, offset: int, data: bytes) -> BlobProgress:
-        return read_answer(BlobProgress, self.call("PUT", f"/blobs/{sha256}?offset={int(offset)}",
-                                             data, content_type="application/octet-stream"))
+    def blob_put(self, sha256: str, offset: int, data: bytes, *,
+                 waiting: Waiting | None = None) -> BlobProgress:
+        return read_answer(BlobProgress, self.call(
+            "PUT", f"/blobs/{sha256}?offset={int(offset)}", data,
+            content_type="application/octet-stream", waiting=waiting))
 
-    def blob_get(self, sha256: str) -> bytes:
-        return self.call("GET", f"/blobs/{sha256}").body
+    def blob_get(self, sha256: str, *, waiting: Waiting | None = None) -> bytes:
+        return self.call("GET", f"/blobs/{sha256}", waiting=waiting).body
 
     def close(self) -> None:
         if self._conn is not None:
@@ -192,15 +206,15 @@ class HttpTransport:
     # -- one request --------------------------------------------------------------------------
 
     def call(self, method: str, path: str, body: dict[str, Any] | bytes | None = None, *,
-             auth: bool = True, content_type: str = "application/json") -> Response:
+             auth: bool = True, content_type: str = "application/json",
+             waiting: Waiting | None = None) -> Response:
         headers = {"Accept": "application/json", "Accept-Encoding": "gzip",
                    "User-Agent": "rbsw-desktop/1"}
         if auth and self.token:
             headers["Authorization"] = f"Bearer {self.token}"
-            if self.pending_ops is not None:
-                headers[PENDING_HEADER] = str(max(0, int(self.pending_ops)))
-            if self.unsent_records is not None:
-                headers[UNSENT_HEADER] = str(max(0, int(self.unsent_records)))
+            if waiting is not None:
+                headers[PENDING_HEADER] = str(max(0, waiting.pending_ops))
+                headers[UNSENT_HEADER] = str(max(0, waiting.unsent_records))
         payload: bytes | None = None
         if body is not None:
             raw = body if isinstance(body, bytes) else wire_json(body)

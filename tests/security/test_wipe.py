@@ -87,7 +87,6 @@ def test_a_complete_wipe_reports_nothing_left(store: Store, data_dir: Path) -> N
 
 class _RevokedTransport:
     """The gateway's answer to a revoked laptop, to every request."""
-    pending_ops = 0
 
     def close(self) -> None:
         pass

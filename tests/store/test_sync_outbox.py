@@ -332,3 +332,23 @@ def test_a_pulled_change_from_a_newer_app_keeps_what_this_one_knows(store: Store
     held = store.records.get(BoardItem, item.id)
     assert (held.text, held.position, held.rev, held.sync_state) == (
         "From a newer app (fictional)", 2, 6, SyncState.FILED)
+
+
+def test_a_page_lands_in_one_go_each_record_as_its_newest_version_searchable_by_its_words(
+        store: Store, case: Case) -> None:
+    # A page is written a kind of record at a time; a record twice in it (two revisions) ends
+    # as the newer, and search finds each record by the words it now holds, newest first.
+    items = [BoardItem(case_id=case.id, zone=Zone.RED, text=f"Kestrel visit {i} (fictional)")
+             for i in range(3)]
+    store.records.save(items[0])               # held here already, with its own words
+    ack_all(store)
+    page = [change(items[0], 2, text="Heron walk (fictional)"), change(items[1], 1),
+            change(items[2], 1), change(items[1], 2, text="Heron swim (fictional)")]
+    tally = store.outbox.apply_pulled(page)
+    assert (tally.applied, tally.not_applied) == (4, 0)
+    assert {i.id: i.text for i in store.board.items(case.id)} == {
+        items[0].id: "Heron walk (fictional)", items[1].id: "Heron swim (fictional)",
+        items[2].id: items[2].text}
+    assert store.records.get(BoardItem, items[1].id).rev == 2
+    assert [h.record_id for h in store.search.find("heron")] == [items[1].id, items[0].id]
+    assert [h.record_id for h in store.search.find("kestrel")] == [items[2].id]

@@ -169,9 +169,11 @@ class GatewayProcess:
         args = ["records", "--json"] + (["--pod", pod] if pod else [])
         return list(json.loads(self.admin(*args)))
 
-    def fail_next(self, status: int, count: int = 1, retry_after: float | None = None) -> None:
+    def fail_next(self, status: int, count: int = 1, retry_after: float | None = None, *,
+                  after: int = 0) -> None:
+        """The `count` API requests after the next `after` are answered `status`."""
         self.fault_plan.write_text(json.dumps({"status": status, "remaining": count,
-                                               "retry_after": retry_after}))
+                                               "retry_after": retry_after, "after": after}))
 
     # -- the gateway's own database -----------------------------------------------------------
 

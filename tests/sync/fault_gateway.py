@@ -1,8 +1,9 @@
 """The real gateway with a test-only fault hook in front of it: `python -m tests.sync.fault_gateway
 ARGS...` is `rbsw-gateway ARGS...`, except that its app first looks at a fault plan file
-(`DATA_DIR/test-faults.json`, written by the `gateway` fixture's `fail_next`): while the plan has
-requests left, API requests are answered with its status (and `Retry-After`), in the protocol's
-error shape. openapi.json is never failed. The production gateway has no such hook."""
+(`DATA_DIR/test-faults.json`, written by the `gateway` fixture's `fail_next`): once the plan's
+`after` API requests have passed, while it has requests left, API requests are answered with its
+status (and `Retry-After`), in the protocol's error shape. openapi.json is never failed. The
+production gateway has no such hook."""
 
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ def _take(plan: Path) -> dict[str, Any] | None:
         except (OSError, ValueError):
             return None
         if fault.get("remaining", 0) <= 0:
+            return None
+        if fault.get("after", 0) > 0:
+            fault["after"] -= 1
+            plan.write_text(json.dumps(fault))
             return None
         fault["remaining"] -= 1
         plan.write_text(json.dumps(fault))
