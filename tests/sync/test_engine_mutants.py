@@ -6,14 +6,17 @@ each test's own in the normal suite) and look only at behaviour, never the engin
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from rbsw_desktop.domain import Zone
-from rbsw_desktop.domain.entities import BoardItem
+from rbsw_desktop.domain.entities import BoardItem, Review
 from rbsw_desktop.domain.enums import EntityKind, SyncState, VisitType
-from rbsw_desktop.security.wipe import WIPE_NOTE
+from rbsw_desktop.security.wipe import WIPE_NOTE, wipe_note
 from tests.sync.engine_gateway import gateway_fixture  # noqa: F401 (fixture)
 from tests.sync.faultproxy import Fault, FaultProxy
 from tests.sync.laptops import (  # noqa: F401 (fixtures)
@@ -24,9 +27,20 @@ from tests.sync.laptops import (  # noqa: F401 (fixtures)
     worker_laptop_fixture,
 )
 
+STOPPED = "Sync was stopped. Nothing was lost; it will carry on next time."
+
 
 def _held(gateway: Any, pod: Pod) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in gateway.records(pod=pod.id)}
+
+
+def _review(laptop: Laptop, pod: Pod, *, items: int, words: int) -> Review:
+    """A review of a fictional board of `items` items of `words` words each."""
+    snapshot = [{"board_item_id": f"item-{i}", "zone": "amber", "shareable": True,
+                 "raised_by": "family", "text": f"Worry {i} at the review (fictional)"
+                 + " school contact" * words} for i in range(items)]
+    return laptop.store.records.save(Review(case_id=pod.case, held_on="2026-11-30",
+                                            snapshot=snapshot))
 
 
 def _items(laptop: Laptop, pod: Pod, n: int, zone: Zone = Zone.AMBER) -> list[BoardItem]:
@@ -195,10 +209,14 @@ def test_a_photo_goes_up_in_chunks_resumes_after_a_cut_and_comes_down_whole(
     attachment = store.direct_work.attach(activity_id, pod.case, data, "image/png",
                                           filename="drawing.png")
     faults = iter([Fault("cut_request", 1_500_000)])
+    stages: list[tuple[str, int, int]] = []
     with FaultProxy(gateway.port, lambda n: next(faults, Fault())) as proxy:
-        report = worker_laptop.sync(proxy.url, max_attempts=4)
+        report = worker_laptop.engine(proxy.url, max_attempts=4).sync_once(
+            progress=lambda stage, done, total: stages.append((stage, done, total)))
     assert report.ok and report.blobs_uploaded == 1, report.as_json()
     assert "cut_request" in proxy.seen
+    sent = [(done, total) for stage, done, total in stages if stage == "blobs"]
+    assert sent[-1] == (len(data), len(data)) and sent == sorted(sent), sent
     assert worker_laptop.sync().blobs_uploaded == 0              # sent once, not again
     pulled = manager_laptop.sync()
     assert pulled.ok and pulled.blobs_downloaded == 1, pulled.as_json()
@@ -215,21 +233,22 @@ def test_a_cancelled_sync_stops_says_so_and_loses_nothing(
     stop.set()
     report = worker_laptop.engine().sync_once(cancel=stop)
     assert not report.ok and report.pushed == 0 and report.pending == 6, report.as_json()
-    assert "stopped" in report.errors[0] and "Nothing was lost" in report.errors[0]
+    assert report.errors == [STOPPED]
     assert not any(i.id in _held(gateway, pod) for i in items)
     # Stopped between batches: what went is kept, the rest goes next time.
     stop.clear()
     partway = worker_laptop.engine(batch_ops=2).sync_once(
         cancel=stop, progress=lambda stage, done, total: stop.set() if done else None)
     assert not partway.ok and 0 < partway.pushed < 6 and partway.pending == 6 - partway.pushed
-    assert "stopped" in partway.errors[0]
+    assert partway.errors == [STOPPED]
     finished = worker_laptop.sync()
     assert finished.ok and finished.pushed == 6 - partway.pushed, finished.as_json()
     assert all(i.id in _held(gateway, pod) for i in items)
 
 
 def test_a_revoked_laptop_wipes_and_says_how_many_records_never_reached_the_council(
-        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+        gateway: Any, pod: Pod, worker_laptop: Laptop, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, "rbsw_desktop.sync.engine")
     assert worker_laptop.sync().ok
     worker_laptop.store.visits.add(pod.case, visit_type=VisitType.STATUTORY,
                                    observations="Unsent (fictional)")
@@ -238,14 +257,21 @@ def test_a_revoked_laptop_wipes_and_says_how_many_records_never_reached_the_coun
     report = worker_laptop.sync()
     assert report.revoked and not report.retired and report.wiped, report.as_json()
     assert report.destroyed_unsent == 1 and report.pushed == 0
-    assert "signed out" in report.errors[0] and "1" in report.errors[0]
+    assert report.errors == [
+        "This laptop has been signed out by the council, so its store has been wiped. Ask "
+        "business support to set it up again. 1 record that had not reached the council "
+        "(waiting, in a conflict or refused) was destroyed with it."]
     assert report.as_json()["revoked"] is True and report.as_json()["destroyed_unsent"] == 1
     assert worker_laptop.store.locked
     assert [p.name for p in data_dir.rglob("*") if p.is_file()] == [WIPE_NOTE]
+    note = wipe_note(data_dir)
+    assert note is not None and (note["reason"], note["destroyed_unsent"]) == ("revoked", 1)
+    assert "device revoked: wiping the store (1 records unsent)" in caplog.messages
 
 
 def test_a_retired_laptop_sends_what_it_holds_then_wipes(
-        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+        gateway: Any, pod: Pod, worker_laptop: Laptop, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, "rbsw_desktop.sync.engine")
     assert worker_laptop.sync().ok
     visit = worker_laptop.store.visits.add(pod.case, visit_type=VisitType.STATUTORY,
                                            observations="Seen at home (fictional)")
@@ -254,10 +280,15 @@ def test_a_retired_laptop_sends_what_it_holds_then_wipes(
     report = worker_laptop.sync()
     assert report.retired and not report.revoked and report.destroyed_unsent == 0, \
         report.as_json()
-    assert report.pushed == 1 and "retired by the council" in report.errors[0]
+    assert report.pushed == 1 and report.errors == [
+        "This laptop has been retired by the council: it sent what it could, and its store has "
+        "been wiped. Nothing was lost (everything on it had reached the council)."]
     assert _held(gateway, pod)[visit.id]["fields"]["observations"] == "Seen at home (fictional)"
     assert worker_laptop.store.locked
     assert [p.name for p in data_dir.rglob("*") if p.is_file()] == [WIPE_NOTE]
+    note = wipe_note(data_dir)
+    assert note is not None and (note["reason"], note["destroyed_unsent"]) == ("retired", 0)
+    assert "device retired: wiping the store (0 records unsent)" in caplog.messages
 
 
 def test_the_first_sync_brings_the_councils_case_and_pushes_nothing_back(
@@ -265,7 +296,36 @@ def test_the_first_sync_brings_the_councils_case_and_pushes_nothing_back(
     report = worker_laptop.sync()
     assert report.ok and report.pushed == 0 and report.pulled >= 1, report.as_json()
     assert pod.case in report.changes.ids(EntityKind.CASE)
-    assert report.as_json()["ok"] is True and report.as_json()["pulled"] == report.pulled
+    assert report.as_json() == {
+        "ok": True, "pushed": 0, "pulled": report.pulled, "conflicts": 0, "quarantined": 0,
+        "blobs_uploaded": 0, "blobs_downloaded": 0, "pending": 0, "open_conflicts": 0,
+        "quarantined_total": 0, "pulled_quarantined": 0, "pulled_quarantined_total": 0,
+        "revoked": False, "retired": False, "destroyed_unsent": 0,
+        "clock_skew_seconds": report.clock_skew_seconds, "errors": [], "warnings": []}
     assert worker_laptop.store.outbox.counts().pending == 0
     assert report.clock_skew_seconds is not None and abs(report.clock_skew_seconds) < 60
     assert report.warnings == []
+
+
+def test_a_change_too_big_for_one_request_goes_as_a_file_and_arrives_whole(
+        gateway: Any, pod: Pod, worker_laptop: Laptop, manager_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    review = _review(worker_laptop, pod, items=200, words=3)
+    small = worker_laptop.store.board.add(pod.case, Zone.GREEN, "Small (fictional)")
+    report = worker_laptop.sync(op_bytes=10_000)
+    assert report.ok and report.blobs_uploaded == 0 and report.refused == 0, report.as_json()
+    held = _held(gateway, pod)
+    assert held[review.id]["fields"]["snapshot"] == review.snapshot
+    assert held[small.id]["fields"]["text"] == "Small (fictional)"
+    assert manager_laptop.sync().ok
+    assert manager_laptop.store.records.get(Review, review.id).snapshot == review.snapshot
+
+
+def test_a_batch_too_big_for_the_gateway_is_split_and_every_change_still_goes(
+        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    reviews = [_review(worker_laptop, pod, items=1500, words=60) for _ in range(7)]  # 1.4 MB
+    report = worker_laptop.sync(batch_bytes=64 * 1024 * 1024, timeout=60)
+    assert report.ok and report.pushed == 7 and report.refused == 0, report.as_json()
+    held = _held(gateway, pod)
+    assert all(held[r.id]["fields"]["snapshot"] == r.snapshot for r in reviews)
