@@ -6,6 +6,7 @@ each test's own in the normal suite) and look only at behaviour, never the engin
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 from pathlib import Path
@@ -317,6 +318,10 @@ def test_a_change_too_big_for_one_request_goes_as_a_file_and_arrives_whole(
     held = _held(gateway, pod)
     assert held[review.id]["fields"]["snapshot"] == review.snapshot
     assert held[small.id]["fields"]["text"] == "Small (fictional)"
+    audit = json.loads(gateway.admin("audit", "--limit", "1000", "--json"))
+    uploads = [row for row in audit if row["action"].startswith("PUT /blobs/")
+               and row["device_id"] == worker_laptop.enrolment.device_id]
+    assert len(uploads) == 1, uploads                        # the review, as a file, once
     assert manager_laptop.sync().ok
     assert manager_laptop.store.records.get(Review, review.id).snapshot == review.snapshot
 
