@@ -334,3 +334,21 @@ def test_a_batch_too_big_for_the_gateway_is_split_and_every_change_still_goes(
     assert report.ok and report.pushed == 7 and report.refused == 0, report.as_json()
     held = _held(gateway, pod)
     assert all(held[r.id]["fields"]["snapshot"] == r.snapshot for r in reviews)
+
+
+def test_one_change_the_gateway_refuses_whole_is_kept_with_its_reason_and_the_rest_go(
+        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+    # Allowed inline here (op_bytes), a 9 MB review is more than the gateway takes in one
+    # request: the batch is split until that one change is alone, and it is kept, refused.
+    assert worker_laptop.sync().ok
+    before = _items(worker_laptop, pod, 2)
+    huge = _review(worker_laptop, pod, items=9000, words=60)
+    after = _items(worker_laptop, pod, 1)
+    report = worker_laptop.sync(op_bytes=64 * 1024 * 1024, batch_bytes=64 * 1024 * 1024,
+                                timeout=60)
+    assert (report.refused, report.refused_total, report.pushed) == (1, 1, 6), report.as_json()
+    assert report.pending == 0 and not report.ok
+    (refused,) = worker_laptop.store.outbox.export_refused()
+    assert refused["id"] == huge.id and refused["reason"]
+    held = _held(gateway, pod)
+    assert all(i.id in held for i in before + after) and huge.id not in held
