@@ -17,6 +17,7 @@ may, or named in a clear message when we may not.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,9 +58,14 @@ MUTATE = {
                  ["tests/unit/test_protocol.py", "tests/unit/test_big_records.py"]),
     "sync": (["rbsw_desktop/sync/backoff.py"], ["tests/unit/test_backoff.py"]),
     "store": (["rbsw_desktop/store/*"], ["tests/store", "tests/sync/test_engine_store.py"]),
-    # Against the real gateway process, started again for each mutant: long (tens of minutes).
-    "engine": (["rbsw_desktop/sync/engine.py"], ["tests/sync/test_engine.py"]),
+    # Against ONE real gateway process that `mutate` starts for the whole run (SHARED_GATEWAY).
+    "engine": (["rbsw_desktop/sync/engine.py"], ["tests/sync/test_engine_mutants.py"]),
 }
+#: Modules whose tests talk to a real gateway: `mutate` starts one (embedded SQLite, loopback)
+#: before mutmut and names it in RBSW_ENGINE_GATEWAY (tests/sync/engine_gateway.py), so no
+#: mutant waits for a gateway to start; it stops it afterwards, or by itself after its lifetime.
+SHARED_GATEWAY = {"engine"}
+SHARED_GATEWAY_SECONDS = 4 * 3600
 #: What `mutate` runs when no module is named: the pure modules, a few minutes on two cores.
 MUTATE_DEFAULT = ["domain", "protocol", "sync"]
 #: Killed (or timed out) mutants out of all of them, per module: below this the command fails.
@@ -203,6 +210,42 @@ def run_fuzz(args: list[str]) -> int:
     return subprocess.run(cmd, cwd=ROOT).returncode
 
 
+@contextlib.contextmanager
+def shared_gateway(py: str, work: Path, wanted: bool) -> Iterator[dict[str, str]]:
+    """A test gateway (`tests.sync.fault_gateway`, this checkout's own code, not a mutant) on
+    loopback for a whole mutation run, as RBSW_ENGINE_GATEWAY; stopped however the run ends."""
+    if not wanted:
+        yield {}
+        return
+    data_dir = work / "gateway"
+    data_dir.mkdir(parents=True)
+    log = open(data_dir / "gateway.log", "ab")  # noqa: SIM115 (owned by the process)
+    proc = subprocess.Popen(
+        [py, "-m", "tests.sync.fault_gateway", "--data-dir", str(data_dir), "serve", "--host",
+         "127.0.0.1", "--port", "0", "--max-seconds", str(SHARED_GATEWAY_SECONDS),
+         "--client-timeout", "5"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=log,
+        env={**os.environ, "PYTHONPATH": str(ROOT),
+             "RBSW_TEST_FAULT_PLAN": str(data_dir / "test-faults.json")})
+    log.close()
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        try:
+            url = str(json.loads(first)["url"])
+        except (ValueError, KeyError):
+            fail(f"The test gateway did not start; see {data_dir / 'gateway.log'}.")
+        print(f"One gateway for every mutant: {url} (data in {data_dir})", flush=True)
+        yield {"RBSW_ENGINE_GATEWAY": json.dumps({"url": url, "data_dir": str(data_dir)})}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def run_mutate(args: list[str]) -> int:
     """mutmut over each named module (MUTATE) with its tests; the kill rate of each, printed."""
     ensure_python()
@@ -240,8 +283,10 @@ def run_mutate(args: list[str]) -> int:
         print(f"\nMutating {name}: {', '.join(sources)} against {', '.join(tests)}", flush=True)
         started = time.monotonic()
         jobs = str(os.cpu_count() or 2)
-        if subprocess.run([py, "-m", "mutmut", "run", "--max-children", jobs],
-                          cwd=work, env=env).returncode != 0:
+        with shared_gateway(py, work, name in SHARED_GATEWAY) as extra:
+            ran = subprocess.run([py, "-m", "mutmut", "run", "--max-children", jobs],
+                                 cwd=work, env={**env, **extra}).returncode
+        if ran != 0:
             fail(f"mutmut could not run over {name} (see above).")
         subprocess.run([py, "-m", "mutmut", "export-cicd-stats"], cwd=work, env=env,
                        stdout=subprocess.DEVNULL, check=True)
