@@ -249,13 +249,11 @@ class StoreOp:
     def _on_failure(self, exc: BaseException) -> None:
         if not isinstance(exc, RbswError):
             log_failure(log, "background operation failed", exc)
-        if self._failure is not None:
-            if self._parent_alive() and self._same_case():
-                self._failure(exc)
-                return
-            if not self._parent_alive():
-                return
-        show_error(self.parent if self._parent_alive() else None, exc)
+        alive = self._parent_alive()
+        if self._failure is not None and alive and self._same_case():
+            self._failure(exc)
+        elif self._failure is None or alive:    # no one here to take it: said as an error
+            show_error(self.parent if alive else None, exc)
 
 
 def show_error(parent: QWidget | None, exc: BaseException) -> None:

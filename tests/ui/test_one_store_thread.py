@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
 
+from rbsw_desktop.errors import RbswError
 from rbsw_desktop.store import Store
 from rbsw_desktop.store.db import DatabaseError
 from rbsw_desktop.ui.main_window import MainWindow
-from rbsw_desktop.ui.taskman import TaskManager
+from rbsw_desktop.ui.taskman import StoreOp, TaskManager
 from tests.ui.conftest import threaded_taskman
 from tests.ui.test_app_shell import demo_window, unlock
 
@@ -121,3 +123,29 @@ def test_a_long_job_reports_progress_on_the_ui_thread_and_stops_when_cancelled(
     assert thread.startswith("rbsw-store")
     assert seen[0][:3] == ("push", 1, BATCHES)
     assert {name for *_, name in seen} == {threading.main_thread().name}
+
+
+def test_a_failure_answered_after_another_child_is_shown_is_still_said(
+        qtbot, store: Store) -> None:
+    """The case screen is reused: a save for the child before that fails once the worker has
+    chosen another child is not handed to the new child's screen, but it is never silent
+    either: it is said in an error message."""
+    taskman = threaded_taskman(qtbot, store)
+    screen = QWidget()
+    qtbot.addWidget(screen)
+    screen.case_id = "case-before (fictional)"          # type: ignore[attr-defined]
+    release, handed = threading.Event(), []
+
+    def save(own: Store) -> None:
+        release.wait(10)
+        raise RbswError("The change could not be saved (fictional).")
+    try:
+        StoreOp(screen, save, taskman=taskman).failure(handed.append).run_in_background()
+        screen.case_id = "case-next (fictional)"         # type: ignore[attr-defined]
+        release.set()
+        qtbot.waitUntil(lambda: any(box.isVisible() for box in screen.findChildren(QMessageBox)))
+    finally:
+        taskman.close_store()
+    [box] = [b for b in screen.findChildren(QMessageBox) if b.isVisible()]
+    assert "could not be saved" in box.text() and handed == []
+    box.close()
