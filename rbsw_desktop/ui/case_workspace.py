@@ -158,11 +158,16 @@ class CaseWorkspace(QWidget):
         if case_id:
             self.reload()
 
-    def show_case(self, case_id: str) -> None:
+    def show_case(self, case_id: str, summary: CaseSummary | None = None) -> None:
         """Show this case in the screen as it is built (built ahead, or for the case before):
-        what was shown is saved and dropped, and each tab is filled afresh, never rebuilt."""
+        what was shown is saved and dropped, and each tab is filled afresh, never rebuilt.
+        `summary`: the case's caseload line, when there is one: its heading is shown from it
+        at once, so the screen is laid out for the heading's width as it first shows (the case
+        as read from the store, moments later, lays nothing out again unless it differs)."""
         self.clear()
         self.case_id = case_id
+        if summary is not None:
+            self._show_header(summary)
         for tab in (self.visits, self.board, self.direct_work):
             if tab is not None:
                 tab.case_id = case_id

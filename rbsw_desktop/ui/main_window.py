@@ -467,13 +467,17 @@ class MainWindow(QMainWindow):
             self.spare_workspace = spare
 
     def open_case(self, case_id: str) -> None:
+        """The case screen shown at once, with the caseload's heading for the child, and
+        drawn before the store thread starts reading the case (`hold_for_a_frame`)."""
+        self.taskman.hold_for_a_frame(self)
         if self.workspace is None:
             if self.spare_workspace is None:
                 self.prepare_case_screen()
             self.workspace, self.spare_workspace = self.spare_workspace, None
             assert self.workspace is not None
             self.sig_before_lock.connect(self.workspace.save_before_lock)
-        self.workspace.show_case(case_id)
+        listed = next((case for case in self.caseload.model_.rows if case.id == case_id), None)
+        self.workspace.show_case(case_id, listed)
         self.case_area.setCurrentWidget(self.workspace)
         self._caseload_share(CASE_OPEN_SHARE)     # room for the case
         self.workspace.tabs.setFocus()

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from rbsw_desktop.domain.changes import Changes
@@ -46,6 +46,10 @@ Progress = Callable[[str, int, int], None]
 #: of its calls into Qt, not 5 ms at each (several in a frame).
 SWITCH_INTERVAL = 0.0005
 
+#: The longest the store thread waits for the UI thread to draw a screen just shown
+#: (`TaskManager.hold_for_a_frame`).
+FRAME_HOLD_S = 0.05
+
 UNEXPECTED = ("Something went wrong, and nothing was changed. Your saved work is safe. "
               "If it happens again, tell IT support (the details are in the app's log).")
 
@@ -59,6 +63,19 @@ class _Relay(QObject):
 
     sig_done = Signal(object, object)   # (callback, value)
     sig_progress = Signal(object, object)   # (callback, (stage, done, total))
+
+
+class _FrameWatch(QObject):
+    """Watches a window (its own events, not its children's) for the next frame it draws."""
+
+    def __init__(self, drawing: Callable[[QObject], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self.drawing = drawing
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.UpdateRequest:
+            self.drawing(watched)
+        return False
 
 
 class _Job(QRunnable):
@@ -98,6 +115,8 @@ class TaskManager(QObject):
         self._relay.sig_done.connect(self._deliver)
         self._relay.sig_progress.connect(self._report)
         self._running = 0
+        self._holds: list[threading.Event] = []     # see hold_for_a_frame
+        self._frame_watch = _FrameWatch(self._frame_drawing, self)
         TaskManager._current = self
 
     @classmethod
@@ -144,9 +163,34 @@ class TaskManager(QObject):
         """Work that does not touch the store (network, files)."""
         self._start(fn, on_success, on_failure, self._pool)
 
+    def hold_for_a_frame(self, window: QWidget) -> None:
+        """The store thread starts on the work queued after this once `window` has drawn its
+        next frame (what the UI thread was just given, e.g. a case screen shown), or after
+        FRAME_HOLD_S at most; the work keeps its order. The frame is then drawn without the
+        store thread's Python competing for Python's lock: each of the UI thread's many calls
+        into Python as it draws (a widget's events, a cell of the caseload) would wait for it.
+        Nothing when synchronous."""
+        if self.synchronous:
+            return
+        drawn = threading.Event()
+        self._holds.append(drawn)
+        self._store_thread.submit(drawn.wait, FRAME_HOLD_S)
+        window.window().installEventFilter(self._frame_watch)   # its own events: a few a frame
+
+    def _frame_drawing(self, window: QObject) -> None:
+        """A frame is being drawn: the store thread may start once it is (the next turn)."""
+        window.removeEventFilter(self._frame_watch)
+        QTimer.singleShot(0, self, self._release_holds)
+
+    def _release_holds(self) -> None:
+        holds, self._holds = self._holds, []
+        for drawn in holds:
+            drawn.set()
+
     def close_store(self) -> None:
         """Detach the store and lock it on its own thread (its connection closes where it was
         opened); returns once it is locked. Queued work finishes first."""
+        self._release_holds()           # the UI thread waits below: nothing waits for it
         store, self.store = self.store, None
         if store is None:
             return
@@ -191,6 +235,7 @@ class TaskManager(QObject):
 
     def wait(self, msecs: int = -1) -> bool:
         """Wait for queued work (tests, shutdown). True when everything finished."""
+        self._release_holds()
         try:    # the store thread runs in order: once this no-op runs, all before it has
             self._store_thread.submit(lambda: None).result(None if msecs < 0 else msecs / 1000)
         except TimeoutError:

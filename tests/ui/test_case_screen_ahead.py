@@ -4,8 +4,10 @@ typed in the one before is saved first."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QStyle
+import threading
+
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
+from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
 from rbsw_desktop.domain import Visit, Zone
 from rbsw_desktop.ui.main_window import MainWindow
@@ -77,6 +79,66 @@ def test_the_next_case_shows_in_the_same_screen_and_the_words_typed_are_kept(
         "Fictional words typed before moving on"
     screen.grab().save(str(SHOTS / "case-screen-next-case.png"))
     win.lock()
+
+
+def test_the_case_screen_is_laid_out_once_as_a_case_opens(qtbot, tmp_path) -> None:  # noqa: ANN001
+    """The child's heading is there from the first frame (the caseload's line for the child),
+    so the caseload does not jump narrower a moment later, as the case read from the store
+    arrives (the store thread is held up here, as by a sync, to see the first frame)."""
+    win = demo_window(qtbot, tmp_path, TaskManager())
+    unlock(qtbot, win)
+    qtbot.waitUntil(lambda: win.caseload.proxy.rowCount() > 1, timeout=10_000)
+    release = threading.Event()
+    win.taskman.run_on_store(lambda store: release.wait(10), lambda _: None, lambda _: None)
+    proxy = win.caseload.proxy
+    row = next(r for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == "Poppy Pretend")
+    win.caseload.setCurrentIndex(proxy.index(row, 0))
+    qtbot.keyClick(win.caseload, Qt.Key.Key_Return)
+    QApplication.sendPostedEvents()                 # laid out as first shown
+    first, screen = win.split.sizes(), win.workspace
+    heading = screen.heading.text()
+    release.set()
+    qtbot.waitUntil(lambda: screen.visits.list.count() > 0 and screen.timeline.count() > 0)
+    win.taskman.wait()
+    qtbot.wait(50)                                  # (the answers delivered, laid out)
+    QApplication.sendPostedEvents()
+    assert win.split.sizes() == first
+    assert "Poppy Pretend" in heading and screen.heading.text() == heading
+    win.lock()
+
+
+class Paints(QObject):
+    """Counts the frames a window draws."""
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.count = 0
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.UpdateRequest:
+            self.count += 1
+        return False
+
+
+def test_the_store_thread_waits_for_a_screen_just_shown_to_be_drawn(qtbot) -> None:  # noqa: ANN001
+    """What is asked of the store after `hold_for_a_frame` starts once the window has drawn
+    (a case screen comes up at once, its records a moment later), in the order asked."""
+    taskman = TaskManager()
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    paints = Paints(window)
+    window.update()
+    taskman.hold_for_a_frame(window)
+    seen: list[object] = []
+    for n in range(3):
+        taskman.run_on_store_thread(lambda n=n: (n, paints.count), seen.append, seen.append)
+    qtbot.waitUntil(lambda: len(seen) == 3)
+    assert [n for n, _ in seen] == [0, 1, 2]
+    assert all(drawn > 0 for _, drawn in seen), seen
+    taskman.shutdown()
 
 
 def test_a_table_filled_again_shows_every_row_it_holds(qtbot) -> None:  # noqa: ANN001
