@@ -5,9 +5,10 @@ The timeline is here; the visits, board and direct work tabs come from their own
 
 from __future__ import annotations
 
+import string
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -40,6 +41,11 @@ from rbsw_desktop.ui.visits import VisitsTab
 
 TIMELINE_KINDS = (EntityKind.VISIT, EntityKind.VISIT_AMENDMENT, EntityKind.BOARD_ITEM,
                   EntityKind.BOARD_MOVE, EntityKind.REVIEW, EntityKind.DIRECT_WORK_ACTIVITY)
+
+
+#: Drawn in the heading's fonts as the screen is built ahead (`CaseWorkspace.draw_ahead`): a
+#: child's name is then drawn from glyphs made already, not made as the case opens.
+HEADING_GLYPHS = string.ascii_letters + string.digits + " —·'-:"
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,18 @@ class CaseWorkspace(QWidget):
         name_parts(self)
         if case_id:
             self.reload()
+
+    def draw_ahead(self, size: QSize) -> None:
+        """Drawn once, off screen, at `size` (the screen built ahead, before a case opens into
+        it): the style sheet's rules, the layout and the fonts' glyphs are worked out then, the
+        heading's too."""
+        self.resize(size)
+        self.grab()
+        for label in (self.heading, self.subheading):   # (beside them: the layout is not moved)
+            sample = QLabel(HEADING_GLYPHS, objectName=label.objectName())
+            sample.setFont(label.font())
+            sample.grab()
+            sample.deleteLater()
 
     def show_case(self, case_id: str, summary: CaseSummary | None = None) -> None:
         """Show this case in the screen as it is built (built ahead, or for the case before):

@@ -457,13 +457,13 @@ class MainWindow(QMainWindow):
         """Build the case screen ahead, empty and hidden, while the lock screen waits (it holds
         the UI thread for a tenth of a second or more): opening a case then only fills it. It
         is drawn once, off screen, at about the size it will have, so its first showing finds
-        the style sheet's rules, the fonts' glyphs and its layout worked out already."""
+        the style sheet's rules, the fonts' glyphs and its layout worked out already
+        (`CaseWorkspace.draw_ahead`)."""
         if self.spare_workspace is None and self.workspace is None:
             from rbsw_desktop.ui.case_workspace import CaseWorkspace
             spare = CaseWorkspace(taskman=self.taskman, case_id="")
             self._add_to_case_area(spare)
-            spare.resize(round(self.width() * (1 - CASE_OPEN_SHARE)), self.height())
-            spare.grab()
+            spare.draw_ahead(QSize(round(self.width() * (1 - CASE_OPEN_SHARE)), self.height()))
             self.spare_workspace = spare
 
     def open_case(self, case_id: str) -> None:
