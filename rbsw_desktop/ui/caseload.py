@@ -194,6 +194,10 @@ class CaseloadView(QTableView):
         self.verticalHeader().hide()
         self.setAlternatingRowColors(True)
         self.setWordWrap(True)
+        # Its lines stay where they are as it is made narrower or wider (a case opened or
+        # closed beside it: the columns keep their widths), so only what a resize uncovers is
+        # drawn, not every line again in the frame that opens the case.
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_StaticContents)
         # Sized once a caseload arrives, from its first rows, not on every resize (an open case
         # narrowing the caseload would ask every cell again, on the UI thread); every row holds
         # two lines (the due column's most).
