@@ -478,15 +478,17 @@ class SyncEngine:
             readable = self._fetch_big(readable, unreadable)
             if page.more:
                 next_page = fetch(page.cursor)
-            tally = self.store.outbox.apply_pulled(readable, unreadable)
-            expected = tally.applied + tally.conflicts + tally.skipped
-            present = self.store.outbox.count_present(readable)
-            if present < expected:
-                report.errors.append("Some changes from the council did not save on this laptop. "
-                                     "They will be fetched again next time.")
-                return
-            with self.store.transaction():                # one commit (one flush to disk)
-                self.store.outbox.set_sync_cursor(page.cursor)      # only after commit + count
+            # The page and the cursor past it in one transaction (one commit, one flush to
+            # disk): the cursor moves only with the page counted as held, never without it.
+            with self.store.transaction():
+                tally = self.store.outbox.apply_pulled(readable, unreadable)
+                expected = tally.applied + tally.conflicts + tally.skipped
+                present = self.store.outbox.count_present(readable)
+                if present < expected:
+                    report.errors.append("Some changes from the council did not save on this "
+                                         "laptop. They will be fetched again next time.")
+                    return
+                self.store.outbox.set_sync_cursor(page.cursor)      # only after the count
                 self._server_time(page.server_time)
             report.pulled += tally.applied
             report.conflicts += tally.conflicts
