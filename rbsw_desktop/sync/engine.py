@@ -57,7 +57,6 @@ from rbsw_desktop.store.sync_state import OutboxOp, PushAck
 from rbsw_desktop.sync import plain_json
 from rbsw_desktop.sync.backoff import Backoff
 from rbsw_desktop.sync.transport import (
-    Body,
     DeviceRetired,
     DeviceRevoked,
     HttpTransport,
@@ -156,16 +155,6 @@ class _Flight:
     rows: list[OutboxOp]
     answered_here: int
     answer: Future[PushAnswer] | None
-
-
-@dataclass
-class _Ready:
-    """A batch made ready to go: its rows that go, how many of it were answered here (held
-    with their reason), and the request body (None: none of it goes)."""
-
-    rows: list[OutboxOp]
-    answered_here: int
-    body: Body | None
 
 
 class SyncEngine:
@@ -329,8 +318,7 @@ class SyncEngine:
         with ThreadPoolExecutor(1, thread_name_prefix="sync-push") as sender:
             flying: _Flight | None = None
             try:
-                batch = self._made_ready(
-                    self.store.outbox.next_push_batch(self.batch_ops, self.batch_bytes), report)
+                batch = self.store.outbox.next_push_batch(self.batch_ops, self.batch_bytes)
                 for _ in range(total + 10):         # each round answers at least one op
                     self._check_cancel()
                     landing, flying = flying, None
@@ -338,10 +326,9 @@ class SyncEngine:
                     flying = self._take_off(sender, batch, report) if batch else None
                     if record is not None and not answered(record()):
                         return False
-                    batch = self._made_ready(self.store.outbox.next_push_batch(
+                    batch = self.store.outbox.next_push_batch(
                         self.batch_ops, self.batch_bytes,
-                        on_the_way={row.record_id for row in flying.rows} if flying else ()),
-                        report)
+                        on_the_way={row.record_id for row in flying.rows} if flying else ())
                     if flying is None and not batch:
                         return True
             finally:
@@ -349,29 +336,14 @@ class SyncEngine:
                     answered(self._land(sender, flying, report)())
         return not self.store.outbox.next_push_batch(1, self.batch_bytes)
 
-    def _made_ready(self, batch: list[OutboxOp],
-                    report: SyncReport) -> list[OutboxOp] | _Ready:
-        """The next batch made ready to go while the one before it is on its way (checked,
-        written and gzip'd here, so it goes the moment the transport is free). A batch holding
-        a change that goes as a blob is made ready when it goes: its upload needs the
-        transport."""
-        if not batch or any(row.size > self.op_bytes for row in batch):
-            return batch
-        return self._ready(batch, report)
-
-    def _ready(self, batch: list[OutboxOp], report: SyncReport) -> _Ready:
-        rows, ops = self._sendable(batch, report)
-        body = self.transport.push_body(PushRequest(ops=ops)) if rows else None
-        return _Ready(rows, len(batch) - len(rows), body)
-
-    def _take_off(self, sender: ThreadPoolExecutor, batch: list[OutboxOp] | _Ready,
+    def _take_off(self, sender: ThreadPoolExecutor, batch: list[OutboxOp],
                   report: SyncReport) -> _Flight:
         """Send what of this batch can go, from the helper thread (the transport is free),
         telling the gateway what waits here as it stands now."""
-        ready = batch if isinstance(batch, _Ready) else self._ready(batch, report)
+        rows, ops = self._sendable(batch, report)
         answer = sender.submit(self._retrying, functools.partial(
-            self.transport.push, ready.body, waiting=self._waiting)) if ready.body else None
-        return _Flight(ready.rows, ready.answered_here, answer)
+            self.transport.push, PushRequest(ops=ops), waiting=self._waiting)) if rows else None
+        return _Flight(rows, len(batch) - len(rows), answer)
 
     def _land(self, sender: ThreadPoolExecutor, flight: _Flight,
               report: SyncReport) -> Callable[[], int]:

@@ -53,7 +53,6 @@ from rbsw_desktop.sync.plain_json import plain_bytes
 M = TypeVar("M", bound=BaseModel)
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-GZIP_LEVEL = 5
 UNREACHABLE = ("Could not reach the council system. Your work is safe on this laptop and will "
                "sync when the connection is back.")
 UNREADABLE = ("The council system sent an answer this app cannot read. Nothing was changed "
@@ -117,17 +116,6 @@ class Refused(RbswError):
 
 
 @dataclass(frozen=True)
-class Body:
-    """A request body as it goes on the wire (`HttpTransport.encode`): the JSON (or bytes),
-    and the payload sent (gzip'd or not)."""
-
-    raw: bytes
-    payload: bytes
-    content_type: str
-    gzipped: bool
-
-
-@dataclass(frozen=True)
 class PulledPage:
     """A page of changes as `HttpTransport.changes_page` read it."""
 
@@ -178,23 +166,12 @@ class HttpTransport:
         return read_answer(EnrolAnswer, self.call("POST", "/devices", request.model_dump(),
                                             auth=False))
 
-    def push(self, request: PushRequest | Body, *, waiting: Waiting | None = None) -> PushAnswer:
-        """Send a batch: a PushRequest, or its body made ready ahead (`push_body`)."""
-        body = request if isinstance(request, Body) else self.push_body(request)
-        return read_answer(PushAnswer, self.call("POST", "/sync/push", body, waiting=waiting))
-
-    def push_body(self, request: PushRequest) -> Body:
-        """A push request's body as it goes (`encode`), made ready on any thread: the engine
-        makes the next batch's while the one before it is on its way. Written by pydantic's
-        own encoder: compact UTF-8 JSON like `wire_json` of its dump (for a batch of board
-        items, the same bytes), in a fifth of the time (500: 3 ms)."""
-        return self.encode(request.model_dump_json().encode("utf-8"))
-
-    def encode(self, raw: bytes, content_type: str = "application/json") -> Body:
-        """A body as it goes on the wire: JSON over 256 bytes gzip'd (when compressing)."""
-        if self.compress and content_type == "application/json" and len(raw) > 256:
-            return Body(raw, gzip.compress(raw, compresslevel=GZIP_LEVEL), content_type, True)
-        return Body(raw, raw, content_type, False)
+    def push(self, request: PushRequest, *, waiting: Waiting | None = None) -> PushAnswer:
+        # Written by pydantic's own encoder: compact UTF-8 JSON like `wire_json` of its dump
+        # (for a batch of board items, the same bytes), in a fifth of the time (500: 3 ms).
+        return read_answer(PushAnswer, self.call("POST", "/sync/push",
+                                                 request.model_dump_json().encode("utf-8"),
+                                                 waiting=waiting))
 
     def changes(self, since: str, limit: int, *,
                 waiting: Waiting | None = None) -> tuple[ChangesPage, list[Any]]:
@@ -245,8 +222,8 @@ class HttpTransport:
 
     # -- one request --------------------------------------------------------------------------
 
-    def call(self, method: str, path: str, body: dict[str, Any] | bytes | Body | None = None,
-             *, auth: bool = True, content_type: str = "application/json",
+    def call(self, method: str, path: str, body: dict[str, Any] | bytes | None = None, *,
+             auth: bool = True, content_type: str = "application/json",
              waiting: Waiting | None = None) -> Response:
         headers = {"Accept": "application/json", "Accept-Encoding": "gzip",
                    "User-Agent": "rbsw-desktop/1"}
@@ -257,14 +234,13 @@ class HttpTransport:
                 headers[UNSENT_HEADER] = str(max(0, waiting.unsent_records))
         payload: bytes | None = None
         if body is not None:
-            if not isinstance(body, Body):
-                body = self.encode(body if isinstance(body, bytes) else wire_json(body),
-                                   content_type)
-            self.raw_sent += len(body.raw)
-            payload = body.payload
-            if body.gzipped:
+            raw = body if isinstance(body, bytes) else wire_json(body)
+            self.raw_sent += len(raw)
+            payload = raw
+            if self.compress and content_type == "application/json" and len(raw) > 256:
+                payload = gzip.compress(raw, compresslevel=5)
                 headers["Content-Encoding"] = "gzip"
-            headers["Content-Type"] = body.content_type
+            headers["Content-Type"] = content_type
             self.wire_sent += len(payload)
         resp = self._send(method, self._prefix + API_PREFIX + path, payload, headers)
         if resp.status >= 400:
