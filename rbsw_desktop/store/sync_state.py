@@ -66,6 +66,7 @@ class OutboxOp:
     attempts: int = 0
     last_error: str | None = None
     size: int = 0            # bytes of the fields' JSON, for batch bounds
+    fields_json: str = ""    # the fields' JSON as stored ("" when not read from the store)
 
     def as_op(self) -> dict[str, Any]:
         """The protocol's Op (rbsw_desktop.protocol.Op) as JSON."""
@@ -174,7 +175,7 @@ def _marks(ids: list[str]) -> str:
 def _op(row: tuple[Any, ...]) -> OutboxOp:
     seq, op_id, entity, record_id, base_rev, fields, deleted, at, state, attempts, err = row
     return OutboxOp(seq, op_id, entity, record_id, base_rev, json.loads(fields), bool(deleted),
-                    at, OutboxState(state), attempts, err, len(fields))
+                    at, OutboxState(state), attempts, err, len(fields), fields)
 
 
 class Outbox(Part):

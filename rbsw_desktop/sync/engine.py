@@ -48,19 +48,20 @@ from rbsw_desktop.protocol import (
 )
 from rbsw_desktop.protocol.models import (
     Change,
-    ChangesPage,
     Op,
     PushAnswer,
     PushRequest,
     first_reason,
 )
 from rbsw_desktop.store.sync_state import OutboxOp, PushAck
+from rbsw_desktop.sync import plain_json
 from rbsw_desktop.sync.backoff import Backoff
 from rbsw_desktop.sync.transport import (
     DeviceRetired,
     DeviceRevoked,
     HttpTransport,
     NotAuthorised,
+    PulledPage,
     Refused,
     ServerBusy,
     TransportError,
@@ -366,7 +367,7 @@ class SyncEngine:
         sendable: list[OutboxOp] = []
         for row in batch:
             try:
-                op = Op.model_validate(row.as_op())
+                op = _op_of(row)
             except ValidationError as exc:
                 self.store.outbox.refuse(row.op_id, f"this change cannot be sent: "
                                          f"{first_reason(exc)}")
@@ -436,27 +437,30 @@ class SyncEngine:
             self._pull_pages(report, ahead)
 
     def _pull_pages(self, report: SyncReport, ahead: ThreadPoolExecutor) -> None:
-        def fetch(cursor: str) -> Future[tuple[ChangesPage, list[Any]]]:
+        def fetch(cursor: str) -> Future[PulledPage]:
             return ahead.submit(self._retrying, functools.partial(
-                self.transport.changes, cursor, self.pull_limit, waiting=self._waiting))
+                self.transport.changes_page, cursor, self.pull_limit, waiting=self._waiting))
 
         next_page = fetch(self.store.outbox.sync_cursor())
         for _ in range(100_000):
             self._check_cancel()
-            page, changes = next_page.result()
-            readable, unreadable = _read_changes(changes)
+            pulled = next_page.result()
+            page = pulled.page
+            readable, unreadable = _read_changes(pulled.changes, plain=pulled.plain)
             readable = self._fetch_big(readable, unreadable)
             if page.more:
                 next_page = fetch(page.cursor)
-            tally = self.store.outbox.apply_pulled(readable, unreadable)
-            expected = tally.applied + tally.conflicts + tally.skipped
-            present = self.store.outbox.count_present(readable)
-            if present < expected:
-                report.errors.append("Some changes from the council did not save on this laptop. "
-                                     "They will be fetched again next time.")
-                return
-            with self.store.transaction():                # one commit (one flush to disk)
-                self.store.outbox.set_sync_cursor(page.cursor)      # only after commit + count
+            # The page and the cursor past it in one transaction (one commit, one flush to
+            # disk): the cursor moves only with the page counted as held, never without it.
+            with self.store.transaction():
+                tally = self.store.outbox.apply_pulled(readable, unreadable)
+                expected = tally.applied + tally.conflicts + tally.skipped
+                present = self.store.outbox.count_present(readable)
+                if present < expected:
+                    report.errors.append("Some changes from the council did not save on this "
+                                         "laptop. They will be fetched again next time.")
+                    return
+                self.store.outbox.set_sync_cursor(page.cursor)      # only after the count
                 self._server_time(page.server_time)
             report.pulled += tally.applied
             report.conflicts += tally.conflicts
@@ -562,14 +566,36 @@ class SyncEngine:
             report.blobs_downloaded += 1
 
 
-def _read_changes(changes: list[Any]) -> tuple[list[dict[str, Any]], list[tuple[Any, str]]]:
+def _op_of(row: OutboxOp) -> Op:
+    """The row's protocol Op, validated (ValidationError if the protocol cannot carry it).
+    Fields surely fit to hold (`plain_json`, one quick walk) are not checked value by value
+    again: the rest of the op is validated with empty fields and the fields put in; otherwise
+    the whole op is validated by the protocol's model, which says exactly what is wrong."""
+    fields = row.fields
+    if (row.fields_json and type(fields) is dict and plain_json.plain_text(row.fields_json)
+            and plain_json.holdable(fields)):
+        op = Op.model_validate({**row.as_op(), "fields": {}})
+        op.fields = fields
+        return op
+    return Op.model_validate(row.as_op())
+
+
+def _read_changes(changes: list[Any], *, plain: bool = False,
+                  ) -> tuple[list[dict[str, Any]], list[tuple[Any, str]]]:
     """The changes this laptop can read (the protocol's Change), and each other one with why
-    not (kept in the store among the changes not applied here, never dropped)."""
+    not (kept in the store among the changes not applied here, never dropped). `plain`: the
+    page's JSON text was surely plain (`plain_json.plain_bytes`), so a change's fields need
+    only one quick walk (`plain_json.holdable`); the rest of it is validated by the
+    protocol's model."""
     readable: list[dict[str, Any]] = []
     unreadable: list[tuple[Any, str]] = []
     for change in changes:
         try:
-            Change.model_validate(change)
+            if (plain and type(change) is dict and type(change.get("fields")) is dict
+                    and plain_json.holdable(change["fields"])):
+                Change.model_validate({**change, "fields": {}})
+            else:
+                Change.model_validate(change)
         except ValidationError as exc:
             unreadable.append((change, f"this change cannot be read: {first_reason(exc)}"))
         else:

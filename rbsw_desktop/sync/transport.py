@@ -48,6 +48,7 @@ from rbsw_desktop.protocol.models import (
     PushRequest,
 )
 from rbsw_desktop.sync.backoff import parse_retry_after
+from rbsw_desktop.sync.plain_json import plain_bytes
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -114,6 +115,15 @@ class Refused(RbswError):
         self.code = code
 
 
+@dataclass(frozen=True)
+class PulledPage:
+    """A page of changes as `HttpTransport.changes_page` read it."""
+
+    page: ChangesPage
+    changes: list[Any]
+    plain: bool          # its JSON text surely plain: no value in it needs checking one by one
+
+
 @dataclass
 class Response:
     status: int
@@ -167,6 +177,13 @@ class HttpTransport:
                 waiting: Waiting | None = None) -> tuple[ChangesPage, list[Any]]:
         """A page of changes: its envelope, and the changes as sent (each is read on its own,
         so one this laptop cannot read never hides the rest)."""
+        pulled = self.changes_page(since, limit, waiting=waiting)
+        return pulled.page, pulled.changes
+
+    def changes_page(self, since: str, limit: int, *,
+                     waiting: Waiting | None = None) -> PulledPage:
+        """`changes`, and whether the page's JSON text was surely plain
+        (`plain_json.plain_bytes`: its fields need no value-by-value check)."""
         resp = self.call("GET", f"/sync/changes?since={quote(since)}&limit={int(limit)}",
                          waiting=waiting)
         try:
@@ -177,7 +194,7 @@ class HttpTransport:
             raise TransportError(UNREADABLE) from None
         if not isinstance(changes, list):
             raise TransportError(UNREADABLE)
-        return page, changes
+        return PulledPage(page, changes, plain_bytes(resp.body))
 
     def blob_received(self, sha256: str, *, waiting: Waiting | None = None) -> int:
         """Bytes of this blob the gateway already holds (0 when none)."""

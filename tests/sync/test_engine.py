@@ -10,8 +10,9 @@ from typing import Any
 from rbsw_desktop.domain import Zone
 from rbsw_desktop.domain.entities import BoardItem, Case
 from rbsw_desktop.domain.enums import EntityKind, SyncState, VisitType
-from rbsw_desktop.protocol.models import Op, PushRequest
+from rbsw_desktop.protocol.models import Op, PushRequest, json_problem
 from rbsw_desktop.security.wipe import WIPE_NOTE
+from rbsw_desktop.sync.plain_json import holdable, plain_bytes, plain_text
 from rbsw_desktop.sync.transport import HttpTransport
 from tests.sync.faultproxy import Fault, FaultProxy
 from tests.sync.laptops import (  # noqa: F401 (fixtures)
@@ -22,6 +23,7 @@ from tests.sync.laptops import (  # noqa: F401 (fixtures)
     saved_here,
     worker_laptop_fixture,
 )
+from tests.sync.test_pull_quarantine import _item, serve_raw
 
 
 def _on_gateway(gateway: Any, pod: Pod) -> dict[str, list[dict]]:
@@ -256,3 +258,83 @@ def test_cases_come_from_the_council_and_are_not_pushed_back(
     case = worker_laptop.store.records.get(Case, pod.case)
     assert case.rev is not None and case.sync_state is SyncState.SYNCED
     assert worker_laptop.store.outbox.counts().pending == 0
+
+
+# -- what the protocol cannot carry, found without walking every value -------------------------
+
+def _nested(depth: int) -> Any:
+    value: Any = "deep (fictional)"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+#: Values a record's fields may or may not hold, at and past each limit (`json_problem`'s).
+TRICKY = [{"text": "plain (fictional)", "position": 3, "shareable": True, "category": None},
+          {"n": 2**63 - 1}, {"n": 2**63}, {"n": -(2**63)}, {"n": -(2**63) - 1}, {"n": 10**18 - 1},
+          {"n": [1, 2**70]}, {"x": 1e16}, {"x": 1e300}, {"x": float("nan")},
+          {"x": {"y": float("-inf")}}, {"t": "\ud800"}, {"\udfff": 1}, {"t": "Zoë 😀"},
+          {"t": "1e999 and 12345678901234567890 as text"}, {"id": "3fe829ab9e123"},
+          *({"d": _nested(n)} for n in range(29, 35)),
+          *({"d": {"e": _nested(n)}} for n in range(28, 34))]
+
+
+def test_the_fast_check_of_fields_never_passes_what_the_protocol_refuses() -> None:
+    sure = 0
+    for fields in TRICKY:
+        for text in (json.dumps(fields, ensure_ascii=False), json.dumps(fields),
+                     json.dumps(fields, separators=(",", ":")), json.dumps(fields, indent=1)):
+            parsed = json.loads(text)
+            try:
+                data = text.encode("utf-8")
+            except UnicodeEncodeError:
+                data = None                 # not text any page could bring
+            fast = plain_text(text) and holdable(parsed)
+            assert fast == (data is not None and plain_bytes(data) and holdable(parsed))
+            assert not fast or json_problem(parsed) == "", text
+            sure += fast
+    # ... and most records (text, small numbers, ids, nesting within the limit) are sure.
+    assert sure >= 40, sure
+    assert plain_text(json.dumps(TRICKY[0])) and holdable({"d": _nested(31)})
+    assert not holdable({"d": _nested(32)}) and json_problem({"d": _nested(32)})
+
+
+def test_a_change_the_protocol_cannot_carry_is_held_here_with_its_reason_and_the_rest_go(
+        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    store = worker_laptop.store
+    good = [store.board.add(pod.case, Zone.GREEN, f"Good {i} (fictional)") for i in range(3)]
+    fields = {"case_id": pod.case, "zone": "red", "text": "Odd one (fictional)"}
+    odd = {"deep": {**fields, "category": _nested(40)}, "huge": {**fields, "position": 2**70}}
+    with store.transaction():
+        for name, bad in odd.items():
+            store.db.execute(
+                "INSERT INTO outbox(op_id, entity, record_id, base_rev, fields, deleted, at) "
+                "VALUES (?, 'board_item', ?, NULL, ?, 0, '2026-12-01T09:00:00.000Z')",
+                [f"op-{name}-fictional", f"item-{name}-fictional", json.dumps(bad)])
+    report = worker_laptop.sync()
+    assert report.refused == 2 and not report.ok, report.as_json()
+    reasons = {r["id"]: r["reason"] for r in store.outbox.export_refused()}
+    assert reasons == {
+        "item-deep-fictional": "this change cannot be sent: `fields`: the record is nested "
+                               "too deeply",
+        "item-huge-fictional": "this change cannot be sent: `fields`: the record has a number "
+                               "too large to keep"}
+    on_gateway = _on_gateway(gateway, pod)
+    assert all(item.id in on_gateway for item in good)
+    assert not {"item-deep-fictional", "item-huge-fictional"} & set(on_gateway)
+
+
+def test_a_pulled_change_nested_too_deep_is_kept_aside_from_a_page_otherwise_plain(
+        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    good, deep = "item-good-fictional", "item-deep-fictional"
+    serve_raw(gateway, pod.id, pod.case, "board_item", good, 1, _item(pod.case, "Fine (fictional)"))
+    serve_raw(gateway, pod.id, pod.case, "board_item", deep, 1,
+              _item(pod.case, "Too deep (fictional)", category=_nested(40)))
+    report = worker_laptop.sync()
+    assert (report.pulled, report.not_applied) == (1, 1), report.as_json()
+    (kept,) = worker_laptop.store.outbox.not_applied()
+    assert (kept.record_id, kept.reason) == (
+        deep, "this change cannot be read: `fields`: the record is nested too deeply")
+    assert worker_laptop.store.records.get(BoardItem, good).text == "Fine (fictional)"
