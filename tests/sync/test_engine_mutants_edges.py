@@ -7,6 +7,7 @@ the gateway's own test fault plan (`fail_next`), never a stand-in."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import re
@@ -34,6 +35,8 @@ from tests.sync.laptops import (  # noqa: F401 (fixtures)
 BUSY = "The council system is busy (test)."   # the fault plan's words (tests/sync/fault_gateway)
 CLOCK = ("This laptop's clock is about {minutes} minutes {way} the council's. Times you record "
          "are kept as this laptop shows them; please ask IT support to set the clock.")
+REVIEW_TOO_BIG_NUMBER = ("this change cannot be sent: `fields`: the record has a number too large "
+                         "to keep")
 NOT_SAVED = ("{n} change(s) from the council could not be saved on this laptop. They are kept "
              "aside (see Sync problems) and everything else was saved; please tell IT support.")
 
@@ -42,11 +45,11 @@ def _held(gateway: Any, pod: Pod) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in gateway.records(pod=pod.id)}
 
 
-def _puts(gateway: Any, laptop: Laptop) -> list[str]:
-    """The blob uploads the gateway served this laptop (its audit), oldest first."""
+def _puts(gateway: Any, laptop: Laptop, method: str = "PUT") -> list[str]:
+    """The blob requests (uploads, or HEADs) the gateway served this laptop (its audit)."""
     audit = json.loads(gateway.admin("audit", "--limit", "1000", "--json"))
     return [row["action"] for row in sorted(audit, key=lambda r: r["id"])
-            if row["action"].startswith("PUT /blobs/")
+            if row["action"].startswith(f"{method} /blobs/")
             and row["device_id"] == laptop.enrolment.device_id]
 
 
@@ -144,13 +147,36 @@ def test_a_change_exactly_as_big_as_a_request_takes_goes_inline_one_byte_more_as
     assert report.ok and report.pushed == 1, report.as_json()
     assert _puts(gateway, worker_laptop) == []
     blobbed = _review(worker_laptop, pod, chars=20_000, seed=2)
-    size = _waiting(worker_laptop, blobbed.id).size
-    report = worker_laptop.sync(op_bytes=size - 1)
+    row = _waiting(worker_laptop, blobbed.id)
+    packed = big_records.pack(Op.model_validate(row.as_op()).fields)
+    stages: list[tuple[str, int, int]] = []
+    report = worker_laptop.engine(op_bytes=row.size - 1).sync_once(
+        progress=lambda stage, done, total: stages.append((stage, done, total)))
     assert report.ok and report.pushed == 1 and report.refused == 0, report.as_json()
     assert len(_puts(gateway, worker_laptop)) == 1
+    assert [s for s in stages if s[0] == "blobs"] == [("blobs", len(packed), len(packed))]
     held = _held(gateway, pod)
     assert held[blobbed.id]["fields"]["snapshot"] == blobbed.snapshot
+    assert held[blobbed.id]["fields_blob"] == hashlib.sha256(packed).hexdigest()
     assert held[inline.id]["fields"]["snapshot"] == inline.snapshot
+    assert held[inline.id]["fields_blob"] is None
+
+
+def test_a_change_the_protocol_cannot_carry_is_kept_here_with_why_and_the_rest_go(
+        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    bad = [worker_laptop.store.records.save(Review(
+        case_id=pod.case, held_on="2026-11-30",
+        snapshot=[{"board_item_id": f"item-{i}", "zone": "red", "text": "Worry (fictional)",
+                   "position": 2**70}])) for i in range(2)]
+    good = worker_laptop.store.board.add(pod.case, Zone.GREEN, "Fine (fictional)")
+    report = worker_laptop.sync()
+    assert (report.refused, report.refused_total, report.pushed) == (2, 2, 2), report.as_json()
+    assert report.pending == 0 and report.errors == []
+    refused = {r["id"]: r["reason"] for r in worker_laptop.store.outbox.export_refused()}
+    assert refused == {b.id: REVIEW_TOO_BIG_NUMBER for b in bad}
+    held = _held(gateway, pod)
+    assert good.id in held and not any(b.id in held for b in bad)
 
 
 def _mb(n: int) -> str:
@@ -161,7 +187,7 @@ def test_a_change_too_big_even_as_a_file_is_kept_here_refused_with_its_size_in_w
         gateway: Any, pod: Pod, worker_laptop: Laptop, monkeypatch: pytest.MonkeyPatch) -> None:
     # The protocol's limit is 64 MiB once gzip'd; here it is made small, so the records are too.
     assert worker_laptop.sync().ok
-    at_limit = _review(worker_laptop, pod, chars=300_000, seed=3)
+    at_limit = _review(worker_laptop, pod, chars=30_000, seed=3)
     row = _waiting(worker_laptop, at_limit.id)
     packed = len(big_records.pack(Op.model_validate(row.as_op()).fields))
     monkeypatch.setattr(sync_engine, "MAX_BLOB_BYTES", packed)
@@ -169,8 +195,8 @@ def test_a_change_too_big_even_as_a_file_is_kept_here_refused_with_its_size_in_w
     assert report.ok and report.pushed == 1 and report.warnings == [], report.as_json()
     assert _held(gateway, pod)[at_limit.id]["fields"]["snapshot"] == at_limit.snapshot
 
-    most = packed - 1
-    big = [_review(worker_laptop, pod, chars=300_000 + 50_000 * i, seed=4 + i) for i in range(2)]
+    most = 50_000                   # 0.05 MB: said "0.1", to one decimal of a million bytes
+    big = [_review(worker_laptop, pod, chars=100_000 + 40_000 * i, seed=4 + i) for i in range(2)]
     small = worker_laptop.store.board.add(pod.case, Zone.GREEN, "Small (fictional)")
     monkeypatch.setattr(sync_engine, "MAX_BLOB_BYTES", most)
     report = worker_laptop.sync(op_bytes=10_000)
@@ -183,7 +209,7 @@ def test_a_change_too_big_even_as_a_file_is_kept_here_refused_with_its_size_in_w
                              rf"most {re.escape(_mb(most))} MB at once", reason)
         assert found, reason
         sizes.append(found[1])
-    assert all(_mb(packed) <= s <= _mb(2 * packed) for s in sizes), sizes   # its own size
+    assert _mb(most) == "0.1" and all(s == "0.1" for s in sizes), sizes  # 64 and 90 kB
     assert sorted(report.warnings) == sorted(
         f"One change (review) is too big to send to the council system ({s} MB; at most "
         f"{_mb(most)} MB goes at once). It is kept safe on this laptop among the refused "
@@ -209,6 +235,22 @@ def test_a_change_whose_file_the_gateway_refuses_is_kept_with_the_reason_and_the
     assert small.id in held and review.id not in held
 
 
+def test_a_file_the_gateway_holds_whole_already_is_not_sent_again(
+        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+    # Its change's push went unanswered after the upload; the next sync asks, and sends none.
+    assert worker_laptop.sync().ok
+    review = _review(worker_laptop, pod, chars=30_000, seed=10)
+    gateway.fail_next(503, after=2)              # the HEAD and the upload pass; the push not
+    first = worker_laptop.sync(op_bytes=10_000, max_attempts=1)
+    assert first.errors and first.pushed == 0 and first.pending == 1, first.as_json()
+    assert len(_puts(gateway, worker_laptop)) == 1
+    report = worker_laptop.sync(op_bytes=10_000)
+    assert report.ok and report.pushed == 1, report.as_json()
+    assert len(_puts(gateway, worker_laptop)) == 1 and len(_puts(gateway, worker_laptop,
+                                                                  "HEAD")) == 2
+    assert _held(gateway, pod)[review.id]["fields"]["snapshot"] == review.snapshot
+
+
 # -- a photo's upload resumed -----------------------------------------------------------------
 
 @pytest.mark.parametrize("status", [409, 416])
@@ -232,6 +274,7 @@ def test_a_photo_upload_the_gateway_refuses_part_way_resumes_where_it_says(
         ("blobs", chunk, total), ("blobs", chunk, total), ("blobs", size, total),
         ("blobs", size + chunk, total), ("blobs", total, total)]
     assert len(_puts(gateway, worker_laptop)) == 4          # no byte sent twice
+    assert len(_puts(gateway, worker_laptop, "HEAD")) == 3  # each photo's, and one to resume
     assert worker_laptop.sync().blobs_uploaded == 0
 
 
