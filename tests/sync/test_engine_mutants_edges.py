@@ -169,9 +169,12 @@ def test_a_change_the_protocol_cannot_carry_is_kept_here_with_why_and_the_rest_g
         case_id=pod.case, held_on="2026-11-30",
         snapshot=[{"board_item_id": f"item-{i}", "zone": "red", "text": "Worry (fictional)",
                    "position": 2**70}])) for i in range(2)]
+    alone = worker_laptop.sync()                 # a batch all held here: nothing goes
+    assert (alone.refused, alone.refused_total, alone.pushed) == (2, 2, 0), alone.as_json()
+    assert alone.pending == 0 and alone.errors == [] and alone.pull_finished
     good = worker_laptop.store.board.add(pod.case, Zone.GREEN, "Fine (fictional)")
     report = worker_laptop.sync()
-    assert (report.refused, report.refused_total, report.pushed) == (2, 2, 2), report.as_json()
+    assert (report.refused, report.refused_total, report.pushed) == (0, 2, 2), report.as_json()
     assert report.pending == 0 and report.errors == []
     refused = {r["id"]: r["reason"] for r in worker_laptop.store.outbox.export_refused()}
     assert refused == {b.id: REVIEW_TOO_BIG_NUMBER for b in bad}
