@@ -50,11 +50,12 @@ class InProcessAdminGateway(GatewayProcess):
                                  f"{err.getvalue().strip()}")
         return out.getvalue().strip()
 
-    def fail_next(self, status: int, count: int = 1, retry_after: float | None = None) -> None:
+    def fail_next(self, status: int, count: int = 1, retry_after: float | None = None, *,
+                  after: int = 0) -> None:
         if self.lock is not None:
             fcntl.flock(self.lock, fcntl.LOCK_EX)     # held until the test ends
             self.exclusive = True
-        super().fail_next(status, count, retry_after)
+        super().fail_next(status, count, retry_after, after=after)
 
     def clear_faults(self) -> None:
         """Drop what is left of a fault plan (a test whose mutant never used it up)."""

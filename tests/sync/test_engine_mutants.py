@@ -59,7 +59,9 @@ def test_a_push_in_batches_sends_every_change_once_and_stamps_each_synced(
         progress=lambda stage, done, total: stages.append((stage, done, total)))
     assert report.ok and report.pushed == waiting and report.pending == 0, report.as_json()
     assert (report.conflicts, report.refused, report.errors) == (0, 0, [])
-    assert [s for s in stages if s[0] == "push"][-1] == ("push", waiting, waiting)
+    # Three ops a batch, at most one per record: three batches, each counted as it lands.
+    assert [s for s in stages if s[0] == "push"] == [("push", 3, 8), ("push", 6, 8),
+                                                     ("push", 8, 8)]
     held = _held(gateway, pod)
     for item in items:
         here = worker_laptop.store.records.get(BoardItem, item.id)
@@ -81,6 +83,21 @@ def test_a_records_second_change_goes_after_its_first_on_the_revision_it_got(
     held = _held(gateway, pod)[item.id]
     assert held["rev"] == 2 and held["fields"]["text"] == item.text
     assert store.records.get(BoardItem, item.id).rev == 2
+
+
+def test_a_record_changed_twice_before_a_sync_goes_twice_in_one_sync(
+        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+    # Its second change waits for the answer to its first, when nothing else is ready to go.
+    assert worker_laptop.sync().ok
+    store = worker_laptop.store
+    visit = store.visits.add(pod.case, visit_type=VisitType.STATUTORY,
+                             observations="Seen at school (fictional)")
+    visit.observations = "Seen at school, then at home (fictional)"
+    store.visits.update(visit)
+    report = worker_laptop.sync()
+    assert report.ok and report.pushed == 2 and report.pending == 0, report.as_json()
+    held = _held(gateway, pod)[visit.id]
+    assert held["rev"] == 2 and held["fields"]["observations"] == visit.observations
 
 
 def test_pull_follows_every_page_and_keeps_its_cursor(
@@ -240,7 +257,8 @@ def test_a_cancelled_sync_stops_says_so_and_loses_nothing(
     stop.clear()
     partway = worker_laptop.engine(batch_ops=2).sync_once(
         cancel=stop, progress=lambda stage, done, total: stop.set() if done else None)
-    assert not partway.ok and 0 < partway.pushed < 6 and partway.pending == 6 - partway.pushed
+    # The first batch landed, then the stop: the second, on its way, is still recorded.
+    assert not partway.ok and partway.pushed == 4 and partway.pending == 2, partway.as_json()
     assert partway.errors == [STOPPED]
     finished = worker_laptop.sync()
     assert finished.ok and finished.pushed == 6 - partway.pushed, finished.as_json()
