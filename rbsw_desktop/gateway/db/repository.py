@@ -95,6 +95,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 
 from rbsw_desktop.gateway.db.audit_chain import CONTENT, GENESIS, content_digest
 from rbsw_desktop.gateway.db.engine import SQLITE_SHA256, WRITER
@@ -187,6 +188,10 @@ class SqlRepository:
             applied_ops.c.op_id.in_(bindparam("ids", expanding=True)))
         self._add_applied = self._many(applied_ops)
         self._add_history = self._many(record_history)
+        # (Straight to the driver, so without the RETURNING of the new id that a one-row
+        # INSERT would get on PostgreSQL: a push writes these in a pipeline, `batched`.)
+        self._add_conflict = self._many(conflicts)
+        self._add_refusal = self._many(refusals)
         self._next_seqs = (update(counters).where(counters.c.name == SEQ)
                            .values(value=counters.c.value + bindparam("n"))
                            .returning(counters.c.value))
@@ -269,16 +274,23 @@ class SqlRepository:
     # -- transactions and the change sequence -------------------------------------------------
 
     @contextmanager
-    def transaction(self, *, lock: bool = True, pod: str | None = None) -> Iterator[None]:
+    def transaction(self, *, lock: bool = True, pod: str | None = None,
+                    savepoint: bool = True) -> Iterator[None]:
         """A transaction on this thread's connection, holding every writer off (`lock`), or
         only pod `pod`'s writers (see the module docstring). `lock=False` is for work that
         reads and only appends (an access and its audit row): on PostgreSQL it does not queue
         behind the writers; on SQLite every writing transaction is one at a time anyway. An
-        inner block with `pod` takes that pod's lock if the outer block holds none."""
+        inner block with `pod` takes that pod's lock if the outer block holds none. An inner
+        block is a SAVEPOINT, or with `savepoint=False` just part of the outer one (for a
+        caller whose exceptions always leave the outer block too, so the outer rollback undoes
+        it: a push inside its request's transaction; two statements fewer)."""
         conn: Connection | None = getattr(self._local, "conn", None)
         if conn is not None:
             if pod is not None and not self._local.locked:
                 self._lock_writers(conn, pod)
+            if not savepoint:
+                yield
+                return
             with conn.begin_nested():
                 yield
             return
@@ -292,6 +304,25 @@ class SqlRepository:
                     yield
                 finally:
                     self._local.conn = None
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """The writes in this block (statements whose results are not read) go to the database
+        together, in order: on PostgreSQL one pipeline (psycopg's pipeline mode), one round
+        trip instead of one a statement; a database error in it is raised at the block's end,
+        as SQLAlchemy's. Elsewhere, and outside a transaction, statements run as they come."""
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if self.dialect != "postgresql" or conn is None:
+            yield
+            return
+        import psycopg
+
+        dbapi_conn: Any = conn.connection.dbapi_connection
+        try:
+            with dbapi_conn.pipeline():
+                yield
+        except psycopg.Error as exc:
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
 
     @contextmanager
     def _one_writer(self) -> Iterator[None]:
@@ -605,16 +636,19 @@ class SqlRepository:
 
     def add_conflict(self, caller: Caller, op_id: str, entity: str, record_id: str,
                      base_rev: int | None, server_rev: int, at: str) -> None:
-        self._exec(insert(conflicts).values(
-            at=at, device_id=caller.device_id, worker_id=caller.worker_id, pod_id=caller.pod_id,
-            op_id=op_id, entity=entity, record_id=record_id, base_rev=base_rev,
-            server_rev=server_rev))
+        with self._write() as conn:
+            self._add_conflict(conn, [{
+                "at": at, "device_id": caller.device_id, "worker_id": caller.worker_id,
+                "pod_id": caller.pod_id, "op_id": op_id, "entity": entity,
+                "record_id": record_id, "base_rev": base_rev, "server_rev": server_rev}])
 
     def add_refusal(self, caller: Caller, op_id: str, entity: str, record_id: str,
                     reason: str, at: str) -> None:
-        self._exec(insert(refusals).values(
-            at=at, device_id=caller.device_id, worker_id=caller.worker_id, pod_id=caller.pod_id,
-            op_id=op_id, entity=entity, record_id=record_id, reason=reason))
+        with self._write() as conn:
+            self._add_refusal(conn, [{
+                "at": at, "device_id": caller.device_id, "worker_id": caller.worker_id,
+                "pod_id": caller.pod_id, "op_id": op_id, "entity": entity,
+                "record_id": record_id, "reason": reason}])
 
     def not_applied(self, pod_id: str, limit: int) -> dict[str, list[dict[str, Any]]]:
         """The pod's latest changes not applied (`conflicts`, `refusals`), newest first: each
