@@ -793,7 +793,9 @@ class SqlRepository:
                "action": action, "target": target, "count": count, "status": status,
                "record_ids": json.dumps(list(record_ids), separators=(",", ":"))
                if record_ids else None}
-        with self._write() as conn:
+        with self._write() as conn, self.batched():
+            # In one pipeline on PostgreSQL: the INSERT, sent with the lock, begins (and takes
+            # its snapshot, which reads the newest hash) only once the lock is granted.
             if self.dialect == "postgresql":
                 conn.execute(self._audit_lock, {"chain": row["chain"]})
             conn.execute(self._add_audit, {**row, "digest": content_digest(row)})
