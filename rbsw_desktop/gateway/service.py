@@ -260,12 +260,15 @@ class GatewayService:
         ops = push_ops(body)
         at = utc_now()
         batch = _Batch(caller, at)
-        # No SAVEPOINT: whatever this raises leaves the request's transaction too.
-        with self.repo.transaction(pod=caller.pod_id, savepoint=False):
+        # No SAVEPOINT: whatever this raises leaves the request's transaction too. The pod's
+        # writers' lock is taken by `push_state`, with the reads (one round trip).
+        with self.repo.transaction(lock=False, savepoint=False):
             parsed = [_parse(raw) for raw in ops]
             valid = [op for op in parsed if isinstance(op, Op)]
-            batch.applied = self.repo.applied_ops(caller.worker_id, [op.op_id for op in valid])
-            batch.held = self.repo.records_by_id({op.id for op in valid})
+            case_ids = {op.fields.get("case_id") for op in valid}
+            batch.applied, batch.held, batch.cases = self.repo.push_state(
+                caller.pod_id, caller.worker_id, [op.op_id for op in valid],
+                {op.id for op in valid}, {c for c in case_ids if isinstance(c, str)})
             results = [self._answer(batch, raw, op) for raw, op in zip(ops, parsed, strict=True)]
             writes = list(batch.writes.values())
             seqs = self.repo.next_seqs(len(writes)) if writes else []

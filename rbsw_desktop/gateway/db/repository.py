@@ -23,11 +23,11 @@ pod's lock is (WRITERS, 0) taken shared, so it waits for an all-writers holder, 
 hashtext(pod_id)) taken exclusively (two pods whose ids hash alike just wait for each other).
 Under READ COMMITTED every statement sees what was committed before it began, so once the lock
 is granted each read sees every writer that went before, in every gateway instance. A pod's
-lock is taken where the push begins, also inside an outer transaction that holds none (the
-request's, which holds the audit row). Reads take no lock, but every access writes its audit
-row in the same transaction as what it served (`deps.audited`): on PostgreSQL such a
-transaction (`transaction(lock=False)`) does not wait for the writers; on SQLite, which has one
-writer at a time, it queues with them.
+lock is taken where the push begins (`push_state`, sent with the push's reads), also inside an
+outer transaction that holds none (the request's, which holds the audit row). Reads take no
+lock, but every access writes its audit row in the same transaction as what it served
+(`deps.audited`): on PostgreSQL such a transaction (`transaction(lock=False)`) does not wait
+for the writers; on SQLite, which has one writer at a time, it queues with them.
 
 Gap-free pull cursors. A change's number (seq) is handed out in the writer's transaction, under
 its lock: on SQLite from the counter row (`UPDATE counters SET value = value + n ...
@@ -95,6 +95,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 
 from rbsw_desktop.gateway.db.audit_chain import CONTENT, GENESIS, content_digest
@@ -130,6 +131,7 @@ if TYPE_CHECKING:
 #: The classes (first keys) of the advisory locks on PostgreSQL: (WRITERS, 0) for every writer,
 #: (PODS, hashtext(pod_id)) for one pod's, (AUDIT, hashtext(chain)) orders one audit chain's rows.
 WRITERS, PODS, AUDIT = 0x72627377, 0x72627378, 0x72627379
+TEXTS = ARRAY(Text())
 
 _RECORD_COLS = (records.c.entity, records.c.id, records.c.rev, records.c.seq, records.c.pod_id,
                 records.c.case_id, records.c.fields, records.c.deleted, records.c.updated_at,
@@ -200,6 +202,8 @@ class SqlRepository:
         self._lock_all = select(func.pg_advisory_xact_lock(WRITERS, 0))
         self._lock_pod = select(func.pg_advisory_xact_lock_shared(WRITERS, 0),
                                 func.pg_advisory_xact_lock(PODS, func.hashtext(bindparam("pod"))))
+        self._pod_lock_sql = (self._driver_sql(self._lock_pod)
+                              if self.dialect == "postgresql" else ("", {}))
         # ... and of every request: who is calling, what it did, when the device was last seen.
         self._device_by_token = (select(devices, workers.c.pod_id, workers.c.role)
                                  .join(workers, workers.c.id == devices.c.worker_id)
@@ -210,6 +214,16 @@ class SqlRepository:
             records.c.origin_device.is_distinct_from(bindparam("not_from", type_=Text())),
             self._scope(bindparam("pod"), bindparam("worker"), pod_wide=wide))
             .order_by(records.c.seq).limit(bindparam("limit")) for wide in (True, False)}
+        # A push's reads on PostgreSQL, sent in one pipeline after its pod's lock
+        # (`push_state`): straight to the driver, an array for each list of ids.
+        self._push_reads = [self._driver_sql(stmt) for stmt in (
+            select(applied_ops.c.op_id, applied_ops.c.record_id, applied_ops.c.rev).where(
+                applied_ops.c.worker_id == bindparam("worker"),
+                applied_ops.c.op_id == func.any(bindparam("op_ids", type_=TEXTS))),
+            select(*_RECORD_COLS).where(
+                records.c.id == func.any(bindparam("record_ids", type_=TEXTS))),
+            select(cases).where(cases.c.id == func.any(bindparam("case_ids", type_=TEXTS))),
+        )] if self.dialect == "postgresql" else []
         self._last_seq = select(func.max(records.c.seq)).where(
             records.c.pod_id == bindparam("pod"))
         self._touched: dict[tuple[bool, bool, bool], Any] = {}
@@ -250,6 +264,54 @@ class SqlRepository:
         def run(conn: Connection, rows: list[dict[str, Any]]) -> None:
             conn.exec_driver_sql(sql, [values(row) for row in rows] if values else rows)
         return run
+
+    def _driver_sql(self, stmt: Any) -> tuple[str, dict[str, Any]]:
+        """A statement's SQL for this database's driver, its parameters by name, and the
+        values of those that are constants."""
+        compiled = stmt.compile(dialect=self.engine.dialect)
+        return str(compiled), {k: v for k, v in compiled.params.items() if v is not None}
+
+    def push_state(self, pod_id: str, worker_id: str, op_ids: Collection[str],
+                   record_ids: Collection[str], case_ids: Collection[str],
+                   ) -> tuple[dict[str, tuple[str, int]], dict[str, StoredRecord],
+                              dict[str, dict[str, Any] | None]]:
+        """Where a push begins, in its transaction: pod `pod_id`'s writers' lock (unless this
+        transaction holds one), then what the push decides on: this worker's op ids already
+        applied (`applied_ops`), the records by id (`records_by_id`), and the cases by id
+        (None for one there is not). On PostgreSQL the lock and the three reads go in one
+        pipeline, one round trip: each read is a statement of its own that the server begins
+        only once the lock is granted, so it sees every writer of the pod that went before."""
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if self.dialect != "postgresql" or conn is None:
+            with self.transaction(pod=pod_id, savepoint=False):
+                applied = self.applied_ops(worker_id, op_ids)
+                held = self.records_by_id(record_ids)
+                found = {case_id: self.case(case_id) for case_id in case_ids}
+            return applied, held, found
+        import psycopg
+
+        dbapi_conn: Any = conn.connection.dbapi_connection
+        params = {"pod": pod_id, "worker": worker_id, "op_ids": list(op_ids),
+                  "record_ids": list(record_ids), "case_ids": list(case_ids)}
+        names = [c.name for c in cases.c]
+        try:
+            with dbapi_conn.pipeline() as pipeline:
+                if not self._local.locked:
+                    sql, constants = self._pod_lock_sql
+                    dbapi_conn.execute(sql, {**constants, **params})
+                    self._local.locked = True
+                cursors = [dbapi_conn.execute(sql, {**constants, **params})
+                           for sql, constants in self._push_reads]
+                pipeline.sync()
+                applied_rows, record_rows, case_rows = (c.fetchall() for c in cursors)
+        except psycopg.Error as exc:
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+        applied = {str(op_id): (str(record_id), int(rev))
+                   for op_id, record_id, rev in applied_rows}
+        held = {rec.id: rec for rec in map(_record, record_rows)}
+        by_id: dict[str, dict[str, Any] | None] = dict.fromkeys(case_ids)
+        by_id.update((row[0], dict(zip(names, row, strict=True))) for row in case_rows)
+        return applied, held, by_id
 
     def _chained_audit_insert(self) -> Any:
         """INSERT an audit row whose `hash` links it to the newest row (`db.audit_chain`),
