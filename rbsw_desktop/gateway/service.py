@@ -260,27 +260,33 @@ class GatewayService:
         ops = push_ops(body)
         at = utc_now()
         batch = _Batch(caller, at)
-        with self.repo.transaction(pod=caller.pod_id):
+        # No SAVEPOINT: whatever this raises leaves the request's transaction too. The pod's
+        # writers' lock is taken by `push_state`, with the reads (one round trip).
+        with self.repo.transaction(lock=False, savepoint=False):
             parsed = [_parse(raw) for raw in ops]
             valid = [op for op in parsed if isinstance(op, Op)]
-            batch.applied = self.repo.applied_ops(caller.worker_id, [op.op_id for op in valid])
-            batch.held = self.repo.records_by_id({op.id for op in valid})
+            case_ids = {op.fields.get("case_id") for op in valid}
+            batch.applied, batch.held, batch.cases = self.repo.push_state(
+                caller.pod_id, caller.worker_id, [op.op_id for op in valid],
+                {op.id for op in valid}, {c for c in case_ids if isinstance(c, str)})
             results = [self._answer(batch, raw, op) for raw, op in zip(ops, parsed, strict=True)]
             writes = list(batch.writes.values())
             seqs = self.repo.next_seqs(len(writes)) if writes else []
             for rec, seq in zip(writes, seqs, strict=True):
                 rec.seq = seq
-            self.repo.put_records(writes)
-            self.repo.add_applied_ops(batch.applied_rows)
-            self.repo.add_history(batch.history)
-            for raw, result in zip(ops, results, strict=True):
-                if result.outcome is Outcome.REJECTED:
-                    self.repo.add_refusal(caller, result.op_id, _printable(raw.get("entity"), 50),
-                                          _printable(raw.get("id"), 100), result.reason, at)
-            for op, theirs in batch.conflicts:
-                self.repo.add_conflict(caller, op.op_id, op.entity, op.id, op.base_rev,
-                                       theirs, at)
-            self.repo.touch_device(caller.device_id, at, pushed=True, pending=pending)
+            with self.repo.batched():          # the writes, in one round trip
+                self.repo.put_records(writes)
+                self.repo.add_applied_ops(batch.applied_rows)
+                self.repo.add_history(batch.history)
+                for raw, result in zip(ops, results, strict=True):
+                    if result.outcome is Outcome.REJECTED:
+                        self.repo.add_refusal(caller, result.op_id,
+                                              _printable(raw.get("entity"), 50),
+                                              _printable(raw.get("id"), 100), result.reason, at)
+                for op, theirs in batch.conflicts:
+                    self.repo.add_conflict(caller, op.op_id, op.entity, op.id, op.base_rev,
+                                           theirs, at)
+                self.repo.touch_device(caller.device_id, at, pushed=True, pending=pending)
         return {"results": [r.model_dump(mode="json") for r in results],
                 "server_time": utc_now()}
 

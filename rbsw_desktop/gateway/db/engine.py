@@ -22,13 +22,14 @@ import contextlib
 import hashlib
 import os
 import re
+import select as select_module
 import stat
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, literal, select
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, SQLAlchemyError
 
 from rbsw_desktop.errors import RbswError
 
@@ -132,8 +133,24 @@ def create(url: URL) -> Engine:
     connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT,
                                     "application_name": "rbsw-gateway",
                                     "options": "-c synchronous_commit=on"}
-    return create_engine(url, connect_args=connect_args, pool_pre_ping=True,
-                         hide_parameters=True, **POOL)
+    engine = create_engine(url, connect_args=connect_args, hide_parameters=True, **POOL)
+    event.listen(engine, "checkout", _hung_up_on)
+    return engine
+
+
+def _hung_up_on(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled PostgreSQL connection the server has closed (a restart, an idle timeout, a
+    terminated backend) is dropped as it leaves the pool, and the pool opens a fresh one
+    (SQLAlchemy's `DisconnectionError` from a checkout handler): an idle connection has
+    nothing to read, so anything to read is the server's goodbye. A look at the socket, not
+    a round trip (`pool_pre_ping`'s SELECT 1 cost one a request)."""
+    try:
+        closed = dbapi_connection.closed or dbapi_connection.broken or bool(
+            select_module.select([dbapi_connection.fileno()], [], [], 0)[0])
+    except (OSError, ValueError, AttributeError):
+        closed = True
+    if closed:
+        raise DisconnectionError("the database server closed this connection")
 
 
 def _sqlite_engine(url: URL) -> Engine:

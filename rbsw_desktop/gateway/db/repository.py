@@ -23,11 +23,11 @@ pod's lock is (WRITERS, 0) taken shared, so it waits for an all-writers holder, 
 hashtext(pod_id)) taken exclusively (two pods whose ids hash alike just wait for each other).
 Under READ COMMITTED every statement sees what was committed before it began, so once the lock
 is granted each read sees every writer that went before, in every gateway instance. A pod's
-lock is taken where the push begins, also inside an outer transaction that holds none (the
-request's, which holds the audit row). Reads take no lock, but every access writes its audit
-row in the same transaction as what it served (`deps.audited`): on PostgreSQL such a
-transaction (`transaction(lock=False)`) does not wait for the writers; on SQLite, which has one
-writer at a time, it queues with them.
+lock is taken where the push begins (`push_state`, sent with the push's reads), also inside an
+outer transaction that holds none (the request's, which holds the audit row). Reads take no
+lock, but every access writes its audit row in the same transaction as what it served
+(`deps.audited`): on PostgreSQL such a transaction (`transaction(lock=False)`) does not wait
+for the writers; on SQLite, which has one writer at a time, it queues with them.
 
 Gap-free pull cursors. A change's number (seq) is handed out in the writer's transaction, under
 its lock: on SQLite from the counter row (`UPDATE counters SET value = value + n ...
@@ -95,6 +95,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
 
 from rbsw_desktop.gateway.db.audit_chain import CONTENT, GENESIS, content_digest
 from rbsw_desktop.gateway.db.engine import SQLITE_SHA256, WRITER
@@ -129,6 +131,7 @@ if TYPE_CHECKING:
 #: The classes (first keys) of the advisory locks on PostgreSQL: (WRITERS, 0) for every writer,
 #: (PODS, hashtext(pod_id)) for one pod's, (AUDIT, hashtext(chain)) orders one audit chain's rows.
 WRITERS, PODS, AUDIT = 0x72627377, 0x72627378, 0x72627379
+TEXTS = ARRAY(Text())
 
 _RECORD_COLS = (records.c.entity, records.c.id, records.c.rev, records.c.seq, records.c.pod_id,
                 records.c.case_id, records.c.fields, records.c.deleted, records.c.updated_at,
@@ -187,6 +190,10 @@ class SqlRepository:
             applied_ops.c.op_id.in_(bindparam("ids", expanding=True)))
         self._add_applied = self._many(applied_ops)
         self._add_history = self._many(record_history)
+        # (Straight to the driver, so without the RETURNING of the new id that a one-row
+        # INSERT would get on PostgreSQL: a push writes these in a pipeline, `batched`.)
+        self._add_conflict = self._many(conflicts)
+        self._add_refusal = self._many(refusals)
         self._next_seqs = (update(counters).where(counters.c.name == SEQ)
                            .values(value=counters.c.value + bindparam("n"))
                            .returning(counters.c.value))
@@ -195,6 +202,8 @@ class SqlRepository:
         self._lock_all = select(func.pg_advisory_xact_lock(WRITERS, 0))
         self._lock_pod = select(func.pg_advisory_xact_lock_shared(WRITERS, 0),
                                 func.pg_advisory_xact_lock(PODS, func.hashtext(bindparam("pod"))))
+        self._pod_lock_sql = (self._driver_sql(self._lock_pod)
+                              if self.dialect == "postgresql" else ("", {}))
         # ... and of every request: who is calling, what it did, when the device was last seen.
         self._device_by_token = (select(devices, workers.c.pod_id, workers.c.role)
                                  .join(workers, workers.c.id == devices.c.worker_id)
@@ -205,6 +214,16 @@ class SqlRepository:
             records.c.origin_device.is_distinct_from(bindparam("not_from", type_=Text())),
             self._scope(bindparam("pod"), bindparam("worker"), pod_wide=wide))
             .order_by(records.c.seq).limit(bindparam("limit")) for wide in (True, False)}
+        # A push's reads on PostgreSQL, sent in one pipeline after its pod's lock
+        # (`push_state`): straight to the driver, an array for each list of ids.
+        self._push_reads = [self._driver_sql(stmt) for stmt in (
+            select(applied_ops.c.op_id, applied_ops.c.record_id, applied_ops.c.rev).where(
+                applied_ops.c.worker_id == bindparam("worker"),
+                applied_ops.c.op_id == func.any(bindparam("op_ids", type_=TEXTS))),
+            select(*_RECORD_COLS).where(
+                records.c.id == func.any(bindparam("record_ids", type_=TEXTS))),
+            select(cases).where(cases.c.id == func.any(bindparam("case_ids", type_=TEXTS))),
+        )] if self.dialect == "postgresql" else []
         self._last_seq = select(func.max(records.c.seq)).where(
             records.c.pod_id == bindparam("pod"))
         self._touched: dict[tuple[bool, bool, bool], Any] = {}
@@ -246,6 +265,54 @@ class SqlRepository:
             conn.exec_driver_sql(sql, [values(row) for row in rows] if values else rows)
         return run
 
+    def _driver_sql(self, stmt: Any) -> tuple[str, dict[str, Any]]:
+        """A statement's SQL for this database's driver, its parameters by name, and the
+        values of those that are constants."""
+        compiled = stmt.compile(dialect=self.engine.dialect)
+        return str(compiled), {k: v for k, v in compiled.params.items() if v is not None}
+
+    def push_state(self, pod_id: str, worker_id: str, op_ids: Collection[str],
+                   record_ids: Collection[str], case_ids: Collection[str],
+                   ) -> tuple[dict[str, tuple[str, int]], dict[str, StoredRecord],
+                              dict[str, dict[str, Any] | None]]:
+        """Where a push begins, in its transaction: pod `pod_id`'s writers' lock (unless this
+        transaction holds one), then what the push decides on: this worker's op ids already
+        applied (`applied_ops`), the records by id (`records_by_id`), and the cases by id
+        (None for one there is not). On PostgreSQL the lock and the three reads go in one
+        pipeline, one round trip: each read is a statement of its own that the server begins
+        only once the lock is granted, so it sees every writer of the pod that went before."""
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if self.dialect != "postgresql" or conn is None:
+            with self.transaction(pod=pod_id, savepoint=False):
+                applied = self.applied_ops(worker_id, op_ids)
+                held = self.records_by_id(record_ids)
+                found = {case_id: self.case(case_id) for case_id in case_ids}
+            return applied, held, found
+        import psycopg
+
+        dbapi_conn: Any = conn.connection.dbapi_connection
+        params = {"pod": pod_id, "worker": worker_id, "op_ids": list(op_ids),
+                  "record_ids": list(record_ids), "case_ids": list(case_ids)}
+        names = [c.name for c in cases.c]
+        try:
+            with dbapi_conn.pipeline() as pipeline:
+                if not self._local.locked:
+                    sql, constants = self._pod_lock_sql
+                    dbapi_conn.execute(sql, {**constants, **params})
+                    self._local.locked = True
+                cursors = [dbapi_conn.execute(sql, {**constants, **params})
+                           for sql, constants in self._push_reads]
+                pipeline.sync()
+                applied_rows, record_rows, case_rows = (c.fetchall() for c in cursors)
+        except psycopg.Error as exc:
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+        applied = {str(op_id): (str(record_id), int(rev))
+                   for op_id, record_id, rev in applied_rows}
+        held = {rec.id: rec for rec in map(_record, record_rows)}
+        by_id: dict[str, dict[str, Any] | None] = dict.fromkeys(case_ids)
+        by_id.update((row[0], dict(zip(names, row, strict=True))) for row in case_rows)
+        return applied, held, by_id
+
     def _chained_audit_insert(self) -> Any:
         """INSERT an audit row whose `hash` links it to the newest row (`db.audit_chain`),
         computed by the database in the same statement."""
@@ -269,16 +336,23 @@ class SqlRepository:
     # -- transactions and the change sequence -------------------------------------------------
 
     @contextmanager
-    def transaction(self, *, lock: bool = True, pod: str | None = None) -> Iterator[None]:
+    def transaction(self, *, lock: bool = True, pod: str | None = None,
+                    savepoint: bool = True) -> Iterator[None]:
         """A transaction on this thread's connection, holding every writer off (`lock`), or
         only pod `pod`'s writers (see the module docstring). `lock=False` is for work that
         reads and only appends (an access and its audit row): on PostgreSQL it does not queue
         behind the writers; on SQLite every writing transaction is one at a time anyway. An
-        inner block with `pod` takes that pod's lock if the outer block holds none."""
+        inner block with `pod` takes that pod's lock if the outer block holds none. An inner
+        block is a SAVEPOINT, or with `savepoint=False` just part of the outer one (for a
+        caller whose exceptions always leave the outer block too, so the outer rollback undoes
+        it: a push inside its request's transaction; two statements fewer)."""
         conn: Connection | None = getattr(self._local, "conn", None)
         if conn is not None:
             if pod is not None and not self._local.locked:
                 self._lock_writers(conn, pod)
+            if not savepoint:
+                yield
+                return
             with conn.begin_nested():
                 yield
             return
@@ -292,6 +366,25 @@ class SqlRepository:
                     yield
                 finally:
                     self._local.conn = None
+
+    @contextmanager
+    def batched(self) -> Iterator[None]:
+        """The writes in this block (statements whose results are not read) go to the database
+        together, in order: on PostgreSQL one pipeline (psycopg's pipeline mode), one round
+        trip instead of one a statement; a database error in it is raised at the block's end,
+        as SQLAlchemy's. Elsewhere, and outside a transaction, statements run as they come."""
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if self.dialect != "postgresql" or conn is None:
+            yield
+            return
+        import psycopg
+
+        dbapi_conn: Any = conn.connection.dbapi_connection
+        try:
+            with dbapi_conn.pipeline():
+                yield
+        except psycopg.Error as exc:
+            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
 
     @contextmanager
     def _one_writer(self) -> Iterator[None]:
@@ -605,16 +698,19 @@ class SqlRepository:
 
     def add_conflict(self, caller: Caller, op_id: str, entity: str, record_id: str,
                      base_rev: int | None, server_rev: int, at: str) -> None:
-        self._exec(insert(conflicts).values(
-            at=at, device_id=caller.device_id, worker_id=caller.worker_id, pod_id=caller.pod_id,
-            op_id=op_id, entity=entity, record_id=record_id, base_rev=base_rev,
-            server_rev=server_rev))
+        with self._write() as conn:
+            self._add_conflict(conn, [{
+                "at": at, "device_id": caller.device_id, "worker_id": caller.worker_id,
+                "pod_id": caller.pod_id, "op_id": op_id, "entity": entity,
+                "record_id": record_id, "base_rev": base_rev, "server_rev": server_rev}])
 
     def add_refusal(self, caller: Caller, op_id: str, entity: str, record_id: str,
                     reason: str, at: str) -> None:
-        self._exec(insert(refusals).values(
-            at=at, device_id=caller.device_id, worker_id=caller.worker_id, pod_id=caller.pod_id,
-            op_id=op_id, entity=entity, record_id=record_id, reason=reason))
+        with self._write() as conn:
+            self._add_refusal(conn, [{
+                "at": at, "device_id": caller.device_id, "worker_id": caller.worker_id,
+                "pod_id": caller.pod_id, "op_id": op_id, "entity": entity,
+                "record_id": record_id, "reason": reason}])
 
     def not_applied(self, pod_id: str, limit: int) -> dict[str, list[dict[str, Any]]]:
         """The pod's latest changes not applied (`conflicts`, `refusals`), newest first: each
@@ -759,7 +855,9 @@ class SqlRepository:
                "action": action, "target": target, "count": count, "status": status,
                "record_ids": json.dumps(list(record_ids), separators=(",", ":"))
                if record_ids else None}
-        with self._write() as conn:
+        with self._write() as conn, self.batched():
+            # In one pipeline on PostgreSQL: the INSERT, sent with the lock, begins (and takes
+            # its snapshot, which reads the newest hash) only once the lock is granted.
             if self.dialect == "postgresql":
                 conn.execute(self._audit_lock, {"chain": row["chain"]})
             conn.execute(self._add_audit, {**row, "digest": content_digest(row)})
