@@ -10,7 +10,9 @@ instead of the 503 it retries.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -37,14 +39,31 @@ def pg_repo(postgres_url: str) -> Iterator[SqlRepository]:
 
 def _backends(postgres_url: str) -> int:
     """End every other connection to this database, as a server restart or an admin's
-    pg_terminate_backend would; how many."""
+    pg_terminate_backend would, and wait until each of those server processes has exited (its
+    socket closed, so the client's side has heard it: pg_terminate_backend only sends the
+    signal); how many."""
     url = normalise(postgres_url)
     with psycopg.connect(host=url.host, port=url.port, user=url.username,
                          password=url.password, dbname=url.database, autocommit=True) as conn:
-        row: Any = conn.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()
-    return int(row[0])
+        pids = [int(pid) for (pid,) in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()").fetchall()]
+        conn.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [pids])
+    deadline = time.monotonic() + WAIT
+    while any(_running(pid) for pid in pids):
+        assert time.monotonic() < deadline, f"server processes {pids} did not end"
+        time.sleep(0.01)
+    return len(pids)
+
+
+def _running(pid: int) -> bool:
+    """Whether this (local) server process still runs: not gone, and not a zombie whose files
+    are closed."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
 
 
 def test_a_connection_the_server_closed_is_replaced_before_a_request_uses_it(
