@@ -439,7 +439,7 @@ class SyncEngine:
     def _pull_pages(self, report: SyncReport, ahead: ThreadPoolExecutor) -> None:
         def fetch(cursor: str) -> Future[PulledPage]:
             return ahead.submit(self._retrying, functools.partial(
-                self.transport.changes_page, cursor, self.pull_limit, waiting=self._waiting))
+                self.transport.changes, cursor, self.pull_limit, waiting=self._waiting))
 
         next_page = fetch(self.store.outbox.sync_cursor())
         for _ in range(100_000):

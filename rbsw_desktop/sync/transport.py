@@ -117,7 +117,7 @@ class Refused(RbswError):
 
 @dataclass(frozen=True)
 class PulledPage:
-    """A page of changes as `HttpTransport.changes_page` read it."""
+    """A page of changes as `HttpTransport.changes` read it."""
 
     page: ChangesPage
     changes: list[Any]
@@ -174,16 +174,10 @@ class HttpTransport:
                                                  waiting=waiting))
 
     def changes(self, since: str, limit: int, *,
-                waiting: Waiting | None = None) -> tuple[ChangesPage, list[Any]]:
-        """A page of changes: its envelope, and the changes as sent (each is read on its own,
-        so one this laptop cannot read never hides the rest)."""
-        pulled = self.changes_page(since, limit, waiting=waiting)
-        return pulled.page, pulled.changes
-
-    def changes_page(self, since: str, limit: int, *,
-                     waiting: Waiting | None = None) -> PulledPage:
-        """`changes`, and whether the page's JSON text was surely plain
-        (`plain_json.plain_bytes`: its fields need no value-by-value check)."""
+                waiting: Waiting | None = None) -> PulledPage:
+        """A page of changes: its envelope, the changes as sent (each is read on its own, so
+        one this laptop cannot read never hides the rest), and whether the page's JSON text
+        was surely plain (`plain_json.plain_bytes`: its fields need no value-by-value check)."""
         resp = self.call("GET", f"/sync/changes?since={quote(since)}&limit={int(limit)}",
                          waiting=waiting)
         try:

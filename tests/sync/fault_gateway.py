@@ -21,6 +21,8 @@ from rbsw_desktop.gateway.errors import ApiError
 from rbsw_desktop.protocol import API_PREFIX, ErrorCode
 
 PLAN_ENV = "RBSW_TEST_FAULT_PLAN"
+#: What a planned fault's answer says.
+BUSY = "The council system is busy (test)."
 _lock = threading.Lock()
 
 
@@ -56,7 +58,7 @@ def faulty_app() -> Any:
         headers = {} if fault.get("retry_after") is None else {
             "Retry-After": f"{fault['retry_after']:g}"}
         body, raw_headers = error_body(ApiError(fault["status"], code.value,
-                                                "The council system is busy (test).", headers))
+                                                BUSY, headers))
         raw_headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": fault["status"],
                     "headers": raw_headers})

@@ -12,6 +12,7 @@ from typing import Any
 from rbsw_desktop.domain import Zone
 from rbsw_desktop.domain.entities import Review
 from tests.sync.engine_gateway import gateway_fixture  # noqa: F401 (fixture)
+from tests.sync.fault_gateway import BUSY
 from tests.sync.laptops import (  # noqa: F401 (fixtures)
     Laptop,
     Pod,
@@ -20,7 +21,6 @@ from tests.sync.laptops import (  # noqa: F401 (fixtures)
     worker_laptop_fixture,
 )
 
-BUSY = "The council system is busy (test)."   # the fault plan's words (tests/sync/fault_gateway)
 NOT_HERE = "A photo or scan from the council is not here yet; it will be fetched next time."
 DAMAGED = "A photo or scan arrived damaged; it will be fetched again next time."
 SIZE = 10_000                                   # each photo: one chunk

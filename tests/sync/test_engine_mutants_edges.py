@@ -23,6 +23,7 @@ from rbsw_desktop.protocol import MAX_BLOB_CHUNK, big_records
 from rbsw_desktop.protocol.models import Op
 from rbsw_desktop.sync import engine as sync_engine
 from tests.sync.engine_gateway import gateway_fixture  # noqa: F401 (fixture)
+from tests.sync.fault_gateway import BUSY
 from tests.sync.faultproxy import FaultProxy
 from tests.sync.laptops import (  # noqa: F401 (fixtures)
     Laptop,
@@ -32,7 +33,6 @@ from tests.sync.laptops import (  # noqa: F401 (fixtures)
     worker_laptop_fixture,
 )
 
-BUSY = "The council system is busy (test)."   # the fault plan's words (tests/sync/fault_gateway)
 CLOCK = ("This laptop's clock is about {minutes} minutes {way} the council's. Times you record "
          "are kept as this laptop shows them; please ask IT support to set the clock.")
 REVIEW_TOO_BIG_NUMBER = ("this change cannot be sent: `fields`: the record has a number too large "

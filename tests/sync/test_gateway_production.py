@@ -178,7 +178,7 @@ def test_https_with_the_councils_own_ca_from_the_it_policy(
         policy.write_text(json.dumps({"gateway_url": gw.url, "gateway_ca_file": str(ca)}))
         enrolment = register_device(gw.url, gw.enrol_code(worker), "tls-laptop")
         transport = HttpTransport(gw.url, enrolment.token, ca_file=str(ca))
-        page, _ = transport.changes("0", 100)
+        page = transport.changes("0", 100).page
         assert page.cursor
         transport.close()
     finally:
