@@ -203,10 +203,12 @@ class Speller(QObject):
 
     def _turn_over(self) -> None:
         ends = time.perf_counter() + SLICE_S
-        while self._unchecked and time.perf_counter() < ends:
+        while self._unchecked:               # at least one a turn, however busy the machine
             word = self._unchecked.pop()
             if word not in self._known:
                 self._check(word)
+            if time.perf_counter() >= ends:
+                break
         if self._unchecked:
             self._next_turn.start()
             return
@@ -224,7 +226,8 @@ class Speller(QObject):
         """Into the worker's own dictionary, kept in the encrypted store."""
         self.follow_the_store()
         self._own.add(word)
-        self._known.pop(word, None)
+        for known in [k for k, ok in self._known.items() if not ok and self._own_word(k)]:
+            self._known[known] = True           # the word, capitalised or with 's: right now
         StoreOp(None, lambda store: store.own_words.add(word), taskman=self.taskman
                 ).run_in_background()
         self.rehighlight()
@@ -233,7 +236,7 @@ class Speller(QObject):
         """Everywhere, until the app is locked."""
         self.follow_the_store()
         self._ignored.add(word)
-        self._known.pop(word, None)
+        self._known[word] = True
         self.rehighlight()
 
     # -- the fields ---------------------------------------------------------------------------
@@ -264,14 +267,16 @@ class SpellHighlighter(QSyntaxHighlighter):
         self._waiting: list[QTextBlock] = []   # blocks with words not checked yet
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        later = []                   # out of time: checked in the next turns
         for start, word in words_in(text):
             wrong = self.speller.misspelt(word)
-            if wrong is None:        # out of time: the rest are checked in the next turns
-                self._waiting.append(self.currentBlock())
-                self.speller.check_later([w for _, w in words_in(text[start:])])
-                return
-            if wrong:
+            if wrong is None:
+                later.append(word)
+            elif wrong:
                 self.setFormat(start, len(word), self.wrong)
+        if later:
+            self._waiting.append(self.currentBlock())
+            self.speller.check_later(later)
 
     def rehighlight_quietly(self) -> None:
         """Underline afresh without the field saying its text changed (no autosave)."""

@@ -149,6 +149,27 @@ def test_add_to_my_dictionary_is_kept_encrypted_and_survives_a_lock(qtbot, windo
     qtbot.waitUntil(lambda: underlined(analysis) == ["recieved"])
 
 
+def test_on_a_busy_machine_the_words_already_checked_stay_underlined(qtbot, window,  # noqa: F811
+                                                                    monkeypatch) -> None:
+    """No time left in a turn (SLICE_S 0): a new word waits for a later turn, but the words
+    already known keep their underline meanwhile, and an added word loses its own at once."""
+    editor = new_visit(qtbot, window)
+    observations = editor.texts["observations"]
+    qtbot.keyClicks(observations, "Zorbleton recieved it")
+    qtbot.waitUntil(lambda: underlined(observations) == ["Zorbleton", "recieved"])
+    monkeypatch.setattr(spelling, "SLICE_S", 0.0)
+    observations.moveCursor(observations.textCursor().MoveOperation.Start)
+    for key in "Qwyx ":
+        qtbot.keyClicks(observations, key)
+        assert "recieved" in underlined(observations)   # drawn as it was, not lost a turn
+    qtbot.waitUntil(lambda: underlined(observations) == ["Qwyx", "Zorbleton", "recieved"])
+    for _ in range(len("Qwyx Zor")):
+        qtbot.keyClick(observations, Qt.Key.Key_Right)
+    menu = open_menu(qtbot, observations, "menu")
+    qtbot.keyClick(menu, Qt.Key.Key_A)                        # "&Add “Zorbleton” ..."
+    assert underlined(observations) == ["Qwyx", "recieved"]
+
+
 def test_ignore_lasts_until_the_app_locks(qtbot, window) -> None:  # noqa: F811
     editor = new_visit(qtbot, window)
     views, analysis = editor.texts["parents_views"], editor.texts["analysis"]
