@@ -59,9 +59,12 @@ MUTATE = {
     "sync": (["rbsw_desktop/sync/backoff.py"], ["tests/unit/test_backoff.py"]),
     "store": (["rbsw_desktop/store/*"], ["tests/store", "tests/sync/test_engine_store.py"]),
     # Against ONE real gateway process that `mutate` starts for the whole run (SHARED_GATEWAY).
-    "engine": (["rbsw_desktop/sync/engine.py"], ["tests/sync/test_engine_mutants.py",
+    "engine": (["rbsw_desktop/sync/engine.py"], ["tests/sync/test_engine.py",
+                                                 "tests/sync/test_engine_mutants.py",
                                                  "tests/sync/test_engine_mutants_edges.py",
-                                                 "tests/sync/test_engine_mutants_blobs.py"]),
+                                                 "tests/sync/test_engine_mutants_blobs.py",
+                                                 "tests/sync/test_engine_mutants_paths.py",
+                                                 "tests/sync/test_engine_mutants_failures.py"]),
 }
 #: Modules whose tests talk to a real gateway: `mutate` starts one (embedded SQLite, loopback)
 #: before mutmut and names it in RBSW_ENGINE_GATEWAY (tests/sync/engine_gateway.py), so no
