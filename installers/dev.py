@@ -59,8 +59,7 @@ MUTATE = {
     "sync": (["rbsw_desktop/sync/backoff.py"], ["tests/unit/test_backoff.py"]),
     "store": (["rbsw_desktop/store/*"], ["tests/store", "tests/sync/test_engine_store.py"]),
     # Against ONE real gateway process that `mutate` starts for the whole run (SHARED_GATEWAY).
-    "engine": (["rbsw_desktop/sync/engine.py"], ["tests/sync/test_engine.py",
-                                                 "tests/sync/test_engine_mutants.py",
+    "engine": (["rbsw_desktop/sync/engine.py"], ["tests/sync/test_engine_mutants.py",
                                                  "tests/sync/test_engine_mutants_edges.py",
                                                  "tests/sync/test_engine_mutants_blobs.py",
                                                  "tests/sync/test_engine_mutants_paths.py",

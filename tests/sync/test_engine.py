@@ -14,7 +14,6 @@ from rbsw_desktop.protocol.models import Op, PushRequest, json_problem
 from rbsw_desktop.security.wipe import WIPE_NOTE
 from rbsw_desktop.sync.plain_json import holdable, plain_bytes, plain_text
 from rbsw_desktop.sync.transport import HttpTransport
-from tests.sync.engine_gateway import gateway_fixture  # noqa: F401 (fixture)
 from tests.sync.faultproxy import Fault, FaultProxy
 from tests.sync.laptops import (  # noqa: F401 (fixtures)
     Laptop,
