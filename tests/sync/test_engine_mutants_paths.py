@@ -1,11 +1,13 @@
 """The sync engine's paths, for `dev.py mutate engine` beside test_engine_mutants.py: the pull's
 progress page by page, a page the store did not keep, the counts every kind of request tells
 the council (its audit of a revoked laptop says them), the retries IT reads in the log and the
-waits between them, and the helper threads a push and a pull run on. Real gateway, real
-encrypted stores; faults come from the gateway's own test fault plan (`fail_next`)."""
+waits between them, the helper threads a push and a pull run on, and a wipe that goes wrong.
+Real gateway, real encrypted stores; faults come from the gateway's own test fault plan
+(`fail_next`); the wipe that leaves a file is the real wipe, then told as if one file stayed."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import re
@@ -17,6 +19,7 @@ import pytest
 
 from rbsw_desktop.domain import Zone
 from rbsw_desktop.domain.entities import Review, new_id
+from rbsw_desktop.security.wipe import WipeResult, wipe_store
 from tests.sync.engine_gateway import gateway_fixture  # noqa: F401 (fixture)
 from tests.sync.laptops import (  # noqa: F401 (fixtures)
     Laptop,
@@ -196,3 +199,34 @@ def test_a_push_and_a_pull_go_from_their_named_helper_threads(
     assert all(thread.startswith("sync-push_") for kind, thread in seen if kind == "push"), seen
     assert all(thread.startswith("sync-pull_") for kind, thread in seen if kind == "changes"), \
         seen
+
+
+# -- a wipe that goes wrong ---------------------------------------------------------------------
+
+def test_a_wipe_that_leaves_a_file_says_so_and_what_to_do(
+        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+
+    def wipe_leaving_a_file(store: Any) -> WipeResult:
+        # The real wipe, then as if one file could not be removed (a disk that refused).
+        return dataclasses.replace(wipe_store(store), files_left=("store.sqlite3",))
+
+    gateway.revoke(worker_laptop.enrolment.device_id)
+    report = worker_laptop.sync(wipe=wipe_leaving_a_file)
+    assert report.revoked and report.errors == [
+        "This laptop has been signed out by the council, but its wipe went wrong. Not "
+        "everything could be removed: 1 file(s) of the app's encrypted store are still on this "
+        "laptop. Close the app, do not use it for case work, and tell IT support now so they "
+        "can remove them. Nothing was lost (everything on it had reached the council)."], \
+        report.as_json()
+
+
+def test_a_wipe_that_says_nothing_is_taken_as_complete(
+        gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
+    assert worker_laptop.sync().ok
+    gateway.revoke(worker_laptop.enrolment.device_id)
+    report = worker_laptop.sync(wipe=lambda store: wipe_store(store) and None)
+    assert report.revoked and report.errors == [
+        "This laptop has been signed out by the council, so its store has been wiped. Ask "
+        "business support to set it up again. Nothing was lost (everything on it had reached "
+        "the council)."], report.as_json()
