@@ -62,8 +62,7 @@ MUTATE = {
     "engine": (["rbsw_desktop/sync/engine.py"], ["tests/sync/test_engine_mutants.py",
                                                  "tests/sync/test_engine_mutants_edges.py",
                                                  "tests/sync/test_engine_mutants_blobs.py",
-                                                 "tests/sync/test_engine_mutants_paths.py",
-                                                 "tests/sync/test_engine_mutants_failures.py"]),
+                                                 "tests/sync/test_engine_mutants_paths.py"]),
 }
 #: Modules whose tests talk to a real gateway: `mutate` starts one (embedded SQLite, loopback)
 #: before mutmut and names it in RBSW_ENGINE_GATEWAY (tests/sync/engine_gateway.py), so no
