@@ -1,4 +1,5 @@
-"""The gateway as an ASGI application: FastAPI routes behind the edge middleware.
+"""The gateway as an ASGI application: FastAPI routes behind the edge middleware, behind
+`admission.PushesFirst` (under a burst, pushes are answered before pulls).
 
     app = create_app(repo)                      # an ASGI app for uvicorn (or a test)
     document = openapi_document()               # the OpenAPI 3 document, from the models
@@ -23,6 +24,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.exceptions import HTTPException
 
 from rbsw_desktop.gateway import CLIENT_TIMEOUT_ENV, DATABASE_ENV, validate
+from rbsw_desktop.gateway.admission import PushesFirst
 from rbsw_desktop.gateway.deps import Gateway
 from rbsw_desktop.gateway.edge import Edge, error_body
 from rbsw_desktop.gateway.errors import ApiError
@@ -112,20 +114,20 @@ def _fastapi() -> FastAPI:
     @api.get(OPENAPI_PATH, summary="This document", responses={200: {
         "description": "The OpenAPI 3 document of protocol v1",
         "content": {"application/json": {"schema": {"type": "object"}}}}})
-    def openapi() -> Response:
+    async def openapi() -> Response:
         return json_answer(openapi_document())
 
     return api
 
 
-def create_app(repo: GatewayRepository, *, client_timeout: float = 15.0) -> Edge:
+def create_app(repo: GatewayRepository, *, client_timeout: float = 15.0) -> PushesFirst:
     validate.load()
     api = _fastapi()
     api.state.gateway = Gateway(repo)
-    return Edge(api, repo, client_timeout=client_timeout)
+    return PushesFirst(Edge(api, repo, client_timeout=client_timeout))
 
 
-def app_from_env() -> Edge:
+def app_from_env() -> PushesFirst:
     """The uvicorn factory each worker process calls: the database from the environment."""
     from rbsw_desktop.gateway.db import open_repository
     from rbsw_desktop.gateway.server import watch_supervisor

@@ -1,28 +1,34 @@
 """What routes depend on: the gateway's services, who is calling, what they sent.
 
 `Gateway` holds the services of one process (built once by `app.create_app`); routes get it,
-the caller and a strictly parsed JSON body through FastAPI dependencies.
+the caller and a strictly parsed JSON body through FastAPI dependencies. A route that works on
+the database is a plain function marked `@database_work`: it runs where `edge.run_work` says
+(on SQLite on the event loop's thread, on PostgreSQL in the thread pool).
 """
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.exc import SQLAlchemyError
 
 from rbsw_desktop.domain.instants import utc_now
 from rbsw_desktop.gateway.blobs import BlobStore
-from rbsw_desktop.gateway.edge import action_of, client_of, header_count
+from rbsw_desktop.gateway.edge import action_of, client_of, header_count, run_work
 from rbsw_desktop.gateway.errors import ApiError, bad_request
 from rbsw_desktop.gateway.repository import Caller, GatewayRepository
 from rbsw_desktop.gateway.service import GatewayService
 from rbsw_desktop.gateway.support import SupportView
 from rbsw_desktop.protocol import PENDING_HEADER, ErrorCode
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 NOT_AUDITED = ("The council system cannot record this access right now, so it was not served. "
                "Your work is safe on your laptop; sync will try again.")
@@ -37,13 +43,27 @@ class Gateway:
         self.blobs = BlobStore(self.repo)
         self.support = SupportView(self.repo)
 
+    async def run(self, work: Callable[[], T]) -> T:
+        return await run_work(self.repo, work)
 
-# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in its
-# thread pool, a hop to another thread and back for each (on the hot routes, a hop as costly as
-# the route's SQL).
+
+# Every dependency and route is `async def` to FastAPI, which would otherwise run each plain
+# `def` in its thread pool: a hop to another thread and back for each (on SQLite as costly as
+# the route's SQL). Database work goes through `Gateway.run`, which knows where it belongs.
 
 async def gateway(request: Request) -> Gateway:
     return request.app.state.gateway
+
+
+def database_work(route: Callable[P, T]) -> Callable[P, Awaitable[T]]:
+    """A route (a plain function taking `gw`) run through `Gateway.run`. FastAPI reads the
+    route's own signature through the wrapper."""
+    @functools.wraps(route)
+    async def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        gw = kwargs["gw"]
+        assert isinstance(gw, Gateway)
+        return await gw.run(functools.partial(route, *args, **kwargs))
+    return run
 
 
 def who_calls(request: Request, gw: Gateway) -> Caller:
@@ -53,9 +73,9 @@ def who_calls(request: Request, gw: Gateway) -> Caller:
     return who
 
 
-def caller(request: Request, gw: Annotated[Gateway, Depends(gateway)]) -> Caller:
-    """`who_calls`, as a dependency (in the thread pool: it reads the database)."""
-    return who_calls(request, gw)
+async def caller(request: Request, gw: Annotated[Gateway, Depends(gateway)]) -> Caller:
+    """`who_calls`, as a dependency (it reads the database)."""
+    return await gw.run(functools.partial(who_calls, request, gw))
 
 
 async def pending_ops(request: Request) -> int | None:

@@ -114,6 +114,11 @@ def revision(rec: StoredRecord, at: str, worker_id: str | None, device_id: str |
 
 
 class GatewayRepository(Protocol):
+    #: True where the database takes one request's work at a time anyway (SQLite: one writer,
+    #: and every access writes its audit row), so the gateway runs that work on its event
+    #: loop's thread rather than handing it to a thread and back (`edge.run_work`).
+    one_at_a_time: bool
+
     # -- transactions and the change sequence --
     def transaction(self, *, lock: bool = True, pod: str | None = None,
                     savepoint: bool = True) -> AbstractContextManager[None]: ...

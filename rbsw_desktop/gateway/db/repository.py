@@ -1,7 +1,8 @@
 """`SqlRepository`: `repository.GatewayRepository` on SQLAlchemy Core, for SQLite and PostgreSQL.
 
-Transactions. Each thread has its own connection for the transaction it is in (the FastAPI app
-calls the repository from a thread pool, several requests at once). `transaction()` is
+Transactions. Each thread has its own connection for the transaction it is in (on PostgreSQL
+the app calls the repository from a thread pool, several requests at once; on SQLite from the
+event loop's thread, one request at a time: `edge.run_work`). `transaction()` is
 re-entrant: the outermost block commits, or rolls back if it raises; an inner block is a
 SAVEPOINT, so an exception that leaves it undoes just what it wrote (and still propagates).
 Reads inside a transaction see its writes. A call outside any transaction runs in its own
@@ -166,6 +167,7 @@ class SqlRepository:
         self.engine = engine
         self.location = location            # the file or HOST:PORT/DB, for messages
         self.dialect = engine.dialect.name   # "sqlite" or "postgresql"
+        self.one_at_a_time = self.dialect == "sqlite"
         self._local = threading.local()
         # SQLite has one writer at a time; left to itself, a writer that finds the file locked
         # sleeps in SQLite's busy handler (1, 2, 5 ... 100 ms) and tries again, so under load

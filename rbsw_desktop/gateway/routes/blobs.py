@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import anyio
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from rbsw_desktop.gateway.deps import CallerDep, GatewayDep, audited
+from rbsw_desktop.gateway.deps import CallerDep, GatewayDep, audited, database_work
 from rbsw_desktop.gateway.errors import bad_request
 from rbsw_desktop.gateway.routes import AUTH_ERRORS, errors, json_answer
 from rbsw_desktop.protocol import MAX_BLOB_BYTES, RECEIVED_HEADER
@@ -35,13 +34,14 @@ async def put_chunk(sha256: Sha, request: Request, gw: GatewayDep, who: CallerDe
             row.target, row.count = sha256, len(data)
             return gw.blobs.put(who, sha256, offset, data)
 
-    return json_answer(await anyio.to_thread.run_sync(put))
+    return json_answer(await gw.run(put))
 
 
 @router.head("/{sha256}", responses={200: {"description": "This device's upload is under way "
                                            "or done", "headers": RECEIVED}, **AUTH_ERRORS,
                                      **errors(404)},
              summary="How much of a file the council system holds")
+@database_work
 def received(sha256: Sha, request: Request, gw: GatewayDep, who: CallerDep) -> Response:
     with audited(request, gw, lock=False) as row:
         held = gw.blobs.received(who, sha256)
@@ -53,6 +53,7 @@ def received(sha256: Sha, request: Request, gw: GatewayDep, who: CallerDep) -> R
     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
     **AUTH_ERRORS, **errors(404)}, response_class=Response,
             summary="A file cited by an attachment in the caller's scope")
+@database_work
 def get(sha256: Sha, request: Request, gw: GatewayDep, who: CallerDep) -> Response:
     with audited(request, gw, lock=False) as row:
         data = gw.blobs.get(who, sha256)

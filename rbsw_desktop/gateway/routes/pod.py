@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from rbsw_desktop.gateway.deps import CallerDep, GatewayDep, audited
+from rbsw_desktop.gateway.deps import CallerDep, GatewayDep, audited, database_work
 from rbsw_desktop.gateway.routes import AUTH_ERRORS, errors, json_answer
 from rbsw_desktop.gateway.support import MAX_LIST
 from rbsw_desktop.protocol.models import (
@@ -25,6 +25,7 @@ Limit = Annotated[int, Query(ge=1, le=MAX_LIST)]
 
 @router.get("/devices", response_model=PodDevices, responses=AUTH_ERRORS,
             summary="The pod's laptops and when each last synced")
+@database_work
 def devices(request: Request, gw: GatewayDep, who: CallerDep) -> Response:
     with audited(request, gw, lock=False) as row:
         answer = gw.support.devices(who)
@@ -34,6 +35,7 @@ def devices(request: Request, gw: GatewayDep, who: CallerDep) -> Response:
 
 @router.get("/workers", response_model=PodWorkers, responses=AUTH_ERRORS,
             summary="Each worker of the pod: laptops, waiting, to file, last sync")
+@database_work
 def workers(request: Request, gw: GatewayDep, who: CallerDep) -> Response:
     with audited(request, gw, lock=False) as row:
         answer = gw.support.workers(who)
@@ -43,6 +45,7 @@ def workers(request: Request, gw: GatewayDep, who: CallerDep) -> Response:
 
 @router.get("/unfiled", response_model=PodUnfiled, responses=AUTH_ERRORS,
             summary="Records received and not yet filed in the case system")
+@database_work
 def unfiled(request: Request, gw: GatewayDep, who: CallerDep, limit: Limit = MAX_LIST,
             ) -> Response:
     with audited(request, gw, lock=False) as row:
@@ -54,6 +57,7 @@ def unfiled(request: Request, gw: GatewayDep, who: CallerDep, limit: Limit = MAX
 
 @router.get("/problems", response_model=PodNotApplied, responses=AUTH_ERRORS,
             summary="Conflicts and refused changes of the pod's laptops")
+@database_work
 def problems(request: Request, gw: GatewayDep, who: CallerDep, limit: Limit = MAX_LIST,
              ) -> Response:
     with audited(request, gw, lock=False) as row:
@@ -67,6 +71,7 @@ def problems(request: Request, gw: GatewayDep, who: CallerDep, limit: Limit = MA
 @router.post("/records/{id}/filed", response_model=FileAnswer,
              responses={**AUTH_ERRORS, **errors(404, 409)},
              summary="Mark a record filed in the case system, with its reference")
+@database_work
 def file_record(record_id: Annotated[str, Path(alias="id", max_length=100)], body: FileRequest,
                 request: Request, gw: GatewayDep, who: CallerDep) -> Response:
     with audited(request, gw) as row:

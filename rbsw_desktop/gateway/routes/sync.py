@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from rbsw_desktop.gateway.deps import GatewayDep, JsonBody, PendingDep, served
+from rbsw_desktop.gateway.deps import GatewayDep, JsonBody, PendingDep, database_work, served
 from rbsw_desktop.gateway.edge import header_count
 from rbsw_desktop.gateway.routes import AUTH_ERRORS, json_answer
 from rbsw_desktop.protocol import (
@@ -29,6 +29,7 @@ PUSH_BODY = {"requestBody": {"required": True, "content": {"application/json": {
 @router.post("/push", response_model=PushAnswer, responses=AUTH_ERRORS, openapi_extra=PUSH_BODY,
              summary="Send a batch of changes; each is answered applied, duplicate, conflict "
              "or rejected (with its reason)")
+@database_work
 def push(body: JsonBody, request: Request, gw: GatewayDep, pending: PendingDep) -> Response:
     # The body is read as JSON and each op validated on its own (protocol.models.Op), so one
     # malformed change is that change's `rejected` answer, not the whole batch's 400.
@@ -44,6 +45,7 @@ def push(body: JsonBody, request: Request, gw: GatewayDep, pending: PendingDep) 
 
 @router.get("/changes", response_model=ChangesPage, responses=AUTH_ERRORS,
             summary="The changes in the caller's scope after a cursor, oldest first")
+@database_work
 def changes(request: Request, gw: GatewayDep, pending: PendingDep,
             since: Annotated[int, Query(ge=0, le=INT64_MAX)] = 0,
             limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT,
