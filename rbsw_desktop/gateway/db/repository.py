@@ -226,6 +226,7 @@ class SqlRepository:
                 records.c.id == func.any(bindparam("record_ids", type_=TEXTS))),
             select(cases).where(cases.c.id == func.any(bindparam("case_ids", type_=TEXTS))),
         )] if self.dialect == "postgresql" else []
+        self._case_by_id = select(cases).where(cases.c.id == bindparam("case"))  # a push's cases
         self._last_seq = select(func.max(records.c.seq)).where(
             records.c.pod_id == bindparam("pod"))
         self._touched: dict[tuple[bool, bool, bool], Any] = {}
@@ -485,7 +486,8 @@ class SqlRepository:
                                         worker_id=worker_id, pod_id=pod_id, created_at=at))
 
     def case(self, case_id: str) -> dict[str, Any] | None:
-        return self._one(select(cases).where(cases.c.id == case_id))
+        with self._read() as conn:
+            return _dict(conn.execute(self._case_by_id, {"case": case_id}).first())
 
     # -- devices and enrolment ----------------------------------------------------------------
 
