@@ -1,6 +1,8 @@
 """A laptop in a child process, for the SIGKILL fault tests: unlock the store, save some board
-items, sync, repeat, until killed. Prints only markers (`sync N` as a sync starts, `synced N`
-as it ends), so the test can tell a kill that landed mid-sync; nothing personal.
+items, sync, repeat, until killed (`ROUNDS` is more than any machine gets through before the
+test's kill, so a fast gateway never lets it finish first). Prints only markers (`sync N` as a
+sync starts, `synced N` as it ends), so the test can tell a kill that landed mid-sync; nothing
+personal.
 
     python -m tests.sync.sync_child DATA_DIR GATEWAY_URL TOKEN CASE_ID SEED
 """
@@ -18,6 +20,8 @@ from rbsw_desktop.sync.engine import SyncEngine
 from rbsw_desktop.sync.transport import HttpTransport
 from tests.conftest import PASSPHRASE
 
+ROUNDS = 500
+
 
 def main(argv: list[str]) -> int:
     data_dir, url, token, case_id, seed = argv
@@ -25,7 +29,7 @@ def main(argv: list[str]) -> int:
     store = Store.unlock(Path(data_dir), PASSPHRASE)
     engine = SyncEngine(store, HttpTransport(url, token, timeout=2), batch_ops=rng.choice([3, 50]),
                         max_attempts=3, backoff=Backoff(base=0.01, cap=0.05))
-    for round_ in range(20):
+    for round_ in range(ROUNDS):
         for i in range(rng.randint(1, 15)):
             store.board.add(case_id, rng.choice(list(Zone)),
                             f"Child-process item {seed}-{round_}-{i} (fictional)")
