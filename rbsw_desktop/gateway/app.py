@@ -123,8 +123,8 @@ def _fastapi() -> FastAPI:
 def create_app(repo: GatewayRepository, *, client_timeout: float = 15.0) -> PushesFirst:
     validate.load()
     api = _fastapi()
-    api.state.gateway = Gateway(repo)
-    return PushesFirst(Edge(api, repo, client_timeout=client_timeout))
+    gw = api.state.gateway = Gateway(repo)
+    return PushesFirst(Edge(api, repo, gw.run, client_timeout=client_timeout))
 
 
 def app_from_env() -> PushesFirst:

@@ -2,8 +2,8 @@
 
 `Gateway` holds the services of one process (built once by `app.create_app`); routes get it,
 the caller and a strictly parsed JSON body through FastAPI dependencies. A route that works on
-the database is a plain function marked `@database_work`: it runs where `edge.run_work` says
-(on SQLite on the event loop's thread, on PostgreSQL in the thread pool).
+the database is a plain function marked `@database_work`: it runs where `edge.DatabaseWork` says
+(on SQLite on the event loop's thread, in a group commit; on PostgreSQL in the thread pool).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rbsw_desktop.domain.instants import utc_now
 from rbsw_desktop.gateway.blobs import BlobStore
-from rbsw_desktop.gateway.edge import action_of, client_of, header_count, run_work
+from rbsw_desktop.gateway.edge import DatabaseWork, action_of, client_of, header_count
 from rbsw_desktop.gateway.errors import ApiError, bad_request
 from rbsw_desktop.gateway.repository import Caller, GatewayRepository
 from rbsw_desktop.gateway.service import GatewayService
@@ -37,14 +37,13 @@ NOT_AUDITED = ("The council system cannot record this access right now, so it wa
 @dataclass
 class Gateway:
     repo: GatewayRepository
+    run: DatabaseWork = field(init=False)     # every request's database work goes here
 
     def __post_init__(self) -> None:
         self.service = GatewayService(self.repo)
         self.blobs = BlobStore(self.repo)
         self.support = SupportView(self.repo)
-
-    async def run(self, work: Callable[[], T]) -> T:
-        return await run_work(self.repo, work)
+        self.run = DatabaseWork(self.repo)
 
 
 # Every dependency and route is `async def` to FastAPI, which would otherwise run each plain

@@ -116,13 +116,16 @@ def revision(rec: StoredRecord, at: str, worker_id: str | None, device_id: str |
 class GatewayRepository(Protocol):
     #: True where the database takes one request's work at a time anyway (SQLite: one writer,
     #: and every access writes its audit row), so the gateway runs that work on its event
-    #: loop's thread rather than handing it to a thread and back (`edge.run_work`).
+    #: loop's thread rather than handing it to a thread and back, and commits the work of
+    #: requests that arrive together in one transaction (`edge.DatabaseWork`).
     one_at_a_time: bool
 
     # -- transactions and the change sequence --
     def transaction(self, *, lock: bool = True, pod: str | None = None,
                     savepoint: bool = True) -> AbstractContextManager[None]: ...
     def batched(self) -> AbstractContextManager[None]: ...
+    def open_group(self) -> None: ...
+    def commit_group(self) -> None: ...
     def push_state(self, pod_id: str, worker_id: str, op_ids: Collection[str],
                    record_ids: Collection[str], case_ids: Collection[str],
                    ) -> tuple[dict[str, tuple[str, int]], dict[str, StoredRecord],

@@ -2,9 +2,11 @@
 
 Transactions. Each thread has its own connection for the transaction it is in (on PostgreSQL
 the app calls the repository from a thread pool, several requests at once; on SQLite from the
-event loop's thread, one request at a time: `edge.run_work`). `transaction()` is
-re-entrant: the outermost block commits, or rolls back if it raises; an inner block is a
-SAVEPOINT, so an exception that leaves it undoes just what it wrote (and still propagates).
+event loop's thread, one request at a time, in a group commit: `edge.DatabaseWork`).
+`transaction()` is re-entrant: the outermost block commits, or rolls back if it raises; an
+inner block is a SAVEPOINT, so an exception that leaves it undoes just what it wrote (and still
+propagates). A group (`open_group` ... `commit_group`) is an outermost block that several
+requests' work joins, each request's `transaction()` a SAVEPOINT in it.
 Reads inside a transaction see its writes. A call outside any transaction runs in its own
 short one.
 
@@ -70,7 +72,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -97,7 +99,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from rbsw_desktop.gateway.db.audit_chain import CONTENT, GENESIS, content_digest
 from rbsw_desktop.gateway.db.engine import SQLITE_SHA256, WRITER
@@ -154,6 +156,12 @@ def _record(row: Row[*tuple[Any, ...]]) -> StoredRecord:
                         json.loads(fields), bool(deleted), updated_at, origin_device,
                         received_at, bool(filed), case_system_ref, filed_at, filed_by,
                         fields_blob, fields)
+
+
+def _driver_in_transaction(conn: Connection) -> bool:
+    """Whether the database itself still has the connection's transaction open."""
+    dbapi_conn: Any = conn.connection.dbapi_connection
+    return bool(getattr(dbapi_conn, "in_transaction", True))
 
 
 def _dict(row: Row[Any] | None) -> dict[str, Any] | None:
@@ -369,6 +377,42 @@ class SqlRepository:
                     yield
                 finally:
                     self._local.conn = None
+
+    def open_group(self) -> None:
+        """Begin a transaction on this thread that everything run on it afterwards joins, each
+        `transaction()` in it a SAVEPOINT, until `commit_group`: SQLite's group commit
+        (`edge.DatabaseWork`). It holds every writer off, as `transaction()` does."""
+        if getattr(self._local, "conn", None) is not None:
+            raise RuntimeError("a transaction is already open on this thread")
+        held = ExitStack()
+        try:
+            held.enter_context(self._one_writer())
+            conn = held.enter_context(self.engine.connect())
+            conn.execution_options(**{WRITER: True})
+            tx = conn.begin()                  # SQLite: BEGIN IMMEDIATE, the write lock
+        except BaseException:
+            held.close()
+            raise
+        self._local.conn, self._local.locked, self._local.group = conn, True, (held, tx)
+
+    def commit_group(self) -> None:
+        """Commit the transaction `open_group` began (roll it back if that fails), and let the
+        next writer in. It fails where the database has already rolled the transaction back
+        by itself (SQLite does on a full disk or an I/O error): what was written in it is
+        gone, and the driver's commit would just say nothing."""
+        held, tx = self._local.group
+        conn: Connection = self._local.conn
+        self._local.conn, self._local.group = None, None
+        try:
+            if not conn.in_transaction() or not _driver_in_transaction(conn):
+                raise RuntimeError("the database rolled this group's transaction back")
+            tx.commit()
+        except BaseException:
+            with suppress(SQLAlchemyError):
+                tx.rollback()
+            raise
+        finally:
+            held.close()
 
     @contextmanager
     def batched(self) -> Iterator[None]:
