@@ -35,6 +35,14 @@ if TYPE_CHECKING:
 #: parameters are exercised by the security tests and the benchmark.
 FAST_KDF = Argon2Params(time_cost=1, memory_kib=8192, parallelism=1)
 PASSPHRASE = "fictional test passphrase"
+#: Where tests leave the screenshots and PDF pages to look at; made fresh by each run, not kept
+#: in git (so a test run leaves the tree as it was).
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for kind in ("screenshots", "pdf"):
+        (ARTIFACTS / kind).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture

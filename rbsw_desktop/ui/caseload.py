@@ -160,8 +160,13 @@ class CaseloadProxy(QSortFilterProxyModel):
         self.needle = ""
 
     def set_needle(self, text: str) -> None:
+        if not hasattr(self, "endFilterChange"):           # Qt before 6.10
+            self.needle = text.lower()
+            self.invalidateRowsFilter()
+            return
+        self.beginFilterChange()
         self.needle = text.lower()
-        self.invalidateRowsFilter()   # (begin/endFilterChange from Qt 6.10; we support 6.7)
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def cases(self) -> CaseloadModel:
         return cast(CaseloadModel, self.sourceModel())
