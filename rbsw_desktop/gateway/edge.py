@@ -135,10 +135,6 @@ class DatabaseWork:
                       type(exc).__name__)
             outcomes = [(False, ApiError(503, ErrorCode.UNAVAILABLE.value, NOT_SAVED,
                                          {"Retry-After": "30"})) for _ in group]
-        finally:
-            self._scheduled = bool(self._queue)
-            if self._queue:                      # after the answers below, on the loop
-                asyncio.get_running_loop().call_soon(self._group)
         for (_, _, answered), (ok, value) in zip(group, outcomes, strict=True):
             if answered.done():                  # (its request was cancelled meanwhile)
                 continue
@@ -146,6 +142,9 @@ class DatabaseWork:
                 answered.set_result(value)
             else:
                 answered.set_exception(value)
+        self._scheduled = bool(self._queue)
+        if self._queue:                          # on the loop behind the answers just given
+            asyncio.get_running_loop().call_soon(self._group)
 
 
 def _gunzip(data: bytes) -> bytes:

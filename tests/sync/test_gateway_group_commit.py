@@ -66,9 +66,11 @@ def test_requests_that_come_together_share_a_commit_and_are_answered_only_after_
     commits = _commits(repo)
     n = MAX_GROUP + 6                          # two groups
     seen_when_answered: dict[str, bool] = {}
+    answered_before_work: list[int] = []       # of each work: how many answers were out
 
     async def one(pod_id: str) -> str:
-        answer = await run(_add_pod(repo, pod_id))
+        answer = await run(_add_pod(repo, pod_id,
+                                    lambda: answered_before_work.append(len(seen_when_answered))))
         seen_when_answered[pod_id] = pod_id in _pods_on_disk(repo)
         return answer
 
@@ -79,6 +81,8 @@ def test_requests_that_come_together_share_a_commit_and_are_answered_only_after_
     assert answers == [f"pod-{i}" for i in range(n)]
     assert len(commits) == math.ceil(n / MAX_GROUP) == 2
     assert all(seen_when_answered.values()) and len(seen_when_answered) == n
+    # The first group's answers were on their way before the second group's work began.
+    assert answered_before_work == [0] * MAX_GROUP + [MAX_GROUP] * (n - MAX_GROUP)
     assert _pods_on_disk(repo) == set(answers)
 
 
