@@ -3,6 +3,7 @@ The device token is handed to the engine directly (the keyring is tested in the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,3 +102,16 @@ def manager_laptop_fixture(tmp_path: Path, gateway: Any, pod: Pod) -> Iterator[L
     yield laptop
     if not laptop.store.locked:
         laptop.store.lock()
+
+
+def serve_raw(gateway: Any, pod: Pod, record_id: str, fields: dict[str, Any]) -> None:
+    """Put a board item version into the gateway's own database as the next change it serves
+    (a gateway before strict models, or a damaged one, could serve it)."""
+    (seq,) = gateway.sql("UPDATE counters SET value = value + 1 WHERE name = 'seq' "
+                         "RETURNING value")[0] if gateway.backend == "sqlite" else \
+        gateway.sql("SELECT nextval('change_seq')")[0]
+    gateway.sql("INSERT INTO records (id, entity, rev, seq, pod_id, case_id, fields, deleted, "
+                "updated_at, received_at, filed, case_system_ref) VALUES (:id, 'board_item', 1, "
+                ":seq, :pod, :case, :fields, false, :at, :at, false, '')",
+                {"id": record_id, "seq": seq, "pod": pod.id, "case": pod.case,
+                 "fields": json.dumps(fields), "at": "2026-11-30T09:00:00.000Z"})

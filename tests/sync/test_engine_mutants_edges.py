@@ -30,6 +30,7 @@ from tests.sync.laptops import (  # noqa: F401 (fixtures)
     Pod,
     manager_laptop_fixture,
     pod_fixture,
+    serve_raw,
     worker_laptop_fixture,
 )
 
@@ -103,29 +104,16 @@ def test_a_clock_out_of_step_is_warned_of_in_minutes_ahead_or_behind_past_five_m
     ]
 
 
-def _serve_raw(gateway: Any, pod: Pod, record_id: str, fields: dict[str, Any]) -> None:
-    """Put a board item version into the gateway's own database as the next change it serves
-    (a gateway before strict models, or a damaged one, could serve it)."""
-    (seq,) = gateway.sql("UPDATE counters SET value = value + 1 WHERE name = 'seq' "
-                         "RETURNING value")[0] if gateway.backend == "sqlite" else \
-        gateway.sql("SELECT nextval('change_seq')")[0]
-    gateway.sql("INSERT INTO records (id, entity, rev, seq, pod_id, case_id, fields, deleted, "
-                "updated_at, received_at, filed, case_system_ref) VALUES (:id, 'board_item', 1, "
-                ":seq, :pod, :case, :fields, false, :at, :at, false, '')",
-                {"id": record_id, "seq": seq, "pod": pod.id, "case": pod.case,
-                 "fields": json.dumps(fields), "at": "2026-11-30T09:00:00.000Z"})
-
-
 def test_changes_from_the_council_not_saved_here_are_counted_and_said_in_words(
         gateway: Any, pod: Pod, worker_laptop: Laptop) -> None:
     assert worker_laptop.sync().ok
     item = {"case_id": pod.case, "zone": "amber", "raised_by": "professional",
             "shareable": True, "withheld_reason": None, "worker_note": "", "category": None,
             "position": 0}
-    _serve_raw(gateway, pod, new_id(), {**item, "text": "Fine (fictional)"})
-    _serve_raw(gateway, pod, new_id(), {**item, "text": "Too big (fictional)",
+    serve_raw(gateway, pod, new_id(), {**item, "text": "Fine (fictional)"})
+    serve_raw(gateway, pod, new_id(), {**item, "text": "Too big (fictional)",
                                         "position": 2**70})
-    _serve_raw(gateway, pod, new_id(), {**item, "text": None})     # the store's NOT NULL
+    serve_raw(gateway, pod, new_id(), {**item, "text": None})     # the store's NOT NULL
     report = worker_laptop.sync()
     assert (report.pulled, report.not_applied, report.not_applied_total) == (1, 2, 2), \
         report.as_json()

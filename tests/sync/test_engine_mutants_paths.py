@@ -26,9 +26,9 @@ from tests.sync.laptops import (  # noqa: F401 (fixtures)
     Pod,
     manager_laptop_fixture,
     pod_fixture,
+    serve_raw,
     worker_laptop_fixture,
 )
-from tests.sync.test_engine_mutants_edges import _serve_raw
 
 BUSY_SAID = "The council system is busy. Sync will try again shortly."
 NOT_KEPT = ("Some changes from the council did not save on this laptop. They will be fetched "
@@ -68,7 +68,7 @@ def test_changes_not_saved_here_on_two_pages_are_all_counted(
             "shareable": True, "withheld_reason": None, "worker_note": "", "category": None,
             "position": 2**70, "text": "Too big (fictional)"}
     for _ in range(2):            # two versions no laptop can keep, one page each
-        _serve_raw(gateway, pod, new_id(), item)
+        serve_raw(gateway, pod, new_id(), item)
     report = worker_laptop.sync(pull_limit=1)
     assert report.not_applied == 2 and report.as_json()["pulled_quarantined"] == 2, \
         report.as_json()
