@@ -72,7 +72,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Collection, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +99,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError
 
 from rbsw_desktop.gateway.db.audit_chain import CONTENT, GENESIS, content_digest
 from rbsw_desktop.gateway.db.engine import SQLITE_SHA256, WRITER
@@ -367,16 +367,14 @@ class SqlRepository:
             with conn.begin_nested():
                 yield
             return
-        with self._one_writer(), self.engine.connect() as conn:
-            conn.execution_options(**{WRITER: True})
-            with conn.begin():
-                self._local.conn, self._local.locked = conn, False
-                try:
-                    if pod is not None or lock:
-                        self._lock_writers(conn, pod)
-                    yield
-                finally:
-                    self._local.conn = None
+        with self._writing() as conn:
+            self._local.conn, self._local.locked = conn, False
+            try:
+                if pod is not None or lock:
+                    self._lock_writers(conn, pod)
+                yield
+            finally:
+                self._local.conn = None
 
     def open_group(self) -> None:
         """Begin a transaction on this thread that everything run on it afterwards joins, each
@@ -384,35 +382,21 @@ class SqlRepository:
         (`edge.DatabaseWork`). It holds every writer off, as `transaction()` does."""
         if getattr(self._local, "conn", None) is not None:
             raise RuntimeError("a transaction is already open on this thread")
-        held = ExitStack()
-        try:
-            held.enter_context(self._one_writer())
-            conn = held.enter_context(self.engine.connect())
-            conn.execution_options(**{WRITER: True})
-            tx = conn.begin()                  # SQLite: BEGIN IMMEDIATE, the write lock
-        except BaseException:
-            held.close()
-            raise
-        self._local.conn, self._local.locked, self._local.group = conn, True, (held, tx)
+        with ExitStack() as held:
+            conn = held.enter_context(self._writing())
+            self._local.conn, self._local.locked, self._local.group = conn, True, held.pop_all()
 
     def commit_group(self) -> None:
         """Commit the transaction `open_group` began (roll it back if that fails), and let the
         next writer in. It fails where the database has already rolled the transaction back
         by itself (SQLite does on a full disk or an I/O error): what was written in it is
         gone, and the driver's commit would just say nothing."""
-        held, tx = self._local.group
+        held: ExitStack = self._local.group
         conn: Connection = self._local.conn
         self._local.conn, self._local.group = None, None
-        try:
+        with held:                              # leaving it commits; raising in it rolls back
             if not conn.in_transaction() or not _driver_in_transaction(conn):
                 raise RuntimeError("the database rolled this group's transaction back")
-            tx.commit()
-        except BaseException:
-            with suppress(SQLAlchemyError):
-                tx.rollback()
-            raise
-        finally:
-            held.close()
 
     @contextmanager
     def batched(self) -> Iterator[None]:
@@ -472,6 +456,13 @@ class SqlRepository:
         if conn is not None:
             yield conn
             return
+        with self._writing() as conn:
+            yield conn
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A writing connection in a transaction of its own, one writer at a time on SQLite
+        (BEGIN IMMEDIATE): committed when the block ends, rolled back if it raises."""
         with self._one_writer(), self.engine.connect() as conn:
             conn.execution_options(**{WRITER: True})
             with conn.begin():
