@@ -3,7 +3,7 @@
 `Gateway` holds the services of one process (built once by `app.create_app`); routes get it,
 the caller and a strictly parsed JSON body through FastAPI dependencies. A route that works on
 the database is a plain function marked `@database_work`: it runs where `edge.DatabaseWork` says
-(on SQLite on the event loop's thread, in a group commit; on PostgreSQL in the thread pool).
+(on SQLite on the event loop's thread, in a group commit; on PostgreSQL on its own threads).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Group commit on the gateway's SQLite (`edge.DatabaseWork`): the work of requests that come
-together is committed once, and no answer leaves before the commit that makes it true.
+together is committed once, and no answer leaves before the commit that makes it true. On
+PostgreSQL, the same `DatabaseWork` runs each request's work on a few threads at once.
 
 On the real SQLite store of a gateway, with its real repository; the works are what routes do
 (a transaction that writes a row). What a user would notice if this broke: a laptop told
@@ -11,8 +12,11 @@ saved.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +25,7 @@ import pytest
 from sqlalchemy import event
 
 from rbsw_desktop.gateway.db import SqlRepository, database_url, migrate, open_repository
-from rbsw_desktop.gateway.edge import MAX_GROUP, NOT_SAVED, DatabaseWork
+from rbsw_desktop.gateway.edge import DATABASE_THREADS, MAX_GROUP, NOT_SAVED, DatabaseWork
 from rbsw_desktop.gateway.errors import ApiError
 
 AT = "2026-12-01T09:00:00.000Z"
@@ -160,3 +164,40 @@ def test_a_transaction_the_database_rolled_back_itself_is_not_reported_saved(
     answers = asyncio.run(burst())
     assert all(isinstance(a, ApiError) and a.status == 503 for a in answers), answers
     assert _pods_on_disk(repo) == set()
+
+
+def test_postgresql_work_runs_on_a_few_threads_at_once_not_one_and_not_forty(
+        postgres_url: str) -> None:
+    """On PostgreSQL there is no group: each request's work is its own transaction on one of
+    `DATABASE_THREADS` threads, several at once (pods commit in parallel), never more (forty
+    threads taking turns on the GIL cost every sync a quarter more CPU)."""
+    migrate(postgres_url)
+    repo = open_repository(postgres_url)
+    assert isinstance(repo, SqlRepository) and not repo.one_at_a_time
+    run = DatabaseWork(repo)
+    counting = threading.Lock()
+    at_once = [0, 0]                            # now, most
+
+    def work(pod_id: str) -> str:
+        with counting:
+            at_once[0] += 1
+            at_once[1] = max(at_once[1], at_once[0])
+        try:
+            with repo.transaction(lock=False):
+                repo.add_pod(pod_id, f"{pod_id} (fictional)", AT)
+                time.sleep(0.02)                # a request's wait on the database
+        finally:
+            with counting:
+                at_once[0] -= 1
+        return pod_id
+
+    async def burst() -> list[str]:
+        return await asyncio.gather(*(run(functools.partial(work, f"pod-{i}"))
+                                      for i in range(3 * DATABASE_THREADS)))
+
+    try:
+        assert asyncio.run(burst()) == [f"pod-{i}" for i in range(3 * DATABASE_THREADS)]
+        assert all(repo.pod(f"pod-{i}") for i in range(3 * DATABASE_THREADS))
+    finally:
+        repo.close()
+    assert 1 < at_once[1] <= DATABASE_THREADS

@@ -38,10 +38,11 @@ DB_NAME = "gateway.sqlite3"
 WRITER = "rbsw_writer"
 CONNECT_TIMEOUT = 5
 BUSY_TIMEOUT = 30
-#: Connections per process: up to 40 (FastAPI's thread pool is 40 threads; a request waiting
-#: for the writers' lock holds one), each opened when first needed and then kept: a connection
-#: opened and closed per request under load cost more than the request (a PostgreSQL backend
-#: and its password exchange; SQLite's file and pragmas). Waiting longer for one is an error.
+#: Connections per process: up to 40, more than it uses at once (a request holds one on one of
+#: its database threads, `edge.DATABASE_THREADS`, also while it waits for the writers' lock),
+#: each opened when first needed and then kept: a connection opened and closed per request
+#: under load cost more than the request (a PostgreSQL backend and its password exchange;
+#: SQLite's file and pragmas). Waiting longer for one is an error.
 POOL = {"pool_size": 40, "max_overflow": 0, "pool_timeout": 30}
 #: SQLite's SHA-256 of text, as lowercase hex (the audit's hash chain; see `repository`).
 SQLITE_SHA256 = "rbsw_sha256"

@@ -1,8 +1,8 @@
 """`SqlRepository`: `repository.GatewayRepository` on SQLAlchemy Core, for SQLite and PostgreSQL.
 
 Transactions. Each thread has its own connection for the transaction it is in (on PostgreSQL
-the app calls the repository from a thread pool, several requests at once; on SQLite from the
-event loop's thread, one request at a time, in a group commit: `edge.DatabaseWork`).
+the app calls the repository from its database threads, several requests at once; on SQLite
+from the event loop's thread, one request at a time, in a group commit: `edge.DatabaseWork`).
 `transaction()` is re-entrant: the outermost block commits, or rolls back if it raises; an
 inner block is a SAVEPOINT, so an exception that leaves it undoes just what it wrote (and still
 propagates). A group (`open_group` ... `commit_group`) is an outermost block that several
