@@ -34,6 +34,19 @@ def _gone(url: str) -> bool:
     return False
 
 
+def _wait_synced(qtbot, panel, tmp_path: Path) -> None:
+    """Until the status bar says "Synced at"; if it never does, what it said instead and the
+    end of the demo gateway's log."""
+    try:
+        qtbot.waitUntil(lambda: not panel.controller.running
+                        and "Synced at" in panel.widget.label.text(), timeout=60_000)
+    except qtbot.TimeoutError:
+        logs = "".join(log.read_text(errors="replace")[-3000:]
+                       for log in tmp_path.rglob("gateway.log"))
+        raise AssertionError(f"the status bar said {panel.widget.label.text()!r}; "
+                             f"the gateway's log ends:\n{logs}") from None
+
+
 def test_the_demo_syncs_and_opens_the_pod_view_with_nothing_to_set_up(qtbot,
                                                                        tmp_path: Path) -> None:
     args = app_module.parse_args(["--demo", "--data-dir", str(tmp_path / "data")])
@@ -45,8 +58,7 @@ def test_the_demo_syncs_and_opens_the_pod_view_with_nothing_to_set_up(qtbot,
         qtbot.waitUntil(lambda: window.sync_panel is not None, timeout=60_000)
         assert demo.url.startswith("http://127.0.0.1:")
         panel = window.sync_panel
-        qtbot.waitUntil(lambda: not panel.controller.running
-                        and "Synced at" in panel.widget.label.text(), timeout=60_000)
+        _wait_synced(qtbot, panel, tmp_path)
         counts: list = []          # read on the store's own thread, as the app does
         window.taskman.run_on_store(lambda store: store.outbox.counts(), counts.append,
                                     counts.append)
@@ -71,9 +83,7 @@ def test_the_demo_syncs_and_opens_the_pod_view_with_nothing_to_set_up(qtbot,
             qtbot.waitUntil(lambda: window2.sync_panel is not None, timeout=60_000)
             qtbot.waitUntil(lambda: window2.sync_panel.controller.gateway_url == demo2.url,
                             timeout=30_000)
-            panel2 = window2.sync_panel
-            qtbot.waitUntil(lambda: not panel2.controller.running
-                            and "Synced at" in panel2.widget.label.text(), timeout=60_000)
+            _wait_synced(qtbot, window2.sync_panel, tmp_path)
             window2.lock()
         finally:
             demo2.stop()

@@ -10,6 +10,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -158,13 +159,21 @@ def test_a_laptop_killed_mid_sync_loses_and_duplicates_nothing(
             [sys.executable, "-m", "tests.sync.sync_child", str(data_dir), gateway.url,
              worker_laptop.token, pod.case, str(trial)], cwd=ROOT,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.4, 1.6))
+        # The kill comes at a random moment after its first sync began: a child still opening
+        # its store (slow on a busy machine) is not what this test kills.
+        guard = threading.Timer(60, proc.kill)           # a child that never syncs
+        guard.start()
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        guard.cancel()
+        time.sleep(rng.uniform(0.0, 0.8))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
         out, err = proc.communicate(timeout=30)
         assert proc.returncode in (0, -signal.SIGKILL), err.decode()[-2000:]
-        marks = out.decode().split()
+        assert first.startswith(b"sync 0"), err.decode()[-2000:]
+        marks = (first + out).decode().split()
         if proc.returncode == -signal.SIGKILL and marks[-2:-1] == ["sync"]:
             mid_sync += 1                    # killed after `sync N`, before `synced N`
         worker_laptop.reopen()
