@@ -169,8 +169,8 @@ def test_a_transaction_the_database_rolled_back_itself_is_not_reported_saved(
 def test_postgresql_work_runs_on_a_few_threads_at_once_not_one_and_not_forty(
         postgres_url: str) -> None:
     """On PostgreSQL there is no group: each request's work is its own transaction on one of
-    `DATABASE_THREADS` threads, several at once (pods commit in parallel), never more (forty
-    threads taking turns on the GIL cost every sync a quarter more CPU)."""
+    `DATABASE_THREADS` threads, several at once (pods commit in parallel), never more (with
+    forty taking turns on the GIL a sync cost about a tenth more CPU)."""
     migrate(postgres_url)
     repo = open_repository(postgres_url)
     assert isinstance(repo, SqlRepository) and not repo.one_at_a_time
