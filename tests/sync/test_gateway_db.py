@@ -337,10 +337,35 @@ def test_a_batch_insert_refuses_a_column_whose_value_it_would_skip(repo: SqlRepo
 
     for extra in (Column("kind", Text, default="visit"), Column("fields", JSON)):
         table = Table("future", MetaData(), Column("id", Text, primary_key=True), extra)
-        with pytest.raises(TypeError, match=f"future.{extra.name}: its rows cannot go"):
+        with pytest.raises(TypeError, match=f"future.{extra.name}: cannot go straight"):
             repo._many(table)
     repo._many(Table("future", MetaData(), Column("id", Text, primary_key=True),
                      Column("note", Text)), upsert_on=None)         # plain columns: built
+
+
+def test_a_statement_run_straight_on_the_driver_fails_as_sqlalchemys(
+        repo: SqlRepository) -> None:
+    """The hot statements skip SQLAlchemy's execute (`repository._Direct`): a database error
+    in one is still SQLAlchemy's (the 503 a laptop retries, `deps.audited`), it rolls back
+    only its own transaction, and a statement that SQLAlchemy would expand or convert is
+    refused when it is built."""
+    from sqlalchemy import JSON, bindparam, literal_column
+
+    from rbsw_desktop.gateway.db.repository import _Direct
+    from rbsw_desktop.gateway.db.tables import records
+
+    row = {"worker_id": "worker-1", "op_id": "op-1", "device_id": "dev-1",
+           "record_id": "rec-1", "rev": 1, "at": "2026-12-01T09:00:00.000Z"}
+    with repo.transaction():
+        repo.add_applied_ops([row])
+    with pytest.raises(IntegrityError), repo.transaction():
+        repo.add_applied_ops([{**row, "op_id": "op-2"}, row])     # op-1 again: unique
+    assert repo.applied_ops("worker-1", ["op-1", "op-2"]) == {"op-1": ("rec-1", 1)}
+    with pytest.raises(TypeError, match="ids: cannot go straight"):
+        _Direct(select(records.c.id).where(records.c.id.in_(bindparam("ids", expanding=True))),
+                repo.engine)
+    with pytest.raises(TypeError, match="doc: cannot go straight"):
+        _Direct(select(literal_column("'{}'", JSON).label("doc")), repo.engine)
 
 
 def test_scope_pulls_queue_and_attachments(repo: SqlRepository) -> None:

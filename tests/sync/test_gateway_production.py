@@ -37,9 +37,10 @@ def _raw_push(world: World, text: str) -> Any:
                 token=world.sw.token, headers={"Content-Type": "application/json"})
 
 
+@pytest.mark.parametrize("number", [2**70, 2**64, -(2**63) - 1])
 def test_a_number_beyond_64_bits_is_rejected_and_never_reaches_a_laptop(
-        world: World, module_gateway: Any) -> None:
-    op = board_item_op(world.sw.case_id, "Too far (fictional)", position=2**70)
+        world: World, module_gateway: Any, number: int) -> None:
+    op = board_item_op(world.sw.case_id, "Too far (fictional)", position=number)
     fine = board_item_op(world.sw.case_id, "Fine (fictional)", position=2**62)
     bad, good = push(world.url, world.sw.token, op, fine)
     assert bad["outcome"] == "rejected" and "too large" in bad["reason"]

@@ -168,6 +168,81 @@ def _dict(row: Row[Any] | None) -> dict[str, Any] | None:
     return dict(row._mapping) if row is not None else None
 
 
+def _converted(sql_type: Any, dialect: Any) -> bool:
+    """Whether SQLAlchemy converts values of this type going in or coming out (a list, an
+    ARRAY, as its items; a bool going in is only checked, and read with bool() coming out)."""
+    if isinstance(sql_type, ARRAY):
+        sql_type = sql_type.item_type
+    impl = sql_type.dialect_impl(dialect)
+    return not isinstance(sql_type, Boolean) and (
+        impl.bind_processor(dialect) is not None
+        or impl.result_processor(dialect, None) is not None)
+
+
+class _Direct:
+    """A Core statement compiled once for this database and run straight on the driver, in
+    the connection's transaction: SQLAlchemy's execute of a statement (its cache key, its
+    execution context, its result object) cost about 60 µs, more than SQLite's own work for
+    most of a request's statements, and a request runs about ten. Its rows come back as the
+    driver's tuples, by position. It refuses to build for a statement SQLAlchemy would convert
+    anything of, in or out (but Boolean's: its values are bools going in and read with bool()
+    coming out), or expand (an IN of a list). A driver's error is raised as SQLAlchemy's."""
+
+    def __init__(self, stmt: Any, engine: Engine, *,
+                 column_keys: list[str] | None = None) -> None:
+        dialect = engine.dialect
+        compiled = stmt.compile(dialect=dialect, column_keys=column_keys)
+        table = getattr(stmt, "table", None)
+        where = f"{table.name}." if table is not None else ""
+        types = [(f"{where}{name}", b.type) for name, b in compiled.binds.items()]
+        types += [(c.key, c.type) for c in getattr(stmt, "selected_columns", ())]
+        converted = [name for name, t in types if _converted(t, dialect)]
+        converted += [bind.key for bind in compiled.post_compile_params]
+        if converted:
+            raise TypeError(f"{', '.join(converted)}: cannot go straight to the driver (a "
+                            "conversion or an expansion SQLAlchemy would apply)")
+        self.sql = str(compiled)
+        self.order = compiled.positiontup          # by position (SQLite), or None: by name
+        self._in_order = itemgetter(*self.order) if self.order and len(self.order) > 1 else None
+        self.constants = {name: bind.value for name, bind in compiled.binds.items()
+                          if not bind.required and bind.value is not None}
+        self.keys = list(getattr(stmt, "selected_columns", {}).keys())
+        self.error: type[Exception] = dialect.loaded_dbapi.Error
+
+    def run(self, conn: Connection, params: dict[str, Any]) -> Any:
+        """Execute it, and return the driver's cursor (unread: in a pipeline, `batched`, its
+        results come at the pipeline's end)."""
+        values = {**self.constants, **params} if self.constants else params
+        args: Any = [values[k] for k in self.order] if self.order is not None else values
+        dbapi_conn: Any = conn.connection.dbapi_connection
+        try:
+            return dbapi_conn.execute(self.sql, args)
+        except self.error as exc:
+            raise DBAPIError.instance(self.sql, None, exc, self.error) from exc
+
+    def many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Execute it once for each of `rows` (each holding every parameter), in one call."""
+        if self.order is not None:
+            assert self._in_order is not None and not self.constants
+            rows = [self._in_order(row) for row in rows]
+        dbapi_conn: Any = conn.connection.dbapi_connection
+        try:
+            dbapi_conn.cursor().executemany(self.sql, rows)
+        except self.error as exc:
+            raise DBAPIError.instance(self.sql, None, exc, self.error) from exc
+
+    def rows(self, conn: Connection, params: dict[str, Any]) -> list[Any]:
+        cursor = self.run(conn, params)
+        try:
+            return cursor.fetchall()
+        except self.error as exc:
+            raise DBAPIError.instance(self.sql, None, exc, self.error) from exc
+
+    def first(self, conn: Connection, params: dict[str, Any]) -> dict[str, Any] | None:
+        found = self.rows(conn, params)
+        return dict(zip(self.keys, found[0], strict=True)) if found else None
+
+
 class SqlRepository:
     """`GatewayRepository` on one SQLAlchemy engine (see the module docstring)."""
 
@@ -192,41 +267,42 @@ class SqlRepository:
         self._insert = postgresql.insert if self.dialect == "postgresql" else sqlite.insert
         # The statements of every push, built once (building one costs more than running it).
         self._upsert_records = self._many(records, upsert_on=records.c.id)
-        self._records_by_id = select(*_RECORD_COLS).where(
-            records.c.id.in_(bindparam("ids", expanding=True)))
-        self._applied_by_id = select(applied_ops.c.op_id, applied_ops.c.record_id,
-                                     applied_ops.c.rev).where(
-            applied_ops.c.worker_id == bindparam("worker"),
-            applied_ops.c.op_id.in_(bindparam("ids", expanding=True)))
+        self._records_by_id = _Direct(select(*_RECORD_COLS).where(self._among(records.c.id)),
+                                      engine)
+        self._applied_by_id = _Direct(select(applied_ops.c.op_id, applied_ops.c.record_id,
+                                             applied_ops.c.rev).where(
+            applied_ops.c.worker_id == bindparam("worker"), self._among(applied_ops.c.op_id)),
+            engine)
         self._add_applied = self._many(applied_ops)
         self._add_history = self._many(record_history)
         # (Straight to the driver, so without the RETURNING of the new id that a one-row
         # INSERT would get on PostgreSQL: a push writes these in a pipeline, `batched`.)
         self._add_conflict = self._many(conflicts)
         self._add_refusal = self._many(refusals)
-        self._next_seqs = (update(counters).where(counters.c.name == SEQ)
-                           .values(value=counters.c.value + bindparam("n"))
-                           .returning(counters.c.value))
-        self._next_vals = select(func.nextval(change_seq.name)).select_from(
-            func.generate_series(1, bindparam("n")))
+        self._next_seqs = _Direct(update(counters).where(counters.c.name == SEQ)
+                                  .values(value=counters.c.value + bindparam("n"))
+                                  .returning(counters.c.value), engine)
+        self._next_vals = _Direct(select(func.nextval(change_seq.name)).select_from(
+            func.generate_series(1, bindparam("n"))), engine)
         self._lock_all = select(func.pg_advisory_xact_lock(WRITERS, 0))
         self._lock_pod = select(func.pg_advisory_xact_lock_shared(WRITERS, 0),
                                 func.pg_advisory_xact_lock(PODS, func.hashtext(bindparam("pod"))))
-        self._pod_lock_sql = (self._driver_sql(self._lock_pod)
-                              if self.dialect == "postgresql" else ("", {}))
+        self._lock_pod_direct = (_Direct(self._lock_pod, engine)
+                                 if self.dialect == "postgresql" else None)
         # ... and of every request: who is calling, what it did, when the device was last seen.
-        self._device_by_token = (select(devices, workers.c.pod_id, workers.c.role)
-                                 .join(workers, workers.c.id == devices.c.worker_id)
-                                 .where(devices.c.token_sha256 == bindparam("sha")))
+        self._device_by_token = _Direct(select(devices, workers.c.pod_id, workers.c.role)
+                                        .join(workers, workers.c.id == devices.c.worker_id)
+                                        .where(devices.c.token_sha256 == bindparam("sha")),
+                                        engine)
         # A pull's page, for a pod-wide caller (True) and for one with a caseload (False).
-        self._changes: dict[bool, Any] = {wide: select(*_CHANGE_COLS).where(
+        self._changes: dict[bool, _Direct] = {wide: _Direct(select(*_CHANGE_COLS).where(
             records.c.seq > bindparam("since"), records.c.seq <= bindparam("upto"),
             records.c.origin_device.is_distinct_from(bindparam("not_from", type_=Text())),
             self._scope(bindparam("pod"), bindparam("worker"), pod_wide=wide))
-            .order_by(records.c.seq).limit(bindparam("limit")) for wide in (True, False)}
+            .order_by(records.c.seq).limit(bindparam("limit")), engine) for wide in (True, False)}
         # A push's reads on PostgreSQL, sent in one pipeline after its pod's lock
         # (`push_state`): straight to the driver, an array for each list of ids.
-        self._push_reads = [self._driver_sql(stmt) for stmt in (
+        self._push_reads = [_Direct(stmt, engine) for stmt in (
             select(applied_ops.c.op_id, applied_ops.c.record_id, applied_ops.c.rev).where(
                 applied_ops.c.worker_id == bindparam("worker"),
                 applied_ops.c.op_id == func.any(bindparam("op_ids", type_=TEXTS))),
@@ -234,53 +310,54 @@ class SqlRepository:
                 records.c.id == func.any(bindparam("record_ids", type_=TEXTS))),
             select(cases).where(cases.c.id == func.any(bindparam("case_ids", type_=TEXTS))),
         )] if self.dialect == "postgresql" else []
-        self._case_by_id = select(cases).where(cases.c.id == bindparam("case"))  # a push's cases
-        self._last_seq = select(func.max(records.c.seq)).where(
-            records.c.pod_id == bindparam("pod"))
-        self._touched: dict[tuple[bool, bool, bool], Any] = {}
-        self._add_audit = self._chained_audit_insert()
-        self._audit_lock = select(func.pg_advisory_xact_lock(AUDIT,
-                                                             func.hashtext(bindparam("chain"))))
+        self._case_by_id = _Direct(select(cases).where(cases.c.id == bindparam("case")),
+                                   engine)                          # a push's cases
+        self._last_seq = _Direct(select(func.max(records.c.seq)).where(
+            records.c.pod_id == bindparam("pod")), engine)
+        self._touched: dict[tuple[bool, bool, bool], _Direct] = {}
+        self._add_audit = _Direct(self._chained_audit_insert(), engine)
+        self._audit_lock = _Direct(select(func.pg_advisory_xact_lock(
+            AUDIT, func.hashtext(bindparam("chain")))), engine)
 
     def _many(self, table: Table, *, upsert_on: Column[Any] | None = None
               ) -> Callable[[Connection, list[dict[str, Any]]], None]:
         """An INSERT of many rows holding every column of `table` but a generated id (an
         upsert on the unique column `upsert_on`), run straight through the driver's
-        executemany: compiled once for this database, the rows passed as they are.
+        executemany (`_Direct`): compiled once for this database, the rows passed as they are.
         SQLAlchemy's own executemany converts each row's parameters one by one, which cost
         more than the database's insert. Passing rows as they are skips what SQLAlchemy would
         do to them, so this refuses to build for a column where that is anything: one with a
-        Python-side default, or a type with a bind processor (but Boolean's, which only checks
-        that a value is a bool: the rows give bools). (On PostgreSQL, one statement for the
-        batch, its columns sent as arrays and unnested, cost more of the gateway's CPU than
-        psycopg's pipelined executemany: measured, and left.)"""
-        dialect = self.engine.dialect
+        Python-side default (and `_Direct` for a type SQLAlchemy converts). (On PostgreSQL, one
+        statement for the batch, its columns sent as arrays and unnested, cost more of the
+        gateway's CPU than psycopg's pipelined executemany: measured, and left.)"""
         cols = [c for c in table.c if not (c.primary_key and c.autoincrement is True)]
         for col in cols:
-            processor = col.type.dialect_impl(dialect).bind_processor(dialect)
-            if (col.default is not None or col.onupdate is not None
-                    or (processor is not None and not isinstance(col.type, Boolean))):
-                raise TypeError(f"{table.name}.{col.name}: its rows cannot go straight to the "
-                                "driver (a default or a conversion SQLAlchemy would apply)")
+            if col.default is not None or col.onupdate is not None:
+                raise TypeError(f"{table.name}.{col.name}: cannot go straight to the driver "
+                                "(a default SQLAlchemy would apply)")
         names = [c.name for c in cols]
         stmt: Any = self._insert(table)
         if upsert_on is not None:
             stmt = stmt.on_conflict_do_update(
                 index_elements=[upsert_on],
                 set_={name: stmt.excluded[name] for name in names if name != upsert_on.name})
-        compiled = stmt.compile(dialect=dialect, column_keys=names)
-        sql = str(compiled)
-        values = itemgetter(*compiled.positiontup) if compiled.positiontup else None
+        return _Direct(stmt, self.engine, column_keys=names).many
 
-        def run(conn: Connection, rows: list[dict[str, Any]]) -> None:
-            conn.exec_driver_sql(sql, [values(row) for row in rows] if values else rows)
-        return run
+    def _among(self, column: Column[Any]) -> ColumnElement[bool]:
+        """`column` is one of the list of values in parameter "ids" (`_listed`): one
+        parameter whatever the list's length (an IN of a list is a parameter a value, and
+        SQLAlchemy expands it anew for every length)."""
+        if self.dialect == "postgresql":
+            return column == func.any(bindparam("ids", type_=TEXTS))
+        value = func.json_each(bindparam("ids", type_=Text())).table_valued("value")
+        return column.in_(select(value.c.value))
 
-    def _driver_sql(self, stmt: Any) -> tuple[str, dict[str, Any]]:
-        """A statement's SQL for this database's driver, its parameters by name, and the
-        values of those that are constants."""
-        compiled = stmt.compile(dialect=self.engine.dialect)
-        return str(compiled), {k: v for k, v in compiled.params.items() if v is not None}
+    def _listed(self, values: Collection[str]) -> Any:
+        """A list of values as parameter "ids" of `_among`: an array on PostgreSQL, JSON text
+        on SQLite."""
+        if self.dialect == "postgresql":
+            return list(values)
+        return json.dumps(list(values))
 
     def push_state(self, pod_id: str, worker_id: str, op_ids: Collection[str],
                    record_ids: Collection[str], case_ids: Collection[str],
@@ -308,11 +385,10 @@ class SqlRepository:
         try:
             with dbapi_conn.pipeline() as pipeline:
                 if not self._local.locked:
-                    sql, constants = self._pod_lock_sql
-                    dbapi_conn.execute(sql, {**constants, **params})
+                    assert self._lock_pod_direct is not None
+                    self._lock_pod_direct.run(conn, params)
                     self._local.locked = True
-                cursors = [dbapi_conn.execute(sql, {**constants, **params})
-                           for sql, constants in self._push_reads]
+                cursors = [stmt.run(conn, params) for stmt in self._push_reads]
                 pipeline.sync()
                 applied_rows, record_rows, case_rows = (c.fetchall() for c in cursors)
         except psycopg.Error as exc:
@@ -492,8 +568,9 @@ class SqlRepository:
         necessarily consecutive: another pod may take numbers in between)."""
         with self._write() as conn:
             if self.dialect == "postgresql":
-                return sorted(int(v) for v in conn.execute(self._next_vals, {"n": n}).scalars())
-            last = int(conn.execute(self._next_seqs, {"n": n}).scalar_one())
+                return sorted(int(v) for (v,) in self._next_vals.rows(conn, {"n": n}))
+            ((last,),) = self._next_seqs.rows(conn, {"n": n})
+            last = int(last)
         return list(range(last - n + 1, last + 1))
 
     # -- pods, workers, cases -----------------------------------------------------------------
@@ -522,7 +599,7 @@ class SqlRepository:
 
     def case(self, case_id: str) -> dict[str, Any] | None:
         with self._read() as conn:
-            return _dict(conn.execute(self._case_by_id, {"case": case_id}).first())
+            return self._case_by_id.first(conn, {"case": case_id})
 
     # -- devices and enrolment ----------------------------------------------------------------
 
@@ -558,7 +635,7 @@ class SqlRepository:
 
     def device_by_token(self, token_sha256: str) -> dict[str, Any] | None:
         with self._read() as conn:
-            return _dict(conn.execute(self._device_by_token, {"sha": token_sha256}).first())
+            return self._device_by_token.first(conn, {"sha": token_sha256})
 
     def device(self, device_id: str) -> dict[str, Any] | None:
         return self._one(select(devices).where(devices.c.id == device_id))
@@ -589,14 +666,14 @@ class SqlRepository:
                 values["last_pull_at"] = bindparam("touch_at")
             if pending is not None:
                 values["pending"] = bindparam("touch_pending")
-            stmt = self._touched[shape] = (update(devices)
-                                           .where(devices.c.id == bindparam("touch_id"))
-                                           .values(**values))
+            stmt = self._touched[shape] = _Direct(
+                update(devices).where(devices.c.id == bindparam("touch_id")).values(**values),
+                self.engine)
         params: dict[str, Any] = {"touch_id": device_id, "touch_at": at}
         if pending is not None:
             params["touch_pending"] = pending
         with self._write() as conn:
-            conn.execute(stmt, params)
+            stmt.run(conn, params)
 
     def devices_in_pod(self, pod_id: str) -> list[dict[str, Any]]:
         d, w = devices.c, workers.c
@@ -617,8 +694,8 @@ class SqlRepository:
         if not ids:
             return {}
         with self._read() as conn:
-            found = [_record(row) for row in conn.execute(self._records_by_id,
-                                                          {"ids": list(ids)})]
+            found = [_record(row) for row in self._records_by_id.rows(
+                conn, {"ids": self._listed(ids)})]
         return {r.id: r for r in found}
 
     def put_record(self, rec: StoredRecord) -> None:
@@ -656,7 +733,7 @@ class SqlRepository:
 
     def last_seq(self, pod_id: str) -> int | None:
         with self._read() as conn:
-            found = conn.execute(self._last_seq, {"pod": pod_id}).scalar()
+            ((found,),) = self._last_seq.rows(conn, {"pod": pod_id})
         return None if found is None else int(found)
 
     def changes_since(self, caller: Caller, since: int, limit: int, *,
@@ -666,7 +743,7 @@ class SqlRepository:
         those whose current revision device `not_from` sent (no device has the empty id)."""
         stmt = self._changes[caller.pod_wide]
         with self._read() as conn:
-            return [_record(r) for r in conn.execute(stmt, {
+            return [_record(r) for r in stmt.rows(conn, {
                 "pod": caller.pod_id, "worker": caller.worker_id, "since": since,
                 "upto": INT64_MAX if upto is None else upto, "not_from": not_from or "",
                 "limit": limit})]
@@ -725,9 +802,9 @@ class SqlRepository:
         if not op_ids:
             return {}
         with self._read() as conn:
-            return {str(r.op_id): (str(r.record_id), int(r.rev))
-                    for r in conn.execute(self._applied_by_id,
-                                          {"worker": worker_id, "ids": list(op_ids)})}
+            return {str(op_id): (str(record_id), int(rev))
+                    for op_id, record_id, rev in self._applied_by_id.rows(
+                        conn, {"worker": worker_id, "ids": self._listed(op_ids)})}
 
     def add_applied_ops(self, rows: list[dict[str, Any]]) -> None:
         """Rows of `worker_id, op_id, device_id, record_id, rev, at`."""
@@ -898,8 +975,8 @@ class SqlRepository:
             # In one pipeline on PostgreSQL: the INSERT, sent with the lock, begins (and takes
             # its snapshot, which reads the newest hash) only once the lock is granted.
             if self.dialect == "postgresql":
-                conn.execute(self._audit_lock, {"chain": row["chain"]})
-            conn.execute(self._add_audit, {**row, "digest": content_digest(row)})
+                self._audit_lock.run(conn, {"chain": row["chain"]})
+            self._add_audit.run(conn, {**row, "digest": content_digest(row)})
 
     def audit_rows(self, limit: int) -> list[dict[str, Any]]:
         rows = self._all(select(audit).order_by(audit.c.id.desc()).limit(limit))
