@@ -168,6 +168,16 @@ def _dict(row: Row[Any] | None) -> dict[str, Any] | None:
     return dict(row._mapping) if row is not None else None
 
 
+@contextmanager
+def _driver_errors(error: type[Exception], sql: str | None = None) -> Iterator[None]:
+    """A driver's error (`error`: its base class) in the block, raised as SQLAlchemy's (its
+    IntegrityError, OperationalError ...), as if SQLAlchemy had run the statement."""
+    try:
+        yield
+    except error as exc:
+        raise DBAPIError.instance(sql, None, exc, error) from exc
+
+
 def _converted(sql_type: Any, dialect: Any) -> bool:
     """Whether SQLAlchemy converts values of this type going in or coming out (a list, an
     ARRAY, as its items; a bool going in is only checked, and read with bool() coming out)."""
@@ -215,10 +225,8 @@ class _Direct:
         values = {**self.constants, **params} if self.constants else params
         args: Any = [values[k] for k in self.order] if self.order is not None else values
         dbapi_conn: Any = conn.connection.dbapi_connection
-        try:
+        with _driver_errors(self.error, self.sql):
             return dbapi_conn.execute(self.sql, args)
-        except self.error as exc:
-            raise DBAPIError.instance(self.sql, None, exc, self.error) from exc
 
     def many(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         """Execute it once for each of `rows` (each holding every parameter), in one call."""
@@ -226,17 +234,13 @@ class _Direct:
             assert self._in_order is not None and not self.constants
             rows = [self._in_order(row) for row in rows]
         dbapi_conn: Any = conn.connection.dbapi_connection
-        try:
+        with _driver_errors(self.error, self.sql):
             dbapi_conn.cursor().executemany(self.sql, rows)
-        except self.error as exc:
-            raise DBAPIError.instance(self.sql, None, exc, self.error) from exc
 
     def rows(self, conn: Connection, params: dict[str, Any]) -> list[Any]:
         cursor = self.run(conn, params)
-        try:
+        with _driver_errors(self.error, self.sql):
             return cursor.fetchall()
-        except self.error as exc:
-            raise DBAPIError.instance(self.sql, None, exc, self.error) from exc
 
     def first(self, conn: Connection, params: dict[str, Any]) -> dict[str, Any] | None:
         found = self.rows(conn, params)
@@ -284,11 +288,10 @@ class SqlRepository:
                                   .returning(counters.c.value), engine)
         self._next_vals = _Direct(select(func.nextval(change_seq.name)).select_from(
             func.generate_series(1, bindparam("n"))), engine)
-        self._lock_all = select(func.pg_advisory_xact_lock(WRITERS, 0))
-        self._lock_pod = select(func.pg_advisory_xact_lock_shared(WRITERS, 0),
-                                func.pg_advisory_xact_lock(PODS, func.hashtext(bindparam("pod"))))
-        self._lock_pod_direct = (_Direct(self._lock_pod, engine)
-                                 if self.dialect == "postgresql" else None)
+        self._lock_all = _Direct(select(func.pg_advisory_xact_lock(WRITERS, 0)), engine)
+        self._lock_pod = _Direct(select(
+            func.pg_advisory_xact_lock_shared(WRITERS, 0),
+            func.pg_advisory_xact_lock(PODS, func.hashtext(bindparam("pod")))), engine)
         # ... and of every request: who is calling, what it did, when the device was last seen.
         self._device_by_token = _Direct(select(devices, workers.c.pod_id, workers.c.role)
                                         .join(workers, workers.c.id == devices.c.worker_id)
@@ -382,17 +385,13 @@ class SqlRepository:
         params = {"pod": pod_id, "worker": worker_id, "op_ids": list(op_ids),
                   "record_ids": list(record_ids), "case_ids": list(case_ids)}
         names = [c.name for c in cases.c]
-        try:
-            with dbapi_conn.pipeline() as pipeline:
-                if not self._local.locked:
-                    assert self._lock_pod_direct is not None
-                    self._lock_pod_direct.run(conn, params)
-                    self._local.locked = True
-                cursors = [stmt.run(conn, params) for stmt in self._push_reads]
-                pipeline.sync()
-                applied_rows, record_rows, case_rows = (c.fetchall() for c in cursors)
-        except psycopg.Error as exc:
-            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+        with _driver_errors(psycopg.Error), dbapi_conn.pipeline() as pipeline:
+            if not self._local.locked:
+                self._lock_pod.run(conn, params)
+                self._local.locked = True
+            cursors = [stmt.run(conn, params) for stmt in self._push_reads]
+            pipeline.sync()
+            applied_rows, record_rows, case_rows = (c.fetchall() for c in cursors)
         applied = {str(op_id): (str(record_id), int(rev))
                    for op_id, record_id, rev in applied_rows}
         held = {rec.id: rec for rec in map(_record, record_rows)}
@@ -487,11 +486,8 @@ class SqlRepository:
         import psycopg
 
         dbapi_conn: Any = conn.connection.dbapi_connection
-        try:
-            with dbapi_conn.pipeline():
-                yield
-        except psycopg.Error as exc:
-            raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+        with _driver_errors(psycopg.Error), dbapi_conn.pipeline():
+            yield
 
     @contextmanager
     def _one_writer(self) -> Iterator[None]:
@@ -512,7 +508,7 @@ class SqlRepository:
         """Take every writer's lock (`pod` None) or pod `pod`'s, for the rest of the
         transaction (SQLite: BEGIN IMMEDIATE already has)."""
         if self.dialect == "postgresql":
-            conn.execute(self._lock_all if pod is None else self._lock_pod, {"pod": pod})
+            (self._lock_all if pod is None else self._lock_pod).run(conn, {"pod": pod})
         self._local.locked = True
 
     @contextmanager
