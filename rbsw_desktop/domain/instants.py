@@ -16,6 +16,7 @@ library's zone (TZ, /etc/localtime), the same one Qt's local time uses.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -35,6 +36,20 @@ def instant_text(dt: datetime) -> str:
     if dt.tzinfo is None or dt.utcoffset() is None:
         raise ValueError("A time without a zone cannot be stored: whose 10:00 is it?")
     return dt.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+#: An instant's text as `instant_text` writes it.
+_STORED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+
+
+def stored_instant(text: str) -> str:
+    """Any instant's text (`Z` or an offset) -> as stored; ValueError when it is not a time.
+    Text already as stored comes back as it is, once it is found to be a real moment (not a
+    30 February): most of what laptops send, without the round trip through a datetime."""
+    if _STORED.fullmatch(text):
+        datetime.fromisoformat(text)
+        return text
+    return instant_text(parse_instant(text))
 
 
 def parse_instant(text: str) -> datetime:

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
-from rbsw_desktop.domain.instants import instant_text, parse_instant, utc_now
+from rbsw_desktop.domain.instants import instant_text, stored_instant, utc_now
 from rbsw_desktop.gateway import legal
 from rbsw_desktop.gateway.blobs import keep_fields, may_cite, op_fields
 from rbsw_desktop.gateway.errors import ApiError, bad_request, too_large
@@ -439,7 +439,7 @@ def _instant_or_empty(value: Any) -> str:
     if not isinstance(value, str) or len(value) > 40:
         return ""
     try:
-        return instant_text(parse_instant(value))
+        return stored_instant(value)
     except ValueError:
         return ""
 

@@ -13,7 +13,11 @@ For each backend and worker count it prints:
   errors, clean syncs (targets: push p95 <= 1 s at 300; 0 connection errors and every sync
   clean at 1,000), and the
   gateway's CPU time a sync (its processes' user + system time over the burst, from /proc:
-  less moved by a busy machine than the latencies).
+  less moved by a busy machine than the latencies);
+- on PostgreSQL, before the gateway runs, the database's own time for a burst's pushes: each
+  push's transaction as the gateway sends it (`PUSH_TRANSACTION`), from pgbench's
+  `DATABASE_THREADS` connections, with no gateway and no HTTP. What the gateway's own work adds
+  to on the same 2 cores.
 
 While iterating, the environment can narrow a run (the default is the full report):
 RBSW_BENCH_BACKENDS=sqlite or postgresql, RBSW_BENCH_WORKERS=1 or 2, RBSW_BENCH_BURSTS=300
@@ -32,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -44,6 +49,7 @@ from typing import Any
 
 from rbsw_desktop.gateway import db
 from rbsw_desktop.gateway.db.tables import applied_ops, counters, records
+from rbsw_desktop.gateway.edge import DATABASE_THREADS
 from rbsw_desktop.gateway.service import GatewayService
 from rbsw_desktop.protocol.models import EnrolRequest
 
@@ -127,6 +133,64 @@ def direct_insert_rate(url: str, rows: int = 2000) -> float:
     rate = rows / (time.perf_counter() - t0)
     repo.close()
     return rate
+
+
+#: One push's transaction as the gateway runs it on PostgreSQL (its pod's locks, its three
+#: reads, 20 sequence numbers, its 20 records, op ids and history rows, the device's row, an
+#: audit row), for pgbench: the database's own time for a burst, with no gateway in the way.
+PUSH_TRANSACTION = """\\set pod random(0, {last_pod})
+BEGIN;
+SELECT pg_advisory_xact_lock_shared(1, 0), pg_advisory_xact_lock(2, hashtext('pod ' || :pod));
+SELECT op_id FROM applied_ops WHERE worker_id = 'w ' || :pod
+    AND op_id = ANY(ARRAY(SELECT gen_random_uuid()::text FROM generate_series(1, 20)));
+SELECT id FROM records WHERE id = ANY(ARRAY(SELECT gen_random_uuid()::text
+    FROM generate_series(1, 20)));
+SELECT id FROM cases WHERE id = ANY(ARRAY['case ' || :pod]);
+SELECT nextval('change_seq') FROM generate_series(1, 20);
+INSERT INTO records (id, entity, rev, seq, pod_id, case_id, fields, updated_at, origin_device,
+    received_at) SELECT gen_random_uuid()::text, 'board_item', 1, nextval('change_seq'),
+    'pod ' || :pod, 'case ' || :pod, '{fields}', '2026-12-01T09:00:00.000Z', 'laptop',
+    '2026-12-01T09:00:00.000Z' FROM generate_series(1, 20);
+INSERT INTO applied_ops (worker_id, op_id, device_id, record_id, rev, at) SELECT 'w ' || :pod,
+    gen_random_uuid()::text, 'laptop', gen_random_uuid()::text, 1, '2026-12-01T09:00:00.000Z'
+    FROM generate_series(1, 20);
+INSERT INTO record_history (record_id, rev, entity, pod_id, case_id, fields, deleted, filed,
+    case_system_ref, worker_id, device_id, received_at, op_id) SELECT gen_random_uuid()::text,
+    1, 'board_item', 'pod ' || :pod, 'case ' || :pod, '{fields}', false, false, '', 'w', 'laptop',
+    '2026-12-01T09:00:00.000Z', gen_random_uuid()::text FROM generate_series(1, 20);
+UPDATE devices SET last_seen_at = '2026-12-01T09:00:00.000Z' WHERE id = 'laptop ' || :pod;
+INSERT INTO audit (at, device_id, worker_id, action, count, status, chain, hash)
+    VALUES ('2026-12-01T09:00:00.000Z', 'laptop', 'w', 'POST /sync/push', 20, 200,
+    'pod ' || :pod, md5(random()::text));
+COMMIT;
+"""
+
+
+def pgbench_burst(cluster: Any, url: str, pushes: int) -> float:
+    """Milliseconds PostgreSQL itself takes for `pushes` push transactions (PUSH_TRANSACTION)
+    of the pods a burst of that many laptops comes from, sent by pgbench from as many
+    connections as a gateway worker has database threads: what any gateway on top adds to."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    fields = json.dumps({"case_id": "case", "zone": "amber", "position": 1, "raised_by":
+                         "family", "text": "Fictional worry 1 about the future",
+                         "shareable": True})
+    with tempfile.TemporaryDirectory(prefix="rbsw-pgbench-") as tmp:
+        script = Path(tmp) / "push.sql"
+        script.write_text(PUSH_TRANSACTION.format(last_pod=(pushes - 1) // PER_POD,
+                                                  fields=fields))
+        out = subprocess.run(
+            [str(cluster.bin_dir / "pgbench"), "-n", "-h", str(parts.hostname), "-p",
+             str(parts.port), "-U", unquote(str(parts.username)), "-c", str(DATABASE_THREADS),
+             "-j", "2", "-t", str(max(1, pushes // DATABASE_THREADS)), "-f", str(script),
+             parts.path.lstrip("/")],
+            env={**os.environ, "PGPASSWORD": unquote(str(parts.password))}, check=True,
+            capture_output=True, text=True, timeout=TIMEOUT).stdout
+    found = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out)
+    if found is None:
+        raise RuntimeError(f"pgbench printed no rate: {out[-300:]}")
+    return pushes / float(found.group(1)) * 1000
 
 
 # -- one laptop's HTTP ----------------------------------------------------------------------
@@ -346,6 +410,10 @@ def main() -> int:
             pg_url = cluster.create_database()
             print("gateway: setting up 1,000 laptops on PostgreSQL...", flush=True)
             laptops = make_world(pg_url)
+            for size in BURSTS:
+                print(f"PostgreSQL alone, no gateway (pgbench, {DATABASE_THREADS} connections): "
+                      f"{size:>5} laptops' push transactions at once take "
+                      f"{pgbench_burst(cluster, pg_url, size):.0f} ms", flush=True)
             run("PostgreSQL", pg_url, root / "pg", laptops, direct_insert_rate(pg_url))
         finally:
             cluster.destroy()

@@ -14,6 +14,7 @@ from rbsw_desktop.domain.instants import (
     local_date,
     local_text,
     parse_instant,
+    stored_instant,
 )
 
 
@@ -36,6 +37,26 @@ def test_parse_instant_reads_z_and_offsets_as_the_same_moment() -> None:
         assert got == want and got.utcoffset() == timedelta(0), text
     with pytest.raises(ValueError):
         parse_instant("last Tuesday")
+
+
+@pytest.mark.parametrize(("text", "stored"), [
+    ("2026-06-25T06:09:23.456Z", "2026-06-25T06:09:23.456Z"),        # as stored: as it is
+    ("2026-06-25T07:09:23.456+01:00", "2026-06-25T06:09:23.456Z"),
+    ("2026-06-25T06:09:23.456789Z", "2026-06-25T06:09:23.456Z"),
+    ("2026-06-25T06:09:23Z", "2026-06-25T06:09:23.000Z"),
+    ("2026-06-25T06:09:23.456", "2026-06-25T06:09:23.456Z"),
+])
+def test_any_instant_becomes_its_stored_text(text: str, stored: str) -> None:
+    assert stored_instant(text) == stored
+
+
+@pytest.mark.parametrize("text", [
+    "2026-02-30T09:00:00.000Z", "2026-12-01T24:00:00.000Z", "2026-12-01T09:60:00.000Z",
+    "\uff12026-12-01T09:00:00.000Z", "last Tuesday", "",
+])
+def test_text_shaped_like_a_stored_instant_must_still_be_a_real_moment(text: str) -> None:
+    with pytest.raises(ValueError):
+        stored_instant(text)
 
 
 def test_epoch_milliseconds_round_trip_exactly() -> None:

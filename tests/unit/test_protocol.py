@@ -21,8 +21,8 @@ from rbsw_desktop.protocol.rights import RECORD_RIGHTS, Action, may
 LONE = "\ud800"      # what JSON's "\ud800" escape spells: no database can keep it
 
 
-def nested(depth: int, wrap=list) -> object:  # noqa: ANN001
-    value: object = 1
+def nested(depth: int, wrap=list, leaf: object = 1) -> object:  # noqa: ANN001
+    value = leaf
     for _ in range(depth):
         value = [value] if wrap is list else {"k": value}
     return value
@@ -36,6 +36,7 @@ def test_text_with_a_lone_surrogate_is_not_unicode() -> None:
 @pytest.mark.parametrize("value", [
     None, True, 0, INT64_MAX, INT64_MIN, 1.5, "", "Zoë", [], {}, [1, "a", None],
     {"a": [1, {"b": 2.5}]}, nested(MAX_DEPTH), nested(MAX_DEPTH, dict),
+    nested(MAX_DEPTH, leaf="text"), nested(MAX_DEPTH, dict, None), nested(MAX_DEPTH, leaf=True),
 ])
 def test_json_every_end_can_keep(value: object) -> None:
     assert json_problem(value) == ""
@@ -54,6 +55,10 @@ def test_json_every_end_can_keep(value: object) -> None:
     ({"when": object()}, "has a value that is not JSON"),
     (nested(MAX_DEPTH + 1), "is nested too deeply"),
     (nested(MAX_DEPTH + 1, dict), "is nested too deeply"),
+    # text, null and bools too, which are checked on a shorter path than the rest
+    (nested(MAX_DEPTH + 1, leaf="text"), "is nested too deeply"),
+    (nested(MAX_DEPTH + 1, dict, None), "is nested too deeply"),
+    (nested(MAX_DEPTH + 1, leaf=False), "is nested too deeply"),
 ])
 def test_json_no_database_can_keep_is_refused_in_words(value: object, problem: str) -> None:
     assert json_problem(value) == problem

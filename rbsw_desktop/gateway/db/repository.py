@@ -439,7 +439,7 @@ class SqlRepository:
             if not savepoint:
                 yield
                 return
-            with conn.begin_nested():
+            with self._savepoint(conn):
                 yield
             return
         with self._writing() as conn:
@@ -450,6 +450,33 @@ class SqlRepository:
                 yield
             finally:
                 self._local.conn = None
+
+    @contextmanager
+    def _savepoint(self, conn: Connection) -> Iterator[None]:
+        """An inner block of `transaction()`: a SAVEPOINT, released when the block ends, rolled
+        back to (then released) if it raises, the exception still propagating. Straight on the
+        driver: SQLAlchemy's `begin_nested()` ran these through its execute, 7% of a sync's
+        instructions in a SQLite group commit (callgrind). A database that rolled the whole
+        transaction back by itself (SQLite on a full disk) has no savepoint left to roll back
+        to: that error (SQLAlchemy's) is raised, and the group's commit fails too."""
+        depth = self._local.savepoints = getattr(self._local, "savepoints", 0) + 1
+        name = f"rbsw_{depth}"
+        dbapi_conn: Any = conn.connection.dbapi_connection
+        error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
+        try:
+            with _driver_errors(error):
+                dbapi_conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                with _driver_errors(error):
+                    dbapi_conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    dbapi_conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            with _driver_errors(error):
+                dbapi_conn.execute(f"RELEASE SAVEPOINT {name}")
+        finally:
+            self._local.savepoints = depth - 1
 
     def open_group(self) -> None:
         """Begin a transaction on this thread that everything run on it afterwards joins, each
