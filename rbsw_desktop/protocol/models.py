@@ -69,25 +69,17 @@ def json_problem(value: Any, depth: int = 0) -> str:
         return "" if is_unicode(value) else "has text that is not valid Unicode"
     if isinstance(value, list):
         for item in value:
-            if not _plain(item, depth + 1) and (problem := json_problem(item, depth + 1)):
+            if problem := json_problem(item, depth + 1):
                 return problem
         return ""
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str) or not is_unicode(key):
                 return "has a name that is not valid Unicode"
-            if not _plain(item, depth + 1) and (problem := json_problem(item, depth + 1)):
+            if problem := json_problem(item, depth + 1):
                 return problem
         return ""
     return "has a value that is not JSON"
-
-
-def _plain(value: Any, depth: int) -> bool:
-    """A sure "no problem" for the commonest values (ASCII text, a bool, null) without a call
-    of `json_problem` each: most of a record's fields."""
-    kind = type(value)
-    return depth <= MAX_DEPTH and ((kind is str and value.isascii()) or kind is bool
-                                   or value is None)
 
 
 def _checked_fields(value: dict[str, Any]) -> dict[str, Any]:

@@ -173,9 +173,7 @@ def pgbench_burst(cluster: Any, url: str, pushes: int) -> float:
     from urllib.parse import unquote, urlsplit
 
     parts = urlsplit(url)
-    fields = json.dumps({"case_id": "case", "zone": "amber", "position": 1, "raised_by":
-                         "family", "text": "Fictional worry 1 about the future",
-                         "shareable": True})
+    fields = json.dumps(item_fields("case", 1))
     with tempfile.TemporaryDirectory(prefix="rbsw-pgbench-") as tmp:
         script = Path(tmp) / "push.sql"
         script.write_text(PUSH_TRANSACTION.format(last_pod=(pushes - 1) // PER_POD,
@@ -232,15 +230,19 @@ class Connection:
             self.writer = None
 
 
+def item_fields(case_id: str, i: int) -> dict[str, Any]:
+    """The fields of a push's i-th board item."""
+    return {"case_id": case_id, "zone": "amber", "position": i,
+            "text": f"Fictional worry {i} about the future", "raised_by": "family",
+            "shareable": True}
+
+
 def push_body(laptop: Laptop) -> bytes:
     """A 20-op push's body, as the laptop's outbox holds it before the network returns."""
     return json.dumps({"ops": [{"op_id": str(uuid.uuid4()), "entity": "board_item",
                      "id": str(uuid.uuid4()), "base_rev": None, "deleted": False,
                      "at": "2026-12-01T09:00:00.000Z",
-                     "fields": {"case_id": laptop.case_id, "zone": "amber", "position": i,
-                                "text": f"Fictional worry {i} about the future",
-                                "raised_by": "family", "shareable": True}}
-                    for i in range(OPS)]}).encode()
+                     "fields": item_fields(laptop.case_id, i)} for i in range(OPS)]}).encode()
 
 
 async def push(conn: Connection, laptop: Laptop, tally: Tally, body: bytes | None = None

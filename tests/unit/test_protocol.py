@@ -55,7 +55,7 @@ def test_json_every_end_can_keep(value: object) -> None:
     ({"when": object()}, "has a value that is not JSON"),
     (nested(MAX_DEPTH + 1), "is nested too deeply"),
     (nested(MAX_DEPTH + 1, dict), "is nested too deeply"),
-    # text, null and bools too, which are checked on a shorter path than the rest
+    # whatever is nested: text, null and bools too
     (nested(MAX_DEPTH + 1, leaf="text"), "is nested too deeply"),
     (nested(MAX_DEPTH + 1, dict, None), "is nested too deeply"),
     (nested(MAX_DEPTH + 1, leaf=False), "is nested too deeply"),
